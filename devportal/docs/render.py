@@ -1,0 +1,404 @@
+"""One self-contained HTML page per API version.
+
+No scripts, no external resources: the page is served with a CSP of `default-src 'none'` and
+every string from the spec is escaped. Schemas are rendered once under "Schemas" and linked from
+operations, so recursive schemas and specs the size of GitHub's stay bounded; inline schemas are
+rendered in place up to a depth limit. Examples come from the spec when it has them, otherwise
+they are generated from the schema and labelled as such.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from devportal.specs.openapi import Operation, SpecIdentity, iter_operations
+from devportal.specs.pointers import resolve_local
+
+MAX_INLINE_DEPTH = 6
+MAX_EXAMPLE_CHARS = 4000
+MAX_EXAMPLE_DEPTH = 6
+
+_CSS = """
+:root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--accent:#0969da}
+*{box-sizing:border-box}body{font:15px/1.5 system-ui,-apple-system,Segoe UI,sans-serif;color:var(--fg);
+margin:0;display:grid;grid-template-columns:minmax(220px,300px) 1fr;min-height:100vh}
+nav{background:var(--bg);border-right:1px solid var(--line);padding:16px;position:sticky;top:0;
+height:100vh;overflow:auto;font-size:13px}nav a{display:block;color:var(--fg);text-decoration:none;
+padding:2px 0;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}nav h3{margin:14px 0 4px;
+font-size:12px;text-transform:uppercase;color:var(--muted)}main{padding:24px 40px;max-width:1100px}
+h1{margin:0 0 4px}.meta{color:var(--muted)}section.op{border:1px solid var(--line);border-radius:8px;
+margin:18px 0;padding:14px 18px}section.op h2{font-size:17px;margin:0;font-family:ui-monospace,monospace}
+.m{display:inline-block;min-width:62px;text-align:center;border-radius:4px;color:#fff;font:600 12px/20px
+ui-monospace,monospace;margin-right:8px;text-transform:uppercase}.get{background:#1a7f37}.post{background:#0969da}
+.put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}.head,.options,.trace{background:#59636e}
+.opid{color:var(--muted);font:13px ui-monospace,monospace}.dep{color:#cf222e;font-weight:600}
+table{border-collapse:collapse;width:100%;margin:6px 0;font-size:14px}th,td{border-bottom:1px solid var(--line);
+text-align:left;padding:4px 8px;vertical-align:top}code,pre{font-family:ui-monospace,monospace;font-size:13px}
+pre{background:var(--bg);padding:10px;border-radius:6px;overflow:auto;max-height:420px}
+.schema{font:13px/1.6 ui-monospace,monospace;margin:4px 0 4px 0}.schema ul{list-style:none;margin:0;
+padding-left:18px;border-left:1px dotted var(--line)}.req{color:#cf222e}.t{color:#8250df}.d{color:var(--muted);
+font-family:system-ui,sans-serif}.desc{white-space:pre-wrap}h4{margin:12px 0 4px;font-size:14px}
+.gen{font-size:12px;color:var(--muted)}a{color:var(--accent)}
+"""
+
+
+def render_document(document: dict[str, Any], identity: SpecIdentity) -> str:
+    return _Renderer(document, identity).page()
+
+
+class _Renderer:
+    def __init__(self, document: dict[str, Any], identity: SpecIdentity) -> None:
+        self.doc = document
+        self.identity = identity
+        self.swagger = identity.dialect == "2.0"
+        self.schema_root = "#/definitions/" if self.swagger else "#/components/schemas/"
+        components = document.get("components")
+        self.schemas: dict[str, Any] = _mapping(
+            document.get("definitions") if self.swagger else _mapping(components).get("schemas")
+        )
+        self.operations = list(iter_operations(document))
+
+    def page(self) -> str:
+        info = _mapping(self.doc.get("info"))
+        title = f"{self.identity.title} {self.identity.version}"
+        parts = [
+            "<!doctype html><html lang=en><head><meta charset=utf-8>",
+            '<meta name=viewport content="width=device-width,initial-scale=1">',
+            f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>",
+            self._nav(),
+            "<main>",
+            f"<h1>{_e(self.identity.title)}</h1>",
+            f"<p class=meta>Version <b>{_e(self.identity.version)}</b> · OpenAPI "
+            f"{_e(self.identity.openapi_version)} · {len(self.operations)} operations</p>",
+        ]
+        if isinstance(info.get("description"), str):
+            parts.append(f"<p class=desc>{_e(info['description'])}</p>")
+        parts.append(self._servers())
+        parts.extend(self._operation(op) for op in self.operations)
+        if self.schemas:
+            parts.append("<h2 id=schemas>Schemas</h2>")
+            for name, schema in self.schemas.items():
+                parts.append(
+                    f'<section class=op id="{_e(_schema_anchor(name))}"><h2>{_e(name)}</h2>'
+                    f"{self._schema_block(schema)}{self._example_block(schema, None)}</section>"
+                )
+        parts.append("</main></body></html>")
+        return "".join(parts)
+
+    def _nav(self) -> str:
+        groups: dict[str, list[Operation]] = {}
+        for op in self.operations:
+            groups.setdefault(op.tags[0] if op.tags else "Operations", []).append(op)
+        items = ["<nav>"]
+        for tag, ops in groups.items():
+            items.append(f"<h3>{_e(tag)}</h3>")
+            items.extend(
+                f'<a href="#{_e(op.anchor)}"><span class="m {op.method}">{op.method}</span>{_e(op.path)}</a>'
+                for op in ops
+            )
+        if self.schemas:
+            items.append('<h3><a href="#schemas">Schemas</a></h3>')
+        items.append("</nav>")
+        return "".join(items)
+
+    def _servers(self) -> str:
+        if self.swagger:
+            host = self.doc.get("host")
+            if not isinstance(host, str):
+                return ""
+            base = self.doc.get("basePath") if isinstance(self.doc.get("basePath"), str) else ""
+            return f"<p>Base URL: <code>{_e(host + str(base))}</code></p>"
+        servers = [s for s in _list(self.doc.get("servers")) if isinstance(s, dict) and "url" in s]
+        if not servers:
+            return ""
+        rows = "".join(
+            f"<tr><td><code>{_e(str(s['url']))}</code></td><td>{_e(str(s.get('description', '')))}</td></tr>"
+            for s in servers
+        )
+        return f"<h4>Servers</h4><table>{rows}</table>"
+
+    def _operation(self, op: Operation) -> str:
+        item = _mapping(_mapping(self.doc.get("paths")).get(op.path))
+        raw = _mapping(item.get(op.method))
+        out = [f'<section class=op id="{_e(op.anchor)}">']
+        out.append(f'<h2><span class="m {op.method}">{op.method}</span>{_e(op.path)}</h2>')
+        if op.operation_id:
+            out.append(f"<div class=opid>operationId: {_e(op.operation_id)}</div>")
+        if op.deprecated:
+            out.append("<div class=dep>Deprecated</div>")
+        if op.summary:
+            out.append(f"<p><b>{_e(op.summary)}</b></p>")
+        if isinstance(raw.get("description"), str):
+            out.append(f"<p class=desc>{_e(raw['description'])}</p>")
+        parameters = [*self._parameters(item.get("parameters")), *self._parameters(raw.get("parameters"))]
+        body_params = [p for p in parameters if p.get("in") == "body"]
+        plain = [p for p in parameters if p.get("in") != "body"]
+        if plain:
+            out.append("<h4>Parameters</h4><table><tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr>")
+            for p in plain:
+                required = " <span class=req>required</span>" if p.get("required") else ""
+                schema = p.get("schema") if isinstance(p.get("schema"), dict) else p
+                out.append(
+                    f"<tr><td><code>{_e(str(p.get('name', '?')))}</code>{required}</td>"
+                    f"<td>{_e(str(p.get('in', '?')))}</td><td>{self._type_label(schema)}</td>"
+                    f"<td class=desc>{_e(str(p.get('description', '')))}</td></tr>"
+                )
+            out.append("</table>")
+        out.append(self._request_body(raw, body_params))
+        out.append(self._responses(raw))
+        out.append("</section>")
+        return "".join(out)
+
+    def _parameters(self, value: Any) -> Iterator[dict[str, Any]]:
+        for entry in _list(value):
+            resolved = self._deref(entry)
+            if isinstance(resolved, dict):
+                yield resolved
+
+    def _request_body(self, raw: dict[str, Any], body_params: list[dict[str, Any]]) -> str:
+        if self.swagger:
+            if not body_params:
+                return ""
+            param = body_params[0]
+            return (
+                "<h4>Request body</h4>"
+                + self._schema_block(param.get("schema"))
+                + self._example_block(param.get("schema"), None)
+            )
+        body = self._deref(raw.get("requestBody"))
+        if not isinstance(body, dict):
+            return ""
+        required = " <span class=req>required</span>" if body.get("required") else ""
+        return f"<h4>Request body{required}</h4>" + self._content(body.get("content"))
+
+    def _responses(self, raw: dict[str, Any]) -> str:
+        responses = _mapping(raw.get("responses"))
+        if not responses:
+            return ""
+        out = ["<h4>Responses</h4>"]
+        for status, response in responses.items():
+            resolved = _mapping(self._deref(response))
+            description = resolved.get("description", "")
+            out.append(f"<p><code><b>{_e(str(status))}</b></code> <span class=desc>{_e(str(description))}</span></p>")
+            if self.swagger:
+                if isinstance(resolved.get("schema"), dict):
+                    examples = _mapping(resolved.get("examples"))
+                    given = next(iter(examples.values()), None) if examples else None
+                    out.append(self._schema_block(resolved["schema"]) + self._example_block(resolved["schema"], given))
+            else:
+                out.append(self._content(resolved.get("content")))
+        return "".join(out)
+
+    def _content(self, content: Any) -> str:
+        out = []
+        for media_type, media in _mapping(content).items():
+            media = _mapping(media)
+            out.append(f"<div><code>{_e(str(media_type))}</code></div>")
+            schema = media.get("schema")
+            if schema is not None:
+                out.append(self._schema_block(schema))
+            out.append(self._example_block(schema, self._given_example(media)))
+        return "".join(out)
+
+    def _given_example(self, media: dict[str, Any]) -> Any:
+        if "example" in media:
+            return media["example"]
+        for example in _mapping(media.get("examples")).values():
+            resolved = _mapping(self._deref(example))
+            if "value" in resolved:
+                return resolved["value"]
+        return None
+
+    # -- schemas ---------------------------------------------------------------------------
+
+    def _schema_block(self, schema: Any) -> str:
+        if not isinstance(schema, dict):
+            return ""
+        return f"<div class=schema>{self._schema(schema, 0)}</div>"
+
+    def _schema(self, schema: Any, depth: int) -> str:
+        if not isinstance(schema, dict):
+            return "<span class=t>any</span>"
+        label = self._type_label(schema)
+        details = _constraints(schema)
+        description = schema.get("description")
+        head = label + (f" <span class=d>{_e(details)}</span>" if details else "")
+        if isinstance(description, str) and depth > 0:
+            head += f" <span class=d>— {_e(_first_line(description))}</span>"
+        if "$ref" in schema or depth >= MAX_INLINE_DEPTH:
+            return head
+        children: list[str] = []
+        required = set(_list(schema.get("required")))
+        for name, prop in _mapping(schema.get("properties")).items():
+            mark = " <span class=req>*</span>" if name in required else ""
+            children.append(f"<li><b>{_e(str(name))}</b>{mark}: {self._schema(prop, depth + 1)}</li>")
+        if isinstance(schema.get("items"), dict):
+            children.append(f"<li>items: {self._schema(schema['items'], depth + 1)}</li>")
+        for combinator in ("allOf", "oneOf", "anyOf"):
+            for index, part in enumerate(_list(schema.get(combinator))):
+                children.append(f"<li>{combinator}[{index}]: {self._schema(part, depth + 1)}</li>")
+        additional = schema.get("additionalProperties")
+        if isinstance(additional, dict):
+            children.append(f"<li>additionalProperties: {self._schema(additional, depth + 1)}</li>")
+        return head + (f"<ul>{''.join(children)}</ul>" if children else "")
+
+    def _type_label(self, schema: Any) -> str:
+        if not isinstance(schema, dict):
+            return "<span class=t>any</span>"
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if ref.startswith(self.schema_root):
+                name = ref[len(self.schema_root) :]
+                return f'<a href="#{_e(_schema_anchor(name))}">{_e(name)}</a>'
+            return f"<code>{_e(ref)}</code>"
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            label = " | ".join(str(k) for k in kind)
+        elif isinstance(kind, str):
+            label = kind
+        elif "properties" in schema:
+            label = "object"
+        elif any(k in schema for k in ("allOf", "oneOf", "anyOf")):
+            label = next(k for k in ("allOf", "oneOf", "anyOf") if k in schema)
+        else:
+            label = "any"
+        if label == "array" and isinstance(schema.get("items"), dict):
+            label = f"array of {self._type_label(schema['items'])}"
+            return f"<span class=t>{label}</span>"
+        if isinstance(schema.get("format"), str):
+            label += f" ({schema['format']})"
+        return f"<span class=t>{_e(label)}</span>"
+
+    # -- examples --------------------------------------------------------------------------
+
+    def _example_block(self, schema: Any, given: Any) -> str:
+        generated = given is None
+        value = given if given is not None else self._synthesize(schema, 0, frozenset())
+        if value is None:
+            return ""
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        if len(text) > MAX_EXAMPLE_CHARS:
+            text = text[:MAX_EXAMPLE_CHARS] + "\n…"
+        label = "Example (generated from the schema)" if generated else "Example"
+        return f"<div class=gen>{label}</div><pre>{_e(text)}</pre>"
+
+    def _synthesize(self, schema: Any, depth: int, seen: frozenset[str]) -> Any:
+        if not isinstance(schema, dict) or depth > MAX_EXAMPLE_DEPTH:
+            return None
+        ref = schema.get("$ref")
+        if isinstance(ref, str):
+            if ref in seen:
+                return None
+            return self._synthesize(self._deref(schema), depth, seen | {ref})
+        for key in ("example", "default", "const"):
+            if key in schema:
+                return schema[key]
+        examples = schema.get("examples")
+        if isinstance(examples, list) and examples:
+            return examples[0]
+        if isinstance(schema.get("enum"), list) and schema["enum"]:
+            return schema["enum"][0]
+        for combinator in ("allOf", "oneOf", "anyOf"):
+            parts = _list(schema.get(combinator))
+            if parts and combinator == "allOf":
+                merged: dict[str, Any] = {}
+                for part in parts:
+                    value = self._synthesize(part, depth + 1, seen)
+                    if isinstance(value, dict):
+                        merged.update(value)
+                return merged or None
+            if parts:
+                return self._synthesize(parts[0], depth + 1, seen)
+        kind = schema.get("type")
+        if isinstance(kind, list):
+            kind = next((k for k in kind if k != "null"), None)
+        if kind == "object" or (kind is None and "properties" in schema):
+            result = {}
+            for name, prop in _mapping(schema.get("properties")).items():
+                value = self._synthesize(prop, depth + 1, seen)
+                if value is not None:
+                    result[str(name)] = value
+            return result
+        if kind == "array":
+            item = self._synthesize(schema.get("items"), depth + 1, seen)
+            return [] if item is None else [item]
+        return _scalar_example(kind, schema.get("format"))
+
+    def _deref(self, node: Any) -> Any:
+        seen: set[str] = set()
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen:
+                return None
+            seen.add(ref)
+            try:
+                node = resolve_local(self.doc, ref)
+            except KeyError:
+                return None
+        return node
+
+
+def _scalar_example(kind: Any, fmt: Any) -> Any:
+    by_format = {
+        "date-time": "2024-01-01T00:00:00Z",
+        "date": "2024-01-01",
+        "email": "user@example.com",
+        "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
+        "uri": "https://example.com",
+        "url": "https://example.com",
+        "ipv4": "192.0.2.1",
+        "hostname": "example.com",
+        "password": "********",
+    }
+    if kind == "string":
+        return by_format.get(str(fmt), "string")
+    if kind == "integer":
+        return 0
+    if kind == "number":
+        return 0.0
+    if kind == "boolean":
+        return True
+    return None
+
+
+def _constraints(schema: dict[str, Any]) -> str:
+    parts = []
+    for key in ("minLength", "maxLength", "minimum", "maximum", "pattern", "minItems", "maxItems"):
+        if key in schema:
+            parts.append(f"{key}={schema[key]}")
+    if isinstance(schema.get("enum"), list):
+        shown = ", ".join(json.dumps(v, default=str) for v in schema["enum"][:10])
+        parts.append(f"enum: {shown}{', …' if len(schema['enum']) > 10 else ''}")
+    if schema.get("nullable") is True:
+        parts.append("nullable")
+    if schema.get("readOnly") is True:
+        parts.append("read-only")
+    if schema.get("writeOnly") is True:
+        parts.append("write-only")
+    if schema.get("deprecated") is True:
+        parts.append("deprecated")
+    return " ".join(parts)
+
+
+def _schema_anchor(name: str) -> str:
+    return "schema-" + name
+
+
+def _first_line(text: str) -> str:
+    line = text.strip().split("\n", 1)[0]
+    return line if len(line) <= 160 else line[:159] + "…"
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -1,0 +1,184 @@
+"""The HTTP edge of every route function: API Gateway proxy events in, JSON or problem+json out.
+
+`DOMAIN_ERROR_STATUS` is the single place a domain error becomes an HTTP status. Anything not
+foreseen becomes a 500 whose body carries the request id and nothing of the internals.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from devportal import errors
+from devportal.errors import DomainError, FieldError
+
+PROBLEM_JSON = "application/problem+json"
+
+DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
+    errors.SpecTooLarge: 413,
+    errors.EmptySpec: 400,
+    errors.UnparseableSpec: 400,
+    errors.UnsafeSpec: 400,
+    errors.NotOpenApi: 422,
+    errors.InvalidSpecField: 422,
+    errors.InvalidParameter: 400,
+    errors.UnsupportedMediaType: 415,
+    errors.VersionConflict: 409,
+    errors.NotFound: 404,
+    errors.DependencyUnavailable: 503,
+}
+
+_log = logging.getLogger("devportal.http")
+
+
+@dataclass(frozen=True)
+class ApiRequest:
+    method: str
+    path: str
+    resource: str
+    path_parameters: Mapping[str, str]
+    query: Mapping[str, str]
+    headers: Mapping[str, str]  # lower-cased names
+    body: bytes
+    request_id: str
+    base_url: str
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        raw_body = event.get("body") or ""
+        body = base64.b64decode(raw_body) if event.get("isBase64Encoded") else str(raw_body).encode("utf-8")
+        context = event.get("requestContext") or {}
+        path = str(event.get("path") or "/")
+        host = headers.get("host") or str(context.get("domainName") or "localhost")
+        proto = headers.get("x-forwarded-proto", "https")
+        context_path = str(context.get("path") or path)
+        stage_prefix = context_path[: -len(path)] if context_path.endswith(path) and path != "/" else ""
+        return cls(
+            method=str(event.get("httpMethod") or "GET").upper(),
+            path=path,
+            resource=str(event.get("resource") or path),
+            path_parameters=dict(event.get("pathParameters") or {}),
+            query=dict(event.get("queryStringParameters") or {}),
+            headers=headers,
+            body=body,
+            request_id=str(context.get("requestId") or "unknown"),
+            base_url=f"{proto}://{host}{stage_prefix}",
+        )
+
+    @property
+    def correlation_id(self) -> str:
+        supplied = self.headers.get("x-correlation-id", "")
+        return supplied if 0 < len(supplied) <= 128 and supplied.isprintable() else self.request_id
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+
+@dataclass
+class ApiResponse:
+    status: int
+    body: bytes | str = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def to_proxy(self) -> dict[str, Any]:
+        raw = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
+        try:
+            text, encoded = raw.decode("utf-8"), False
+        except UnicodeDecodeError:
+            text, encoded = base64.b64encode(raw).decode("ascii"), True
+        return {"statusCode": self.status, "headers": self.headers, "body": text, "isBase64Encoded": encoded}
+
+
+def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:
+    return ApiResponse(
+        status,
+        json.dumps(payload, separators=(",", ":"), ensure_ascii=False),
+        {"Content-Type": "application/json", **(headers or {})},
+    )
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    slug: str,
+    request_id: str,
+    field_errors: list[FieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> ApiResponse:
+    body: dict[str, Any] = {
+        "type": f"urn:devportal:problem:{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": f"urn:devportal:request:{request_id}",
+    }
+    if field_errors:
+        body["errors"] = [
+            {
+                k: v
+                for k, v in {
+                    "detail": e.detail,
+                    "pointer": e.pointer,
+                    "parameter": e.parameter,
+                    "line": e.line,
+                    "column": e.column,
+                }.items()
+                if v is not None
+            }
+            for e in field_errors
+        ]
+    return ApiResponse(status, json.dumps(body, ensure_ascii=False), {"Content-Type": PROBLEM_JSON, **(headers or {})})
+
+
+def domain_problem(error: DomainError, request_id: str) -> ApiResponse:
+    status = next(
+        (code for kind, code in DOMAIN_ERROR_STATUS.items() if isinstance(error, kind)),
+        500,
+    )
+    headers = {"Retry-After": "2"} if status == 503 else None
+    return problem(
+        status,
+        error.title,
+        error.detail,
+        slug=error.slug,
+        request_id=request_id,
+        field_errors=error.errors,
+        headers=headers,
+    )
+
+
+Route = Callable[[ApiRequest], ApiResponse]
+
+
+def http_handler(route: Route) -> Callable[[Mapping[str, Any], Any], dict[str, Any]]:
+    """Lambda entry point for one route: parse, call, map errors."""
+
+    def handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        request_id = str((event.get("requestContext") or {}).get("requestId") or "unknown")
+        try:
+            request = ApiRequest.from_event(event)
+            response = route(request)
+        except DomainError as error:
+            response = domain_problem(error, request_id)
+        except Exception:
+            _log.exception("unhandled error in %s", getattr(route, "__name__", "route"))
+            response = problem(
+                500,
+                "Internal error",
+                f"The request failed unexpectedly. Quote request id {request_id} when reporting it.",
+                slug="internal",
+                request_id=request_id,
+            )
+        response.headers.setdefault("X-Request-Id", request_id)
+        return response.to_proxy()
+
+    handler.__name__ = getattr(route, "__name__", "handler")
+    handler.__wrapped__ = route  # type: ignore[attr-defined]
+    return handler

@@ -1,0 +1,53 @@
+"""Resource names, in one place, for both worlds.
+
+The CDK stacks and the local runtime derive every table, bucket, bus, queue and topic name from a
+`ResourceNames` value; functions never compute names themselves, they read them from their
+settings (environment), which the stacks or the local runtime fill in from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_PREFIX = "devportal"
+TASK_QUEUE_REGISTRATION = "devportal-registration"
+
+# Temporal search attributes every registration workflow carries (all Keyword).
+SEARCH_ATTRIBUTES = ("ApiId", "ApiVersion", "Owner", "Step")
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    prefix: str = DEFAULT_PREFIX
+
+    @property
+    def table(self) -> str:
+        return f"{self.prefix}-table"
+
+    @property
+    def specs_bucket(self) -> str:
+        return f"{self.prefix}-specs"
+
+    @property
+    def docs_bucket(self) -> str:
+        return f"{self.prefix}-docs"
+
+    @property
+    def event_bus(self) -> str:
+        return f"{self.prefix}-bus"
+
+    def queue(self, consumer: str) -> str:
+        return f"{self.prefix}-{consumer}"
+
+    def dead_letter_queue(self, consumer: str) -> str:
+        return f"{self.prefix}-{consumer}-dlq"
+
+    def topic(self, detail_type: str) -> str:
+        return f"{self.prefix}-{detail_type}"
+
+    def rule(self, detail_type: str) -> str:
+        return f"{self.prefix}-{detail_type}"
+
+    def fanout_queue(self, detail_type: str) -> str:
+        """Local-only SQS stand-in for an EventBridge -> SNS target, which moto cannot deliver."""
+        return f"{self.prefix}-{detail_type}-to-sns"

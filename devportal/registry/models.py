@@ -1,0 +1,119 @@
+"""Registry records: submissions, API versions, catalog entries."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from devportal.specs.parsing import SpecFormat
+from devportal.specs.validation import Finding
+
+
+class SubmissionStatus(StrEnum):
+    SUBMITTED = "submitted"
+    REGISTERING = "registering"
+    REGISTERED = "registered"
+    REJECTED = "rejected"
+
+    @property
+    def terminal(self) -> bool:
+        return self in {SubmissionStatus.REGISTERED, SubmissionStatus.REJECTED}
+
+
+@dataclass(frozen=True)
+class Submission:
+    submission_id: str
+    api_id: str
+    version: str
+    owner: str
+    sha256: str
+    spec_key: str
+    format: SpecFormat
+    size_bytes: int
+    status: SubmissionStatus
+    submitted_at: datetime
+    updated_at: datetime
+    correlation_id: str
+    workflow_id: str
+    reason: str | None = None
+    findings: tuple[Finding, ...] = ()
+    findings_truncated: bool = False
+
+
+@dataclass(frozen=True)
+class ApiVersionRecord:
+    api_id: str
+    version: str
+    title: str
+    owner: str
+    sha256: str
+    spec_key: str
+    normalized_key: str
+    docs_key: str
+    openapi_version: str
+    operation_count: int
+    submission_id: str
+    registered_at: datetime
+    status: str = "active"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    api_id: str
+    title: str
+    owner: str
+    latest_version: str
+    versions: frozenset[str] = field(default_factory=frozenset)
+    updated_at: datetime | None = None
+
+
+def submission_id_for(api_id: str, version: str, sha256: str) -> str:
+    """Deterministic: the same content for the same version is the same submission, so a client
+    retrying a POST never creates a second registration."""
+    digest = hashlib.sha256(f"{api_id}\n{version}\n{sha256}".encode()).hexdigest()
+    return f"sub-{digest[:24]}"
+
+
+def workflow_id_for(api_id: str, version: str, submission_id: str) -> str:
+    """One workflow per submission, not per version: a rejected 1.0.0 can be fixed and resubmitted
+    as 1.0.0, while a redelivered ApiSpecSubmitted still finds its workflow and starts nothing."""
+    return f"registration-{api_id}-{version}-{submission_id.removeprefix('sub-')[:12]}"
+
+
+def spec_key_for(api_id: str, version: str, sha256: str) -> str:
+    return f"specs/{api_id}/{version}/{sha256}"
+
+
+def normalized_key_for(api_id: str, version: str, sha256: str) -> str:
+    return f"normalized/{api_id}/{version}/{sha256}.json"
+
+
+def docs_key_for(api_id: str, version: str, sha256: str) -> str:
+    return f"docs/{api_id}/{version}/{sha256}.html"
+
+
+_NUMERIC_VERSION = re.compile(r"^[vV]?(\d+(?:\.\d+)*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def is_newer(candidate: str, current: str) -> bool:
+    """Whether `candidate` should become the latest version over `current`.
+
+    Dotted numeric versions (semver and friends) compare numerically, a pre-release below its
+    release. When either is not numeric there is no meaningful order and the newcomer wins."""
+    a, b = _NUMERIC_VERSION.fullmatch(candidate), _NUMERIC_VERSION.fullmatch(current)
+    if a is None or b is None:
+        return candidate != current
+    a_nums = tuple(int(x) for x in a.group(1).split("."))
+    b_nums = tuple(int(x) for x in b.group(1).split("."))
+    width = max(len(a_nums), len(b_nums))
+    a_nums += (0,) * (width - len(a_nums))
+    b_nums += (0,) * (width - len(b_nums))
+    if a_nums != b_nums:
+        return a_nums > b_nums
+    a_pre, b_pre = a.group(2), b.group(2)
+    if a_pre is None or b_pre is None:
+        return a_pre is None and b_pre is not None
+    return a_pre > b_pre

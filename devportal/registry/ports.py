@@ -1,0 +1,94 @@
+"""The ports the registry talks through. Adapters in `devportal.adapters` implement them against
+AWS (or moto); tests may implement them in memory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus
+from devportal.specs.validation import Finding
+from events.envelope import Envelope
+
+
+class PublishFailed(Exception):
+    """Events could not be handed to the bus after retries. Nothing was silently dropped: the
+    caller decides (an HTTP handler answers 503, a workflow activity retries)."""
+
+    def __init__(self, message: str, failed: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__(message)
+        self.failed = list(failed)
+
+
+class StoreResult(StrEnum):
+    CREATED = "created"
+    ALREADY_STORED = "already-stored"  # same content: a retry, nothing to do
+    CONFLICT = "conflict"  # the version exists with different content
+
+
+@dataclass(frozen=True)
+class Page:
+    entries: list[CatalogEntry]
+    next_cursor: str | None
+
+
+class BlobStore(Protocol):
+    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def size(self, key: str) -> int | None:
+        """Bytes stored under `key`, None when absent."""
+        ...
+
+    def download_url(self, key: str, expires_seconds: int) -> str: ...
+
+
+class RegistryRepository(Protocol):
+    def create_submission(self, submission: Submission) -> Submission:
+        """Store a new submission; when one with the same id exists, return it unchanged."""
+        ...
+
+    def get_submission(self, submission_id: str) -> Submission | None: ...
+
+    def mark_registering(self, submission_id: str) -> None:
+        """submitted -> registering; does nothing in any other state."""
+        ...
+
+    def record_outcome(
+        self,
+        submission_id: str,
+        status: SubmissionStatus,
+        *,
+        reason: str | None,
+        findings: Sequence[Finding],
+        findings_truncated: bool,
+    ) -> bool:
+        """Move a submission to a terminal state; False when it already was in one."""
+        ...
+
+    def get_version(self, api_id: str, version: str) -> ApiVersionRecord | None: ...
+
+    def list_versions(self, api_id: str) -> list[ApiVersionRecord]: ...
+
+    def store_version(self, record: ApiVersionRecord) -> StoreResult:
+        """Write the version and its documentation record at once, only if the version is new."""
+        ...
+
+    def get_catalog_entry(self, api_id: str) -> CatalogEntry | None: ...
+
+    def add_to_catalog(self, record: ApiVersionRecord) -> CatalogEntry:
+        """Idempotently add a registered version to its API's catalog entry."""
+        ...
+
+    def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page: ...
+
+
+class EventPublisher(Protocol):
+    def publish(self, events: Sequence[Envelope[Any]]) -> None:
+        """Hand events to the bus; raises PublishFailed when some could not be delivered."""
+        ...

@@ -1,0 +1,202 @@
+"""The registration steps, as plain methods over ports. The Temporal activities are thin wrappers
+around these; keeping them here keeps the rules testable without a Temporal server.
+
+Step order is validate -> render -> store -> announce. Rendering before storing means a version
+never becomes active without its documentation; if the store then loses a race to different
+content for the same version, the rendered page is deleted again (compensation) and the
+submission is rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+
+from devportal.docs.render import render_document
+from devportal.errors import DomainError
+from devportal.registry.models import (
+    ApiVersionRecord,
+    docs_key_for,
+    normalized_key_for,
+)
+from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, StoreResult
+from devportal.settings import SpecLimits
+from devportal.specs.openapi import identify, iter_operations
+from devportal.specs.parsing import SpecFormat, parse_spec
+from devportal.specs.pointers import to_pointer
+from devportal.specs.validation import Finding, validate_document
+from events.envelope import new_event
+from events.registry import MAX_EVENT_FINDINGS, ApiRegistrationRejected, ApiVersionRegistered
+from events.registry import Finding as FindingEvent
+
+PRODUCER = "temporal_bridge/ApiRegistrationWorkflow"
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What the workflow knows about the submission it registers."""
+
+    submission_id: str
+    api_id: str
+    version: str
+    owner: str
+    spec_key: str
+    sha256: str
+    format: SpecFormat
+    correlation_id: str
+    workflow_id: str
+
+
+@dataclass(frozen=True)
+class Validated:
+    valid: bool
+    findings: tuple[Finding, ...]
+    findings_truncated: bool
+    title: str = ""
+    openapi_version: str = ""
+    operation_count: int = 0
+    normalized_key: str = ""
+
+
+class Registrar:
+    def __init__(
+        self,
+        repository: RegistryRepository,
+        specs: BlobStore,
+        docs: BlobStore,
+        publisher: EventPublisher,
+        limits: SpecLimits,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._repository = repository
+        self._specs = specs
+        self._docs = docs
+        self._publisher = publisher
+        self._limits = limits
+        self._clock = clock
+
+    def mark_registering(self, submission: Submitted) -> None:
+        self._repository.mark_registering(submission.submission_id)
+
+    def validate(self, submission: Submitted) -> Validated:
+        raw = self._specs.get(submission.spec_key)
+        try:
+            parsed = parse_spec(raw, self._limits, submission.format)
+            identity = identify(parsed.document)
+        except DomainError as error:
+            # submit_spec ran the same checks; reaching this means the limits changed in between.
+            findings = [Finding(e.pointer or "", e.detail, error.slug) for e in error.errors] or [
+                Finding("", error.detail, error.slug)
+            ]
+            return Validated(valid=False, findings=tuple(findings), findings_truncated=False)
+        report = validate_document(
+            parsed.document,
+            identity.dialect,
+            max_findings=min(self._limits.max_findings, MAX_EVENT_FINDINGS),
+            max_chars=self._limits.max_finding_chars,
+        )
+        if not report.valid:
+            return Validated(valid=False, findings=report.findings, findings_truncated=report.truncated)
+        normalized_key = normalized_key_for(submission.api_id, submission.version, submission.sha256)
+        self._specs.put(normalized_key, orjson.dumps(parsed.document), "application/json")
+        return Validated(
+            valid=True,
+            findings=report.findings,
+            findings_truncated=report.truncated,
+            title=identity.title or submission.api_id,
+            openapi_version=identity.openapi_version,
+            operation_count=sum(1 for _ in iter_operations(parsed.document)),
+            normalized_key=normalized_key,
+        )
+
+    def render_docs(self, submission: Submitted, normalized_key: str) -> str:
+        document = orjson.loads(self._specs.get(normalized_key))
+        page = render_document(document, identify(document))
+        key = docs_key_for(submission.api_id, submission.version, submission.sha256)
+        self._docs.put(key, page.encode("utf-8"), "text/html; charset=utf-8")
+        return key
+
+    def store(self, submission: Submitted, validated: Validated, docs_key: str) -> StoreResult:
+        record = ApiVersionRecord(
+            api_id=submission.api_id,
+            version=submission.version,
+            title=validated.title,
+            owner=submission.owner,
+            sha256=submission.sha256,
+            spec_key=submission.spec_key,
+            normalized_key=validated.normalized_key,
+            docs_key=docs_key,
+            openapi_version=validated.openapi_version,
+            operation_count=validated.operation_count,
+            submission_id=submission.submission_id,
+            registered_at=self._clock(),
+        )
+        return self._repository.store_version(record)
+
+    def discard_docs(self, docs_key: str) -> None:
+        self._docs.delete(docs_key)
+
+    def announce_registered(self, submission: Submitted, validated: Validated, docs_key: str) -> None:
+        self._publisher.publish(
+            [
+                new_event(
+                    ApiVersionRegistered(
+                        submission_id=submission.submission_id,
+                        api_id=submission.api_id,
+                        version=submission.version,
+                        title=validated.title,
+                        owner=submission.owner,
+                        sha256=submission.sha256,
+                        spec_key=submission.spec_key,
+                        docs_key=docs_key,
+                        openapi_version=validated.openapi_version,
+                        operation_count=validated.operation_count,
+                        workflow_id=submission.workflow_id,
+                    ),
+                    correlation_id=submission.correlation_id,
+                    producer=PRODUCER,
+                )
+            ]
+        )
+
+    def announce_rejected(
+        self,
+        submission: Submitted,
+        reason: str,
+        findings: Sequence[Finding],
+        truncated: bool,
+    ) -> None:
+        bounded = list(findings)[:MAX_EVENT_FINDINGS]
+        self._publisher.publish(
+            [
+                new_event(
+                    ApiRegistrationRejected(
+                        submission_id=submission.submission_id,
+                        api_id=submission.api_id,
+                        version=submission.version,
+                        owner=submission.owner,
+                        workflow_id=submission.workflow_id,
+                        reason=reason,  # type: ignore[arg-type]
+                        findings=[
+                            FindingEvent(pointer=f.pointer, message=f.message, rule=f.rule, severity=f.severity)
+                            for f in bounded
+                        ],
+                        findings_truncated=truncated or len(findings) > len(bounded),
+                    ),
+                    correlation_id=submission.correlation_id,
+                    producer=PRODUCER,
+                )
+            ]
+        )
+
+
+def conflict_finding(submission: Submitted) -> Finding:
+    return Finding(
+        to_pointer(["info", "version"]),
+        f"{submission.api_id} {submission.version} was registered with different content while this "
+        "submission was being processed; registered versions are immutable.",
+        "version-conflict",
+    )

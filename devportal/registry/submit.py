@@ -1,0 +1,169 @@
+"""Accepting a spec: the checks that can answer synchronously, then storage and the event.
+
+Order matters for "nothing accepted is lost, nothing is half-written":
+1. every check that can refuse the request runs before anything is written;
+2. raw bytes go to S3 under a content-addressed key (a retry rewrites the same object);
+3. the submission record is created conditionally (a retry finds it);
+4. `ApiSpecSubmitted` is published unless the submission already finished. If publishing fails
+   the client gets a 503 and retries the same POST: steps 2-3 are no-ops the second time and the
+   event goes out then; downstream is idempotent, so a duplicate event starts nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from devportal.errors import (
+    DependencyUnavailable,
+    FieldError,
+    InvalidParameter,
+    InvalidSpecField,
+    UnsupportedMediaType,
+    VersionConflict,
+)
+from devportal.registry.models import (
+    Submission,
+    SubmissionStatus,
+    spec_key_for,
+    submission_id_for,
+    workflow_id_for,
+)
+from devportal.registry.ports import BlobStore, EventPublisher, PublishFailed, RegistryRepository
+from devportal.settings import SpecLimits
+from devportal.specs.openapi import (
+    VERSION_PATTERN,
+    check_api_id,
+    check_team,
+    check_version,
+    derive_api_id,
+    identify,
+)
+from devportal.specs.parsing import SUPPORTED_MEDIA_TYPES, media_type_format, parse_spec
+from events.envelope import new_event
+from events.registry import ApiSpecSubmitted
+
+PRODUCER = "functions/submit_spec"
+
+
+@dataclass(frozen=True)
+class SubmitRequest:
+    body: bytes
+    media_type: str | None
+    team: str
+    correlation_id: str
+    api_id: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class SubmitOutcome:
+    submission: Submission
+    title: str
+    finished: bool  # the same submission was seen before and has its outcome: nothing new started
+
+
+class SubmitSpec:
+    def __init__(
+        self,
+        repository: RegistryRepository,
+        specs: BlobStore,
+        publisher: EventPublisher,
+        limits: SpecLimits,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self._repository = repository
+        self._specs = specs
+        self._publisher = publisher
+        self._limits = limits
+        self._clock = clock
+
+    def __call__(self, request: SubmitRequest) -> SubmitOutcome:
+        team = check_team(request.team)
+        try:
+            declared = media_type_format(request.media_type)
+        except ValueError as error:
+            raise UnsupportedMediaType(
+                f"Content-Type {str(error)!r} cannot carry an OpenAPI document; "
+                f"use one of: {', '.join(SUPPORTED_MEDIA_TYPES)}.",
+                [FieldError(detail="unsupported", parameter="Content-Type")],
+            ) from None
+        if request.api_id is not None:
+            check_api_id(request.api_id)
+        if request.version is not None:
+            check_version(request.version)
+
+        parsed = parse_spec(request.body, self._limits, declared)
+        identity = identify(parsed.document)
+        api_id = request.api_id or derive_api_id(identity.title)
+        if not api_id:
+            raise InvalidParameter(
+                "No API id can be derived from `info.title`; pass one as the `apiId` query parameter.",
+                [FieldError(detail="required", parameter="apiId")],
+            )
+        version = request.version or identity.version
+        if request.version is None and not VERSION_PATTERN.fullmatch(version):
+            raise InvalidSpecField(
+                f"`info.version` {version[:40]!r} cannot name a registry version (1-64 letters, digits or "
+                ". _ + -). Pass the version to register it under as the `version` query parameter.",
+                [FieldError(detail="not usable as a version", pointer="/info/version")],
+            )
+
+        existing = self._repository.get_version(api_id, version)
+        if existing is not None and existing.sha256 != parsed.sha256:
+            raise VersionConflict(
+                f"{api_id} {version} is already registered with different content, and registered "
+                "versions are immutable. Submit the change under a new version.",
+                [FieldError(detail="already registered", pointer="/info/version")],
+            )
+        submission_id = submission_id_for(api_id, version, parsed.sha256)
+        if existing is not None:
+            registered = self._repository.get_submission(existing.submission_id)
+            if registered is not None:
+                return SubmitOutcome(registered, identity.title, finished=True)
+
+        spec_key = spec_key_for(api_id, version, parsed.sha256)
+        content_type = "application/json" if parsed.format == "json" else "application/yaml"
+        self._specs.put(spec_key, request.body, content_type)
+        now = self._clock()
+        submission = self._repository.create_submission(
+            Submission(
+                submission_id=submission_id,
+                api_id=api_id,
+                version=version,
+                owner=team,
+                sha256=parsed.sha256,
+                spec_key=spec_key,
+                format=parsed.format,
+                size_bytes=parsed.size_bytes,
+                status=SubmissionStatus.SUBMITTED,
+                submitted_at=now,
+                updated_at=now,
+                correlation_id=request.correlation_id,
+                workflow_id=workflow_id_for(api_id, version, submission_id),
+            )
+        )
+        if not submission.status.terminal:
+            event = new_event(
+                ApiSpecSubmitted(
+                    submission_id=submission.submission_id,
+                    api_id=submission.api_id,
+                    version=submission.version,
+                    owner=submission.owner,
+                    spec_key=submission.spec_key,
+                    sha256=submission.sha256,
+                    size_bytes=submission.size_bytes,
+                    format=submission.format,
+                ),
+                correlation_id=submission.correlation_id,
+                producer=PRODUCER,
+            )
+            try:
+                self._publisher.publish([event])
+            except PublishFailed as error:
+                raise DependencyUnavailable(
+                    "The submission is stored but could not be announced yet; retry the same request "
+                    "(it will not be registered twice)."
+                ) from error
+        return SubmitOutcome(submission, identity.title, finished=submission.status.terminal)

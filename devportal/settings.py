@@ -1,0 +1,79 @@
+"""Configuration models, validated at cold start.
+
+Each function composes the settings it needs. Resource names have no defaults: a missing variable
+fails loudly at start-up rather than pointing a function at a resource that does not exist. Limits
+are tuning knobs with production defaults.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MEBIBYTE = 1024 * 1024
+
+
+class _Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DEVPORTAL_", frozen=True, extra="ignore")
+
+
+class TableSettings(_Settings):
+    table_name: str = Field(min_length=3)
+
+
+class SpecBucketSettings(_Settings):
+    specs_bucket: str = Field(min_length=3)
+
+
+class DocsBucketSettings(_Settings):
+    docs_bucket: str = Field(min_length=3)
+
+
+class EventBusSettings(_Settings):
+    event_bus_name: str = Field(min_length=1)
+
+
+class TemporalSettings(_Settings):
+    """Where registrations run. The connection itself (address, namespace, API key or mTLS) is read
+    by `temporalio.envconfig` from the standard TEMPORAL_* variables."""
+
+    registration_task_queue: str = Field(min_length=1)
+
+
+class SpecLimits(_Settings):
+    max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
+    max_spec_depth: int = Field(default=64, ge=8, le=512)
+    max_findings: int = Field(default=100, gt=0, le=1000)
+    max_finding_chars: int = Field(default=500, ge=80, le=10_000)
+
+
+@cache
+def table_settings() -> TableSettings:
+    return TableSettings()  # type: ignore[call-arg]  # filled from the environment
+
+
+@cache
+def spec_bucket_settings() -> SpecBucketSettings:
+    return SpecBucketSettings()  # type: ignore[call-arg]
+
+
+@cache
+def docs_bucket_settings() -> DocsBucketSettings:
+    return DocsBucketSettings()  # type: ignore[call-arg]
+
+
+@cache
+def event_bus_settings() -> EventBusSettings:
+    return EventBusSettings()  # type: ignore[call-arg]
+
+
+@cache
+def temporal_settings() -> TemporalSettings:
+    return TemporalSettings()  # type: ignore[call-arg]
+
+
+@cache
+def spec_limits() -> SpecLimits:
+    return SpecLimits()

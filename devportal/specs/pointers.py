@@ -1,0 +1,71 @@
+"""RFC 6901 JSON pointers: building them for findings, following local `$ref`s."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+_PERCENT = re.compile(r"%([0-9A-Fa-f]{2})")
+_MISSING = object()
+
+
+def to_pointer(parts: Iterable[Any]) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def resolve_local(document: Any, ref: str) -> Any:
+    """The node a local `$ref` ("#/components/schemas/Pet") points to; KeyError when it points
+    nowhere or is not a local pointer."""
+    if not ref.startswith("#"):
+        raise KeyError(ref)
+    fragment = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), ref[1:])
+    if fragment == "":
+        return document
+    if not fragment.startswith("/"):
+        raise KeyError(ref)
+    node = document
+    for token in fragment[1:].split("/"):
+        key = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(node, dict):
+            node = node.get(key, _MISSING)
+        elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
+            node = node[int(key)]
+        else:
+            node = _MISSING
+        if node is _MISSING:
+            raise KeyError(ref)
+    return node
+
+
+def canonical_pointer(document: Any, parts: Iterable[Any]) -> str:
+    """The pointer of the node a path reaches when it passes through local `$ref`s.
+
+    osv reports `/paths/~1orders/get/.../schema/properties/total` for a schema it reached
+    through `{"$ref": "#/components/schemas/Order"}`; that pointer names nothing in the
+    document. This follows the refs and answers `/components/schemas/Order/properties/total`.
+    Falls back to the literal path where the walk cannot continue."""
+    literal = [str(part) for part in parts]
+    node, path = document, []
+    for index, part in enumerate(literal):
+        hops = 0
+        while isinstance(node, dict) and part not in node and isinstance(node.get("$ref"), str) and hops < 32:
+            ref = node["$ref"]
+            try:
+                node = resolve_local(document, ref)
+            except KeyError:
+                return to_pointer(literal)
+            path = [_unescape(token) for token in ref[2:].split("/")] if ref.startswith("#/") else []
+            hops += 1
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return to_pointer(path + literal[index:])
+        path.append(part)
+    return to_pointer(path)
+
+
+def _unescape(token: str) -> str:
+    return _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), token).replace("~1", "/").replace("~0", "~")

@@ -1,0 +1,251 @@
+"""Validation of an OpenAPI document: every problem, each with a JSON pointer, bounded in size.
+
+openapi-spec-validator (osv) fetches `http://` and reads `file://` references by default and
+copies what it read into its messages. Two locks keep it shut:
+1. before osv runs, every `$ref` that does not start with `#` is refused and every local `$ref`
+   that points nowhere is reported, so osv never needs to resolve anything outside the document;
+2. osv's resolver is given handlers that refuse every scheme, so even a reference we failed to
+   foresee (a 3.1 `$id` that rebases a local ref, say) cannot reach the network or the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from jsonschema.exceptions import ValidationError, best_match
+from jsonschema_path import SchemaPath
+from openapi_spec_validator import (
+    OpenAPIV2SpecValidator,
+    OpenAPIV30SpecValidator,
+    OpenAPIV31SpecValidator,
+    OpenAPIV32SpecValidator,
+)
+from openapi_spec_validator.validation.exceptions import (
+    DuplicateOperationIDError,
+    ExtraParametersError,
+    OpenAPIValidationError,
+    ParameterDuplicateError,
+    UnresolvableParameterError,
+)
+from openapi_spec_validator.validation.registries import KeywordValidatorRegistry
+from referencing.exceptions import Unresolvable
+
+from devportal.specs.openapi import Dialect
+from devportal.specs.pointers import canonical_pointer, resolve_local, to_pointer
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    pointer: str
+    message: str
+    rule: str
+    severity: Severity = "error"
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    findings: tuple[Finding, ...]
+    truncated: bool
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+
+class ExternalReferenceRefused(Exception):
+    """Raised by the resolver handlers: nothing outside the submitted document is ever read."""
+
+
+class _RefuseEveryScheme(Mapping[str, Any]):
+    def __contains__(self, scheme: object) -> bool:
+        return True
+
+    def __getitem__(self, scheme: str) -> Any:
+        def refuse(uri: str) -> Any:
+            raise ExternalReferenceRefused(uri)
+
+        return refuse
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+_POINTER_ATTRIBUTE = "_devportal_pointer"
+
+
+class _LocatingRegistry(KeywordValidatorRegistry):
+    """Wraps osv's keyword validators so that errors they raise without a location (duplicate
+    operationIds, undeclared path parameters...) carry the JSON pointer of the node being checked."""
+
+    def __init__(self, keyword_validators: Any, document: Any) -> None:
+        super().__init__(keyword_validators)
+        self.document = document
+
+    def __missing__(self, keyword: str) -> Any:
+        validator = super().__missing__(keyword)
+        located = _Located(validator, self.document)
+        self[keyword] = located  # type: ignore[assignment]
+        return located
+
+
+class _Located:
+    def __init__(self, inner: Any, document: Any) -> None:
+        self._inner = inner
+        self._document = document
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        node = next((a for a in args if isinstance(a, SchemaPath)), None)
+        for error in self._inner(*args, **kwargs):
+            if not isinstance(error, OpenAPIValidationError):
+                # osv re-wraps plain jsonschema errors on the way out, which would drop our mark.
+                error = OpenAPIValidationError.create_from(error)
+            if node is not None and not hasattr(error, _POINTER_ATTRIBUTE):
+                parts = list(node.parts)
+                if getattr(error, "validator", None) is not None and error.absolute_path:
+                    parts.extend(error.absolute_path)  # a default/example value checked against its schema
+                setattr(error, _POINTER_ATTRIBUTE, canonical_pointer(self._document, parts))
+            yield error
+
+
+def _safe(base: type[Any]) -> type[Any]:
+    class Safe(base):  # type: ignore[misc, valid-type]
+        resolver_handlers = _RefuseEveryScheme()
+
+        def __init__(self, schema: Any) -> None:
+            super().__init__(schema)
+            self.keyword_validators_registry = _LocatingRegistry(self.keyword_validators, schema)
+
+    Safe.__name__ = f"Safe{base.__name__}"
+    return Safe
+
+
+_VALIDATORS: dict[Dialect, type[Any]] = {
+    "2.0": _safe(OpenAPIV2SpecValidator),
+    "3.0": _safe(OpenAPIV30SpecValidator),
+    "3.1": _safe(OpenAPIV31SpecValidator),
+    "3.2": _safe(OpenAPIV32SpecValidator),
+}
+
+
+def validate_document(
+    document: dict[str, Any], dialect: Dialect, *, max_findings: int = 100, max_chars: int = 500
+) -> ValidationReport:
+    collector = _Collector(max_findings, max_chars)
+    for finding in check_references(document):
+        collector.add(finding)
+    references_reported = bool(collector.findings)
+    validator = _VALIDATORS[dialect](document)
+    try:
+        for error in validator.iter_errors():
+            if not collector.add(_finding_from(error)):
+                break
+    except (Unresolvable, ExternalReferenceRefused) as error:
+        # osv stops at the first reference it cannot follow; ours are already explained above.
+        if not references_reported:
+            collector.add(Finding("", f"Reference {_reference_of(error)!r} cannot be resolved.", "ref"))
+    except RecursionError:
+        collector.add(Finding("", "The document is too deeply recursive to validate.", "complexity"))
+    return collector.report()
+
+
+def _reference_of(error: Exception) -> str:
+    if isinstance(error, ExternalReferenceRefused):
+        return str(error)[:200]
+    return str(getattr(error, "ref", "?"))[:200]
+
+
+def check_references(document: dict[str, Any]) -> Iterator[Finding]:
+    """Every `$ref` that leaves the document, and every local `$ref` that points nowhere."""
+    for pointer, ref in _iter_refs(document, []):
+        if not ref.startswith("#"):
+            yield Finding(
+                pointer,
+                f"External reference {ref[:200]!r} refused: references must stay inside the document "
+                "(start with '#'). Bundle the referenced files into one document before submitting.",
+                "external-ref",
+            )
+        elif not _resolves(document, ref):
+            yield Finding(pointer, f"Reference {ref[:200]!r} does not point to anything in the document.", "ref")
+
+
+def _iter_refs(node: Any, path: list[str]) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            yield to_pointer([*path, "$ref"]), ref
+        for key, value in node.items():
+            if isinstance(value, dict | list):
+                path.append(key)
+                yield from _iter_refs(value, path)
+                path.pop()
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            if isinstance(value, dict | list):
+                path.append(str(index))
+                yield from _iter_refs(value, path)
+                path.pop()
+
+
+def _resolves(document: Any, ref: str) -> bool:
+    if len(ref) > 1 and not ref.startswith("#/"):
+        return True  # plain-name fragments need an $anchor lookup; osv resolves those itself
+    try:
+        resolve_local(document, ref)
+    except KeyError:
+        return False
+    return True
+
+
+_RULES: dict[type[Exception], str] = {
+    DuplicateOperationIDError: "duplicate-operation-id",
+    UnresolvableParameterError: "undeclared-path-parameter",
+    ParameterDuplicateError: "duplicate-parameter",
+    ExtraParametersError: "unknown-required-property",
+}
+
+
+def _finding_from(error: ValidationError) -> Finding:
+    pointer = getattr(error, _POINTER_ATTRIBUTE, None)
+    specific = best_match(error.context) if error.context else error
+    if pointer is None:
+        pointer = to_pointer(specific.absolute_path)
+    # jsonschema-rs messages append a "Failed validating ..." trace with the whole instance.
+    message = str(specific.message).split("\n\nFailed validating", 1)[0]
+    return Finding(pointer, message, _RULES.get(type(error), "schema"))
+
+
+class _Collector:
+    def __init__(self, max_findings: int, max_chars: int) -> None:
+        self.max_findings = max_findings
+        self.max_chars = max_chars
+        self.findings: list[Finding] = []
+        self._seen: set[tuple[str, str]] = set()
+        self.truncated = False
+
+    def add(self, finding: Finding) -> bool:
+        """False once the limit is reached: the caller stops looking."""
+        if len(self.findings) >= self.max_findings:
+            self.truncated = True
+            return False
+        message = finding.message
+        if len(message) > self.max_chars:
+            message = message[: self.max_chars - 1] + "…"
+        pointer = finding.pointer if len(finding.pointer) <= 1000 else finding.pointer[:999] + "…"
+        key = (pointer, message)
+        if key not in self._seen:
+            self._seen.add(key)
+            self.findings.append(Finding(pointer, message, finding.rule, finding.severity))
+        return True
+
+    def report(self) -> ValidationReport:
+        return ValidationReport(tuple(self.findings), self.truncated)

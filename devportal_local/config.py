@@ -1,0 +1,161 @@
+"""Where the local stack runs: ports, state directory, and the environment every child gets.
+
+The environment is the whole contract between the supervisor and its children: the same
+variables a Lambda function would get from the CDK stacks (resource names), plus AWS_ENDPOINT_URL
+pointing every boto3 client at moto and TEMPORAL_ADDRESS pointing at the dev server."""
+
+from __future__ import annotations
+
+import json
+import socket
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal.settings import MEBIBYTE
+
+LOOPBACK = "127.0.0.1"
+REGION = "us-east-1"
+# moto accepts any credentials; these are printed as the demo's AWS credentials.
+AWS_ACCESS_KEY_ID = "testing"
+AWS_SECRET_ACCESS_KEY = "testing"  # noqa: S105 - moto's placeholder, not a secret
+
+
+@dataclass(frozen=True)
+class Ports:
+    gateway: int = 8080
+    moto: int = 5050
+    temporal: int = 7233
+    temporal_ui: int = 8233
+    temporal_http: int = 7243
+    temporal_metrics: int = 7253
+
+    def resolved(self) -> Ports:
+        """Port 0 means "any free port"; pick them now so every child agrees."""
+        chosen = {name: port or free_port() for name, port in asdict(self).items()}
+        return Ports(**chosen)
+
+    def busy(self) -> list[tuple[str, int]]:
+        return [(name, port) for name, port in asdict(self).items() if port and not port_is_free(port)]
+
+
+@dataclass(frozen=True)
+class LocalConfig:
+    state_dir: Path
+    ports: Ports = Ports()
+    prefix: str = "devportal"
+    namespace: str = "default"
+    visibility_timeout_seconds: int = 10
+    max_spec_bytes: int = 10 * MEBIBYTE
+
+    @property
+    def names(self) -> ResourceNames:
+        return ResourceNames(self.prefix)
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.ports.moto}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.ports.gateway}"
+
+    @property
+    def temporal_address(self) -> str:
+        return f"{LOOPBACK}:{self.ports.temporal}"
+
+    @property
+    def temporal_ui_url(self) -> str:
+        return f"http://{LOOPBACK}:{self.ports.temporal_ui}"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.state_dir / "run"
+
+    @property
+    def temporal_db(self) -> Path:
+        return self.state_dir / "temporal.db"
+
+    @property
+    def state_file(self) -> Path:
+        return self.state_dir / "state.json"
+
+    def with_resolved_ports(self) -> LocalConfig:
+        return replace(self, ports=self.ports.resolved())
+
+    def child_env(self) -> dict[str, str]:
+        names = self.names
+        return {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(self.ports.moto),
+            "DEVPORTAL_TABLE_NAME": names.table,
+            "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
+            "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
+            "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
+            "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
+            "DEVPORTAL_MAX_SPEC_BYTES": str(self.max_spec_bytes),
+            "DEVPORTAL_STATE_DIR": str(self.state_dir),
+            "DEVPORTAL_PREFIX": self.prefix,
+            "DEVPORTAL_GATEWAY_PORT": str(self.ports.gateway),
+            "TEMPORAL_ADDRESS": self.temporal_address,
+            "TEMPORAL_NAMESPACE": self.namespace,
+            "POWERTOOLS_SERVICE_NAME": "devportal",
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            "POWERTOOLS_METRICS_NAMESPACE": "devportal",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def save(self, pid: int) -> None:
+        state = {
+            "pid": pid,
+            "stateDir": str(self.state_dir),
+            "prefix": self.prefix,
+            "ports": asdict(self.ports),
+            "gatewayUrl": self.gateway_url,
+            "temporalUiUrl": self.temporal_ui_url,
+            "motoUrl": self.moto_url,
+            "temporalAddress": self.temporal_address,
+            "namespace": self.namespace,
+            "visibilityTimeoutSeconds": self.visibility_timeout_seconds,
+            "maxSpecBytes": self.max_spec_bytes,
+        }
+        self.state_file.write_text(json.dumps(state, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, state_dir: Path) -> LocalConfig:
+        """The configuration of a running `devportal up` in `state_dir`."""
+        state = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))
+        return cls(
+            state_dir=Path(state["stateDir"]),
+            ports=Ports(**state["ports"]),
+            prefix=state["prefix"],
+            namespace=state["namespace"],
+            visibility_timeout_seconds=state["visibilityTimeoutSeconds"],
+            max_spec_bytes=state["maxSpecBytes"],
+        )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((LOOPBACK, port))
+        except OSError:
+            return False
+        return True

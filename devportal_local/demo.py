@@ -1,0 +1,170 @@
+"""Registering specs through the running stack and showing each step as it happens.
+
+Everything goes through the front door: the spec is POSTed to the gateway over HTTP, the outcome
+is read back over HTTP, and the steps come from the registration workflow's `current_step`
+query, so what is printed is what ops would see in the Temporal Web UI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from importlib import resources
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError
+
+Say = Callable[[str], None]
+TERMINAL = {"registered", "rejected"}
+POLL_SECONDS = 0.05
+TIMEOUT_SECONDS = 180.0
+
+
+@dataclass(frozen=True)
+class DemoSpec:
+    file: str
+    team: str
+    expect: str = "registered"
+
+    def body(self) -> bytes:
+        return resources.files("devportal_local").joinpath("demo_specs", self.file).read_bytes()
+
+
+DEMO_SPECS = (
+    DemoSpec("authentication-api.yaml", team="identity"),
+    DemoSpec("petstore.yaml", team="pets"),
+)
+BROKEN_SPEC = DemoSpec("broken-orders.yaml", team="orders", expect="rejected")
+
+
+@dataclass
+class Outcome:
+    api_id: str
+    version: str
+    status: str
+    seconds: float
+    submission: dict[str, Any]
+    steps: list[tuple[str, float]] = field(default_factory=list)
+
+
+class DemoFailed(RuntimeError):
+    pass
+
+
+def http(method: str, url: str, body: bytes | None = None, content_type: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 - our own loopback URL
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+async def register(gateway_url: str, client: Client, spec: DemoSpec, say: Say) -> Outcome:
+    started = time.perf_counter()
+    status, payload = await asyncio.to_thread(
+        http, "POST", f"{gateway_url}/apis?{urlencode({'team': spec.team})}", spec.body(), "application/yaml"
+    )
+    if status not in (200, 202):
+        raise DemoFailed(f"submitting {spec.file} answered HTTP {status}: {payload.decode(errors='replace')}")
+    submission = json.loads(payload)
+    label = f"{submission['apiId']} {submission['version']}"
+    say(f"  {label} (team {spec.team}) -> HTTP {status}, submission {submission['submissionId']}")
+    outcome = Outcome(submission["apiId"], submission["version"], submission["status"], 0.0, submission)
+    handle = client.get_workflow_handle(submission["workflowId"])
+    last_step = None
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        try:
+            step = await handle.query("current_step", rpc_timeout=timedelta(seconds=5))
+        except RPCError:
+            step = "queued"  # the bridge has not started the workflow yet
+        if step != last_step:
+            elapsed = time.perf_counter() - started
+            outcome.steps.append((step, elapsed))
+            say(f"      {elapsed:6.2f} s  {step}")
+            last_step = step
+        status, payload = await asyncio.to_thread(
+            http, "GET", f"{gateway_url}/submissions/{submission['submissionId']}"
+        )
+        current = json.loads(payload) if status == 200 else submission
+        if current["status"] in TERMINAL:
+            outcome.status = current["status"]
+            outcome.submission = current
+            outcome.seconds = time.perf_counter() - started
+            say(f"      {outcome.seconds:6.2f} s  submission {current['status']}")
+            break
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"{label} did not finish within {TIMEOUT_SECONDS:.0f} s (last step {last_step})")
+        await asyncio.sleep(POLL_SECONDS)
+    say(f"      timeline (from the workflow history): {await timeline(handle)}")
+    if outcome.status == "rejected":
+        for finding in current.get("findings", []):
+            say(f"        finding at {finding['pointer'] or '(document)'}: {finding['message']}")
+    return outcome
+
+
+async def timeline(handle: WorkflowHandle[Any, Any]) -> str:
+    """Each activity of the run with its duration, read from the workflow's event history."""
+    scheduled: dict[int, tuple[str, float]] = {}
+    parts = []
+    first = last = None
+    async for event in handle.fetch_history_events():
+        moment = event.event_time.ToDatetime().timestamp()
+        first = moment if first is None else first
+        last = moment
+        if event.HasField("activity_task_scheduled_event_attributes"):
+            name = event.activity_task_scheduled_event_attributes.activity_type.name
+            scheduled[event.event_id] = (name, moment)
+        for field_name in ("activity_task_completed_event_attributes", "activity_task_failed_event_attributes"):
+            if event.HasField(field_name):
+                name, at = scheduled[getattr(event, field_name).scheduled_event_id]
+                mark = "" if field_name.startswith("activity_task_completed") else " FAILED"
+                parts.append(f"{name} {(moment - at) * 1000:.0f} ms{mark}")
+    total = f" (workflow {(last - first) * 1000:.0f} ms)" if first is not None and last is not None else ""
+    return " · ".join(parts) + total
+
+
+async def register_all(gateway_url: str, client: Client, specs: tuple[DemoSpec, ...], say: Say) -> list[Outcome]:
+    outcomes = []
+    for spec in specs:
+        outcome = await register(gateway_url, client, spec, say)
+        if outcome.status != spec.expect:
+            raise DemoFailed(f"{spec.file} ended {outcome.status}, expected {spec.expect}")
+        outcomes.append(outcome)
+    return outcomes
+
+
+async def print_catalog(gateway_url: str, say: Say) -> list[dict[str, Any]]:
+    # The catalog view is fed by events; give its consumer a moment after the last registration.
+    deadline = time.monotonic() + 10
+    while True:
+        status, payload = await asyncio.to_thread(http, "GET", f"{gateway_url}/apis")
+        if status != 200:
+            raise DemoFailed(f"GET /apis answered HTTP {status}")
+        items: list[dict[str, Any]] = json.loads(payload)["items"]
+        if len(items) >= len(DEMO_SPECS) or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    say("Catalog (GET /apis):")
+    for item in items:
+        say(f"  {item['apiId']:<22} {item['latestVersion']:<8} {item['title']:<24} team {item['owner']}")
+        say(f"  {'':<22} docs: {item['links']['docs']}")
+    return items
+
+
+def workflows_url(ui_url: str, namespace: str, api_id: str | None = None) -> str:
+    base = f"{ui_url}/namespaces/{quote(namespace)}/workflows"
+    if api_id is None:
+        return base
+    query = quote(f'ApiId="{api_id}"')
+    return f"{base}?query={query}"

@@ -1,0 +1,284 @@
+"""The local API gateway: real HTTP on loopback, one Lambda handler per route.
+
+Routes come from contracts/gateway.openapi.yaml (the same table the CDK API stack reads). Each
+request becomes an API Gateway REST proxy event; the handler's proxy response becomes the HTTP
+response. Limits kept from API Gateway: the payload cap (answered 413 before the body is read)
+and the 29-second integration timeout (504)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from contracts import GatewayRoute, gateway_routes
+from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
+
+log = logging.getLogger("devportal.gateway")
+INTEGRATION_TIMEOUT_SECONDS = 29.0
+_TEXT_TYPES = (
+    "text/",
+    "application/json",
+    "application/yaml",
+    "application/x-yaml",
+    "application/problem+json",
+    "application/vnd.oai.openapi",
+    "application/xml",
+)
+
+
+@dataclass(frozen=True)
+class BoundRoute:
+    route: GatewayRoute
+    handler: Handler
+    matcher: Any
+
+
+class Gateway:
+    def __init__(self, host: str, port: int, max_body_bytes: int) -> None:
+        self.routes = [BoundRoute(r, load_handler(r.handler), r.matcher()) for r in gateway_routes()]
+        self.max_body_bytes = max_body_bytes
+        self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lambda")
+        gateway = self
+
+        class RequestHandler(_RequestHandler):
+            owner = gateway
+
+        self.server = ThreadingHTTPServer((host, port), RequestHandler)
+        self.server.daemon_threads = True
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    def serve(self) -> None:
+        self.server.serve_forever(poll_interval=0.2)
+
+    def start_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve, name="gateway", daemon=True)
+        thread.start()
+        return thread
+
+    def shutdown(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def match(self, method: str, path: str) -> tuple[BoundRoute | None, dict[str, str], list[str]]:
+        allowed = []
+        for bound in self.routes:
+            found = bound.matcher.match(path)
+            if found is None:
+                continue
+            if bound.route.method == method:
+                return bound, {k: unquote(v) for k, v in found.groupdict().items()}, []
+            allowed.append(bound.route.method)
+        return None, {}, allowed
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    owner: Gateway
+    protocol_version = "HTTP/1.1"
+    server_version = "devportal-gateway"
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.info("%s %s", self.address_string(), format % args)
+
+    def _dispatch(self) -> None:
+        request_id = str(uuid.uuid4())
+        started = time.perf_counter()
+        url = urlsplit(self.path)
+        path = url.path or "/"
+        bound, path_parameters, allowed = self.owner.match(self.command, path)
+        if bound is None:
+            self._drain_body()
+            if allowed:
+                self._problem(
+                    HTTPStatus.METHOD_NOT_ALLOWED,
+                    f"{self.command} is not allowed on {path}.",
+                    request_id,
+                    {"Allow": ", ".join(sorted(set(allowed)))},
+                )
+            else:
+                self._problem(HTTPStatus.NOT_FOUND, f"No route for {path}.", request_id)
+            return
+        body = self._read_body(request_id)
+        if body is None:
+            return
+        event = self._proxy_event(bound.route, path, url.query, path_parameters, body, request_id)
+        context = LambdaContext(function_name=f"devportal-{bound.route.function}", aws_request_id=request_id)
+        future = self.owner.executor.submit(bound.handler, event, context)
+        try:
+            response = future.result(timeout=INTEGRATION_TIMEOUT_SECONDS)
+        except FutureTimeout:
+            self._problem(HTTPStatus.GATEWAY_TIMEOUT, "The function did not answer in time.", request_id)
+            return
+        except Exception:
+            log.exception("handler %s raised", bound.route.function)
+            self._problem(HTTPStatus.BAD_GATEWAY, "The function failed.", request_id)
+            return
+        self._write_proxy_response(response)
+        log.info(
+            "%s %s -> %s in %.0f ms",
+            self.command,
+            path,
+            response.get("statusCode"),
+            (time.perf_counter() - started) * 1000,
+        )
+
+    def _read_body(self, request_id: str) -> bytes | None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self._problem(
+                HTTPStatus.LENGTH_REQUIRED,
+                "Send a Content-Length; chunked bodies are not accepted.",
+                request_id,
+                close=True,
+            )
+            return None
+        length_header = self.headers.get("Content-Length", "0")
+        if not length_header.isdigit():
+            self._problem(HTTPStatus.BAD_REQUEST, "Content-Length is not a number.", request_id, close=True)
+            return None
+        length = int(length_header)
+        if length > self.owner.max_body_bytes:
+            self._problem(
+                HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                f"The body is {length:,} bytes; the limit is {self.owner.max_body_bytes:,} bytes.",
+                request_id,
+                close=True,
+                slug="spec-too-large",
+            )
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _drain_body(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        if length.isdigit() and 0 < int(length) <= self.owner.max_body_bytes:
+            self.rfile.read(int(length))
+        elif length != "0":
+            self.close_connection = True
+
+    def _proxy_event(
+        self,
+        route: GatewayRoute,
+        path: str,
+        query: str,
+        path_parameters: dict[str, str],
+        body: bytes,
+        request_id: str,
+    ) -> dict[str, Any]:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        multi_query: dict[str, list[str]] = {}
+        for key, value in pairs:
+            multi_query.setdefault(key, []).append(value)
+        headers: dict[str, str] = {}
+        multi_headers: dict[str, list[str]] = {}
+        for key, value in self.headers.items():
+            if key.lower() == "x-forwarded-proto":
+                continue  # set by the gateway, as API Gateway does
+            headers[key] = value
+            multi_headers.setdefault(key, []).append(value)
+        headers["X-Forwarded-Proto"] = "http"
+        content_type = headers.get("Content-Type", "") or headers.get("content-type", "")
+        try:
+            text = body.decode("utf-8")
+            binary = not any(content_type.startswith(t) for t in _TEXT_TYPES) and content_type != ""
+        except UnicodeDecodeError:
+            text, binary = "", True
+        host = f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        return {
+            "resource": route.path,
+            "path": path,
+            "httpMethod": self.command,
+            "headers": headers,
+            "multiValueHeaders": multi_headers,
+            "queryStringParameters": {k: v[-1] for k, v in multi_query.items()} or None,
+            "multiValueQueryStringParameters": multi_query or None,
+            "pathParameters": path_parameters or None,
+            "stageVariables": None,
+            "requestContext": {
+                "resourcePath": route.path,
+                "httpMethod": self.command,
+                "path": path,
+                "stage": "local",
+                "requestId": request_id,
+                "requestTimeEpoch": int(time.time() * 1000),
+                "domainName": host,
+                "apiId": "local",
+                "identity": {"sourceIp": self.client_address[0], "userAgent": self.headers.get("User-Agent")},
+            },
+            "body": base64.b64encode(body).decode() if binary else (text or None),
+            "isBase64Encoded": binary,
+        }
+
+    def _write_proxy_response(self, response: dict[str, Any]) -> None:
+        status = int(response.get("statusCode", 502))
+        raw = response.get("body") or ""
+        payload = base64.b64decode(raw) if response.get("isBase64Encoded") else str(raw).encode("utf-8")
+        self.send_response(status)
+        headers = dict(response.get("headers") or {})
+        for key, values in (response.get("multiValueHeaders") or {}).items():
+            for value in values:
+                self.send_header(key, str(value))
+        for key, value in headers.items():
+            self.send_header(key, str(value))
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def _problem(
+        self,
+        status: HTTPStatus,
+        detail: str,
+        request_id: str,
+        headers: dict[str, str] | None = None,
+        *,
+        close: bool = False,
+        slug: str | None = None,
+    ) -> None:
+        body = json.dumps(
+            {
+                "type": f"urn:devportal:problem:{slug or status.phrase.lower().replace(' ', '-')}",
+                "title": status.phrase,
+                "status": int(status),
+                "detail": detail,
+                "instance": f"urn:devportal:request:{request_id}",
+            }
+        ).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Request-Id", request_id)
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(body)

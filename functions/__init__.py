@@ -1,0 +1,1 @@
+"""Single-purpose Lambda functions: one folder, one thin handler each."""

@@ -1,0 +1,49 @@
+"""GET /apis/{apiId} - one API and its versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+
+from devportal import wiring
+from devportal.errors import NotFound
+from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.registry.models import is_newer
+from devportal.specs.openapi import check_api_id
+from functions.views import catalog_view, version_view
+
+logger = Logger()
+
+
+def get_api(request: ApiRequest) -> ApiResponse:
+    api_id = check_api_id(request.path_parameters.get("apiId", ""))
+    versions = wiring.registry().list_versions(api_id)
+    if not versions:
+        raise NotFound(f"No API {api_id!r} is registered.")
+    entry = wiring.registry().get_catalog_entry(api_id)
+    latest = versions[0]
+    for record in versions[1:]:
+        if is_newer(record.version, latest.version):
+            latest = record
+    if entry is not None:
+        body = catalog_view(request, entry)
+    else:  # the catalog view is updated from events; right after registration it may lag
+        body = {
+            "apiId": api_id,
+            "title": latest.title,
+            "owner": latest.owner,
+            "latestVersion": latest.version,
+        }
+    ordered = sorted(versions, key=lambda r: r.registered_at, reverse=True)
+    body["versions"] = [version_view(request, r) for r in ordered]
+    return json_response(200, body)
+
+
+_route = http_handler(get_api)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _route(event, context)

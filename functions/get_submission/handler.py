@@ -1,0 +1,39 @@
+"""GET /submissions/{submissionId} - where a submission stands, with findings when rejected."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+
+from devportal import wiring
+from devportal.errors import FieldError, InvalidParameter, NotFound
+from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from functions.views import submission_view
+
+logger = Logger()
+
+_SUBMISSION_ID = re.compile(r"^sub-[0-9a-f]{24}$")
+
+
+def get_submission(request: ApiRequest) -> ApiResponse:
+    submission_id = request.path_parameters.get("submissionId", "")
+    if not _SUBMISSION_ID.fullmatch(submission_id):
+        raise InvalidParameter(
+            "`submissionId` is not a submission id.",
+            [FieldError(detail="invalid format", parameter="submissionId")],
+        )
+    submission = wiring.registry().get_submission(submission_id)
+    if submission is None:
+        raise NotFound(f"No submission {submission_id}.")
+    return json_response(200, submission_view(request, submission))
+
+
+_route = http_handler(get_submission)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _route(event, context)

@@ -1,0 +1,53 @@
+"""POST /apis - accept an OpenAPI document for registration (202 + status URL)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.logging import correlation_paths
+
+from devportal import wiring
+from devportal.errors import FieldError, InvalidParameter
+from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.registry.submit import SubmitRequest
+from functions.views import submission_view
+
+logger = Logger()
+
+
+def submit(request: ApiRequest) -> ApiResponse:
+    team = request.query.get("team")
+    if not team:
+        raise InvalidParameter(
+            "Name the owning team in the `team` query parameter.",
+            [FieldError(detail="required", parameter="team")],
+        )
+    outcome = wiring.submit_spec()(
+        SubmitRequest(
+            body=request.body,
+            media_type=request.headers.get("content-type"),
+            team=team,
+            correlation_id=request.correlation_id,
+            api_id=request.query.get("apiId"),
+            version=request.query.get("version"),
+        )
+    )
+    view = submission_view(request, outcome.submission)
+    logger.info(
+        "submission accepted",
+        submission_id=outcome.submission.submission_id,
+        api_id=outcome.submission.api_id,
+        version=outcome.submission.version,
+        finished=outcome.finished,
+    )
+    status_url = view["links"]["self"]
+    return json_response(200 if outcome.finished else 202, view, {"Location": status_url})
+
+
+_route = http_handler(submit)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return _route(event, context)

@@ -1,0 +1,79 @@
+"""JSON shapes of registry records as the gateway contract defines them (contracts/gateway.openapi.yaml)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from devportal.http import ApiRequest
+from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus
+
+
+def _ts(value: Any) -> str:
+    return str(value.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
+
+
+def version_path(api_id: str, version: str) -> str:
+    return f"/apis/{quote(api_id, safe='')}/versions/{quote(version, safe='')}"
+
+
+def submission_view(request: ApiRequest, s: Submission) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "submissionId": s.submission_id,
+        "apiId": s.api_id,
+        "version": s.version,
+        "owner": s.owner,
+        "status": s.status.value,
+        "sha256": s.sha256,
+        "sizeBytes": s.size_bytes,
+        "format": s.format,
+        "submittedAt": _ts(s.submitted_at),
+        "updatedAt": _ts(s.updated_at),
+        "workflowId": s.workflow_id,
+        "links": {"self": request.url(f"/submissions/{s.submission_id}")},
+    }
+    if s.status is SubmissionStatus.REGISTERED:
+        view["links"]["version"] = request.url(version_path(s.api_id, s.version))
+        view["links"]["docs"] = request.url(version_path(s.api_id, s.version) + "/docs")
+    if s.status is SubmissionStatus.REJECTED:
+        view["reason"] = s.reason
+        view["findings"] = [
+            {"pointer": f.pointer, "message": f.message, "rule": f.rule, "severity": f.severity} for f in s.findings
+        ]
+        view["findingsTruncated"] = s.findings_truncated
+    return view
+
+
+def version_view(request: ApiRequest, r: ApiVersionRecord) -> dict[str, Any]:
+    path = version_path(r.api_id, r.version)
+    return {
+        "apiId": r.api_id,
+        "version": r.version,
+        "title": r.title,
+        "owner": r.owner,
+        "status": r.status,
+        "openapiVersion": r.openapi_version,
+        "operationCount": r.operation_count,
+        "sha256": r.sha256,
+        "registeredAt": _ts(r.registered_at),
+        "submissionId": r.submission_id,
+        "links": {
+            "self": request.url(path),
+            "docs": request.url(path + "/docs"),
+            "api": request.url(f"/apis/{quote(r.api_id, safe='')}"),
+        },
+    }
+
+
+def catalog_view(request: ApiRequest, e: CatalogEntry) -> dict[str, Any]:
+    return {
+        "apiId": e.api_id,
+        "title": e.title,
+        "owner": e.owner,
+        "latestVersion": e.latest_version,
+        "links": {
+            "self": request.url(f"/apis/{quote(e.api_id, safe='')}"),
+            "latest": request.url(version_path(e.api_id, e.latest_version)),
+            "docs": request.url(version_path(e.api_id, e.latest_version) + "/docs"),
+        },
+    }

@@ -1,0 +1,64 @@
+"""The registration worker. Locally a process against the dev server (`devportal worker`); in AWS
+the same workflows and activities run inside a Lambda against Temporal Cloud."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Callable
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from devportal import settings, wiring
+from devportal.registry.register import Registrar
+from temporal_bridge.activities import RegistrationActivities
+from temporal_bridge.client import connect
+from temporal_bridge.workflows import ApiRegistrationWorkflow
+
+log = logging.getLogger("devportal.worker")
+
+
+def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worker:
+    activities = RegistrationActivities(registrar)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[ApiRegistrationWorkflow],
+        activities=[
+            activities.mark_registering,
+            activities.validate,
+            activities.render_docs,
+            activities.store_version,
+            activities.discard_docs,
+            activities.announce_registered,
+            activities.announce_rejected,
+        ],
+        max_concurrent_activities=8,
+    )
+
+
+async def run(on_ready: Callable[[], None] | None = None) -> None:
+    client = await connect()
+    task_queue = settings.temporal_settings().registration_task_queue
+    worker = build_worker(client, task_queue, wiring.registrar())
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    log.info("worker polling task queue %s", task_queue)
+    async with worker:
+        if on_ready is not None:
+            on_ready()
+        await stop.wait()
+    log.info("worker stopped")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    asyncio.run(run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""ApiRegistrationWorkflow: validate -> render -> store -> announce.
+
+Deterministic and small: every side effect is an activity. The current step is kept for the
+`current_step` query and mirrored to the `Step` search attribute, so ops can list registrations by
+step in the Temporal Web UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
+
+with workflow.unsafe.imports_passed_through():
+    from devportal.registry.ports import StoreResult
+    from devportal.registry.register import Submitted, conflict_finding
+    from devportal.specs.validation import Finding
+    from temporal_bridge.activities import RegistrationActivities, RejectInput, RenderInput, StoreInput
+    from temporal_bridge.search import STEP
+
+# Work on the spec itself: a few attempts, then the submitter is told.
+_BOUNDED = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
+# Writes that make the outcome durable: retried until they succeed; a stuck one shows in the UI.
+_PERSISTENT = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30))
+
+
+@dataclass(frozen=True)
+class RegistrationResult:
+    status: str  # "registered" | "rejected"
+    api_id: str
+    version: str
+    docs_key: str | None = None
+    reason: str | None = None
+    finding_count: int = 0
+
+
+@workflow.defn
+class ApiRegistrationWorkflow:
+    def __init__(self) -> None:
+        self._step = "queued"
+
+    @workflow.query
+    def current_step(self) -> str:
+        return self._step
+
+    def _enter(self, step: str) -> None:
+        self._step = step
+        workflow.upsert_search_attributes([STEP.value_set(step)])
+
+    @workflow.run
+    async def run(self, submitted: Submitted) -> RegistrationResult:
+        self._enter("validating")
+        await workflow.execute_activity_method(
+            RegistrationActivities.mark_registering,
+            submitted,
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=_PERSISTENT,
+        )
+        try:
+            validated = await workflow.execute_activity_method(
+                RegistrationActivities.validate,
+                submitted,
+                start_to_close_timeout=timedelta(minutes=10),
+                heartbeat_timeout=timedelta(seconds=20),
+                retry_policy=_BOUNDED,
+            )
+            if not validated.valid:
+                return await self._reject(submitted, "invalid-spec", validated.findings, validated.findings_truncated)
+            self._enter("rendering")
+            docs_key = await workflow.execute_activity_method(
+                RegistrationActivities.render_docs,
+                RenderInput(submitted, validated.normalized_key),
+                start_to_close_timeout=timedelta(minutes=5),
+                heartbeat_timeout=timedelta(seconds=20),
+                retry_policy=_BOUNDED,
+            )
+        except ActivityError as failure:
+            self._enter("failed")
+            await self._reject(
+                submitted,
+                "internal-error",
+                (Finding("", f"Registration could not complete: {failure.cause or failure}", "internal"),),
+                False,
+            )
+            raise
+
+        self._enter("storing")
+        stored = await workflow.execute_activity_method(
+            RegistrationActivities.store_version,
+            StoreInput(submitted, validated, docs_key),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=_PERSISTENT,
+        )
+        if stored is StoreResult.CONFLICT:
+            self._enter("compensating")
+            await workflow.execute_activity_method(
+                RegistrationActivities.discard_docs,
+                docs_key,
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_PERSISTENT,
+            )
+            return await self._reject(submitted, "version-conflict", (conflict_finding(submitted),), False)
+
+        self._enter("announcing")
+        await workflow.execute_activity_method(
+            RegistrationActivities.announce_registered,
+            StoreInput(submitted, validated, docs_key),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=_PERSISTENT,
+        )
+        self._enter("registered")
+        return RegistrationResult("registered", submitted.api_id, submitted.version, docs_key=docs_key)
+
+    async def _reject(
+        self, submitted: Submitted, reason: str, findings: tuple[Finding, ...], truncated: bool
+    ) -> RegistrationResult:
+        self._enter("rejecting")
+        await workflow.execute_activity_method(
+            RegistrationActivities.announce_rejected,
+            RejectInput(submitted, reason, findings, truncated),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=_PERSISTENT,
+        )
+        self._enter("rejected")
+        return RegistrationResult(
+            "rejected", submitted.api_id, submitted.version, reason=reason, finding_count=len(findings)
+        )
