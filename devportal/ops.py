@@ -17,6 +17,7 @@ from events.catalog import EVENTS, routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def inspect(sqs: SQSClient, names: ResourceNames, *, samples: int = 5) -> Iterat
         yield DeadLetterReport(queue, depth, peeked)
 
 
-def _describe(message: dict[str, Any]) -> DeadLetter:
+def _describe(message: Any) -> DeadLetter:
     attributes = message.get("Attributes", {})
     try:
         body = json.loads(message["Body"])
@@ -115,17 +116,13 @@ def redrive(sqs: SQSClient, queue: DeadLetterQueue, *, limit: int | None = None)
         messages = response.get("Messages", [])
         if not messages:
             break
-        sent = sqs.send_message_batch(
-            QueueUrl=source_url,
-            Entries=[
-                {
-                    "Id": str(i),
-                    "MessageBody": m["Body"],
-                    **({"MessageAttributes": m["MessageAttributes"]} if m.get("MessageAttributes") else {}),
-                }
-                for i, m in enumerate(messages)
-            ],
-        )
+        entries: list[SendMessageBatchRequestEntryTypeDef] = []
+        for index, message in enumerate(messages):
+            entry: SendMessageBatchRequestEntryTypeDef = {"Id": str(index), "MessageBody": message["Body"]}
+            if message.get("MessageAttributes"):
+                entry["MessageAttributes"] = message["MessageAttributes"]
+            entries.append(entry)
+        sent = sqs.send_message_batch(QueueUrl=source_url, Entries=entries)
         delivered = {int(entry["Id"]) for entry in sent.get("Successful", [])}
         if delivered:
             sqs.delete_message_batch(

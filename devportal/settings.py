@@ -51,27 +51,27 @@ class SpecLimits(_Settings):
 
 @cache
 def table_settings() -> TableSettings:
-    return TableSettings()  # type: ignore[call-arg]  # filled from the environment
+    return TableSettings()  # filled from the environment
 
 
 @cache
 def spec_bucket_settings() -> SpecBucketSettings:
-    return SpecBucketSettings()  # type: ignore[call-arg]
+    return SpecBucketSettings()
 
 
 @cache
 def docs_bucket_settings() -> DocsBucketSettings:
-    return DocsBucketSettings()  # type: ignore[call-arg]
+    return DocsBucketSettings()
 
 
 @cache
 def event_bus_settings() -> EventBusSettings:
-    return EventBusSettings()  # type: ignore[call-arg]
+    return EventBusSettings()
 
 
 @cache
 def temporal_settings() -> TemporalSettings:
-    return TemporalSettings()  # type: ignore[call-arg]
+    return TemporalSettings()
 
 
 @cache

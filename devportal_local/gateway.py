@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from contracts import GatewayRoute, gateway_routes
+from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
 
 log = logging.getLogger("devportal.gateway")
@@ -210,7 +211,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             binary = not any(content_type.startswith(t) for t in _TEXT_TYPES) and content_type != ""
         except UnicodeDecodeError:
             text, binary = "", True
-        host = f"{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = f"{LOOPBACK}:{self.owner.port}"
         return {
             "resource": route.path,
             "path": path,

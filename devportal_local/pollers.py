@@ -30,7 +30,7 @@ class PollTarget:
     queue: str
     name: str
     batch_size: int
-    deliver: Callable[[list[dict[str, Any]]], set[str]]  # messages -> ids of the failed ones
+    deliver: Callable[[list[Any]], set[str]]  # SQS messages -> ids of the failed ones
 
 
 def lambda_target(queue: str, name: str, handler_ref: str, batch_size: int, timeout: int) -> PollTarget:

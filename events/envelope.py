@@ -54,7 +54,9 @@ class Envelope(WireModel, Generic[EventT]):
 
 
 def new_event(data: EventT, *, correlation_id: str, producer: str) -> Envelope[EventT]:
-    return Envelope[type(data)](  # type: ignore[misc]
+    # Parametrized with the concrete class so that validation and serialization use its schema.
+    concrete: Any = Envelope[type(data)]  # type: ignore[misc]
+    envelope: Envelope[EventT] = concrete(
         metadata=EventMetadata(
             event_id=str(uuid.uuid4()),
             event_version=data.VERSION,
@@ -64,3 +66,4 @@ def new_event(data: EventT, *, correlation_id: str, producer: str) -> Envelope[E
         ),
         data=data,
     )
+    return envelope

@@ -14,6 +14,7 @@ _SHA256 = r"^[0-9a-f]{64}$"
 _SUBMISSION_ID = r"^sub-[0-9a-f]{24}$"
 
 MAX_EVENT_FINDINGS = 100
+RejectReason = Literal["invalid-spec", "version-conflict", "internal-error"]
 
 
 class ApiSpecSubmitted(DomainEvent):
@@ -69,6 +70,6 @@ class ApiRegistrationRejected(DomainEvent):
     version: str = Field(pattern=_VERSION)
     owner: str = Field(pattern=_API_ID)
     workflow_id: str = Field(min_length=1, max_length=255)
-    reason: Literal["invalid-spec", "version-conflict", "internal-error"]
+    reason: RejectReason
     findings: list[Finding] = Field(max_length=MAX_EVENT_FINDINGS)
     findings_truncated: bool

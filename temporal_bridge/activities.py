@@ -16,6 +16,7 @@ from temporalio import activity
 from devportal.registry.ports import StoreResult
 from devportal.registry.register import Registrar, Submitted, Validated
 from devportal.specs.validation import Finding
+from events.registry import RejectReason
 
 T = TypeVar("T")
 HEARTBEAT_EVERY_SECONDS = 2.0
@@ -46,7 +47,7 @@ class StoreInput:
 @dataclass(frozen=True)
 class RejectInput:
     submitted: Submitted
-    reason: str
+    reason: RejectReason
     findings: tuple[Finding, ...]
     truncated: bool
 

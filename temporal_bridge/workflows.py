@@ -17,6 +17,7 @@ with workflow.unsafe.imports_passed_through():
     from devportal.registry.ports import StoreResult
     from devportal.registry.register import Submitted, conflict_finding
     from devportal.specs.validation import Finding
+    from events.registry import RejectReason
     from temporal_bridge.activities import RegistrationActivities, RejectInput, RenderInput, StoreInput
     from temporal_bridge.search import STEP
 
@@ -114,7 +115,7 @@ class ApiRegistrationWorkflow:
         return RegistrationResult("registered", submitted.api_id, submitted.version, docs_key=docs_key)
 
     async def _reject(
-        self, submitted: Submitted, reason: str, findings: tuple[Finding, ...], truncated: bool
+        self, submitted: Submitted, reason: RejectReason, findings: tuple[Finding, ...], truncated: bool
     ) -> RegistrationResult:
         self._enter("rejecting")
         await workflow.execute_activity_method(

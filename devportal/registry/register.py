@@ -29,7 +29,7 @@ from devportal.specs.parsing import SpecFormat, parse_spec
 from devportal.specs.pointers import to_pointer
 from devportal.specs.validation import Finding, validate_document
 from events.envelope import new_event
-from events.registry import MAX_EVENT_FINDINGS, ApiRegistrationRejected, ApiVersionRegistered
+from events.registry import MAX_EVENT_FINDINGS, ApiRegistrationRejected, ApiVersionRegistered, RejectReason
 from events.registry import Finding as FindingEvent
 
 PRODUCER = "temporal_bridge/ApiRegistrationWorkflow"
@@ -165,7 +165,7 @@ class Registrar:
     def announce_rejected(
         self,
         submission: Submitted,
-        reason: str,
+        reason: RejectReason,
         findings: Sequence[Finding],
         truncated: bool,
     ) -> None:
@@ -179,7 +179,7 @@ class Registrar:
                         version=submission.version,
                         owner=submission.owner,
                         workflow_id=submission.workflow_id,
-                        reason=reason,  # type: ignore[arg-type]
+                        reason=reason,
                         findings=[
                             FindingEvent(pointer=f.pointer, message=f.message, rule=f.rule, severity=f.severity)
                             for f in bounded

@@ -22,6 +22,7 @@ from devportal.settings import SpecLimits
 from devportal.specs.pointers import to_pointer
 
 SpecFormat = Literal["json", "yaml"]
+_BOM = b"\xef\xbb\xbf"
 
 _JSON_MEDIA_TYPES = {"application/json", "application/vnd.oai.openapi+json", "text/json"}
 _YAML_MEDIA_TYPES = {
@@ -78,7 +79,7 @@ def parse_spec(raw: bytes, limits: SpecLimits, declared: SpecFormat | None = Non
         raise EmptySpec("The request body is empty; send an OpenAPI document as JSON or YAML.")
     text = _decode(raw)
     fmt = declared or ("json" if text.lstrip().startswith("{") else "yaml")
-    document = _load_json(raw) if fmt == "json" else _load_yaml(text)
+    document = _load_json(raw.removeprefix(_BOM)) if fmt == "json" else _load_yaml(text)
     if not isinstance(document, dict):
         raise UnparseableSpec(
             f"The document must be a JSON object or YAML mapping at its root, not {_json_type(document)}.",
@@ -143,14 +144,15 @@ def _refuse_anchors(text: str) -> None:
             if isinstance(event, yaml.AliasEvent) or anchor is not None:
                 mark = event.start_mark
                 kind = "alias" if isinstance(event, yaml.AliasEvent) else "anchor"
+                line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
                 raise UnsafeSpec(
                     "YAML anchors and aliases are not accepted: they let a tiny document expand "
                     "into an enormous one. Write the repeated part out, or use a JSON `$ref`.",
                     [
                         FieldError(
                             detail=f"YAML {kind} '{anchor}'",
-                            line=mark.line + 1,
-                            column=mark.column + 1,
+                            line=line,
+                            column=column,
                         )
                     ],
                 )

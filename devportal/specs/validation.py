@@ -118,7 +118,7 @@ class _Located:
 
 
 def _safe(base: type[Any]) -> type[Any]:
-    class Safe(base):  # type: ignore[misc, valid-type]
+    class Safe(base):  # type: ignore[misc]
         resolver_handlers = _RefuseEveryScheme()
 
         def __init__(self, schema: Any) -> None:

@@ -1,0 +1,130 @@
+"""In-memory implementations of the registry's ports, for unit tests.
+
+They subclass the Protocols they stand for, so mypy checks them against the real interfaces."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from typing import Any
+
+from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus, is_newer
+from devportal.registry.ports import (
+    BlobStore,
+    EventPublisher,
+    Page,
+    PublishFailed,
+    RegistryRepository,
+    StoreResult,
+)
+from devportal.specs.validation import Finding
+from events.envelope import Envelope
+
+
+class InMemoryBlobStore(BlobStore):
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        self.objects[key] = (body, content_type)
+
+    def get(self, key: str) -> bytes:
+        return self.objects[key][0]
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def size(self, key: str) -> int | None:
+        return len(self.objects[key][0]) if key in self.objects else None
+
+    def download_url(self, key: str, expires_seconds: int) -> str:
+        return f"memory://{key}?expires={expires_seconds}"
+
+
+class InMemoryRegistry(RegistryRepository):
+    def __init__(self) -> None:
+        self.submissions: dict[str, Submission] = {}
+        self.versions: dict[tuple[str, str], ApiVersionRecord] = {}
+        self.catalog: dict[str, CatalogEntry] = {}
+
+    def create_submission(self, submission: Submission) -> Submission:
+        return self.submissions.setdefault(submission.submission_id, submission)
+
+    def get_submission(self, submission_id: str) -> Submission | None:
+        return self.submissions.get(submission_id)
+
+    def mark_registering(self, submission_id: str) -> None:
+        current = self.submissions.get(submission_id)
+        if current is not None and current.status is SubmissionStatus.SUBMITTED:
+            self.submissions[submission_id] = dataclasses.replace(current, status=SubmissionStatus.REGISTERING)
+
+    def record_outcome(
+        self,
+        submission_id: str,
+        status: SubmissionStatus,
+        *,
+        reason: str | None,
+        findings: Sequence[Finding],
+        findings_truncated: bool,
+    ) -> bool:
+        current = self.submissions.get(submission_id)
+        if current is None or current.status.terminal:
+            return False
+        self.submissions[submission_id] = dataclasses.replace(
+            current, status=status, reason=reason, findings=tuple(findings), findings_truncated=findings_truncated
+        )
+        return True
+
+    def get_version(self, api_id: str, version: str) -> ApiVersionRecord | None:
+        return self.versions.get((api_id, version))
+
+    def list_versions(self, api_id: str) -> list[ApiVersionRecord]:
+        return [record for (api, _), record in self.versions.items() if api == api_id]
+
+    def store_version(self, record: ApiVersionRecord) -> StoreResult:
+        existing = self.versions.get((record.api_id, record.version))
+        if existing is None:
+            self.versions[(record.api_id, record.version)] = record
+            return StoreResult.CREATED
+        return StoreResult.ALREADY_STORED if existing.sha256 == record.sha256 else StoreResult.CONFLICT
+
+    def get_catalog_entry(self, api_id: str) -> CatalogEntry | None:
+        return self.catalog.get(api_id)
+
+    def add_to_catalog(self, record: ApiVersionRecord) -> CatalogEntry:
+        current = self.catalog.get(record.api_id)
+        if current is None:
+            entry = CatalogEntry(record.api_id, record.title, record.owner, record.version, frozenset({record.version}))
+        else:
+            newer = record.version not in current.versions and is_newer(record.version, current.latest_version)
+            entry = dataclasses.replace(
+                current,
+                versions=current.versions | {record.version},
+                latest_version=record.version if newer else current.latest_version,
+                title=record.title if newer else current.title,
+            )
+        self.catalog[record.api_id] = entry
+        return entry
+
+    def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
+        entries = sorted(
+            (e for e in self.catalog.values() if owner is None or e.owner == owner), key=lambda e: e.api_id
+        )
+        start = int(cursor) if cursor else 0
+        page = entries[start : start + limit]
+        more = start + limit < len(entries)
+        return Page(page, str(start + limit) if more else None)
+
+
+class RecordingPublisher(EventPublisher):
+    """Keeps what it was asked to publish; `failures` makes the next N calls fail."""
+
+    def __init__(self, failures: int = 0) -> None:
+        self.published: list[Envelope[Any]] = []
+        self.failures = failures
+
+    def publish(self, events: Sequence[Envelope[Any]]) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise PublishFailed("bus unavailable (test)")
+        self.published.extend(events)

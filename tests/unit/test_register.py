@@ -1,0 +1,96 @@
+"""The registration steps over in-memory ports."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from devportal.registry.ports import StoreResult
+from devportal.registry.register import Registrar, Submitted
+from devportal.registry.submit import SubmitRequest, SubmitSpec
+from devportal.settings import SpecLimits
+from events.registry import ApiRegistrationRejected, ApiVersionRegistered
+from tests.support.fakes import InMemoryBlobStore, InMemoryRegistry, RecordingPublisher
+from tests.support.specs import demo_spec_bytes, minimal
+
+
+class World:
+    def __init__(self) -> None:
+        self.registry = InMemoryRegistry()
+        self.specs = InMemoryBlobStore()
+        self.docs = InMemoryBlobStore()
+        self.publisher = RecordingPublisher()
+        self.registrar = Registrar(self.registry, self.specs, self.docs, self.publisher, SpecLimits())
+
+    def submit(self, body: bytes, media_type: str = "application/yaml") -> Submitted:
+        outcome = SubmitSpec(self.registry, self.specs, self.publisher, SpecLimits())(
+            SubmitRequest(body=body, media_type=media_type, team="pets", correlation_id="c")
+        )
+        s = outcome.submission
+        return Submitted(
+            s.submission_id,
+            s.api_id,
+            s.version,
+            s.owner,
+            s.spec_key,
+            s.sha256,
+            s.format,
+            s.correlation_id,
+            s.workflow_id,
+        )
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_a_valid_spec_goes_through_every_step(world: World) -> None:
+    submitted = world.submit(demo_spec_bytes("petstore.yaml"))
+    world.registrar.mark_registering(submitted)
+    validated = world.registrar.validate(submitted)
+    assert validated.valid
+    assert validated.operation_count == 4
+    assert validated.title == "Petstore"
+    assert json.loads(world.specs.get(validated.normalized_key))["info"]["title"] == "Petstore"
+    docs_key = world.registrar.render_docs(submitted, validated.normalized_key)
+    assert b"operationId: showPetById" in world.docs.get(docs_key)
+    assert world.registrar.store(submitted, validated, docs_key) is StoreResult.CREATED
+    assert world.registrar.store(submitted, validated, docs_key) is StoreResult.ALREADY_STORED  # a retried activity
+    world.registrar.announce_registered(submitted, validated, docs_key)
+    registered = world.publisher.published[-1].data
+    assert isinstance(registered, ApiVersionRegistered)
+    assert registered.docs_key == docs_key
+
+
+def test_an_invalid_spec_yields_findings(world: World) -> None:
+    body = json.dumps(minimal(paths={"/a/{id}": {"get": {"responses": {"200": {"description": "x"}}}}})).encode()
+    submitted = world.submit(body, "application/json")
+    validated = world.registrar.validate(submitted)
+    assert not validated.valid
+    assert [(f.pointer, f.rule) for f in validated.findings] == [("/paths/~1a~1{id}/get", "undeclared-path-parameter")]
+    world.registrar.announce_rejected(submitted, "invalid-spec", validated.findings, validated.findings_truncated)
+    rejected = world.publisher.published[-1].data
+    assert isinstance(rejected, ApiRegistrationRejected)
+    assert rejected.findings[0].pointer == "/paths/~1a~1{id}/get"
+
+
+def test_limits_tightened_after_submission_reject_rather_than_crash(world: World) -> None:
+    submitted = world.submit(demo_spec_bytes("petstore.yaml"))
+    strict = Registrar(world.registry, world.specs, world.docs, world.publisher, SpecLimits(max_spec_bytes=100))
+    validated = strict.validate(submitted)
+    assert not validated.valid
+    assert validated.findings[0].rule == "spec-too-large"
+
+
+def test_rejection_findings_are_capped_for_the_event(world: World) -> None:
+    submitted = world.submit(demo_spec_bytes("petstore.yaml"))
+    from devportal.specs.validation import Finding
+
+    many = [Finding(f"/p{i}", "bad", "schema") for i in range(150)]
+    world.registrar.announce_rejected(submitted, "invalid-spec", many, False)
+    rejected = world.publisher.published[-1].data
+    assert isinstance(rejected, ApiRegistrationRejected)
+    assert len(rejected.findings) == 100
+    assert rejected.findings_truncated
