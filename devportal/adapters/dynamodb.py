@@ -299,7 +299,10 @@ class DynamoRegistry:
             "Limit": limit,
         }
         if cursor:
-            arguments["ExclusiveStartKey"] = _decode_cursor(cursor)
+            index_pk, index_sk = INDEXES[index]
+            arguments["ExclusiveStartKey"] = _decode_cursor(
+                cursor, keys={PARTITION_KEY, SORT_KEY, index_pk, index_sk}, partition=(index_pk, values[":p"])
+            )
         response = self._client.query(**arguments)
         entries = [_catalog_from(_plain(item)) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
@@ -310,17 +313,21 @@ def _encode_cursor(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(_plain(key), sort_keys=True).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str) -> dict[str, Any]:
+def _decode_cursor(cursor: str, *, keys: set[str], partition: tuple[str, str]) -> dict[str, Any]:
+    """A cursor is the last key of the previous page; it must be one for this very query."""
     invalid = InvalidParameter(
-        "`cursor` is not a cursor this API returned.", [FieldError(detail="invalid", parameter="cursor")]
+        "`cursor` is not a cursor this query returned.", [FieldError(detail="invalid", parameter="cursor")]
     )
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except ValueError:
         raise invalid from None
-    if not isinstance(decoded, dict) or not all(isinstance(v, str) for v in decoded.values()):
+    if not isinstance(decoded, dict) or set(decoded) != keys:
         raise invalid
-    if not set(decoded) <= {"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK"}:
+    if not all(isinstance(v, str) and 0 < len(v) <= 1024 for v in decoded.values()):
+        raise invalid
+    name, value = partition
+    if decoded[name] != value:
         raise invalid
     return _item(decoded)
 

@@ -1,0 +1,174 @@
+"""ApiRegistrationWorkflow on the real Temporal dev server, activities over moto."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+import pytest_asyncio
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.worker import Worker
+
+from devportal import settings, wiring
+from devportal.registry.models import ApiVersionRecord
+from devportal.registry.register import Submitted
+from devportal.registry.submit import SubmitRequest
+from events.parsing import parse_event
+from events.registry import ApiRegistrationRejected, ApiVersionRegistered
+from temporal_bridge.handlers import start_registration
+from temporal_bridge.search import API_ID, STEP
+from temporal_bridge.worker import build_worker
+from temporal_bridge.workflows import ApiRegistrationWorkflow, RegistrationResult
+from tests.support.aws import AwsWorld
+from tests.support.specs import minimal, petstore_json
+
+
+@pytest_asyncio.fixture
+async def worker(aws: AwsWorld, temporal_client: Client, task_queue: str) -> AsyncIterator[Worker]:
+    worker = build_worker(temporal_client, task_queue, wiring.registrar())
+    async with worker:
+        yield worker
+
+
+def submit(body: bytes, media_type: str = "application/json", api_id: str | None = None) -> Submitted:
+    outcome = wiring.submit_spec()(
+        SubmitRequest(
+            body=body,
+            media_type=media_type,
+            team="pets",
+            correlation_id="corr-1",
+            api_id=api_id or f"api-{uuid.uuid4().hex[:8]}",
+        )
+    )
+    s = outcome.submission
+    return Submitted(
+        s.submission_id, s.api_id, s.version, s.owner, s.spec_key, s.sha256, s.format, s.correlation_id, s.workflow_id
+    )
+
+
+async def run(client: Client, submitted: Submitted, task_queue: str) -> RegistrationResult:
+    start_registration._client = client  # the bridge reuses one client per process; here, the test's
+    await start_registration.ensure_registration(submitted, task_queue)
+    return await client.get_workflow_handle_for(ApiRegistrationWorkflow.run, submitted.workflow_id).result()
+
+
+async def test_a_valid_spec_is_registered(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker
+) -> None:
+    submitted = submit(petstore_json())
+    result = await run(temporal_client, submitted, task_queue)
+    assert result.status == "registered"
+
+    record = wiring.registry().get_version(submitted.api_id, "1.0.0")
+    assert record is not None
+    assert (record.status, record.operation_count, record.title) == ("active", 4, "Petstore")
+    assert b"operationId: showPetById" in wiring.docs().get(record.docs_key)
+    assert wiring.registry().get_submission(submitted.submission_id).status.value == "registering"  # type: ignore[union-attr]
+
+    (held,) = aws.drain(aws.names.fanout_queue("ApiVersionRegistered"))
+    announced = parse_event(held["Body"])
+    assert isinstance(announced.data, ApiVersionRegistered)
+    assert announced.data.docs_key == record.docs_key
+    assert announced.metadata.correlation_id == "corr-1"  # carried from the HTTP request
+
+    handle = temporal_client.get_workflow_handle(submitted.workflow_id)
+    assert await handle.query(ApiRegistrationWorkflow.current_step) == "registered"
+    description = await handle.describe()
+    assert description.typed_search_attributes.get(API_ID) == submitted.api_id
+    assert description.typed_search_attributes.get(STEP) == "registered"
+
+
+async def test_an_invalid_spec_is_rejected_with_findings(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker
+) -> None:
+    broken = minimal(paths={"/a/{id}": {"get": {"responses": {"200": {"$ref": "file:///etc/passwd"}}}}})
+    submitted = submit(json.dumps(broken).encode())
+    result = await run(temporal_client, submitted, task_queue)
+    assert (result.status, result.reason) == ("rejected", "invalid-spec")
+    assert wiring.registry().get_version(submitted.api_id, "1.0.0") is None
+    (message,) = aws.drain(aws.names.queue("track-submission"))
+    rejected = parse_event(message["Body"]).data
+    assert isinstance(rejected, ApiRegistrationRejected)
+    assert {f.pointer for f in rejected.findings} >= {"/paths/~1a~1{id}/get/responses/200/$ref"}
+    assert all("root:" not in f.message for f in rejected.findings)
+
+
+async def test_losing_a_race_compensates(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker
+) -> None:
+    submitted = submit(petstore_json())
+    # Given different content for the same version got stored while this one was being validated
+    winner = ApiVersionRecord(
+        submitted.api_id,
+        "1.0.0",
+        "Winner",
+        "pets",
+        "f" * 64,
+        "k",
+        "n",
+        "docs/winner.html",
+        "3.1.0",
+        1,
+        "sub-" + "f" * 24,
+        datetime.now(UTC),
+    )
+    wiring.registry().store_version(winner)
+    result = await run(temporal_client, submitted, task_queue)
+    assert (result.status, result.reason) == ("rejected", "version-conflict")
+    stored = wiring.registry().get_version(submitted.api_id, "1.0.0")
+    assert stored is not None
+    assert (stored.sha256, stored.docs_key) == (winner.sha256, winner.docs_key)
+    docs = aws.client("s3").list_objects_v2(Bucket=aws.names.docs_bucket).get("Contents", [])
+    assert docs == []  # the page rendered for the loser was deleted again
+
+
+async def test_a_redelivered_event_starts_nothing(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker
+) -> None:
+    submitted = submit(petstore_json())
+    await run(temporal_client, submitted, task_queue)
+    # delivered again while nothing runs, and twice more at once
+    await start_registration.ensure_registration(submitted, task_queue)
+    await start_registration.ensure_registration(submitted, task_queue)
+    runs = [w async for w in temporal_client.list_workflows(f'WorkflowId = "{submitted.workflow_id}"')]
+    assert len(runs) == 1
+    assert runs[0].status == WorkflowExecutionStatus.COMPLETED
+    assert len(aws.drain(aws.names.fanout_queue("ApiVersionRegistered"))) == 1
+
+
+async def test_bridge_handler_reads_sqs_records(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DEVPORTAL_REGISTRATION_TASK_QUEUE", task_queue)
+    settings.temporal_settings.cache_clear()
+    submitted = submit(petstore_json())
+    (message,) = aws.drain(aws.names.queue("start-registration"))
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": "",
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:q",
+        "awsRegion": "us-east-1",
+    }
+    poison = {**record, "messageId": "poison", "body": '{"not": "an event"}'}
+    start_registration._client = None  # a cold start: the handler connects through TEMPORAL_ADDRESS
+    monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_client.service_client.config.target_host)
+    response = await _in_thread(start_registration.handler, {"Records": [record, poison]})
+    assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
+    handle = temporal_client.get_workflow_handle_for(ApiRegistrationWorkflow.run, submitted.workflow_id)
+    assert (await handle.result()).status == "registered"
+
+
+async def _in_thread(handler: object, event: dict[str, object]) -> dict[str, object]:
+    import asyncio
+
+    from devportal_local.lambda_runtime import LambdaContext
+
+    return await asyncio.to_thread(handler, event, LambdaContext("start-registration"))  # type: ignore[arg-type]

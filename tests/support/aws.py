@@ -1,0 +1,100 @@
+"""moto-backed AWS for integration tests: one server per session, fresh resources per test."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+
+from devportal import settings, wiring
+from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
+from devportal_local.provision import provision
+
+_CACHED = [
+    settings.table_settings,
+    settings.spec_bucket_settings,
+    settings.docs_bucket_settings,
+    settings.event_bus_settings,
+    settings.temporal_settings,
+    settings.spec_limits,
+    wiring.registry,
+    wiring.specs,
+    wiring.docs,
+    wiring.publisher,
+    wiring.submit_spec,
+    wiring.registrar,
+]
+
+
+def reset_process_caches() -> None:
+    """Settings and adapters are built once per process (a Lambda cold start); tests change the
+    environment between tests, so they start each one cold."""
+    for cached in _CACHED:
+        cached.cache_clear()
+
+
+@dataclass
+class AwsWorld:
+    endpoint: str
+    names: ResourceNames
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,  # type: ignore[call-overload]
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=AWS_ACCESS_KEY_ID,
+            aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
+        )
+
+    def queue_url(self, name: str) -> str:
+        url: str = self.client("sqs").get_queue_url(QueueName=name)["QueueUrl"]
+        return url
+
+    def drain(self, queue: str, wait_seconds: int = 2) -> list[dict[str, Any]]:
+        """Receive and delete everything that arrives within `wait_seconds`."""
+        sqs, url = self.client("sqs"), self.queue_url(queue)
+        messages: list[dict[str, Any]] = []
+        while True:
+            batch = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait_seconds, AttributeNames=["All"]
+            ).get("Messages", [])
+            if not batch:
+                return messages
+            for message in batch:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            messages.extend(batch)
+            wait_seconds = 0
+
+
+def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
+    names = ResourceNames(f"t{uuid.uuid4().hex[:10]}")
+    environment = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
+        "AWS_DEFAULT_REGION": REGION,
+        "DEVPORTAL_TABLE_NAME": names.table,
+        "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
+        "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
+        "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
+        "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
+    }
+    for key, value in environment.items():
+        monkeypatch.setenv(key, value)
+    reset_process_caches()
+    provision(
+        names,
+        visibility_timeout_seconds=1,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id=AWS_ACCESS_KEY_ID,
+        aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
+    )
+    yield AwsWorld(endpoint, names)
+    reset_process_caches()
