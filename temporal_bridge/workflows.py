@@ -64,7 +64,7 @@ class ApiRegistrationWorkflow:
                 RegistrationActivities.validate,
                 submitted,
                 start_to_close_timeout=timedelta(minutes=10),
-                heartbeat_timeout=timedelta(seconds=20),
+                heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=_BOUNDED,
             )
             if not validated.valid:
@@ -74,7 +74,7 @@ class ApiRegistrationWorkflow:
                 RegistrationActivities.render_docs,
                 RenderInput(submitted, validated.normalized_key),
                 start_to_close_timeout=timedelta(minutes=5),
-                heartbeat_timeout=timedelta(seconds=20),
+                heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=_BOUNDED,
             )
         except ActivityError as failure:

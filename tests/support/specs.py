@@ -51,7 +51,7 @@ def large(operations: int, title: str = "Large", version: str = "1.0.0") -> dict
                 "id": {"type": "integer", "format": "int64"},
                 "name": {"type": "string", "maxLength": 200},
                 "tags": {"type": "array", "items": {"type": "string"}},
-                "owner": {"$ref": f"#/components/schemas/Thing{(index + 1) % operations}"},
+                "owner": {"$ref": f"#/components/schemas/Thing{index - index % 10 + (index + 1) % 10}"},
                 "status": {"type": "string", "enum": ["new", "used"], "default": "new"},
             },
         }

@@ -1,0 +1,138 @@
+"""`devportal up` and `devportal demo` as a user runs them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import requests
+
+from devportal_local.config import port_is_free
+from tests.support.stack import start_stack, stop_stack
+
+
+def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_path: Path) -> None:
+    stack = start_stack(tmp_path / "up", seed=True)
+    try:
+        config = stack.cfg
+        output = stack.text()
+        # It says where everything runs, and the demo credentials
+        for expected in (
+            f"Gateway           {config.gateway_url}/apis",
+            f"Temporal Web UI   {config.temporal_ui_url}/namespaces/default/workflows",
+            "Demo credentials  AWS (moto) at",
+            "access key id 'testing'",
+        ):
+            assert expected in output, output
+        # The demo APIs are registered
+        listed = {item["apiId"] for item in requests.get(f"{config.gateway_url}/apis", timeout=10).json()["items"]}
+        assert listed == {"authentication-api", "petstore"}
+        # The Web UI lists their workflows, searchable by ApiId (through the UI's own HTTP API)
+        assert requests.get(f"{config.temporal_ui_url}/namespaces/default/workflows", timeout=10).status_code == 200
+        for api_id in listed:
+            query = quote(f'ApiId="{api_id}"')
+            found = requests.get(
+                f"{config.temporal_ui_url}/api/v1/namespaces/default/workflows?query={query}", timeout=10
+            ).json()
+            (execution,) = found["executions"]
+            assert execution["execution"]["workflowId"].startswith(f"registration-{api_id}-1.0.0-")
+            assert execution["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
+
+        # A second `up` in the same place is refused, and says what is running
+        second = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "devportal_local.cli",
+                "up",
+                "--state-dir",
+                str(tmp_path / "up"),
+                "--gateway-port",
+                "0",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert second.returncode != 0
+        assert f"already running in {tmp_path / 'up'}" in second.stderr
+        assert config.gateway_url in second.stderr
+        children = stack.children()
+    finally:
+        leftovers = stop_stack(stack)
+    # Ctrl-C stopped every process and freed every port
+    assert leftovers == []
+    assert stack.process.returncode == 0
+    assert "devportal: stopped; no process left running." in stack.text()
+    assert all(
+        not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2]
+        for pid in children.values()
+    )
+    assert port_is_free(config.ports.gateway)
+    assert port_is_free(config.ports.temporal)
+
+
+def test_ctrl_c_while_starting_still_cleans_up(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devportal_local.cli",
+            "up",
+            "--state-dir",
+            str(tmp_path / "early"),
+            "--gateway-port",
+            "0",
+            "--moto-port",
+            "0",
+            "--temporal-port",
+            "0",
+            "--ui-port",
+            "0",
+            "--temporal-http-port",
+            "0",
+            "--temporal-metrics-port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    children_file = tmp_path / "early" / "logs" / "temporal.log"
+    deadline = time.monotonic() + 60
+    while not children_file.exists():  # Temporal is being started: stop in the middle of it
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGINT)
+    output, _ = process.communicate(timeout=60)
+    assert "interrupted" in output
+    assert "no process left running" in output
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path / "early")], capture_output=True, text=True, check=False)
+    assert leftovers.stdout.strip() == ""
+
+
+def test_demo_runs_to_the_end(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "devportal_local.cli", "demo", "--state-dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    assert "submission registered" in out
+    assert "submission rejected" in out
+    assert "timeline (from the workflow history): mark_registering" in out
+    assert "finding at /components/schemas/Order/properties/total" in out
+    assert "/apis/petstore/versions/1.0.0/docs" in out
+    assert "done; no process left running." in out
+    leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert leftovers.stdout.strip() == ""

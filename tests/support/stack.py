@@ -1,0 +1,77 @@
+"""The real stack for e2e tests: `devportal_local.harness` plus HTTP and AWS conveniences."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+
+from devportal_local import harness
+from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
+
+
+class RunningStack(harness.StackProcess):
+    @property
+    def gateway(self) -> str:
+        return self.cfg.gateway_url
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return requests.get(self.gateway + path, timeout=30, **kwargs)
+
+    def post(self, path: str, body: bytes, content_type: str = "application/yaml", **kwargs: Any) -> requests.Response:
+        return requests.post(
+            self.gateway + path, data=body, headers={"Content-Type": content_type}, timeout=60, **kwargs
+        )
+
+    def aws(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.cfg.moto_url,
+            region_name=REGION,  # type: ignore[call-overload]
+            aws_access_key_id=AWS_ACCESS_KEY_ID,
+            aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
+        )
+
+    def cli(self, *arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "devportal_local.cli", *arguments, "--state-dir", str(self.state_dir)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def wait_for_submission(self, submission_id: str, timeout: float = 60) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while True:
+            response = self.get(f"/submissions/{submission_id}")
+            assert response.status_code == 200, response.text
+            body: dict[str, Any] = response.json()
+            if body["status"] in {"registered", "rejected"}:
+                return body
+            assert time.monotonic() < deadline, f"{submission_id} still {body['status']} after {timeout} s"
+            time.sleep(0.05)
+
+
+def start_stack(state_dir: Path, *extra: str, seed: bool = False) -> RunningStack:
+    started = harness.start(state_dir, *extra, seed=seed)
+    return RunningStack(started.process, started.state_dir, started.output, started.config)
+
+
+def stop_stack(stack: RunningStack) -> list[int]:
+    return harness.stop(stack)
+
+
+def running(state_dir: Path, *extra: str, seed: bool = False) -> Iterator[RunningStack]:
+    stack = start_stack(state_dir, *extra, seed=seed)
+    try:
+        yield stack
+    finally:
+        leftovers = stop_stack(stack)
+        assert leftovers == [], f"processes left behind: {leftovers}"
