@@ -1,0 +1,182 @@
+"""Submit-to-active latency of the registration journey on the local stack.
+
+For each spec: POST it to the gateway, then poll GET /apis/{id}/versions/{v} until it answers 200
+with status active. The baseline, measured in the same run, is the same work done in one process
+with no stack at all (parse, validate, render): the ratio says what the distributed journey
+(gateway, S3, DynamoDB, EventBridge, SQS, Temporal, four activities) costs on top of the work
+itself. Results go to bench/results/registration.json.
+
+  python -m bench.registration [--small-runs 30] [--github-runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench.corpus import github_spec
+from devportal.docs.render import render_document
+from devportal.settings import MEBIBYTE, SpecLimits
+from devportal.specs.openapi import identify
+from devportal.specs.parsing import parse_spec
+from devportal.specs.validation import validate_document
+from devportal_local import harness
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {"petstore": {"p50_seconds": 1.0}, "github": {"p50_seconds": 20.0}}
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    return {
+        "runs": len(values),
+        "p50_seconds": round(statistics.median(values), 4),
+        "p95_seconds": round(percentile(values, 0.95), 4),
+        "min_seconds": round(min(values), 4),
+        "max_seconds": round(max(values), 4),
+    }
+
+
+def in_process(body: bytes, runs: int) -> list[float]:
+    """The baseline: what the activities compute, in one process, no I/O."""
+    limits = SpecLimits(max_spec_bytes=64 * MEBIBYTE)
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        parsed = parse_spec(body, limits)
+        identity = identify(parsed.document)
+        report = validate_document(parsed.document, identity.dialect)
+        assert report.valid, report.findings[:3]
+        render_document(parsed.document, identity)
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def _request(method: str, url: str, body: bytes | None = None, content_type: str | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, method=method)
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def submit_to_active(gateway: str, api_id: str, version: str, body: bytes, timeout: float) -> float:
+    started = time.perf_counter()
+    status, payload = _request(
+        "POST", f"{gateway}/apis?team=bench&apiId={api_id}&version={version}", body, "application/json"
+    )
+    if status != 202:
+        raise RuntimeError(f"submit answered {status}: {payload[:300]!r}")
+    submission_id = json.loads(payload)["submissionId"]
+    while True:
+        status, payload = _request("GET", f"{gateway}/apis/{api_id}/versions/{version}")
+        if status == 200 and json.loads(payload)["status"] == "active":
+            return time.perf_counter() - started
+        if time.perf_counter() - started > timeout:
+            _, sub = _request("GET", f"{gateway}/submissions/{submission_id}")
+            raise RuntimeError(f"{api_id} {version} not active after {timeout:.0f} s: {sub[:500]!r}")
+        time.sleep(0.01)
+
+
+def measure(gateway: str, name: str, body: bytes, runs: int, timeout: float) -> list[float]:
+    timings = []
+    for run in range(1, runs + 1):
+        seconds = submit_to_active(gateway, f"bench-{name}", f"1.0.{run}", body, timeout)
+        timings.append(seconds)
+        print(f"  {name} run {run}/{runs}: {seconds:.3f} s", flush=True)
+    return timings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small-runs", type=int, default=30, help="petstore submissions (default 30)")
+    parser.add_argument("--github-runs", type=int, default=3, help="GitHub spec submissions (default 3; 0 skips)")
+    args = parser.parse_args()
+
+    petstore = orjson.dumps(orjson.loads(orjson.dumps(_petstore())))
+    specs: dict[str, tuple[bytes, int, float]] = {"petstore": (petstore, args.small_runs, 30.0)}
+    if args.github_runs:
+        # The published file is 13 MB pretty-printed; API Gateway caps payloads at 10 MB, so the
+        # same document is sent compact (6.9 MB), as a client would.
+        github = orjson.dumps(orjson.loads(github_spec().read_bytes()))
+        specs["github"] = (github, args.github_runs, 180.0)
+
+    results: dict[str, Any] = {
+        "benchmark": "registration submit-to-active",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "specs": {},
+    }
+    print("Baseline: the same work in one process, no stack", flush=True)
+    for name, (body, runs, _) in specs.items():
+        baseline = in_process(body, max(3, min(runs, 10)))
+        results["specs"][name] = {"bytes": len(body), "baseline_in_process": summary(baseline)}
+        print(f"  {name}: p50 {statistics.median(baseline):.3f} s", flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="devportal-bench-") as state:
+        print("Starting the local stack ...", flush=True)
+        stack = harness.start(Path(state), "--max-spec-mb", "10")
+        try:
+            gateway = stack.cfg.gateway_url
+            for name, (body, runs, timeout) in specs.items():
+                print(f"Submit to active through {gateway}: {name} ({len(body):,} bytes)", flush=True)
+                end_to_end = measure(gateway, name, body, runs, timeout)
+                entry = results["specs"][name]
+                entry["end_to_end"] = summary(end_to_end)
+                entry["ratio_p50_end_to_end_over_baseline"] = round(
+                    entry["end_to_end"]["p50_seconds"] / entry["baseline_in_process"]["p50_seconds"], 2
+                )
+                target = TARGETS[name]["p50_seconds"]
+                entry["target_p50_seconds"] = target
+                entry["meets_target"] = entry["end_to_end"]["p50_seconds"] <= target
+        finally:
+            leftovers = harness.stop(stack)
+            if leftovers:
+                print(f"warning: processes left behind: {leftovers}", flush=True)
+
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "registration.json"
+    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nResults ({out}):", flush=True)
+    for name, entry in results["specs"].items():
+        e2e, base = entry["end_to_end"], entry["baseline_in_process"]
+        verdict = "meets" if entry["meets_target"] else "MISSES"
+        print(
+            f"  {name:<9} end to end p50 {e2e['p50_seconds']:.3f} s, p95 {e2e['p95_seconds']:.3f} s "
+            f"({e2e['runs']} runs); in-process baseline p50 {base['p50_seconds']:.3f} s; "
+            f"ratio {entry['ratio_p50_end_to_end_over_baseline']}x; {verdict} the p50 target of "
+            f"{entry['target_p50_seconds']} s"
+        )
+
+
+def _petstore() -> Any:
+    import yaml
+
+    from devportal_local.demo import DEMO_SPECS
+
+    petstore = next(spec for spec in DEMO_SPECS if spec.file == "petstore.yaml")
+    return yaml.safe_load(petstore.body())
+
+
+if __name__ == "__main__":
+    main()
