@@ -5,9 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
+STAGE ?= dev
 
 .DEFAULT_GOAL := help
-.PHONY: help install up demo test test-unit test-integration test-e2e lint format contracts bench clean
+.PHONY: help install up demo test test-unit test-integration test-infra test-e2e lint format contracts synth bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -34,6 +35,9 @@ test-unit: $(STAMP) ## unit tests only (no network)
 test-integration: $(STAMP) ## integration tests only (moto, Temporal dev server)
 	$(BIN)/pytest -m integration $(ARGS)
 
+test-infra: $(STAMP) ## infrastructure tests only (CDK templates, parity with the local runtime)
+	$(BIN)/pytest -m infra $(ARGS)
+
 test-e2e: $(STAMP) ## end-to-end tests only (the local stack through HTTP)
 	$(BIN)/pytest -m e2e $(ARGS)
 
@@ -49,6 +53,9 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 
 contracts: $(STAMP) ## regenerate contracts/events/*.json from the event models
 	$(BIN)/python -m events.schemas --write
+
+synth: $(STAMP) ## synthesize the CDK app into cdk.out, offline (STAGE=dev|staging|prod)
+	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_OUTDIR=cdk.out DEVPORTAL_STAGE=$(STAGE) $(BIN)/python app.py
 
 bench: $(STAMP) ## submit-to-active latency on the local stack; writes bench/results/*.json
 	$(BIN)/python -m bench.registration $(ARGS)

@@ -1,5 +1,5 @@
 """Tiers by directory: tests/unit (no network), tests/integration (moto, Temporal), tests/e2e
-(the local stack through HTTP). `pytest -m unit` and friends select one tier."""
+(the local stack through HTTP), tests/infra (CDK templates). `pytest -m unit` and friends select one tier."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-_TIERS = ("unit", "integration", "e2e")
+_TIERS = ("unit", "integration", "infra", "e2e")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
