@@ -119,6 +119,15 @@ async def test_a_worker_killed_mid_registration_is_replaced_and_the_registration
     version = stack.get(f"/apis/{api_id}/versions/1.0.0")
     assert version.json()["operationCount"] == 4000
 
+    # Its 16 MB documentation page is over what a Lambda may answer: a redirect to S3 serves it
+    first = stack.get(f"/apis/{api_id}/versions/1.0.0/docs", allow_redirects=False)
+    assert first.status_code == 302
+    assert first.headers["Location"].startswith(stack.cfg.moto_url)
+    page = stack.get(f"/apis/{api_id}/versions/1.0.0/docs")
+    assert page.history[0].status_code == 302
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert "operationId: getThing3999" in page.text
+
 
 def test_a_poison_message_lands_in_the_dlq_and_redrives(stack: RunningStack) -> None:
     names = stack.cfg.names
