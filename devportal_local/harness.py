@@ -42,33 +42,25 @@ class StackProcess:
         return "\n".join(self.output)
 
 
-def start(state_dir: Path, *extra: str, seed: bool = False, echo: bool = False) -> StackProcess:
-    """`devportal up` on free ports with a 1 s visibility timeout; returns once it says it is up."""
-    argv = [
-        sys.executable,
-        "-m",
-        "devportal_local.cli",
-        "up",
-        "--state-dir",
-        str(state_dir),
+def up_argv(state_dir: Path, *extra: str, seed: bool = False) -> list[str]:
+    """`devportal up` on free ports, with a 1 s visibility timeout so that retries take seconds."""
+    argv = [sys.executable, "-m", "devportal_local.cli", "up", "--state-dir", str(state_dir)]
+    for flag in (
         "--gateway-port",
-        "0",
         "--moto-port",
-        "0",
         "--temporal-port",
-        "0",
         "--ui-port",
-        "0",
         "--temporal-http-port",
-        "0",
         "--temporal-metrics-port",
-        "0",
-        "--visibility-timeout",
-        "1",
-        *extra,
-    ]
-    if not seed:
-        argv.append("--no-seed")
+    ):
+        argv += [flag, "0"]
+    argv += ["--visibility-timeout", "1", *extra]
+    return argv if seed else [*argv, "--no-seed"]
+
+
+def start(state_dir: Path, *extra: str, seed: bool = False, echo: bool = False) -> StackProcess:
+    """Run `up_argv`; returns once the stack says it is up."""
+    argv = up_argv(state_dir, *extra, seed=seed)
     process = subprocess.Popen(
         argv,
         stdout=subprocess.PIPE,

@@ -38,7 +38,7 @@ def lambda_target(queue: str, name: str, handler_ref: str, batch_size: int, time
     arn = f"arn:aws:sqs:{REGION}:000000000000:{queue}"
 
     def deliver(messages: list[dict[str, Any]]) -> set[str]:
-        event = {"Records": [_record(m, arn) for m in messages]}
+        event = {"Records": [lambda_record(m, arn) for m in messages]}
         try:
             result = handler(event, LambdaContext(function_name=name, timeout_seconds=timeout))
         except Exception:
@@ -68,7 +68,8 @@ def sns_forward_target(queue: str, topic_arn: str) -> PollTarget:
     return PollTarget(queue, f"forward-to-{topic_arn.rsplit(':', 1)[-1]}", 10, deliver)
 
 
-def _record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+def lambda_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
+    """An SQS message, as ReceiveMessage returns it, in the shape Lambda hands to a handler."""
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],

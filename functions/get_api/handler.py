@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
-
 from devportal import wiring
+from devportal.entrypoints import api_function
 from devportal.errors import NotFound
-from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.registry.models import is_newer
 from devportal.specs.openapi import check_api_id
 from functions.views import catalog_view, version_view
-
-logger = Logger()
 
 
 def get_api(request: ApiRequest) -> ApiResponse:
@@ -41,9 +35,4 @@ def get_api(request: ApiRequest) -> ApiResponse:
     return json_response(200, body)
 
 
-_route = http_handler(get_api)
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _route(event, context)
+handler = api_function(get_api)

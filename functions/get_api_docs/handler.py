@@ -5,17 +5,11 @@ with a redirect to a short-lived presigned URL of the page in the docs bucket.""
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
-
 from devportal import wiring
+from devportal.entrypoints import api_function
 from devportal.errors import NotFound
-from devportal.http import ApiRequest, ApiResponse, http_handler
+from devportal.http import ApiRequest, ApiResponse
 from devportal.specs.openapi import check_api_id, check_version
-
-logger = Logger()
 
 INLINE_LIMIT_BYTES = 5 * 1024 * 1024
 PRESIGNED_SECONDS = 300
@@ -42,9 +36,4 @@ def get_api_docs(request: ApiRequest) -> ApiResponse:
     return ApiResponse(200, docs.get(record.docs_key), dict(_PAGE_HEADERS))
 
 
-_route = http_handler(get_api_docs)
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _route(event, context)
+handler = api_function(get_api_docs)

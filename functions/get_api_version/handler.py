@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
-
 from devportal import wiring
+from devportal.entrypoints import api_function
 from devportal.errors import NotFound
-from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.specs.openapi import check_api_id, check_version
 from functions.views import version_view
-
-logger = Logger()
 
 
 def get_api_version(request: ApiRequest) -> ApiResponse:
@@ -25,9 +19,4 @@ def get_api_version(request: ApiRequest) -> ApiResponse:
     return json_response(200, version_view(request, record))
 
 
-_route = http_handler(get_api_version)
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _route(event, context)
+handler = api_function(get_api_version)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
 
 from devportal import wiring
+from devportal.entrypoints import api_function
 from devportal.errors import FieldError, InvalidParameter, NotFound
-from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.http import ApiRequest, ApiResponse, json_response
 from functions.views import submission_view
-
-logger = Logger()
 
 _SUBMISSION_ID = re.compile(r"^sub-[0-9a-f]{24}$")
 
@@ -31,9 +26,4 @@ def get_submission(request: ApiRequest) -> ApiResponse:
     return json_response(200, submission_view(request, submission))
 
 
-_route = http_handler(get_submission)
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _route(event, context)
+handler = api_function(get_submission)

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
-
 from devportal import wiring
+from devportal.entrypoints import api_function
 from devportal.errors import FieldError, InvalidParameter
-from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.specs.openapi import check_team
 from functions.views import catalog_view
-
-logger = Logger()
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -38,9 +32,4 @@ def list_apis(request: ApiRequest) -> ApiResponse:
     )
 
 
-_route = http_handler(list_apis)
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _route(event, context)
+handler = api_function(list_apis)

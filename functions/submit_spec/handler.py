@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.logging import correlation_paths
 
 from devportal import wiring
+from devportal.entrypoints import api_function
 from devportal.errors import FieldError, InvalidParameter
-from devportal.http import ApiRequest, ApiResponse, http_handler, json_response
+from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.registry.submit import SubmitRequest
 from functions.views import submission_view
 
@@ -45,9 +43,4 @@ def submit(request: ApiRequest) -> ApiResponse:
     return json_response(200 if outcome.finished else 202, view, {"Location": status_url})
 
 
-_route = http_handler(submit)
-
-
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return _route(event, context)
+handler = api_function(submit)

@@ -4,21 +4,17 @@ Idempotent: a submission moves to a terminal state once; a redelivered event fin
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from devportal import wiring
+from devportal.entrypoints import sqs_consumer
 from devportal.registry.models import SubmissionStatus
 from devportal.specs.validation import Finding
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> None:
@@ -45,6 +41,4 @@ def record_handler(record: SQSRecord) -> None:
     logger.info("submission outcome", submission_id=data.submission_id, event=event.detail_type, changed=changed)
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = sqs_consumer(record_handler)

@@ -4,19 +4,15 @@ Idempotent: versions are a set and `latestVersion` only moves forward."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from devportal import wiring
+from devportal.entrypoints import sqs_consumer
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiVersionRegistered
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 class VersionNotStored(RuntimeError):
@@ -34,6 +30,4 @@ def record_handler(record: SQSRecord) -> None:
     logger.info("catalog updated", api_id=entry.api_id, latest=entry.latest_version)
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = sqs_consumer(record_handler)

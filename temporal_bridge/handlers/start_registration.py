@@ -13,8 +13,6 @@ from datetime import timedelta
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from temporalio.client import Client
 from temporalio.common import (
@@ -26,6 +24,7 @@ from temporalio.common import (
 from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from devportal import settings
+from devportal.entrypoints import sqs_consumer
 from devportal.registry.models import workflow_id_for
 from devportal.registry.register import Submitted
 from events.parsing import UnknownEvent, parse_event
@@ -35,7 +34,6 @@ from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 logger = Logger()
-processor = BatchProcessor(event_type=EventType.SQS)
 T = TypeVar("T")
 
 # One event loop and one client per process (a Lambda execution environment or a local poller),
@@ -104,6 +102,4 @@ def record_handler(record: SQSRecord) -> None:
     _run(ensure_registration(submitted, settings.temporal_settings().registration_task_queue))
 
 
-@logger.inject_lambda_context
-def handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+handler = sqs_consumer(record_handler)

@@ -13,6 +13,7 @@ from urllib.parse import quote
 import requests
 
 from devportal_local.config import port_is_free
+from devportal_local.harness import up_argv
 from tests.support.stack import start_stack, stop_stack
 
 
@@ -80,26 +81,7 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
 
 def test_ctrl_c_while_starting_still_cleans_up(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "devportal_local.cli",
-            "up",
-            "--state-dir",
-            str(tmp_path / "early"),
-            "--gateway-port",
-            "0",
-            "--moto-port",
-            "0",
-            "--temporal-port",
-            "0",
-            "--ui-port",
-            "0",
-            "--temporal-http-port",
-            "0",
-            "--temporal-metrics-port",
-            "0",
-        ],
+        up_argv(tmp_path / "early", seed=True),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

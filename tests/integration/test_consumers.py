@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from devportal import wiring
 from devportal.registry.models import ApiVersionRecord, Submission, SubmissionStatus
 from devportal_local.lambda_runtime import LambdaContext
+from devportal_local.pollers import lambda_record
 from events.envelope import new_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered, Finding
 from functions.track_submission import handler as track
@@ -20,6 +21,7 @@ from tests.support.aws import AwsWorld
 from tests.unit.test_events import REGISTERED, REJECTED
 
 NOW = datetime.now(UTC)
+QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:q"
 
 
 def sqs_event(*events: Any, raw: str | None = None) -> dict[str, Any]:
@@ -29,22 +31,8 @@ def sqs_event(*events: Any, raw: str | None = None) -> dict[str, Any]:
     ]
     if raw is not None:
         bodies.append(raw)
-    return {
-        "Records": [
-            {
-                "messageId": f"m{i}",
-                "receiptHandle": "r",
-                "body": body,
-                "attributes": {},
-                "messageAttributes": {},
-                "md5OfBody": "",
-                "eventSource": "aws:sqs",
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:q",
-                "awsRegion": "us-east-1",
-            }
-            for i, body in enumerate(bodies)
-        ]
-    }
+    messages = [{"MessageId": f"m{i}", "ReceiptHandle": "r", "Body": body} for i, body in enumerate(bodies)]
+    return {"Records": [lambda_record(message, QUEUE_ARN) for message in messages]}
 
 
 def seed_submission(data: ApiVersionRegistered | ApiRegistrationRejected) -> None:

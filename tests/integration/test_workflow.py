@@ -16,6 +16,7 @@ from devportal import settings, wiring
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
+from devportal_local.pollers import lambda_record
 from events.parsing import parse_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
 from temporal_bridge.handlers import start_registration
@@ -146,17 +147,7 @@ async def test_bridge_handler_reads_sqs_records(
     settings.temporal_settings.cache_clear()
     submitted = submit(petstore_json())
     (message,) = aws.drain(aws.names.queue("start-registration"))
-    record = {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": {},
-        "messageAttributes": {},
-        "md5OfBody": "",
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:q",
-        "awsRegion": "us-east-1",
-    }
+    record = lambda_record(message, "arn:aws:sqs:us-east-1:000000000000:start-registration")
     poison = {**record, "messageId": "poison", "body": '{"not": "an event"}'}
     start_registration._client = None  # a cold start: the handler connects through TEMPORAL_ADDRESS
     monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_client.service_client.config.target_host)
