@@ -14,12 +14,10 @@ from botocore.exceptions import ClientError
 
 from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY
 from devportal.names import ResourceNames
-from events.catalog import Routing, routing
+from events.catalog import DLQ_RETENTION_SECONDS, Routing, routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
-
-DLQ_RETENTION_SECONDS = 14 * 24 * 3600
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ from devportal.names import ResourceNames
 from events.envelope import DomainEvent
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
 
+DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: dead letters wait two weeks for a redrive
+
 
 @dataclass(frozen=True)
 class Consumer:

@@ -11,8 +11,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from devportal.names import ResourceNames
-from devportal_local.provision import DLQ_RETENTION_SECONDS
-from events.catalog import routing
+from events.catalog import DLQ_RETENTION_SECONDS, routing
 
 
 class EventsStack(Stack):
