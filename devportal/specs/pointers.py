@@ -14,19 +14,25 @@ def to_pointer(parts: Iterable[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
-def resolve_local(document: Any, ref: str) -> Any:
-    """The node a local `$ref` ("#/components/schemas/Pet") points to; KeyError when it points
-    nowhere or is not a local pointer."""
+def ref_tokens(ref: str) -> list[str]:
+    """The reference tokens of a local `$ref`: the URI fragment is percent-decoded first, then split
+    on "/", then each token unescaped (~1 -> "/", ~0 -> "~"), as RFC 6901 orders it. KeyError for a
+    ref that is not a local JSON pointer."""
     if not ref.startswith("#"):
         raise KeyError(ref)
     fragment = _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), ref[1:])
     if fragment == "":
-        return document
+        return []
     if not fragment.startswith("/"):
         raise KeyError(ref)
+    return [token.replace("~1", "/").replace("~0", "~") for token in fragment[1:].split("/")]
+
+
+def resolve_local(document: Any, ref: str) -> Any:
+    """The node a local `$ref` ("#/components/schemas/Pet") points to; KeyError when it points
+    nowhere or is not a local pointer."""
     node = document
-    for token in fragment[1:].split("/"):
-        key = token.replace("~1", "/").replace("~0", "~")
+    for key in ref_tokens(ref):
         if isinstance(node, dict):
             node = node.get(key, _MISSING)
         elif isinstance(node, list) and key.isdigit() and int(key) < len(node):
@@ -55,7 +61,7 @@ def canonical_pointer(document: Any, parts: Iterable[Any]) -> str:
                 node = resolve_local(document, ref)
             except KeyError:
                 return to_pointer(literal)
-            path = [_unescape(token) for token in ref[2:].split("/")] if ref.startswith("#/") else []
+            path = ref_tokens(ref)
             hops += 1
         if isinstance(node, dict) and part in node:
             node = node[part]
@@ -65,7 +71,3 @@ def canonical_pointer(document: Any, parts: Iterable[Any]) -> str:
             return to_pointer(path + literal[index:])
         path.append(part)
     return to_pointer(path)
-
-
-def _unescape(token: str) -> str:
-    return _PERCENT.sub(lambda m: chr(int(m.group(1), 16)), token).replace("~1", "/").replace("~0", "~")
