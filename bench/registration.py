@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+import yaml
 
 from bench.corpus import github_spec
 from devportal.docs.render import render_document
@@ -33,6 +34,7 @@ from devportal.specs.openapi import identify
 from devportal.specs.parsing import parse_spec
 from devportal.specs.validation import validate_document
 from devportal_local import harness
+from devportal_local.demo import DEMO_SPECS, DemoSpec
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"petstore": {"p50_seconds": 1.0}, "github": {"p50_seconds": 20.0}}
@@ -113,7 +115,7 @@ def main() -> None:
     parser.add_argument("--github-runs", type=int, default=3, help="GitHub spec submissions (default 3; 0 skips)")
     args = parser.parse_args()
 
-    petstore = orjson.dumps(orjson.loads(orjson.dumps(_petstore())))
+    petstore = orjson.dumps(yaml.safe_load(_demo_spec("petstore.yaml").body()))
     specs: dict[str, tuple[bytes, int, float]] = {"petstore": (petstore, args.small_runs, 30.0)}
     if args.github_runs:
         # The published file is 13 MB pretty-printed; API Gateway caps payloads at 10 MB, so the
@@ -169,13 +171,8 @@ def main() -> None:
         )
 
 
-def _petstore() -> Any:
-    import yaml
-
-    from devportal_local.demo import DEMO_SPECS
-
-    petstore = next(spec for spec in DEMO_SPECS if spec.file == "petstore.yaml")
-    return yaml.safe_load(petstore.body())
+def _demo_spec(file: str) -> DemoSpec:
+    return next(spec for spec in DEMO_SPECS if spec.file == file)
 
 
 if __name__ == "__main__":
