@@ -6,9 +6,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ARGS ?=
 STAGE ?= dev
+NODE_STAMP := node_modules/.installed
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .DEFAULT_GOAL := help
-.PHONY: help install up demo test test-unit test-integration test-infra test-e2e lint format contracts synth bench clean
+.PHONY: help install up demo test test-unit test-integration test-infra test-e2e test-deployed lint format contracts package synth synth-pipeline bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -18,7 +20,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	@touch $@
 
-install: $(STAMP) ## create .venv and install every dependency (pinned by constraints.txt)
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules with every dependency (pinned: constraints.txt, package-lock.json)
 
 up: $(STAMP) ## run the whole portal on this machine, demo APIs included, until Ctrl-C (ARGS="--gateway-port 9000")
 	$(BIN)/devportal up $(ARGS)
@@ -26,7 +32,7 @@ up: $(STAMP) ## run the whole portal on this machine, demo APIs included, until 
 demo: $(STAMP) ## start, register the demo specs step by step, print the catalog, stop
 	$(BIN)/devportal demo $(ARGS)
 
-test: lint ## lint and type-check, then every test tier
+test: lint $(NODE_STAMP) ## lint and type-check, then every test tier
 	$(BIN)/pytest $(ARGS)
 
 test-unit: $(STAMP) ## unit tests only (no network)
@@ -35,11 +41,15 @@ test-unit: $(STAMP) ## unit tests only (no network)
 test-integration: $(STAMP) ## integration tests only (moto, Temporal dev server)
 	$(BIN)/pytest -m integration $(ARGS)
 
-test-infra: $(STAMP) ## infrastructure tests only (CDK templates, parity with the local runtime)
+test-infra: $(STAMP) $(NODE_STAMP) ## infrastructure tests only (templates, cdk-nag, cfn-lint, asl-validator, least privilege, parity)
 	$(BIN)/pytest -m infra $(ARGS)
 
 test-e2e: $(STAMP) ## end-to-end tests only (the local stack through HTTP)
 	$(BIN)/pytest -m e2e $(ARGS)
+
+test-deployed: $(STAMP) ## end-to-end checks of a deployed stage (DEVPORTAL_API_URL=..., see README)
+	@test -n "$$DEVPORTAL_API_URL" || { echo "set DEVPORTAL_API_URL to the stage's ApiUrl output"; exit 2; }
+	$(BIN)/pytest -m deployed tests/deployed $(ARGS)
 
 lint: $(STAMP) ## ruff, formatting, mypy (strict), event schemas up to date
 	$(BIN)/ruff check .
@@ -54,11 +64,21 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 contracts: $(STAMP) ## regenerate contracts/events/*.json from the event models
 	$(BIN)/python -m events.schemas --write
 
-synth: $(STAMP) ## synthesize the CDK app into cdk.out, offline (STAGE=dev|staging|prod)
-	JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 CDK_OUTDIR=cdk.out DEVPORTAL_STAGE=$(STAGE) $(BIN)/python app.py
+package: $(STAMP) ## build the Lambda asset folders under build/lambda (code + dependency layer), no Docker
+	$(BIN)/python -m stacks.packaging
+
+synth: package $(NODE_STAMP) ## synthesize one stage into cdk.out with cdk-nag, offline (STAGE=dev|staging|prod)
+	rm -rf cdk.out
+	node_modules/.bin/cdk synth --no-notices --quiet -c stage=$(STAGE)
+	@echo "cdk.out: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
+
+synth-pipeline: package $(NODE_STAMP) ## synthesize the delivery pipeline (REPOSITORY=owner/name CONNECTION_ARN=arn:... [BRANCH=main])
+	rm -rf cdk.out
+	node_modules/.bin/cdk synth --no-notices --quiet -c pipeline=true -c repository=$(REPOSITORY) \
+		-c branch=$(or $(BRANCH),main) -c connectionArn=$(CONNECTION_ARN)
 
 bench: $(STAMP) ## submit-to-active latency on the local stack; writes bench/results/*.json
 	$(BIN)/python -m bench.registration $(ARGS)
 
 clean: ## remove local state, caches and the virtualenv
-	rm -rf .devportal .cache .pytest_cache .mypy_cache .ruff_cache $(VENV)
+	rm -rf .devportal .cache .pytest_cache .mypy_cache .ruff_cache cdk.out build node_modules $(VENV)

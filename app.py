@@ -1,34 +1,213 @@
-"""The CDK app: `cdk synth -c stage=dev|staging|prod`, or `make synth STAGE=...`.
+"""The CDK app. `make synth STAGE=dev|staging|prod` synthesizes one stage's stacks into cdk.out;
+`make synth-pipeline` the delivery pipeline that deploys staging and prod. Offline: no
+credentials, no Docker, no network (the Lambda asset folders come from `make package`).
 
-Synthesizes offline: no credentials, no Docker, no network."""
+Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
+- stage: dev (default) | staging | prod
+- corsOrigins: list of browser origins allowed to call the API (default: any; tokens travel in
+  headers, never cookies)
+- alarmEmail: an address subscribed to the alarm topic
+- idp: corporate federation, see stacks.auth_stack.Federation
+- temporalInvokerPrincipals, temporalExternalId: let Temporal Cloud invoke the worker Lambda
+- pipeline: true to synthesize the pipeline stack instead; it needs repository (owner/name),
+  branch and connectionArn (an AWS CodeConnections connection to the repository)
+"""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
+from cdk_nag import AwsSolutionsChecks
+from constructs import Construct
 
 from devportal.names import ResourceNames
-from stacks.data_stack import DataStack
+from events.catalog import routing
+from stacks import functions
+from stacks.api_stack import ApiStack
+from stacks.auth_stack import AuthStack, Federation
+from stacks.data_stack import DataStack, global_bucket_name
 from stacks.events_stack import EventsStack
+from stacks.monitoring_stack import MonitoringStack
+from stacks.nag import acknowledge_findings, acknowledge_library_wildcards
+from stacks.packaging import LambdaAssets, lambda_assets
+from stacks.pipeline_stack import PipelineSettings, PipelineStack
+from stacks.security_stack import SecurityStack
+from stacks.workflows_stack import TemporalInvoker, WorkflowsStack
 
 STAGES = ("dev", "staging", "prod")
+# CDK feature flags this app relies on, set in code so `python app.py`, the cdk CLI and the tests agree.
+FEATURE_FLAGS = {
+    # Access-log buckets get a bucket policy for the logging service instead of a legacy ACL.
+    "@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy": True,
+    # Cross-stack references keep producers from deleting what consumers import (CDK's default, stated).
+    "@aws-cdk/core:defaultCrossStackReferences": "strong",
+}
+STACK_KINDS = ("security", "database", "events", "auth", "api", "workflows", "monitoring")
 
 
-def build(app: cdk.App) -> list[cdk.Stack]:
-    stage = app.node.try_get_context("stage") or os.environ.get("DEVPORTAL_STAGE") or "dev"
-    if stage not in STAGES:
-        raise ValueError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}")
+@dataclass(frozen=True)
+class StageSettings:
+    stage: str
+    cors_origins: tuple[str, ...]
+    alarm_email: str | None
+    federation: Federation | None
+    invoker: TemporalInvoker | None
+
+    @property
+    def production(self) -> bool:
+        return self.stage == "prod"
+
+    @classmethod
+    def from_context(cls, node: Any, stage: str) -> StageSettings:
+        if stage not in STAGES:
+            raise ValueError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}")
+        origins = node.try_get_context("corsOrigins") or list(cdk.aws_apigateway.Cors.ALL_ORIGINS)
+        if isinstance(origins, str):
+            origins = [origins]
+        return cls(
+            stage=stage,
+            cors_origins=tuple(origins),
+            alarm_email=node.try_get_context("alarmEmail"),
+            federation=Federation.from_context(node.try_get_context("idp")),
+            invoker=TemporalInvoker.from_context(
+                node.try_get_context("temporalInvokerPrincipals"), node.try_get_context("temporalExternalId")
+            ),
+        )
+
+
+def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAssets) -> dict[str, cdk.Stack]:
+    """Every stack of one stage, named `devportal-{stage}-{kind}`."""
+    stage = settings.stage
     names = ResourceNames(f"devportal-{stage}")
+    production = settings.production
+
+    def stack_id(kind: str) -> str:
+        return f"devportal-{stage}-{kind}"
+
+    security = SecurityStack(
+        scope, stack_id("security"), stack_name=stack_id("security"), names=names, production=production
+    )
+    database = DataStack(
+        scope, stack_id("database"), stack_name=stack_id("database"), names=names, production=production
+    )
+    bus = EventsStack(
+        scope,
+        stack_id("events"),
+        stack_name=stack_id("events"),
+        names=names,
+        key=security.key,
+        archive_days=365 if production else 30,
+    )
+    auth = AuthStack(
+        scope,
+        stack_id("auth"),
+        stack_name=stack_id("auth"),
+        names=names,
+        production=production,
+        federation=settings.federation,
+    )
+    bindings = functions.bindings(
+        table=database.table,
+        specs_bucket=global_bucket_name(names.specs_bucket),
+        docs_bucket=global_bucket_name(names.docs_bucket),
+        bus=bus.bus,
+        secret=security.temporal_secret,
+        key=security.key,
+    )
+    api = ApiStack(
+        scope,
+        stack_id("api"),
+        stack_name=stack_id("api"),
+        names=names,
+        assets=assets,
+        production=production,
+        bindings=bindings,
+        user_pool=auth.user_pool,
+        web_acl_arn=security.web_acl.attr_arn,
+        cors_origins=settings.cors_origins,
+    )
+    workflows = WorkflowsStack(
+        scope,
+        stack_id("workflows"),
+        stack_name=stack_id("workflows"),
+        names=names,
+        assets=assets,
+        production=production,
+        bindings=bindings,
+        queues=bus.queues,
+        invoker=settings.invoker,
+    )
+    monitoring = MonitoringStack(
+        scope,
+        stack_id("monitoring"),
+        stack_name=stack_id("monitoring"),
+        names=names,
+        key=security.key,
+        api=api.api,
+        functions={name: function.function for name, function in (api.functions | workflows.functions).items()},
+        dead_letter_queues={spec.dead_letter_name: bus.dead_letter_queues[spec.name] for spec in routing(names).queues},
+        alarm_email=settings.alarm_email,
+    )
+    stacks: dict[str, cdk.Stack] = {
+        "security": security,
+        "database": database,
+        "events": bus,
+        "auth": auth,
+        "api": api,
+        "workflows": workflows,
+        "monitoring": monitoring,
+    }
+    # Functions name their buckets rather than importing them: say the order out loud.
+    api.add_stack_dependency(database)
+    workflows.add_stack_dependency(database)
+    for stack in stacks.values():
+        cdk.Tags.of(stack).add("project", "devportal")
+        cdk.Tags.of(stack).add("stage", stage)
+        acknowledge_findings(stack, production=production)
+    return stacks
+
+
+class PortalStage(cdk.Stage):
+    """One stage's stacks as a unit the pipeline deploys."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, settings: StageSettings, assets: LambdaAssets, **kwargs: Any
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.stacks = portal_stacks(self, settings, assets)
+        cdk.Validations.of(self).add_plugins(AwsSolutionsChecks(self))
+
+
+def build(app: cdk.App, assets: LambdaAssets | None = None) -> list[cdk.Stack]:
+    """The stacks `app.synth()` will write; cdk-nag AwsSolutions runs on all of them."""
+    assets = assets or lambda_assets()
+    for flag, value in FEATURE_FLAGS.items():
+        app.node.set_context(flag, value)
     environment = cdk.Environment(
         account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=os.environ.get("CDK_DEFAULT_REGION")
     )
-    data = DataStack(app, f"devportal-{stage}-data", names=names, production=stage == "prod", env=environment)
-    bus = EventsStack(app, f"devportal-{stage}-events", names=names, env=environment)
-    for stack in (data, bus):
-        cdk.Tags.of(stack).add("project", "devportal")
-        cdk.Tags.of(stack).add("stage", stage)
-    return [data, bus]
+    stacks: list[cdk.Stack]
+    if str(app.node.try_get_context("pipeline") or "").lower() == "true":
+        pipeline_settings = PipelineSettings.from_context(app.node)
+
+        def stage_factory(scope: Construct, stage: str) -> PortalStage:
+            return PortalStage(
+                scope, stage, settings=StageSettings.from_context(app.node, stage), assets=assets, env=environment
+            )
+
+        pipeline = PipelineStack(
+            app, "devportal-pipeline", settings=pipeline_settings, stage_factory=stage_factory, env=environment
+        )
+        acknowledge_library_wildcards(pipeline.pipeline)
+        stacks = [pipeline]
+    else:
+        stage = app.node.try_get_context("stage") or os.environ.get("DEVPORTAL_STAGE") or "dev"
+        stacks = list(portal_stacks(app, StageSettings.from_context(app.node, stage), assets).values())
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    return stacks
 
 
 def main() -> None:

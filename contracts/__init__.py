@@ -19,11 +19,21 @@ _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
 @dataclass(frozen=True)
+class RouteParameter:
+    location: str  # path, query, header
+    name: str
+    required: bool
+
+
+@dataclass(frozen=True)
 class GatewayRoute:
     method: str  # upper case
     path: str  # template, e.g. /apis/{apiId}
     operation_id: str
     function: str  # folder under functions/
+    parameters: tuple[RouteParameter, ...] = ()
+    security_schemes: tuple[str, ...] = ()  # empty: anonymous access
+    object_bodies: tuple[str, ...] = ()  # media types whose body must be a JSON object
 
     @property
     def handler(self) -> str:
@@ -40,13 +50,50 @@ def gateway_contract() -> dict[str, Any]:
     return loaded
 
 
+def _resolve(node: dict[str, Any]) -> dict[str, Any]:
+    reference = node.get("$ref")
+    if reference is None:
+        return node
+    target: Any = gateway_contract()
+    for token in reference.removeprefix("#/").split("/"):
+        target = target[token]
+    return _resolve(target)
+
+
+def _parameters(*levels: list[dict[str, Any]]) -> tuple[RouteParameter, ...]:
+    merged: dict[tuple[str, str], RouteParameter] = {}
+    for level in levels:  # operation-level parameters override path-level ones
+        for raw in level:
+            parameter = _resolve(raw)
+            merged[parameter["in"], parameter["name"]] = RouteParameter(
+                parameter["in"], parameter["name"], bool(parameter.get("required", False))
+            )
+    return tuple(merged.values())
+
+
 def gateway_routes() -> tuple[GatewayRoute, ...]:
+    contract = gateway_contract()
+    default_security = contract.get("security", [])
     routes = []
-    for path, item in gateway_contract()["paths"].items():
+    for path, item in contract["paths"].items():
         for method in _METHODS:
             operation = item.get(method)
-            if operation is not None:
-                routes.append(
-                    GatewayRoute(method.upper(), path, operation["operationId"], operation["x-devportal-function"])
+            if operation is None:
+                continue
+            security = operation.get("security", default_security)
+            routes.append(
+                GatewayRoute(
+                    method.upper(),
+                    path,
+                    operation["operationId"],
+                    operation["x-devportal-function"],
+                    parameters=_parameters(item.get("parameters", []), operation.get("parameters", [])),
+                    security_schemes=tuple(sorted({name for requirement in security for name in requirement})),
+                    object_bodies=tuple(
+                        media_type
+                        for media_type, content in _resolve(operation.get("requestBody", {})).get("content", {}).items()
+                        if _resolve(content.get("schema", {})).get("type") == "object"
+                    ),
                 )
+            )
     return tuple(routes)

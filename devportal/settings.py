@@ -42,6 +42,13 @@ class TemporalSettings(_Settings):
     registration_task_queue: str = Field(min_length=1)
 
 
+class TemporalCloudSettings(_Settings):
+    """In AWS, the Temporal Cloud connection (TEMPORAL_* variables as a JSON object) lives in a
+    Secrets Manager secret; locally there is none and the dev server needs no credentials."""
+
+    temporal_secret_arn: str | None = Field(default=None, min_length=20)
+
+
 class SpecLimits(_Settings):
     max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
     max_spec_depth: int = Field(default=64, ge=8, le=512)
@@ -72,6 +79,11 @@ def event_bus_settings() -> EventBusSettings:
 @cache
 def temporal_settings() -> TemporalSettings:
     return TemporalSettings()
+
+
+@cache
+def temporal_cloud_settings() -> TemporalCloudSettings:
+    return TemporalCloudSettings()
 
 
 @cache

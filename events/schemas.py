@@ -53,6 +53,43 @@ def validator(detail_type: str, version: int) -> Any:
     return jsonschema_rs.validator_for(load_committed(detail_type, version), validate_formats=True)
 
 
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+
+
+def _rewrite_refs(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            key: (value.replace("#/$defs/", "#/definitions/") if key == "$ref" else _rewrite_refs(value))
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_rewrite_refs(item) for item in node]
+    return node
+
+
+def registry_schema(definition: EventDefinition) -> dict[str, Any]:
+    """The committed schema as EventBridge's schema registry stores it: a JSON Schema draft 4
+    document of the whole EventBridge event, whose `detail` is our envelope."""
+    committed = load_committed(definition.detail_type, definition.version)
+    detail = {k: v for k, v in committed.items() if not k.startswith("$") and not k.startswith("x-")}
+    wrapped: dict[str, Any] = _rewrite_refs(
+        {
+            "$schema": DRAFT4,
+            "title": f"{definition.detail_type}.v{definition.version}",
+            "description": definition.description,
+            "type": "object",
+            "required": ["source", "detail-type", "detail"],
+            "properties": {
+                "source": {"type": "string", "enum": [definition.source]},
+                "detail-type": {"type": "string", "enum": [definition.detail_type]},
+                "detail": {k: v for k, v in detail.items() if k not in {"title", "description"}},
+            },
+            "definitions": committed.get("$defs", {}),
+        }
+    )
+    return wrapped
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Write or check the event JSON Schemas in contracts/events/.")
     parser.add_argument("--write", action="store_true", help="rewrite the committed schemas from the models")

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY
 from devportal.names import ResourceNames
+from events.catalog import DLQ_RETENTION_SECONDS
+
+
+def global_bucket_name(local_name: str) -> str:
+    """Bucket names are global: the local name plus account and region. Functions reach their
+    buckets by this name (no cross-stack import), and policies name `arn:...:s3:::{name}/*`."""
+    return f"{local_name}-{Aws.ACCOUNT_ID}-{Aws.REGION}"
+
+
+def object_arn(bucket_name: str) -> str:
+    return f"arn:{Aws.PARTITION}:s3:::{bucket_name}/*"
+
+
+def nag_object_resource(local_name: str) -> str:
+    """`object_arn(global_bucket_name(local_name))` as cdk-nag prints it in a finding's id."""
+    return f"arn:<AWS::Partition>:s3:::{local_name}-<AWS::AccountId>-<AWS::Region>/*"
 
 
 class DataStack(Stack):
@@ -39,22 +55,47 @@ class DataStack(Stack):
             deletion_protection=production,
             removal_policy=retain,
         )
-        self.specs_bucket = self._bucket("Specs", retain, production)
-        self.docs_bucket = self._bucket("Docs", retain, production)
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=retain,
+            auto_delete_objects=not production,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365 if production else 30))],
+        )
+        self.specs_bucket = self._bucket("Specs", retain, production, name=global_bucket_name(names.specs_bucket))
+        self.docs_bucket = self._bucket("Docs", retain, production, name=global_bucket_name(names.docs_bucket))
+        # Event bodies over EventBridge's size budget travel as references into this bucket; they
+        # matter only until every consumer has read them.
+        self.event_bodies_bucket = self._bucket(
+            "EventBodies", retain, production, expiration=Duration.days(DLQ_RETENTION_SECONDS // 86400 + 1)
+        )
 
-    def _bucket(self, construct_id: str, removal: RemovalPolicy, production: bool) -> s3.Bucket:
-        # Names are left to CloudFormation (bucket names are global); functions get them as settings.
+    def _bucket(
+        self,
+        construct_id: str,
+        removal: RemovalPolicy,
+        production: bool,
+        expiration: Duration | None = None,
+        name: str | None = None,
+    ) -> s3.Bucket:
         return s3.Bucket(
             self,
             construct_id,
+            bucket_name=name,
             encryption=s3.BucketEncryption.S3_MANAGED,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             enforce_ssl=True,
             versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix=f"{construct_id.lower()}/",
             removal_policy=removal,
             auto_delete_objects=not production,
             lifecycle_rules=[
-                s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30)),
+                s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30), expiration=expiration),
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
             ],
         )

@@ -1,24 +1,64 @@
-"""The bus, and every rule, topic, queue and dead-letter queue the event catalog implies."""
+"""The bus, and every rule, topic, queue and dead-letter queue the event catalog implies; each
+event's JSON Schema in an EventBridge schema registry; an archive of every portal event for replay."""
 
 from __future__ import annotations
+
+import json
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_eventschemas as eventschemas
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from devportal.names import ResourceNames
-from events.catalog import DLQ_RETENTION_SECONDS, routing
+from events.catalog import DLQ_RETENTION_SECONDS, EVENTS, routing
+from events.schemas import registry_schema
+
+EVENT_SOURCE_PREFIX = "devportal."
 
 
 class EventsStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, names: ResourceNames, **kwargs: object) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: ResourceNames,
+        key: kms.IKey,
+        archive_days: int,
+        **kwargs: object,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         plan = routing(names)
         self.bus = events.EventBus(self, "Bus", event_bus_name=plan.bus)
+        self.archive = self.bus.archive(
+            "Archive",
+            archive_name=f"{names.prefix}-events",
+            description="Every portal event, for replay after a consumer fix",
+            event_pattern=events.EventPattern(source=events.Match.prefix(EVENT_SOURCE_PREFIX)),
+            retention=Duration.days(archive_days),
+        )
+        self.schema_registry = eventschemas.CfnRegistry(
+            self,
+            "SchemaRegistry",
+            registry_name=f"{names.prefix}-events",
+            description="devportal event schemas, generated from contracts/events/",
+        )
+        for definition in EVENTS:
+            eventschemas.CfnSchema(
+                self,
+                f"Schema-{definition.detail_type}",
+                registry_name=self.schema_registry.attr_registry_name,
+                schema_name=f"{definition.source}@{definition.detail_type}",
+                type="JSONSchemaDraft4",
+                description=definition.description,
+                content=json.dumps(registry_schema(definition), sort_keys=True),
+            )
         self.queues: dict[str, sqs.Queue] = {}
         self.dead_letter_queues: dict[str, sqs.Queue] = {}
         for spec in plan.queues:
@@ -42,7 +82,9 @@ class EventsStack(Stack):
             )
         self.topics: dict[str, sns.Topic] = {}
         for topic_spec in plan.topics:
-            topic = sns.Topic(self, f"Topic-{topic_spec.name}", topic_name=topic_spec.name, enforce_ssl=True)
+            topic = sns.Topic(
+                self, f"Topic-{topic_spec.name}", topic_name=topic_spec.name, enforce_ssl=True, master_key=key
+            )
             for queue_name in topic_spec.subscriber_queues:
                 topic.add_subscription(
                     subscriptions.SqsSubscription(self.queues[queue_name], raw_message_delivery=True)

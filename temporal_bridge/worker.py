@@ -9,7 +9,7 @@ import signal
 from collections.abc import Callable
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkerConfig
 
 from devportal import settings, wiring
 from devportal.registry.register import Registrar
@@ -20,11 +20,10 @@ from temporal_bridge.workflows import ApiRegistrationWorkflow
 log = logging.getLogger("devportal.worker")
 
 
-def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worker:
+def registration_worker_config(registrar: Registrar) -> WorkerConfig:
+    """What a registration worker runs, wherever it runs: the workflow and its activities."""
     activities = RegistrationActivities(registrar)
-    return Worker(
-        client,
-        task_queue=task_queue,
+    return WorkerConfig(
         workflows=[ApiRegistrationWorkflow],
         activities=[
             activities.mark_registering,
@@ -35,8 +34,15 @@ def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worke
             activities.announce_registered,
             activities.announce_rejected,
         ],
-        max_concurrent_activities=8,
     )
+
+
+def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worker:
+    config = registration_worker_config(registrar)
+    config["client"] = client
+    config["task_queue"] = task_queue
+    config["max_concurrent_activities"] = 8
+    return Worker(**config)
 
 
 async def run(on_ready: Callable[[], None] | None = None) -> None:

@@ -1,22 +1,69 @@
-"""Synthesize the CDK app once per session (offline: no credentials, Docker or network)."""
+"""Synthesize the CDK app once per session (offline: no credentials, Docker or network), with
+cdk-nag AwsSolutions attached exactly as `make synth` runs it."""
 
 from __future__ import annotations
 
 import os
+
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
 
 import app as cdk_app
+from stacks.packaging import LambdaAssets, build_code, build_layer, lambda_assets
 
-os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+PIPELINE_CONTEXT = {
+    "pipeline": "true",
+    "repository": "example-org/devportal",
+    "branch": "main",
+    "connectionArn": "arn:aws:codeconnections:eu-west-1:123456789012:connection/00000000-0000-0000-0000-000000000000",
+}
+
+
+@dataclass
+class Synthesized:
+    outdir: Path
+    stacks: dict[str, cdk.Stack]
+    templates: dict[str, Template]
+    assembly: Any
+
+
+def synthesize(outdir: Path, context: dict[str, Any], assets: LambdaAssets) -> Synthesized:
+    app = cdk.App(context=context, outdir=str(outdir))
+    stacks = cdk_app.build(app, assets)
+    assembly = app.synth()  # raises ValidationFailed on any unacknowledged cdk-nag finding
+    by_kind = {stack.stack_name.rsplit("-", 1)[-1]: stack for stack in stacks}
+    return Synthesized(outdir, by_kind, {kind: Template.from_stack(stack) for kind, stack in by_kind.items()}, assembly)
 
 
 @pytest.fixture(scope="session")
-def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Template]:
-    outdir: Path = tmp_path_factory.mktemp("cdk.out")
-    app = cdk.App(context={"stage": "dev"}, outdir=str(outdir))
-    stacks = cdk_app.build(app)
-    return {stack.stack_name.removeprefix("devportal-dev-"): Template.from_stack(stack) for stack in stacks}
+def assets() -> LambdaAssets:
+    build_code()
+    build_layer()  # no-op when pyproject.toml and constraints.txt are unchanged
+    return lambda_assets()
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory: pytest.TempPathFactory, assets: LambdaAssets) -> Synthesized:
+    return synthesize(tmp_path_factory.mktemp("cdk.out-dev"), {"stage": "dev"}, assets)
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory: pytest.TempPathFactory, assets: LambdaAssets) -> Synthesized:
+    return synthesize(tmp_path_factory.mktemp("cdk.out-prod"), {"stage": "prod"}, assets)
+
+
+@pytest.fixture(scope="session")
+def pipeline(tmp_path_factory: pytest.TempPathFactory, assets: LambdaAssets) -> Synthesized:
+    return synthesize(tmp_path_factory.mktemp("cdk.out-pipeline"), PIPELINE_CONTEXT, assets)
+
+
+@pytest.fixture(scope="session")
+def templates(dev: Synthesized) -> dict[str, Template]:
+    return dev.templates

@@ -24,7 +24,7 @@ def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
 
 
 def test_the_table_has_its_keys_indexes_recovery_and_encryption(templates: dict[str, Template]) -> None:
-    templates["data"].has_resource_properties(
+    templates["database"].has_resource_properties(
         "AWS::DynamoDB::GlobalTable",
         {
             "TableName": NAMES.table,
@@ -50,9 +50,16 @@ def test_the_table_has_its_keys_indexes_recovery_and_encryption(templates: dict[
     )
 
 
-def test_buckets_are_encrypted_private_and_tls_only(templates: dict[str, Template]) -> None:
-    buckets = resources(templates["data"], "AWS::S3::Bucket")
-    assert len(buckets) == 2
+def test_buckets_are_encrypted_private_tls_only_logged_and_expire(templates: dict[str, Template]) -> None:
+    buckets = resources(templates["database"], "AWS::S3::Bucket")
+    # specs, docs, large event bodies, and the access-log bucket they all log to
+    assert len(buckets) == 4
+    logged = [b for b in buckets.values() if "LoggingConfiguration" in b["Properties"]]
+    assert len(logged) == 3
+    for bucket in logged:
+        rules = bucket["Properties"]["LifecycleConfiguration"]["Rules"]
+        assert any("NoncurrentVersionExpiration" in rule for rule in rules)
+        assert any("AbortIncompleteMultipartUpload" in rule for rule in rules)
     for bucket in buckets.values():
         properties = bucket["Properties"]
         assert (
@@ -67,14 +74,14 @@ def test_buckets_are_encrypted_private_and_tls_only(templates: dict[str, Templat
             "IgnorePublicAcls": True,
             "RestrictPublicBuckets": True,
         }
-    policies = resources(templates["data"], "AWS::S3::BucketPolicy")
+    policies = resources(templates["database"], "AWS::S3::BucketPolicy")
     denies_plain_http = [
         statement
         for policy in policies.values()
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if statement["Effect"] == "Deny" and statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
     ]
-    assert len(denies_plain_http) == 2
+    assert len(denies_plain_http) == 4
 
 
 def test_every_queue_has_its_dead_letter_queue(templates: dict[str, Template]) -> None:

@@ -1,0 +1,167 @@
+"""The REST API `dev-portal-api`, built from contracts/gateway.openapi.yaml: one resource per path,
+one Lambda per operation (proxy integration), the Cognito authorizer on every operation whose
+contract declares the `cognito` scheme, request-parameter validation, throttling, CORS, access
+logs, X-Ray, problem+json for the gateway's own refusals, and the WAF web ACL."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from contracts import GatewayRoute, gateway_routes
+from devportal.names import ResourceNames
+from stacks.functions import Binding, PortalFunction, Resource, function_spec, shared_runtime
+from stacks.packaging import LambdaAssets
+
+API_NAME = "dev-portal-api"
+STAGE_NAME = "v1"
+# Steady-state requests per second and burst for the stage; submissions are heavier, so tighter.
+THROTTLE = (100.0, 200)
+SUBMIT_THROTTLE = (10.0, 20)
+_PARAMETER_LOCATIONS = {"path": "path", "query": "querystring", "header": "header"}
+# The gateway's own refusals (no Lambda involved) answer problem+json like the functions do.
+_GATEWAY_PROBLEMS = {
+    apigateway.ResponseType.UNAUTHORIZED: (401, "Unauthorized"),
+    apigateway.ResponseType.ACCESS_DENIED: (403, "Forbidden"),
+    apigateway.ResponseType.THROTTLED: (429, "Too Many Requests"),
+    apigateway.ResponseType.BAD_REQUEST_PARAMETERS: (400, "Bad Request"),
+    apigateway.ResponseType.BAD_REQUEST_BODY: (400, "Bad Request"),
+    apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN: (404, "Not Found"),
+    apigateway.ResponseType.DEFAULT_4_XX: (None, "Request refused"),
+    apigateway.ResponseType.DEFAULT_5_XX: (None, "Gateway error"),
+}
+
+
+def method_request_parameters(route: GatewayRoute) -> dict[str, bool]:
+    return {
+        f"method.request.{_PARAMETER_LOCATIONS[p.location]}.{p.name}": p.required
+        for p in route.parameters
+        if p.location in _PARAMETER_LOCATIONS
+    }
+
+
+class ApiStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: ResourceNames,
+        assets: LambdaAssets,
+        production: bool,
+        bindings: Mapping[Resource, Binding],
+        user_pool: cognito.IUserPool,
+        web_acl_arn: str,
+        cors_origins: Sequence[str],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        runtime = shared_runtime(self, assets, production=production)
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/{names.prefix}-api",
+            retention=runtime.log_retention,
+            removal_policy=runtime.removal,
+        )
+        self.api = apigateway.RestApi(
+            self,
+            "Api",
+            rest_api_name=API_NAME,
+            description="devportal gateway: submit, list and read APIs (contracts/gateway.openapi.yaml)",
+            endpoint_types=[apigateway.EndpointType.REGIONAL],
+            cloud_watch_role=True,
+            deploy_options=apigateway.StageOptions(
+                stage_name=STAGE_NAME,
+                tracing_enabled=True,
+                metrics_enabled=True,
+                logging_level=apigateway.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                throttling_rate_limit=THROTTLE[0],
+                throttling_burst_limit=THROTTLE[1],
+                access_log_destination=apigateway.LogGroupLogDestination(self.access_logs),
+                access_log_format=apigateway.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                method_options={
+                    "/apis/POST": apigateway.MethodDeploymentOptions(
+                        throttling_rate_limit=SUBMIT_THROTTLE[0], throttling_burst_limit=SUBMIT_THROTTLE[1]
+                    )
+                },
+            ),
+            default_cors_preflight_options=apigateway.CorsOptions(
+                allow_origins=list(cors_origins),
+                allow_methods=sorted({route.method for route in gateway_routes()}),
+                allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
+                expose_headers=["Location", "X-Correlation-Id"],
+            ),
+        )
+        for response_type, (status, title) in _GATEWAY_PROBLEMS.items():
+            fields = ['"type":"about:blank"', f'"title":"{title}"', '"detail":$context.error.messageString']
+            if status is not None:
+                fields.insert(2, f'"status":{status}')
+            self.api.add_gateway_response(
+                f"Problem-{response_type.response_type}",
+                type=response_type,
+                status_code=str(status) if status is not None else None,
+                response_headers={"Content-Type": "'application/problem+json'"},
+                templates={"application/json": "{" + ",".join(fields) + "}"},
+            )
+        self.authorizer = apigateway.CognitoUserPoolsAuthorizer(
+            self, "Authorizer", cognito_user_pools=[user_pool], authorizer_name=f"{names.prefix}-cognito"
+        )
+        self.validator = self.api.add_request_validator(
+            "Validator",
+            request_validator_name="parameters-and-body",
+            validate_request_parameters=True,
+            validate_request_body=True,
+        )
+        # API Gateway validates bodies against draft-4 models; the contract's object bodies become
+        # one. Text bodies (YAML) have no model and are checked by the function.
+        self.object_model = self.api.add_model(
+            "JsonObject",
+            content_type="application/json",
+            model_name="JsonObject",
+            schema=apigateway.JsonSchema(
+                schema=apigateway.JsonSchemaVersion.DRAFT4, type=apigateway.JsonSchemaType.OBJECT
+            ),
+        )
+        self.functions: dict[str, PortalFunction] = {}
+        for route in gateway_routes():
+            spec = function_spec(route.function.replace("_", "-"))
+            function = PortalFunction(
+                self, f"Fn-{spec.name}", spec=spec, names=names, runtime=runtime, bindings=bindings
+            )
+            self.functions[spec.name] = function
+            resource = self.api.root.resource_for_path(route.path)
+            secured = "cognito" in route.security_schemes
+            resource.add_method(
+                route.method,
+                apigateway.LambdaIntegration(function.function, proxy=True, allow_test_invoke=False),
+                operation_name=route.operation_id,
+                authorizer=self.authorizer if secured else None,
+                authorization_type=(
+                    apigateway.AuthorizationType.COGNITO if secured else apigateway.AuthorizationType.NONE
+                ),
+                request_validator=self.validator,
+                request_parameters=method_request_parameters(route),
+                request_models=dict.fromkeys(route.object_bodies, self.object_model) or None,
+            )
+        wafv2.CfnWebACLAssociation(
+            self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=web_acl_arn
+        )
+        self.url_output = CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the portal's gateway")

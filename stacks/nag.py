@@ -1,0 +1,166 @@
+"""cdk-nag AwsSolutions findings this design accepts, each with the reason it is right here.
+
+Every acknowledgement is scoped to the constructs it is about (a function's role, one secret, one
+pool), never to a whole stack, so a new resource with the same finding still fails the synth.
+`ACKNOWLEDGEMENTS` is also what the note and the tests report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_iam as iam
+from constructs import IConstruct
+
+from stacks.data_stack import nag_object_resource
+from stacks.functions import PortalFunction
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    rule: str  # e.g. "AwsSolutions-L1" or "AwsSolutions-IAM5[Resource::*]"
+    reason: str
+    applies_to: Callable[[IConstruct], bool]
+
+    @property
+    def id(self) -> str:
+        return f"AwsSolutions::{self.rule}"
+
+
+def _path_ends(*suffixes: str) -> Callable[[IConstruct], bool]:
+    return lambda construct: construct.node.path.endswith(suffixes)
+
+
+def _is_function(construct: IConstruct) -> bool:
+    return isinstance(construct, PortalFunction)
+
+
+ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
+    Acknowledged(
+        "AwsSolutions-L1",
+        "Functions run Python 3.11, the version the code and its dependency layer are built and tested "
+        "with (CI, the local runtime, the layer's wheels); it moves with the toolchain, not ahead of it.",
+        _is_function,
+    ),
+    Acknowledged(
+        "AwsSolutions-IAM5[Resource::*]",
+        "Only xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) use '*': X-Ray has no "
+        "resource-level permissions. tests/infra/test_least_privilege.py fails on any other '*'.",
+        _is_function,
+    ),
+    Acknowledged(
+        "AwsSolutions-SMG4",
+        "The secret holds a Temporal Cloud API key or mTLS certificate; those are issued and rotated in "
+        "Temporal Cloud, which Secrets Manager rotation cannot call. Rotate by putting the new value "
+        "(README: Temporal Cloud connection).",
+        _path_ends("/TemporalCloud"),
+    ),
+    Acknowledged(
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+        "API Gateway's account-level CloudWatch role uses AWS's own AmazonAPIGatewayPushToCloudWatchLogs "
+        "policy, the documented way to enable the execution logs AwsSolutions-APIG6 asks for.",
+        _path_ends("/Api/CloudWatchRole"),
+    ),
+)
+# Outside prod, MFA is optional so demo, test and CI users can sign in non-interactively; prod requires it.
+NON_PRODUCTION_ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
+    Acknowledged(
+        "AwsSolutions-COG2",
+        "MFA is optional in dev and staging so test and CI users sign in non-interactively; prod requires MFA.",
+        _path_ends("/UserPool"),
+    ),
+)
+
+
+OBJECT_KEYS_REASON = (
+    "Object keys inside one named bucket: specs and docs keys are per API and version, created at run "
+    "time, so IAM cannot list them. Actions are exactly those the handler calls "
+    "(tests/infra/test_least_privilege.py records them against moto)."
+)
+
+
+def object_key_acknowledgements(function: PortalFunction) -> list[Acknowledged]:
+    """IAM5 for `arn:...:s3:::{bucket}/*`, one per bucket the function touches, named exactly."""
+    return [
+        Acknowledged(f"AwsSolutions-IAM5[Resource::{nag_object_resource(bucket)}]", OBJECT_KEYS_REASON, _is_function)
+        for resource, bucket in (("specs", function.names.specs_bucket), ("docs", function.names.docs_bucket))
+        if resource in function.spec.access
+    ]
+
+
+def flatten_reference(node: Any) -> str:
+    """A resolved CloudFormation value as cdk-nag spells it in a finding id (its flattenCfnReference)."""
+    if node is None:
+        return ""
+    if isinstance(node, str):
+        return node.replace("${", "<").replace("}", ">")
+    if isinstance(node, dict):
+        if "Fn::Join" in node:
+            delimiter, items = node["Fn::Join"]
+            return str(delimiter).join(flatten_reference(item) for item in items)
+        if "Fn::Sub" in node:
+            return flatten_reference(node["Fn::Sub"])
+        if "Fn::GetAtt" in node:
+            resource, attribute = node["Fn::GetAtt"]
+            return f"<{flatten_reference(resource)}.{flatten_reference(attribute)}>"
+        if "Fn::ImportValue" in node:
+            return flatten_reference(node["Fn::ImportValue"])
+        if "Ref" in node:
+            return f"<{flatten_reference(node['Ref'])}>"
+    return json.dumps(node, separators=(",", ":"))
+
+
+def wildcard_findings(policy_document: Any) -> list[str]:
+    """The AwsSolutions-IAM5 finding ids one resolved policy document raises."""
+    found: dict[str, None] = {}
+    for statement in policy_document.get("Statement", []):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = statement.get("Action", [])
+        for action in actions if isinstance(actions, list) else [actions]:
+            if "*" in action:
+                found[f"AwsSolutions-IAM5[Action::{action}]"] = None
+        resources = statement.get("Resource", [])
+        for resource in resources if isinstance(resources, list) else [resources]:
+            flat = flatten_reference(resource)
+            if "*" in flat:
+                found[f"AwsSolutions-IAM5[Resource::{flat}]"] = None
+    return list(found)
+
+
+LIBRARY_WILDCARDS_REASON = (
+    "Generated by CDK Pipelines for its own roles (pipeline, source action, CodeBuild projects, asset "
+    "publishing, self-mutation): objects in the pipeline's artifact bucket, its CodeBuild report groups "
+    "and log groups, and the CDK bootstrap roles it assumes to deploy. The library scopes each to the "
+    "pipeline's resources; no portal function is covered by this."
+)
+
+
+def acknowledge_library_wildcards(scope: IConstruct, reason: str = LIBRARY_WILDCARDS_REASON) -> list[str]:
+    """Acknowledge, on the library-generated policies under `scope` only, exactly the IAM5
+    findings their current documents raise (so a changed grant is acknowledged by id, not by rule)."""
+    applied = []
+    for construct in scope.node.find_all():
+        if isinstance(construct, iam.CfnPolicy):
+            document = Stack.of(construct).resolve(construct.policy_document)
+            for finding in wildcard_findings(document):
+                Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{finding}", reason=reason))
+                applied.append(f"{finding} {construct.node.path}")
+    return applied
+
+
+def acknowledge_findings(stack: Stack, *, production: bool = True) -> list[str]:
+    """Acknowledge the accepted findings on the matching constructs; returns what was acknowledged where."""
+    rules = ACKNOWLEDGEMENTS + (() if production else NON_PRODUCTION_ACKNOWLEDGEMENTS)
+    applied = []
+    for construct in stack.node.find_all():
+        matching = [rule for rule in rules if rule.applies_to(construct)]
+        if isinstance(construct, PortalFunction):
+            matching += object_key_acknowledgements(construct)
+        for rule in matching:
+            Validations.of(construct).acknowledge(Acknowledgment(id=rule.id, reason=rule.reason))
+            applied.append(f"{rule.rule} {construct.node.path}")
+    return applied

@@ -1,0 +1,145 @@
+"""The delivery pipeline (CDK Pipelines): source -> synth (lint, every test tier, package, synth)
+-> staging -> end-to-end checks against staging -> manual approval -> prod. It updates itself
+when the pipeline's own definition changes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import Duration, Stack, pipelines
+from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_s3 as s3
+from constructs import Construct
+
+_REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+_CONNECTION = re.compile(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/.+$")
+# The build image's Python and Node match the machine the tests are written for.
+BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
+# {"username": ..., "password": ...} of the staging test user (README: delivery pipeline).
+E2E_USER_SECRET = "devportal-staging/e2e-user"  # noqa: S105  (a secret name, not a secret)
+INSTALL = [
+    "pyenv global 3.11 || true",
+    "n 20 || true",
+    "make install",
+]
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    repository: str
+    branch: str
+    connection_arn: str
+
+    @classmethod
+    def from_context(cls, node: Any) -> PipelineSettings:
+        repository = node.try_get_context("repository") or ""
+        branch = node.try_get_context("branch") or "main"
+        connection_arn = node.try_get_context("connectionArn") or ""
+        problems = []
+        if not _REPOSITORY.match(repository):
+            problems.append('"repository" must be owner/name')
+        if not _CONNECTION.match(connection_arn):
+            problems.append('"connectionArn" must be the ARN of an AWS CodeConnections connection')
+        if problems:
+            raise ValueError("pipeline context: " + "; ".join(problems))
+        return cls(repository, branch, connection_arn)
+
+
+class PipelineStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        settings: PipelineSettings,
+        stage_factory: Callable[[Construct, str], Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        source = pipelines.CodePipelineSource.connection(
+            settings.repository, settings.branch, connection_arn=settings.connection_arn
+        )
+        context = (
+            f"-c pipeline=true -c repository={settings.repository} -c branch={settings.branch} "
+            f"-c connectionArn={settings.connection_arn}"
+        )
+        access_logs = s3.Bucket(
+            self,
+            "ArtifactAccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+        )
+        # A customer-managed key for artifacts: CDK Pipelines gives its CodeBuild projects the same key.
+        artifacts = s3.Bucket(
+            self,
+            "Artifacts",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=kms.Key(self, "ArtifactsKey", enable_key_rotation=True, alias="alias/devportal-pipeline"),
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            server_access_logs_bucket=access_logs,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
+        )
+        self.pipeline = pipelines.CodePipeline(
+            self,
+            "Pipeline",
+            pipeline_name="devportal",
+            artifact_bucket=artifacts,
+            code_build_defaults=pipelines.CodeBuildOptions(
+                build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),
+            ),
+            synth=pipelines.ShellStep(
+                "Synth",
+                input=source,
+                install_commands=INSTALL,
+                commands=[
+                    "make test",  # lint, types, unit, integration, infra (cdk-nag, cfn-lint), e2e
+                    "make package",
+                    f"node_modules/.bin/cdk synth --no-notices {context}",
+                ],
+                primary_output_directory="cdk.out",
+            ),
+        )
+        staging = stage_factory(self, "staging")
+        staging_api, staging_auth = staging.stacks["api"], staging.stacks["auth"]
+        self.pipeline.add_stage(
+            staging,
+            post=[
+                pipelines.CodeBuildStep(
+                    "EndToEnd",
+                    input=source,
+                    install_commands=INSTALL,
+                    commands=["make test-deployed"],
+                    env_from_cfn_outputs={
+                        "DEVPORTAL_API_URL": staging_api.url_output,
+                        "DEVPORTAL_CLIENT_ID": staging_auth.client_output,
+                    },
+                    # A staging user an admin created once; its credentials never enter the template.
+                    build_environment=codebuild.BuildEnvironment(
+                        build_image=BUILD_IMAGE,
+                        environment_variables={
+                            "DEVPORTAL_TEST_USERNAME": codebuild.BuildEnvironmentVariable(
+                                type=codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
+                                value=f"{E2E_USER_SECRET}:username",
+                            ),
+                            "DEVPORTAL_TEST_PASSWORD": codebuild.BuildEnvironmentVariable(
+                                type=codebuild.BuildEnvironmentVariableType.SECRETS_MANAGER,
+                                value=f"{E2E_USER_SECRET}:password",
+                            ),
+                        },
+                    ),
+                )
+            ],
+        )
+        self.pipeline.add_stage(
+            stage_factory(self, "prod"),
+            pre=[pipelines.ManualApprovalStep("PromoteToProd", comment="Staging passed its end-to-end checks.")],
+        )
+        self.pipeline.build_pipeline()  # materialize the library's roles so their findings can be named

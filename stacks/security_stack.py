@@ -1,0 +1,165 @@
+"""Security: the customer-managed KMS key, the WAF web ACL for the API, CloudTrail, and the Temporal
+Cloud connection secret."""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudtrail as cloudtrail
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+from devportal.names import ResourceNames
+
+# AWS managed rule groups in front of the API, in evaluation order.
+MANAGED_RULE_GROUPS = (
+    "AWSManagedRulesAmazonIpReputationList",
+    "AWSManagedRulesCommonRuleSet",
+    "AWSManagedRulesKnownBadInputsRuleSet",
+)
+# Requests per 5 minutes from one IP before WAF blocks it (API Gateway throttling works per stage).
+RATE_LIMIT_PER_IP = 2000
+# The services that write to things encrypted with the key: EventBridge and CloudWatch alarms publish
+# to encrypted topics, CloudTrail writes encrypted log files.
+KEY_USERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com", "cloudtrail.amazonaws.com")
+
+
+class SecurityStack(Stack):
+    def __init__(
+        self, scope: Construct, construct_id: str, *, names: ResourceNames, production: bool, **kwargs: object
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        retain = RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY
+        self.key = kms.Key(
+            self,
+            "Key",
+            alias=f"alias/{names.prefix}",
+            description="devportal: topics, the Temporal Cloud secret, CloudTrail logs",
+            enable_key_rotation=True,
+            removal_policy=retain,
+            pending_window=Duration.days(30 if production else 7),
+        )
+        for service in KEY_USERS:
+            self.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid=f"Allow-{service.split('.')[0]}",
+                    principals=[iam.ServicePrincipal(service)],
+                    actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                    resources=["*"],  # in a key policy, "*" means this key
+                    conditions={"StringEquals": {"aws:SourceAccount": self.account}},
+                )
+            )
+        self.temporal_secret = secretsmanager.Secret(
+            self,
+            "TemporalCloud",
+            secret_name=f"{names.prefix}/temporal-cloud",
+            description=(
+                "Temporal Cloud connection as TEMPORAL_* variables (address, namespace, API key or mTLS "
+                "material). Created with placeholders; put the real values before the first registration."
+            ),
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                secret_string_template=json.dumps(
+                    {"TEMPORAL_ADDRESS": "", "TEMPORAL_NAMESPACE": "", "TEMPORAL_TLS": "true"}
+                ),
+                generate_string_key="TEMPORAL_API_KEY",
+                exclude_punctuation=True,
+            ),
+            removal_policy=retain,
+        )
+        self.web_acl = self._web_acl(names)
+        self.trail = self._trail(names, retain, production)
+
+    def _web_acl(self, names: ResourceNames) -> wafv2.CfnWebACL:
+        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+            return wafv2.CfnWebACL.VisibilityConfigProperty(
+                cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+            )
+
+        rules = [
+            wafv2.CfnWebACL.RuleProperty(
+                name=group,
+                priority=priority,
+                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                        vendor_name="AWS", name=group
+                    )
+                ),
+                visibility_config=visibility(group),
+            )
+            for priority, group in enumerate(MANAGED_RULE_GROUPS)
+        ]
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name="RateLimitPerIp",
+                priority=len(rules),
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        aggregate_key_type="IP", limit=RATE_LIMIT_PER_IP
+                    )
+                ),
+                visibility_config=visibility("RateLimitPerIp"),
+            )
+        )
+        return wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            name=f"{names.prefix}-api",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=visibility(f"{names.prefix}-api"),
+            rules=rules,
+        )
+
+    def _trail(self, names: ResourceNames, retain: RemovalPolicy, production: bool) -> cloudtrail.Trail:
+        access_logs = s3.Bucket(
+            self,
+            "TrailAccessLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            removal_policy=retain,
+            auto_delete_objects=not production,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+        )
+        bucket = s3.Bucket(
+            self,
+            "TrailLogs",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=access_logs,
+            removal_policy=retain,
+            auto_delete_objects=not production,
+            lifecycle_rules=[
+                s3.LifecycleRule(
+                    transitions=[
+                        s3.Transition(storage_class=s3.StorageClass.GLACIER, transition_after=Duration.days(90))
+                    ],
+                    expiration=Duration.days(7 * 365),
+                    noncurrent_version_expiration=Duration.days(30),
+                )
+            ],
+        )
+        return cloudtrail.Trail(
+            self,
+            "Trail",
+            trail_name=names.prefix,
+            bucket=bucket,
+            encryption_key=self.key,
+            enable_file_validation=True,
+            include_global_service_events=True,
+            is_multi_region_trail=True,
+            send_to_cloud_watch_logs=True,
+            cloud_watch_logs_retention=logs.RetentionDays.ONE_YEAR,
+        )

@@ -1,0 +1,143 @@
+"""Everything that reacts to events: one Lambda per catalog consumer (the Temporal bridge among
+them) fed by its queue, the Temporal registration worker as a serverless worker Lambda, the role
+Temporal Cloud assumes to invoke it, and the Step Functions state machines in state_machines/."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from devportal.names import ResourceNames
+from events.catalog import CONSUMERS
+from stacks.functions import FUNCTIONS, Binding, PortalFunction, Resource, function_spec, shared_runtime
+from stacks.packaging import LambdaAssets
+
+STATE_MACHINES_DIR = Path(__file__).resolve().parent.parent / "state_machines"
+
+
+@dataclass(frozen=True)
+class TemporalInvoker:
+    """Who may invoke the worker: Temporal Cloud's invoker roles (shown on the Create Worker
+    Deployment page of the Temporal Cloud UI) and the external id agreed with it."""
+
+    principals: tuple[str, ...]
+    external_id: str
+
+    @classmethod
+    def from_context(cls, principals: object, external_id: object) -> TemporalInvoker | None:
+        if not principals and not external_id:
+            return None
+        if not isinstance(principals, list) or not principals or not all(isinstance(p, str) for p in principals):
+            raise ValueError('context "temporalInvokerPrincipals" must be a list of IAM role ARNs')
+        if not isinstance(external_id, str) or not 5 <= len(external_id) <= 45:
+            raise ValueError('context "temporalExternalId" must be a string of 5 to 45 characters')
+        return cls(tuple(principals), external_id)
+
+
+def state_machine_files(directory: Path = STATE_MACHINES_DIR) -> list[Path]:
+    return sorted(directory.glob("*.asl.json"))
+
+
+class WorkflowsStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: ResourceNames,
+        assets: LambdaAssets,
+        production: bool,
+        bindings: Mapping[Resource, Binding],
+        queues: Mapping[str, sqs.IQueue],
+        invoker: TemporalInvoker | None,
+        state_machine_substitutions: Mapping[str, str] | None = None,
+        state_machines: Sequence[Path] | None = None,
+        **kwargs: object,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
+        runtime = shared_runtime(self, assets, production=production)
+        self.functions: dict[str, PortalFunction] = {}
+        for consumer in CONSUMERS.values():
+            spec = function_spec(consumer.name)
+            function = PortalFunction(
+                self, f"Fn-{spec.name}", spec=spec, names=names, runtime=runtime, bindings=bindings
+            )
+            queue = queues[names.queue(consumer.name)]
+            # The mapping's own SQS calls, and nothing more (SqsEventSource would also grant
+            # ChangeMessageVisibility and GetQueueUrl, which Lambda's poller does not use).
+            queue.grant(function.role, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
+            lambda_.EventSourceMapping(
+                self,
+                f"Esm-{spec.name}",
+                target=function.function,
+                event_source_arn=queue.queue_arn,
+                batch_size=consumer.batch_size,
+                max_batching_window=Duration.seconds(1),
+                report_batch_item_failures=True,
+            )
+            self.functions[spec.name] = function
+
+        worker_spec = next(spec for spec in FUNCTIONS if spec.kind == "worker")
+        self.worker = PortalFunction(
+            self,
+            f"Fn-{worker_spec.name}",
+            spec=worker_spec,
+            names=names,
+            runtime=runtime,
+            bindings=bindings,
+            extra_environment={"DEVPORTAL_BUILD_ID": runtime.build_id},
+        )
+        self.functions[worker_spec.name] = self.worker
+        # One Lambda version per build id, as Temporal's serverless workers expect.
+        self.worker_version = self.worker.function.current_version
+        CfnOutput(self, "WorkerVersionArn", value=self.worker_version.function_arn)
+        CfnOutput(self, "WorkerBuildId", value=runtime.build_id)
+        if invoker is not None:
+            self.invoker_role = iam.Role(
+                self,
+                "TemporalCloudInvoker",
+                description="Assumed by Temporal Cloud to invoke the registration worker (serverless worker)",
+                assumed_by=iam.CompositePrincipal(*(iam.ArnPrincipal(arn) for arn in invoker.principals)),
+                external_ids=[invoker.external_id],
+                max_session_duration=Duration.hours(1),
+            )
+            self.invoker_role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["lambda:InvokeFunction", "lambda:GetFunction"],
+                    # The function and the version of this build: the build id Temporal routes to.
+                    resources=[self.worker.function.function_arn, self.worker_version.function_arn],
+                )
+            )
+            CfnOutput(self, "TemporalInvokerRoleArn", value=self.invoker_role.role_arn)
+
+        self.state_machines: dict[str, sfn.StateMachine] = {}
+        for path in state_machines if state_machines is not None else state_machine_files():
+            name = path.name.removesuffix(".asl.json")
+            log_group = logs.LogGroup(
+                self,
+                f"SfnLogs-{name}",
+                log_group_name=f"/aws/vendedlogs/states/{names.prefix}-{name}",
+                retention=runtime.log_retention,
+                removal_policy=runtime.removal,
+            )
+            self.state_machines[name] = sfn.StateMachine(
+                self,
+                f"StateMachine-{name}",
+                state_machine_name=f"{names.prefix}-{name}",
+                state_machine_type=sfn.StateMachineType.STANDARD,
+                # Inlined, not uploaded as an asset: cfn-lint and cdk-nag read the definition.
+                definition_body=sfn.DefinitionBody.from_string(json.dumps(json.loads(path.read_text("utf-8")))),
+                definition_substitutions=dict(state_machine_substitutions or {}),
+                tracing_enabled=True,
+                logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
+            )

@@ -1,0 +1,398 @@
+"""What each stack declares: auth, api, security, events, workflows, monitoring, the pipeline."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from contracts import gateway_routes
+from devportal.names import ResourceNames
+from events.catalog import CONSUMERS, EVENTS, routing
+from stacks.api_stack import API_NAME, THROTTLE
+from stacks.auth_stack import AuthStack, Federation
+from stacks.functions import FUNCTIONS
+from stacks.security_stack import MANAGED_RULE_GROUPS
+from tests.infra.conftest import Synthesized
+
+NAMES = ResourceNames("devportal-dev")
+
+
+def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    return {logical_id: dict(resource) for logical_id, resource in template.find_resources(kind).items()}
+
+
+def properties(template: Template, kind: str) -> list[dict[str, Any]]:
+    return [resource.get("Properties", {}) for resource in resources(template, kind).values()]
+
+
+# -- auth ------------------------------------------------------------------------------------
+
+
+def test_the_seed_auth_stack_test_user_pool_name_and_password_policy(templates: dict[str, Template]) -> None:
+    """The seed's AuthStack test, with one correction: CloudFormation names the digits rule
+    `RequireNumbers`; the seed's `RequireDigits` is not a property of AWS::Cognito::UserPool."""
+    templates["auth"].has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "UserPoolName": "dev-portal-users",
+            "Policies": {
+                "PasswordPolicy": {
+                    "MinimumLength": 8,
+                    "RequireLowercase": True,
+                    "RequireUppercase": True,
+                    "RequireNumbers": True,
+                    "RequireSymbols": True,
+                },
+            },
+        },
+    )
+
+
+def test_users_are_invited_mfa_and_threat_protection_are_on(templates: dict[str, Template], prod: Synthesized) -> None:
+    (pool,) = properties(templates["auth"], "AWS::Cognito::UserPool")
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+    (prod_pool,) = properties(prod.templates["auth"], "AWS::Cognito::UserPool")
+    assert prod_pool["MfaConfiguration"] == "ON"
+    assert prod_pool["DeletionProtection"] == "ACTIVE"
+
+
+def test_groups_are_the_roles(templates: dict[str, Template]) -> None:
+    groups = {g["GroupName"]: g["Precedence"] for g in properties(templates["auth"], "AWS::Cognito::UserPoolGroup")}
+    assert groups == {"admin": 0, "developer": 1, "viewer": 2}
+
+
+def test_the_app_client_signs_in_with_passwords_and_refreshes(templates: dict[str, Template]) -> None:
+    (client,) = properties(templates["auth"], "AWS::Cognito::UserPoolClient")
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert client["GenerateSecret"] is False
+    assert client["EnableTokenRevocation"] is True
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+
+
+@pytest.mark.parametrize(
+    ("idp", "provider_type"),
+    [
+        ({"type": "saml", "name": "Corp", "metadataUrl": "https://idp.example.com/metadata.xml"}, "SAML"),
+        (
+            {
+                "type": "oidc",
+                "name": "Corp",
+                "issuer": "https://idp.example.com",
+                "clientId": "portal",
+                "clientSecretName": "corp/oidc",
+            },
+            "OIDC",
+        ),
+    ],
+)
+def test_corporate_federation_comes_from_context(idp: dict[str, str], provider_type: str) -> None:
+    app = cdk.App()
+    stack = AuthStack(app, "auth", names=NAMES, production=False, federation=Federation.from_context(idp))
+    template = Template.from_stack(stack)
+    template.has_resource_properties(
+        "AWS::Cognito::UserPoolIdentityProvider", {"ProviderName": "Corp", "ProviderType": provider_type}
+    )
+    (client,) = properties(template, "AWS::Cognito::UserPoolClient")
+    assert client["SupportedIdentityProviders"] == ["COGNITO", "Corp"]
+    if provider_type == "OIDC":  # the client secret stays in Secrets Manager
+        (provider,) = properties(template, "AWS::Cognito::UserPoolIdentityProvider")
+        assert "{{resolve:secretsmanager:corp/oidc" in json.dumps(provider["ProviderDetails"])
+
+
+@pytest.mark.parametrize(
+    "idp",
+    [{"type": "ldap", "name": "x"}, {"type": "saml", "name": "x"}, {"type": "oidc", "name": "x", "issuer": "y"}, "x"],
+)
+def test_bad_federation_context_is_refused_with_the_missing_keys(idp: Any) -> None:
+    with pytest.raises(ValueError, match="idp"):
+        Federation.from_context(idp)
+
+
+# -- api ---------------------------------------------------------------------------------------
+
+
+def test_the_seed_api_test_rest_api_name(templates: dict[str, Template]) -> None:
+    templates["api"].has_resource_properties("AWS::ApiGateway::RestApi", {"Name": API_NAME})
+
+
+def test_one_method_per_contract_operation_each_with_its_own_function(templates: dict[str, Template]) -> None:
+    template = templates["api"]
+    methods = [m for m in properties(template, "AWS::ApiGateway::Method") if m["HttpMethod"] != "OPTIONS"]
+    functions = resources(template, "AWS::Lambda::Function")
+    by_operation = {m["OperationName"]: m for m in methods}
+    assert set(by_operation) == {route.operation_id for route in gateway_routes()}
+    for route in gateway_routes():
+        method = by_operation[route.operation_id]
+        assert method["HttpMethod"] == route.method
+        assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+        assert method["Integration"]["Type"] == "AWS_PROXY"
+        integration_uri = json.dumps(method["Integration"]["Uri"])
+        (target,) = [logical_id for logical_id in functions if logical_id in integration_uri]
+        assert functions[target]["Properties"]["Handler"] == route.handler.replace(":", ".")
+        for parameter in route.parameters:
+            location = {"path": "path", "query": "querystring", "header": "header"}[parameter.location]
+            assert method["RequestParameters"][f"method.request.{location}.{parameter.name}"] is parameter.required
+        assert "RequestValidatorId" in method
+    submit = by_operation["submitSpec"]
+    assert set(submit["RequestModels"]) == {"application/json", "application/vnd.oai.openapi+json"}
+
+
+def test_the_authorizer_is_the_user_pool(templates: dict[str, Template]) -> None:
+    (authorizer,) = properties(templates["api"], "AWS::ApiGateway::Authorizer")
+    assert authorizer["Type"] == "COGNITO_USER_POOLS"
+    assert "UserPool" in json.dumps(authorizer["ProviderARNs"])
+
+
+def test_the_stage_throttles_logs_traces_and_validates(templates: dict[str, Template]) -> None:
+    template = templates["api"]
+    (stage,) = properties(template, "AWS::ApiGateway::Stage")
+    assert stage["TracingEnabled"] is True
+    assert "DestinationArn" in stage["AccessLogSetting"]
+    assert "$context.requestId" in stage["AccessLogSetting"]["Format"]
+    settings = {(s["HttpMethod"], s["ResourcePath"]): s for s in stage["MethodSettings"]}
+    assert settings["*", "/*"]["ThrottlingRateLimit"] == THROTTLE[0]
+    assert settings["*", "/*"]["ThrottlingBurstLimit"] == THROTTLE[1]
+    assert settings["*", "/*"]["LoggingLevel"] == "ERROR"
+    assert settings["POST", "/~1apis"]["ThrottlingRateLimit"] < THROTTLE[0]
+    (validator,) = properties(template, "AWS::ApiGateway::RequestValidator")
+    assert validator["ValidateRequestParameters"] is True
+    assert validator["ValidateRequestBody"] is True
+
+
+def test_cors_preflight_and_problem_json_gateway_responses(templates: dict[str, Template]) -> None:
+    template = templates["api"]
+    preflights = [m for m in properties(template, "AWS::ApiGateway::Method") if m["HttpMethod"] == "OPTIONS"]
+    # every resource answers the browser's preflight, the root included
+    assert len(preflights) == len(resources(template, "AWS::ApiGateway::Resource")) + 1
+    responses = {r["ResponseType"]: r for r in properties(template, "AWS::ApiGateway::GatewayResponse")}
+    unauthorized = responses["UNAUTHORIZED"]
+    assert unauthorized["StatusCode"] == "401"
+    assert unauthorized["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+    body = json.loads(
+        unauthorized["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '""')
+    )
+    assert body == {"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": ""}
+    assert {"DEFAULT_4XX", "DEFAULT_5XX", "THROTTLED", "ACCESS_DENIED"} <= set(responses)
+
+
+def test_waf_guards_the_stage(templates: dict[str, Template]) -> None:
+    (association,) = properties(templates["api"], "AWS::WAFv2::WebACLAssociation")
+    assert "Stage" in json.dumps(association["ResourceArn"])
+    (acl,) = properties(templates["security"], "AWS::WAFv2::WebACL")
+    assert acl["Scope"] == "REGIONAL"
+    groups = [
+        r["Statement"]["ManagedRuleGroupStatement"]["Name"]
+        for r in acl["Rules"]
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    ]
+    assert groups == list(MANAGED_RULE_GROUPS)
+    assert any("RateBasedStatement" in r["Statement"] for r in acl["Rules"])
+
+
+# -- security ----------------------------------------------------------------------------------
+
+
+def test_the_key_rotates_and_encrypts_secret_trail_and_topics(dev: Synthesized) -> None:
+    security = dev.templates["security"]
+    (key,) = properties(security, "AWS::KMS::Key")
+    assert key["EnableKeyRotation"] is True
+    (secret,) = properties(security, "AWS::SecretsManager::Secret")
+    assert secret["Name"] == f"{NAMES.prefix}/temporal-cloud"
+    assert "KmsKeyId" in secret
+    (trail,) = properties(security, "AWS::CloudTrail::Trail")
+    assert trail["EnableLogFileValidation"] is True
+    assert trail["IsMultiRegionTrail"] is True
+    assert "KMSKeyId" in trail
+    for topic in properties(dev.templates["events"], "AWS::SNS::Topic"):
+        assert "KmsMasterKeyId" in topic
+    for topic in properties(dev.templates["monitoring"], "AWS::SNS::Topic"):
+        assert "KmsMasterKeyId" in topic
+
+
+# -- events ------------------------------------------------------------------------------------
+
+
+def test_every_event_schema_is_in_the_registry(templates: dict[str, Template]) -> None:
+    template = templates["events"]
+    (registry,) = properties(template, "AWS::EventSchemas::Registry")
+    assert registry["RegistryName"] == f"{NAMES.prefix}-events"
+    schemas = {s["SchemaName"]: s for s in properties(template, "AWS::EventSchemas::Schema")}
+    assert set(schemas) == {f"{e.source}@{e.detail_type}" for e in EVENTS}
+    for schema in schemas.values():
+        assert schema["Type"] == "JSONSchemaDraft4"
+        content = json.loads(schema["Content"])
+        assert content["$schema"] == "http://json-schema.org/draft-04/schema#"
+        assert "#/$defs/" not in schema["Content"]
+
+
+def test_the_archive_keeps_every_portal_event(templates: dict[str, Template], prod: Synthesized) -> None:
+    (archive,) = properties(templates["events"], "AWS::Events::Archive")
+    assert json.loads(json.dumps(archive["EventPattern"])) == {"source": [{"prefix": "devportal."}]}
+    assert archive["RetentionDays"] == 30
+    (prod_archive,) = properties(prod.templates["events"], "AWS::Events::Archive")
+    assert prod_archive["RetentionDays"] == 365
+
+
+# -- functions (both stacks) --------------------------------------------------------------------
+
+
+def all_functions(dev: Synthesized) -> dict[str, dict[str, Any]]:
+    found = {}
+    for kind in ("api", "workflows"):
+        for function in properties(dev.templates[kind], "AWS::Lambda::Function"):
+            found[function["FunctionName"]] = function
+    return found
+
+
+def test_every_function_traces_logs_json_and_configures_powertools(dev: Synthesized) -> None:
+    functions = all_functions(dev)
+    assert set(functions) == {spec.function_name(NAMES) for spec in FUNCTIONS}
+    for spec in FUNCTIONS:
+        function = functions[spec.function_name(NAMES)]
+        assert function["TracingConfig"] == {"Mode": "Active"}
+        assert function["LoggingConfig"]["LogFormat"] == "JSON"
+        assert function["Runtime"] == "python3.11"
+        assert len(function["Layers"]) == 1
+        variables = function["Environment"]["Variables"]
+        assert variables["POWERTOOLS_SERVICE_NAME"] == spec.name
+        assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "DevPortal"
+        assert variables["POWERTOOLS_LOG_LEVEL"] == "INFO"
+        assert function["Timeout"] == spec.timeout_seconds
+
+
+def test_no_function_uses_a_managed_policy(dev: Synthesized) -> None:
+    for kind in ("api", "workflows"):
+        for role in properties(dev.templates[kind], "AWS::IAM::Role"):
+            if role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"].get("Service") == "lambda.amazonaws.com":
+                assert "ManagedPolicyArns" not in role
+
+
+# -- workflows ---------------------------------------------------------------------------------
+
+
+def test_each_consumer_reads_its_queue_with_partial_batch_failures(templates: dict[str, Template]) -> None:
+    template = templates["workflows"]
+    mappings = properties(template, "AWS::Lambda::EventSourceMapping")
+    assert len(mappings) == len(CONSUMERS)
+    for mapping in mappings:
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+        assert mapping["BatchSize"] == 10
+    queue_names = {spec.name for spec in routing(NAMES).queues}
+    assert len(queue_names) == len(mappings)
+
+
+def test_the_worker_runs_as_a_versioned_serverless_worker(dev: Synthesized) -> None:
+    template = dev.templates["workflows"]
+    worker = all_functions(dev)[f"{NAMES.prefix}-registration-worker"]
+    variables = worker["Environment"]["Variables"]
+    assert worker["Handler"] == "temporal_bridge.lambda_worker.handler"
+    assert worker["Timeout"] == 600
+    assert len(variables["DEVPORTAL_BUILD_ID"]) == 16
+    assert "DEVPORTAL_TEMPORAL_SECRET_ARN" in variables
+    assert variables["DEVPORTAL_REGISTRATION_TASK_QUEUE"] == "devportal-registration"
+    assert len(resources(template, "AWS::Lambda::Version")) == 1
+    # Without Temporal Cloud's principals in context, nobody may invoke it.
+    assert not [r for r in properties(template, "AWS::IAM::Role") if "sts:ExternalId" in json.dumps(r)]
+
+
+def test_temporal_cloud_may_invoke_the_worker_with_the_agreed_external_id(assets: Any) -> None:
+    import app as cdk_app
+
+    app = cdk.App(
+        context={
+            "temporalInvokerPrincipals": ["arn:aws:iam::111122223333:role/wci-lambda-invoke"],
+            "temporalExternalId": "devportal-external-id",
+        }
+    )
+    stacks = {s.stack_name: s for s in cdk_app.build(app, assets)}
+    template = Template.from_stack(stacks["devportal-dev-workflows"])
+    template.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": {
+                "Statement": [
+                    Match.object_like(
+                        {
+                            "Principal": {"AWS": "arn:aws:iam::111122223333:role/wci-lambda-invoke"},
+                            "Condition": {"StringEquals": {"sts:ExternalId": "devportal-external-id"}},
+                        }
+                    )
+                ]
+            }
+        },
+    )
+    template.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": [Match.object_like({"Action": ["lambda:InvokeFunction", "lambda:GetFunction"]})]
+            }
+        },
+    )
+
+
+# -- monitoring --------------------------------------------------------------------------------
+
+
+def test_the_seed_alerting_rules_are_alarms(templates: dict[str, Template]) -> None:
+    template = templates["monitoring"]
+    alarms = properties(template, "AWS::CloudWatch::Alarm")
+    by_metric: dict[str, list[dict[str, Any]]] = {}
+    for alarm in alarms:
+        by_metric.setdefault(alarm.get("MetricName", "anomaly"), []).append(alarm)
+    (errors,) = by_metric["5XXError"]
+    assert errors["Statistic"] == "Average"
+    assert errors["Threshold"] == 0.05
+    (latency,) = by_metric["Latency"]
+    assert latency["ExtendedStatistic"] == "p99"
+    assert latency["Threshold"] == 2000
+    (traffic,) = by_metric["anomaly"]
+    assert traffic["ComparisonOperator"] == "LessThanLowerOrGreaterThanUpperThreshold"
+    assert "ANOMALY_DETECTION_BAND" in json.dumps(traffic["Metrics"])
+    dlq_alarms = by_metric["ApproximateNumberOfMessagesVisible"]
+    assert len(dlq_alarms) == len(routing(NAMES).queues)
+    assert all(a["Threshold"] == 0 for a in dlq_alarms)
+    assert len(by_metric["Errors"]) == len(FUNCTIONS)
+    assert len(by_metric["Throttles"]) == len(FUNCTIONS)
+    assert all(alarm["AlarmActions"] for alarm in alarms)
+    assert len(resources(template, "AWS::CloudWatch::Dashboard")) == 1
+
+
+# -- pipeline ----------------------------------------------------------------------------------
+
+
+def test_the_pipeline_tests_deploys_staging_checks_it_and_waits_for_approval(pipeline: Synthesized) -> None:
+    (definition,) = properties(pipeline.templates["pipeline"], "AWS::CodePipeline::Pipeline")
+    stages = [stage["Name"] for stage in definition["Stages"]]
+    assert stages[:3] == ["Source", "Build", "UpdatePipeline"]
+    assert stages.index("staging") < stages.index("prod")
+    staging = definition["Stages"][stages.index("staging")]["Actions"]
+    prod = definition["Stages"][stages.index("prod")]["Actions"]
+    assert any(a["Name"] == "EndToEnd" for a in staging)
+    approvals = [a for a in prod if a["ActionTypeId"]["Category"] == "Approval"]
+    assert len(approvals) == 1
+    assert approvals[0]["RunOrder"] < min(a["RunOrder"] for a in prod if a["ActionTypeId"]["Category"] == "Deploy")
+    projects = json.dumps(properties(pipeline.templates["pipeline"], "AWS::CodeBuild::Project"))
+    assert "make test" in projects
+    assert "make test-deployed" in projects
+
+
+def test_the_pipeline_context_is_checked() -> None:
+    from stacks.pipeline_stack import PipelineSettings
+
+    class Node:
+        def try_get_context(self, key: str) -> Any:
+            return {"repository": "no-slash", "connectionArn": "arn:aws:s3:::bucket"}.get(key)
+
+    with pytest.raises(ValueError, match=r"repository.*connectionArn"):
+        PipelineSettings.from_context(Node())

@@ -1,0 +1,243 @@
+"""Least privilege, usage half: run the whole registration journey through the real handlers
+against moto and the Temporal dev server, record every AWS call each function makes, and compare
+with what its FunctionSpec declares (and the stacks grant, tests/infra/test_least_privilege.py).
+A declared action nobody calls fails, and so does a call nobody declared."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from temporalio.client import Client
+
+from devportal import wiring
+from devportal.registry.models import ApiVersionRecord
+from devportal_local.lambda_runtime import LambdaContext, load_handler
+from devportal_local.pollers import lambda_record, sns_forward_target
+from stacks.functions import FUNCTIONS, RESOURCE_SETTINGS, FunctionSpec, function_spec
+from temporal_bridge import client as temporal_client_module
+from temporal_bridge.handlers import start_registration
+from temporal_bridge.worker import build_worker
+from temporal_bridge.workflows import ApiRegistrationWorkflow
+from tests.support.aws import AwsWorld, reset_process_caches
+from tests.support.specs import petstore_json
+
+# DynamoDB transactions are authorized per item: the action of each item's kind.
+TRANSACT_ITEM_ACTIONS = {
+    "Put": "dynamodb:PutItem",
+    "Update": "dynamodb:UpdateItem",
+    "Delete": "dynamodb:DeleteItem",
+    "ConditionCheck": "dynamodb:ConditionCheckItem",
+}
+# Calls authorized as another action.
+AUTHORIZED_AS = {"s3:HeadObject": "s3:GetObject"}
+
+
+class CallRecorder:
+    """Records (resource kind, IAM action) per function from botocore's before-parameter-build
+    event, which fires for API calls and for presigned URLs alike."""
+
+    def __init__(self, resources: dict[str, str]) -> None:
+        self.by_name = {name: kind for kind, name in resources.items()}
+        self.current: str | None = None
+        self.calls: dict[str, set[tuple[str, str]]] = defaultdict(set)
+
+    def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        if self.current is None:
+            return
+        prefix = model.service_model.signing_name
+        operation = model.name
+        if operation == "TransactWriteItems":
+            for item in params["TransactItems"]:
+                ((kind, body),) = item.items()
+                self._add(TRANSACT_ITEM_ACTIONS[kind], body["TableName"])
+            return
+        target = (
+            params.get("TableName") or params.get("Bucket") or params.get("SecretId") or self._bus_of(params) or "?"
+        )
+        action = f"{prefix}:{operation}"
+        self._add(AUTHORIZED_AS.get(action, action), target)
+
+    @staticmethod
+    def _bus_of(params: dict[str, Any]) -> str | None:
+        entries = params.get("Entries") or [{}]
+        bus: str | None = entries[0].get("EventBusName")
+        return bus
+
+    def _add(self, action: str, target: str) -> None:
+        assert self.current is not None
+        self.calls[self.current].add((self.by_name.get(target, target), action))
+
+
+@pytest.fixture
+def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRecorder]:
+    secret_id = aws.client("secretsmanager").create_secret(
+        Name=f"{aws.names.prefix}/temporal-cloud", SecretString="{}"
+    )["ARN"]
+    monkeypatch.setenv(RESOURCE_SETTINGS["temporal-secret"], secret_id)
+    resources = {
+        "table": aws.names.table,
+        "specs": aws.names.specs_bucket,
+        "docs": aws.names.docs_bucket,
+        "bus": aws.names.event_bus,
+        "temporal-secret": secret_id,
+    }
+    recorder = CallRecorder(resources)
+    boto3.setup_default_session()
+    boto3.DEFAULT_SESSION.events.register("before-parameter-build", recorder)  # type: ignore[union-attr]
+    reset_process_caches()
+    temporal_client_module.cloud_overrides.cache_clear()
+    yield recorder
+    boto3.DEFAULT_SESSION.events.unregister("before-parameter-build", recorder)  # type: ignore[union-attr]
+    temporal_client_module.cloud_overrides.cache_clear()
+
+
+def proxy_event(method: str, path: str, resource: str, **parts: Any) -> dict[str, Any]:
+    body = parts.get("body")
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": parts.get("headers", {}),
+        "multiValueHeaders": {},
+        "queryStringParameters": parts.get("query"),
+        "multiValueQueryStringParameters": None,
+        "pathParameters": parts.get("path_parameters"),
+        "requestContext": {"requestId": str(uuid.uuid4()), "domainName": "api.example.com", "stage": "v1"},
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def invoke(recorder: CallRecorder, spec: FunctionSpec, event: dict[str, Any]) -> Any:
+    recorder.current = spec.name
+    try:
+        return load_handler(spec.handler)(event, LambdaContext(spec.name))
+    finally:
+        recorder.current = None
+
+
+def sqs_records(aws: AwsWorld, queue: str) -> dict[str, Any]:
+    messages = aws.drain(queue)
+    assert messages, f"nothing arrived on {queue}"
+    return {"Records": [lambda_record(m, f"arn:aws:sqs:us-east-1:000000000000:{queue}") for m in messages]}
+
+
+async def test_every_function_calls_exactly_what_it_declares(
+    aws: AwsWorld,
+    recorder: CallRecorder,
+    temporal_client: Client,
+    task_queue: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    target = temporal_client.service_client.config.target_host
+    aws.client("secretsmanager").put_secret_value(
+        SecretId=recorder_secret(recorder),
+        SecretString=json.dumps({"TEMPORAL_ADDRESS": target, "TEMPORAL_NAMESPACE": "default"}),
+    )
+    monkeypatch.delenv("TEMPORAL_ADDRESS", raising=False)
+    monkeypatch.setenv("DEVPORTAL_REGISTRATION_TASK_QUEUE", task_queue)
+    api_id, raced_id = f"pets-{uuid.uuid4().hex[:6]}", f"raced-{uuid.uuid4().hex[:6]}"
+
+    # 1. POST /apis, twice: one submission registers, the other loses a race (below)
+    submissions = {}
+    for each in (api_id, raced_id):
+        response = invoke(
+            recorder,
+            function_spec("submit-spec"),
+            proxy_event(
+                "POST",
+                "/apis",
+                "/apis",
+                body=petstore_json().decode(),
+                headers={"content-type": "application/json"},
+                query={"team": "pets", "apiId": each},
+            ),
+        )
+        assert response["statusCode"] == 202, response
+        submissions[each] = json.loads(response["body"])
+    submission_id, version = submissions[api_id]["submissionId"], submissions[api_id]["version"]
+    # Different content for the raced version gets stored while its registration runs.
+    wiring.registry().store_version(
+        ApiVersionRecord(raced_id, version, "Winner", "pets", "f" * 64, "k", "n", "docs/winner.html", "3.1.0", 1,
+                         "sub-" + "f" * 24, datetime.now(UTC))
+    )  # fmt: skip
+
+    # 2. the bridge starts both workflows, with the Temporal connection from the secret
+    start_registration._client = None
+    start_registration._loop = None
+    bridge = await asyncio.to_thread(
+        invoke, recorder, function_spec("start-registration"), sqs_records(aws, aws.names.queue("start-registration"))
+    )
+    assert bridge == {"batchItemFailures": []}
+
+    # 3. the worker runs both registrations (the Lambda worker's connection code path)
+    recorder.current = "registration-worker"
+    temporal_client_module.cloud_overrides.cache_clear()
+    worker_client = await temporal_client_module.connect()
+    async with build_worker(worker_client, task_queue, wiring.registrar()):
+        results = {
+            each: await temporal_client.get_workflow_handle_for(
+                ApiRegistrationWorkflow.run, submissions[each]["workflowId"]
+            ).result()
+            for each in (api_id, raced_id)
+        }
+    recorder.current = None
+    assert results[api_id].status == "registered"
+    assert (results[raced_id].status, results[raced_id].reason) == ("rejected", "version-conflict")
+
+    # 4. consumers of the outcome; locally, the SNS fan-out goes through its SQS stand-in
+    topic = aws.names.topic("ApiVersionRegistered")
+    (topic_arn,) = [t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(topic)]
+    forwarded = aws.drain(aws.names.fanout_queue("ApiVersionRegistered"))
+    assert sns_forward_target(aws.names.fanout_queue("ApiVersionRegistered"), topic_arn).deliver(forwarded) == set()
+    for consumer in ("track-submission", "update-catalog"):
+        records = sqs_records(aws, aws.names.queue(consumer))
+        for _delivery in range(2):  # at-least-once: the second delivery finds the first one's work done
+            outcome = invoke(recorder, function_spec(consumer), records)
+            assert outcome == {"batchItemFailures": []}
+
+    # 5. the read routes
+    reads = {
+        "list-apis": proxy_event("GET", "/apis", "/apis"),
+        "get-api": proxy_event("GET", f"/apis/{api_id}", "/apis/{apiId}", path_parameters={"apiId": api_id}),
+        "get-api-version": proxy_event(
+            "GET",
+            f"/apis/{api_id}/versions/{version}",
+            "/apis/{apiId}/versions/{version}",
+            path_parameters={"apiId": api_id, "version": version},
+        ),
+        "get-api-docs": proxy_event(
+            "GET",
+            f"/apis/{api_id}/versions/{version}/docs",
+            "/apis/{apiId}/versions/{version}/docs",
+            path_parameters={"apiId": api_id, "version": version},
+        ),
+        "get-submission": proxy_event(
+            "GET",
+            f"/submissions/{submission_id}",
+            "/submissions/{submissionId}",
+            path_parameters={"submissionId": submission_id},
+        ),
+    }
+    for name, event in reads.items():
+        answered = invoke(recorder, function_spec(name), event)
+        assert answered["statusCode"] == 200, (name, answered)
+
+    declared = {
+        spec.name: {(resource, action) for resource, actions in spec.access.items() for action in actions}
+        for spec in FUNCTIONS
+    }
+    assert dict(recorder.calls) == declared
+
+
+def recorder_secret(recorder: CallRecorder) -> str:
+    (secret,) = [name for name, kind in recorder.by_name.items() if kind == "temporal-secret"]
+    return secret
