@@ -396,3 +396,20 @@ def test_the_pipeline_context_is_checked() -> None:
 
     with pytest.raises(ValueError, match=r"repository.*connectionArn"):
         PipelineSettings.from_context(Node())
+
+
+@pytest.mark.parametrize(
+    ("principals", "external_id", "complaint"),
+    [
+        (["arn:aws:iam::111122223333:role/wci-lambda-invoke"], None, "temporalExternalId"),
+        (None, "devportal-external-id", "temporalInvokerPrincipals"),
+        (["arn:aws:iam::111122223333:role/x"], "abc", "5 to 45"),
+        ("arn:aws:iam::111122223333:role/x", "devportal-external-id", "list"),
+    ],
+)
+def test_temporal_invoker_context_is_checked(principals: Any, external_id: Any, complaint: str) -> None:
+    from stacks.workflows_stack import TemporalInvoker
+
+    with pytest.raises(ValueError, match=complaint):
+        TemporalInvoker.from_context(principals, external_id)
+    assert TemporalInvoker.from_context(None, None) is None

@@ -93,10 +93,9 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
     boto3.setup_default_session()
     boto3.DEFAULT_SESSION.events.register("before-parameter-build", recorder)  # type: ignore[union-attr]
     reset_process_caches()
-    temporal_client_module.cloud_overrides.cache_clear()
     yield recorder
     boto3.DEFAULT_SESSION.events.unregister("before-parameter-build", recorder)  # type: ignore[union-attr]
-    temporal_client_module.cloud_overrides.cache_clear()
+    reset_process_caches()
 
 
 def proxy_event(method: str, path: str, resource: str, **parts: Any) -> dict[str, Any]:

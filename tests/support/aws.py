@@ -14,6 +14,7 @@ from devportal import settings, wiring
 from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
 from devportal_local.provision import provision
+from temporal_bridge import client as temporal_client
 
 _CACHED = [
     settings.table_settings,
@@ -21,6 +22,8 @@ _CACHED = [
     settings.docs_bucket_settings,
     settings.event_bus_settings,
     settings.temporal_settings,
+    settings.temporal_cloud_settings,
+    temporal_client.cloud_overrides,
     settings.spec_limits,
     wiring.registry,
     wiring.specs,

@@ -6,14 +6,15 @@ import importlib
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from devportal.names import ResourceNames
-from events.catalog import CONSUMERS, EVENTS, routing
+from events.catalog import CONSUMERS, EVENTS, event_definition, routing
 from events.envelope import new_event
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered, Finding
-from events.schemas import generate, render, schema_path, validator
+from events.schemas import generate, registry_schema, render, schema_path, validator
 
 SUBMITTED = ApiSpecSubmitted(
     submission_id="sub-" + "a" * 24,
@@ -118,3 +119,18 @@ def test_routing_fans_out_through_topics_only_where_needed() -> None:
     assert set(topic.subscriber_queues) == {"t-track-submission", "t-update-catalog"}
     assert all(q.dead_letter_name == q.name + "-dlq" for q in plan.queues)
     assert plan.sources_of_queue["t-track-submission"] == ("ApiVersionRegistered", "ApiRegistrationRejected")
+
+
+@pytest.mark.parametrize("data", [SUBMITTED, REGISTERED, REJECTED], ids=lambda d: d.DETAIL_TYPE)
+def test_the_schema_registry_copy_is_draft4_and_accepts_real_events(data: object) -> None:
+    event = new_event(data, correlation_id="req-1", producer="test")  # type: ignore[type-var]
+    schema = registry_schema(event_definition(event.detail_type))
+    jsonschema.Draft4Validator.check_schema(schema)
+    validator_4 = jsonschema.Draft4Validator(schema)
+    whole = {"source": event.source, "detail-type": event.detail_type, "detail": event.to_wire()}
+    assert list(validator_4.iter_errors(whole)) == []
+    wrong = {**whole, "detail-type": "SomethingElse"}
+    assert [list(e.absolute_path) for e in validator_4.iter_errors(wrong)] == [["detail-type"]]
+    broken = json.loads(json.dumps(whole))
+    broken["detail"]["data"]["apiId"] = "Not A Slug"
+    assert [list(e.absolute_path) for e in validator_4.iter_errors(broken)] == [["detail", "data", "apiId"]]

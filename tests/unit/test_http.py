@@ -92,3 +92,19 @@ def test_binary_responses_are_base64() -> None:
     proxy = ApiResponse(200, b"\xff\xfe").to_proxy()
     assert proxy["isBase64Encoded"]
     assert base64.b64decode(proxy["body"]) == b"\xff\xfe"
+
+
+def test_the_contract_route_table_carries_parameters_security_and_body_shapes() -> None:
+    from contracts import gateway_routes
+
+    routes = {route.operation_id: route for route in gateway_routes()}
+    submit = routes["submitSpec"]
+    assert ("query", "team", True) in {(p.location, p.name, p.required) for p in submit.parameters}
+    assert ("header", "X-Correlation-Id", False) in {(p.location, p.name, p.required) for p in submit.parameters}
+    assert set(submit.object_bodies) == {"application/json", "application/vnd.oai.openapi+json"}
+    version = routes["getApiVersion"]  # path-level parameters, through $ref
+    assert {(p.location, p.name, p.required) for p in version.parameters} == {
+        ("path", "apiId", True),
+        ("path", "version", True),
+    }
+    assert all(route.security_schemes == ("cognito",) for route in routes.values())

@@ -1,0 +1,52 @@
+"""The Temporal Cloud connection read from Secrets Manager: what is accepted, what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from temporal_bridge.client import TemporalSecretInvalid, connect_config, parse_cloud_secret
+
+SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:devportal-prod/temporal-cloud-AbCdEf"
+
+
+def test_a_complete_secret_becomes_connection_overrides() -> None:
+    overrides = parse_cloud_secret(
+        '{"TEMPORAL_ADDRESS": "ns.acct.tmprl.cloud:7233", "TEMPORAL_NAMESPACE": "ns.acct", '
+        '"TEMPORAL_API_KEY": "key", "TEMPORAL_TLS": "true"}',
+        SECRET,
+    )
+    config = connect_config(overrides)
+    assert config["target_host"] == "ns.acct.tmprl.cloud:7233"
+    assert config["namespace"] == "ns.acct"
+    assert config["api_key"] == "key"
+    assert config["tls"]
+    assert config["data_converter"] is not None
+
+
+@pytest.mark.parametrize(
+    ("secret_string", "complaint"),
+    [
+        ("not json", "not a JSON object"),
+        ('["TEMPORAL_ADDRESS"]', "not a JSON object"),
+        ('{"TEMPORAL_ADDRESS": "a:7233", "TEMPORAL_NAMESPACE": "n", "password": "x"}', "password"),
+        # what the stack creates before anyone puts the real connection
+        ('{"TEMPORAL_ADDRESS": "", "TEMPORAL_NAMESPACE": "", "TEMPORAL_API_KEY": "x"}', "TEMPORAL_ADDRESS"),
+        ('{"TEMPORAL_ADDRESS": "a:7233"}', "TEMPORAL_NAMESPACE"),
+    ],
+)
+def test_unusable_secrets_are_refused_by_name(secret_string: str, complaint: str) -> None:
+    with pytest.raises(TemporalSecretInvalid, match=complaint) as raised:
+        parse_cloud_secret(secret_string, SECRET)
+    assert SECRET in str(raised.value)
+    assert "key" not in str(raised.value).replace("keys", "")  # never echoes secret values
+
+
+def test_without_a_secret_the_environment_decides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:7999")
+    monkeypatch.delenv("DEVPORTAL_TEMPORAL_SECRET_ARN", raising=False)
+    from devportal import settings
+    from temporal_bridge import client
+
+    settings.temporal_cloud_settings.cache_clear()
+    client.cloud_overrides.cache_clear()
+    assert connect_config()["target_host"] == "127.0.0.1:7999"
