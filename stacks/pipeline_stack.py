@@ -11,6 +11,7 @@ from typing import Any
 
 from aws_cdk import Duration, Stack, pipelines
 from aws_cdk import aws_codebuild as codebuild
+from aws_cdk import aws_codepipeline as codepipeline
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
@@ -92,6 +93,7 @@ class PipelineStack(Stack):
             "Pipeline",
             pipeline_name="devportal",
             artifact_bucket=artifacts,
+            pipeline_type=codepipeline.PipelineType.V2,
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),
             ),
