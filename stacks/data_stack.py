@@ -10,6 +10,7 @@ from constructs import Construct
 from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY
 from devportal.names import ResourceNames
 from events.catalog import DLQ_RETENTION_SECONDS
+from stacks.buckets import access_log_bucket, private_bucket
 
 
 def global_bucket_name(local_name: str) -> str:
@@ -55,16 +56,8 @@ class DataStack(Stack):
             deletion_protection=production,
             removal_policy=retain,
         )
-        self.access_logs = s3.Bucket(
-            self,
-            "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=retain,
-            auto_delete_objects=not production,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365 if production else 30))],
+        self.access_logs = access_log_bucket(
+            self, "AccessLogs", retention_days=365 if production else 30, removal=retain
         )
         self.specs_bucket = self._bucket("Specs", retain, production, name=global_bucket_name(names.specs_bucket))
         self.docs_bucket = self._bucket("Docs", retain, production, name=global_bucket_name(names.docs_bucket))
@@ -82,18 +75,12 @@ class DataStack(Stack):
         expiration: Duration | None = None,
         name: str | None = None,
     ) -> s3.Bucket:
-        return s3.Bucket(
+        return private_bucket(
             self,
             construct_id,
-            bucket_name=name,
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix=f"{construct_id.lower()}/",
-            removal_policy=removal,
-            auto_delete_objects=not production,
+            name=name,
+            access_logs=self.access_logs,
+            removal=removal,
             lifecycle_rules=[
                 s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30), expiration=expiration),
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),

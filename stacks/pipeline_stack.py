@@ -16,6 +16,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.buckets import access_log_bucket, private_bucket
+
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _CONNECTION = re.compile(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/.+$")
 # The build image's Python and Node match the machine the tests are written for.
@@ -68,24 +70,13 @@ class PipelineStack(Stack):
             f"-c pipeline=true -c repository={settings.repository} -c branch={settings.branch} "
             f"-c connectionArn={settings.connection_arn}"
         )
-        access_logs = s3.Bucket(
-            self,
-            "ArtifactAccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
-        )
         # A customer-managed key for artifacts: CDK Pipelines gives its CodeBuild projects the same key.
-        artifacts = s3.Bucket(
+        artifacts = private_bucket(
             self,
             "Artifacts",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=kms.Key(self, "ArtifactsKey", enable_key_rotation=True, alias="alias/devportal-pipeline"),
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            server_access_logs_bucket=access_logs,
+            access_logs=access_log_bucket(self, "ArtifactAccessLogs", retention_days=90),
+            key=kms.Key(self, "ArtifactsKey", enable_key_rotation=True, alias="alias/devportal-pipeline"),
+            versioned=False,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
         )
         self.pipeline = pipelines.CodePipeline(

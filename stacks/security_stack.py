@@ -16,6 +16,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from devportal.names import ResourceNames
+from stacks.buckets import access_log_bucket, private_bucket
 
 # AWS managed rule groups in front of the API, in evaluation order.
 MANAGED_RULE_GROUPS = (
@@ -120,27 +121,12 @@ class SecurityStack(Stack):
         )
 
     def _trail(self, names: ResourceNames, retain: RemovalPolicy, production: bool) -> cloudtrail.Trail:
-        access_logs = s3.Bucket(
-            self,
-            "TrailAccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            removal_policy=retain,
-            auto_delete_objects=not production,
-            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
-        )
-        bucket = s3.Bucket(
+        access_logs = access_log_bucket(self, "TrailAccessLogs", retention_days=365, removal=retain)
+        bucket = private_bucket(
             self,
             "TrailLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=access_logs,
-            removal_policy=retain,
-            auto_delete_objects=not production,
+            access_logs=access_logs,
+            removal=retain,
             lifecycle_rules=[
                 s3.LifecycleRule(
                     transitions=[
