@@ -18,6 +18,7 @@ help: ## list the targets
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m stacks.packaging --download
 	@touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -64,7 +65,7 @@ format: $(STAMP) ## apply ruff's fixes and formatting
 contracts: $(STAMP) ## regenerate contracts/events/*.json from the event models
 	$(BIN)/python -m events.schemas --write
 
-package: $(STAMP) ## build the Lambda asset folders under build/lambda (code + dependency layer), no Docker
+package: $(STAMP) ## build the Lambda asset folders under build/lambda (code + dependency layer), no Docker, offline
 	$(BIN)/python -m stacks.packaging
 
 synth: package $(NODE_STAMP) ## synthesize one stage into cdk.out with cdk-nag, offline (STAGE=dev|staging|prod)

@@ -6,8 +6,11 @@ Two asset folders under build/lambda/, both plain directories CDK zips as it syn
 - `layer/python/`: the runtime dependencies from pyproject.toml, pinned by constraints.txt, as
   manylinux x86_64 wheels for CPython 3.11 (the Lambda runtime), whatever the build machine is.
 
-`python -m stacks.packaging` (or `make package`) builds both; the layer is rebuilt only when
-pyproject.toml or constraints.txt change. The CDK app refuses to synthesize without them."""
+The wheels come from a wheelhouse, `.cache/lambda-wheels`, that `make install` fills from PyPI
+(`python -m stacks.packaging --download`): building the layer, and so synthesizing, never touches
+the network. `python -m stacks.packaging` (or `make package`) builds both folders; the layer is
+rebuilt only when pyproject.toml or constraints.txt change. The CDK app refuses to synthesize
+without them."""
 
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "lambda"
+WHEELHOUSE = ROOT / ".cache" / "lambda-wheels"
 CODE_PACKAGES = ("devportal", "events", "contracts", "functions", "temporal_bridge")
 PYTHON_VERSION = "3.11"
 PLATFORM = "manylinux2014_x86_64"
@@ -66,22 +70,45 @@ def build_code(target: Path = BUILD / "code") -> str:
     return build_id
 
 
-def build_layer(target: Path = BUILD / "layer", *, force: bool = False) -> bool:
-    """pip-install the runtime dependencies for the Lambda platform; False when already current."""
-    inputs = _digest([ROOT / "pyproject.toml", ROOT / "constraints.txt"])
+def _pins_digest() -> str:
+    return _digest([ROOT / "pyproject.toml", ROOT / "constraints.txt"])
+
+
+def _pip(*arguments: str) -> None:
+    command = [
+        sys.executable, "-m", "pip", *arguments, "--quiet", "--disable-pip-version-check",
+        "--platform", PLATFORM, "--implementation", "cp", "--python-version", PYTHON_VERSION,
+        "--only-binary=:all:", "-c", str(ROOT / "constraints.txt"), *runtime_requirements(),
+    ]  # fmt: skip
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+
+
+def download_wheels(wheelhouse: Path = WHEELHOUSE) -> bool:
+    """Fetch the Lambda platform's wheels of every pinned runtime dependency (set-up time, the only
+    step that needs PyPI); False when the wheelhouse already matches the pins."""
+    stamp = wheelhouse / _LAYER_STAMP
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == _pins_digest():
+        return False
+    wheelhouse.mkdir(parents=True, exist_ok=True)
+    _pip("download", "--dest", str(wheelhouse))
+    stamp.write_text(_pins_digest(), encoding="utf-8")
+    return True
+
+
+def build_layer(target: Path = BUILD / "layer", *, force: bool = False, wheelhouse: Path = WHEELHOUSE) -> bool:
+    """Install the runtime dependencies for the Lambda platform from the wheelhouse, offline;
+    False when the layer is already current."""
+    inputs = _pins_digest()
     stamp = target / _LAYER_STAMP
     if not force and stamp.exists() and stamp.read_text(encoding="utf-8") == inputs:
         return False
+    wheels_stamp = wheelhouse / _LAYER_STAMP
+    if not wheels_stamp.exists() or wheels_stamp.read_text(encoding="utf-8") != inputs:
+        raise NotPackaged(f"{wheelhouse} does not hold the pinned wheels: run `make install`.")
     if target.exists():
         shutil.rmtree(target)
     site = target / "python"
-    command = [
-        sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--target", str(site), "--platform", PLATFORM, "--implementation", "cp",
-        "--python-version", PYTHON_VERSION, "--only-binary=:all:",
-        "-c", str(ROOT / "constraints.txt"), *runtime_requirements(),
-    ]  # fmt: skip
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    _pip("install", "--no-index", "--find-links", str(wheelhouse), "--no-compile", "--target", str(site))
     for junk in ("bin", "__pycache__"):
         shutil.rmtree(site / junk, ignore_errors=True)
     stamp.write_text(inputs, encoding="utf-8")
@@ -102,11 +129,22 @@ def _size(path: Path) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m stacks.packaging",
-        description="Build the Lambda asset folders (code and dependency layer) under build/lambda/, no Docker.",
+        description="Build the Lambda asset folders (code and dependency layer) under build/lambda/, no Docker, "
+        "no network (the layer installs from the wheelhouse `make install` filled).",
     )
     parser.add_argument("--force", action="store_true", help="rebuild the dependency layer even if it is current")
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help=f"only fill the wheelhouse ({WHEELHOUSE.relative_to(ROOT)}) from PyPI; run by `make install`",
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
+    if args.download:
+        fetched = download_wheels()
+        state = "downloaded" if fetched else "up to date"
+        print(f"wheelhouse: {WHEELHOUSE} ({_size(WHEELHOUSE):.0f} MB, {state}: {PLATFORM}, CPython {PYTHON_VERSION})")
+        return 0
     build_id = build_code()
     print(f"code:  {BUILD / 'code'} ({_size(BUILD / 'code'):.1f} MB, build id {build_id})")
     rebuilt = build_layer(force=args.force)

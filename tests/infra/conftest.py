@@ -45,7 +45,7 @@ def synthesize(outdir: Path, context: dict[str, Any], assets: LambdaAssets) -> S
 @pytest.fixture(scope="session")
 def assets() -> LambdaAssets:
     build_code()
-    build_layer()  # no-op when pyproject.toml and constraints.txt are unchanged
+    build_layer()  # from the wheelhouse `make install` filled; a no-op when the pins are unchanged
     return lambda_assets()
 
 
