@@ -20,15 +20,12 @@ from stacks.buckets import access_log_bucket, private_bucket
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 _CONNECTION = re.compile(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:\d{12}:connection/.+$")
-# The build image's Python and Node match the machine the tests are written for.
+# The build image, with the Python and Node the code and its tests are written for.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
+RUNTIME_VERSIONS = {"python": "3.11", "nodejs": "20"}
 # {"username": ..., "password": ...} of the staging test user (README: delivery pipeline).
 E2E_USER_SECRET = "devportal-staging/e2e-user"  # noqa: S105  (a secret name, not a secret)
-INSTALL = [
-    "pyenv global 3.11 || true",
-    "n 20 || true",
-    "make install",
-]
+INSTALL = ["make install"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +84,9 @@ class PipelineStack(Stack):
             pipeline_type=codepipeline.PipelineType.V2,
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),
+                partial_build_spec=codebuild.BuildSpec.from_object(
+                    {"phases": {"install": {"runtime-versions": RUNTIME_VERSIONS}}}
+                ),
             ),
             synth=pipelines.ShellStep(
                 "Synth",
