@@ -188,8 +188,9 @@ def test_every_handler_imports_from_the_packaged_assets_alone(assets: LambdaAsse
     }
     prelude = f"import sys; sys.path[:0] = {[str(assets.code), str(assets.layer / 'python')]!r}\n"
     result = subprocess.run(
-        # -I: no PYTHON* variables, no user site; -S: not even this virtualenv's site-packages
-        [sys.executable, "-I", "-S", "-c", prelude + script, *handlers],
+        # -I: no PYTHON* variables, no user site; -S: not even this virtualenv's site-packages;
+        # -B: no .pyc written into the asset folders (they would change what gets deployed)
+        [sys.executable, "-I", "-S", "-B", "-c", prelude + script, *handlers],
         capture_output=True,
         text=True,
         env=environment,
