@@ -13,11 +13,27 @@ import boto3
 from botocore.exceptions import ClientError
 
 from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY
+from devportal.identity.pool import (
+    ACCESS_TOKEN_MINUTES,
+    PASSWORD_POLICY,
+    REFRESH_TOKEN_DAYS,
+    ROLES,
+    TEAM_ATTRIBUTE,
+    USER_POOL_NAME,
+    client_name,
+    role_precedence,
+)
 from devportal.names import ResourceNames
 from events.catalog import DLQ_RETENTION_SECONDS, Routing, routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
+
+@dataclass(frozen=True)
+class UserPool:
+    pool_id: str
+    client_id: str
 
 
 @dataclass(frozen=True)
@@ -29,13 +45,22 @@ class Provisioned:
     topics: int
     queues: int
     stand_ins: tuple[str, ...]
+    user_pool: UserPool
 
     def summary(self) -> str:
         return (
             f"table {self.table}, {len(self.buckets)} buckets, bus {self.bus}, {self.rules} rules, "
             f"{self.topics} topic(s), {self.queues} queues each with a DLQ"
             + (f", {len(self.stand_ins)} SNS stand-in queue(s)" if self.stand_ins else "")
+            + f", user pool {self.user_pool.pool_id}"
         )
+
+    def environment(self) -> dict[str, str]:
+        """What the children need beyond the static configuration: ids moto chose."""
+        return {
+            "DEVPORTAL_USER_POOL_ID": self.user_pool.pool_id,
+            "DEVPORTAL_USER_POOL_CLIENT_ID": self.user_pool.client_id,
+        }
 
 
 def provision(
@@ -52,6 +77,7 @@ def provision(
     arns = _queues(sqs, plan, names, visibility_timeout_seconds)
     topic_arns = _topics(boto3.client("sns", **client_args), plan, arns)
     _rules(boto3.client("events", **client_args), plan, names, arns)
+    user_pool = _user_pool(boto3.client("cognito-idp", **client_args), names)
     return Provisioned(
         table=names.table,
         buckets=(names.specs_bucket, names.docs_bucket),
@@ -62,7 +88,66 @@ def provision(
         stand_ins=tuple(
             names.fanout_queue(rule.event.detail_type) for rule in plan.rules if rule.target_kind == "topic"
         ),
+        user_pool=user_pool,
     )
+
+
+_PREFIX_TAG = "devportal:prefix"
+
+
+def _user_pool(cognito: Any, names: ResourceNames) -> UserPool:
+    """The pool the auth stack declares (devportal.identity.pool), tagged with this deployment's
+    prefix so that several local deployments in one moto never share users."""
+    pool_id = None
+    for summary in cognito.list_user_pools(MaxResults=60)["UserPools"]:
+        if summary["Name"] == USER_POOL_NAME:
+            described = cognito.describe_user_pool(UserPoolId=summary["Id"])["UserPool"]
+            if described.get("UserPoolTags", {}).get(_PREFIX_TAG) == names.prefix:
+                pool_id = summary["Id"]
+    if pool_id is None:
+        pool_id = cognito.create_user_pool(
+            PoolName=USER_POOL_NAME,
+            Policies={
+                "PasswordPolicy": {
+                    "MinimumLength": PASSWORD_POLICY.min_length,
+                    "RequireLowercase": PASSWORD_POLICY.require_lowercase,
+                    "RequireUppercase": PASSWORD_POLICY.require_uppercase,
+                    "RequireNumbers": PASSWORD_POLICY.require_digits,
+                    "RequireSymbols": PASSWORD_POLICY.require_symbols,
+                }
+            },
+            UsernameAttributes=["email"],
+            AutoVerifiedAttributes=["email"],
+            AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
+            Schema=[{"Name": TEAM_ATTRIBUTE, "AttributeDataType": "String", "Mutable": True}],
+            UserPoolTags={_PREFIX_TAG: names.prefix},
+        )["UserPool"]["Id"]
+    existing_groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
+    for role in ROLES:
+        if role not in existing_groups:
+            cognito.create_group(
+                UserPoolId=pool_id,
+                GroupName=role,
+                Precedence=role_precedence(role),
+                Description=f"devportal role: {role}",
+            )
+    wanted = client_name(names.prefix)
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == wanted), None)
+    if client_id is None:
+        client_id = cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName=wanted,
+            GenerateSecret=False,
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            PreventUserExistenceErrors="ENABLED",
+            EnableTokenRevocation=True,
+            AccessTokenValidity=ACCESS_TOKEN_MINUTES,
+            IdTokenValidity=ACCESS_TOKEN_MINUTES,
+            RefreshTokenValidity=REFRESH_TOKEN_DAYS,
+            TokenValidityUnits={"AccessToken": "minutes", "IdToken": "minutes", "RefreshToken": "days"},
+        )["UserPoolClient"]["ClientId"]
+    return UserPool(pool_id, client_id)
 
 
 def _table(dynamodb: Any, name: str) -> None:

@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from contracts import GatewayRoute, gateway_routes
+from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 from devportal.names import ResourceNames
 from stacks.functions import Binding, PortalFunction, Resource, function_spec, shared_runtime
 from stacks.packaging import LambdaAssets
@@ -157,6 +158,8 @@ class ApiStack(Stack):
                 authorization_type=(
                     apigateway.AuthorizationType.COGNITO if secured else apigateway.AuthorizationType.NONE
                 ),
+                # With a scope required, the authorizer takes access tokens and refuses id tokens.
+                authorization_scopes=[ACCESS_TOKEN_SCOPE] if secured else None,
                 request_validator=self.validator,
                 request_parameters=method_request_parameters(route),
                 request_models=dict.fromkeys(route.object_bodies, self.object_model) or None,

@@ -10,12 +10,17 @@ from aws_cdk import CfnOutput, Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from devportal.identity.pool import (
+    ACCESS_TOKEN_MINUTES,
+    PASSWORD_POLICY,
+    REFRESH_TOKEN_DAYS,
+    ROLES,
+    TEAM_ATTRIBUTE,
+    USER_POOL_NAME,
+    client_name,
+    role_precedence,
+)
 from devportal.names import ResourceNames
-
-USER_POOL_NAME = "dev-portal-users"
-# Roles, least to most privileged; a user's role is the Cognito group they belong to.
-ROLE_GROUPS = ("viewer", "developer", "admin")
-MINIMUM_PASSWORD_LENGTH = 8
 
 
 @dataclass(frozen=True)
@@ -66,13 +71,13 @@ class AuthStack(Stack):
                 email=cognito.StandardAttribute(required=True, mutable=True),
                 fullname=cognito.StandardAttribute(required=False, mutable=True),
             ),
-            custom_attributes={"team": cognito.StringAttribute(min_len=1, max_len=63, mutable=True)},
+            custom_attributes={TEAM_ATTRIBUTE: cognito.StringAttribute(min_len=1, max_len=63, mutable=True)},
             password_policy=cognito.PasswordPolicy(
-                min_length=MINIMUM_PASSWORD_LENGTH,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
+                min_length=PASSWORD_POLICY.min_length,
+                require_lowercase=PASSWORD_POLICY.require_lowercase,
+                require_uppercase=PASSWORD_POLICY.require_uppercase,
+                require_digits=PASSWORD_POLICY.require_digits,
+                require_symbols=PASSWORD_POLICY.require_symbols,
             ),
             mfa=cognito.Mfa.OPTIONAL if not production else cognito.Mfa.REQUIRED,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
@@ -82,13 +87,13 @@ class AuthStack(Stack):
             deletion_protection=production,
             removal_policy=RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY,
         )
-        for precedence, role in enumerate(reversed(ROLE_GROUPS)):
+        for role in ROLES:
             cognito.CfnUserPoolGroup(
                 self,
                 f"Group-{role}",
                 user_pool_id=self.user_pool.user_pool_id,
                 group_name=role,
-                precedence=precedence,  # admin wins when a user is in several groups
+                precedence=role_precedence(role),  # admin wins when a user is in several groups
                 description=f"devportal role: {role}",
             )
         providers = [cognito.UserPoolClientIdentityProvider.COGNITO]
@@ -97,14 +102,14 @@ class AuthStack(Stack):
             providers.append(cognito.UserPoolClientIdentityProvider.custom(federation.name))
         self.client = self.user_pool.add_client(
             "PortalClient",
-            user_pool_client_name=f"{names.prefix}-portal",
+            user_pool_client_name=client_name(names.prefix),
             auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
             generate_secret=False,  # a public client: the gateway's /auth routes and the CLI
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
-            access_token_validity=Duration.hours(1),
-            id_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
+            access_token_validity=Duration.minutes(ACCESS_TOKEN_MINUTES),
+            id_token_validity=Duration.minutes(ACCESS_TOKEN_MINUTES),
+            refresh_token_validity=Duration.days(REFRESH_TOKEN_DAYS),
             supported_identity_providers=providers,
         )
         if self.identity_provider is not None:

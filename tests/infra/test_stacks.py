@@ -128,14 +128,14 @@ def moto_world(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
     server.start()
     endpoint = f"http://{LOOPBACK}:{port}"
-    provision(
+    provisioned = provision(
         NAMES,
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=AWS_ACCESS_KEY_ID,
         aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
     )
-    yield AwsWorld(endpoint, NAMES)
+    yield AwsWorld(endpoint, NAMES, provisioned.user_pool.pool_id, provisioned.user_pool.client_id)
     server.stop()
 
 
@@ -170,3 +170,30 @@ def test_one_catalog_two_worlds(templates: dict[str, Template], moto_world: AwsW
     local_topics = {t["TopicArn"].rsplit(":", 1)[1] for t in moto_world.client("sns").list_topics()["Topics"]}
     cloud_topics = {t["Properties"]["TopicName"] for t in resources(template, "AWS::SNS::Topic").values()}
     assert local_topics == cloud_topics
+
+
+def test_one_user_pool_two_worlds(templates: dict[str, Template], moto_world: AwsWorld) -> None:
+    """The pool `devportal up` provisions in moto is the pool the auth stack deploys: name,
+    password policy, role groups and their precedence, the client's sign-in flows."""
+    cognito = moto_world.client("cognito-idp")
+    local = cognito.describe_user_pool(UserPoolId=moto_world.user_pool_id)["UserPool"]
+    (cloud,) = [r["Properties"] for r in resources(templates["auth"], "AWS::Cognito::UserPool").values()]
+    assert local["Name"] == cloud["UserPoolName"]
+    local_policy = local["Policies"]["PasswordPolicy"]
+    for key, value in cloud["Policies"]["PasswordPolicy"].items():
+        assert local_policy[key] == value, key
+    assert (
+        local["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+        is cloud["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"]
+    )
+    local_groups = {g["GroupName"]: g["Precedence"] for g in cognito.list_groups(UserPoolId=local["Id"])["Groups"]}
+    cloud_groups = {
+        g["Properties"]["GroupName"]: g["Properties"]["Precedence"]
+        for g in resources(templates["auth"], "AWS::Cognito::UserPoolGroup").values()
+    }
+    assert local_groups == cloud_groups
+    client = cognito.describe_user_pool_client(UserPoolId=local["Id"], ClientId=moto_world.client_id)["UserPoolClient"]
+    (cloud_client,) = [r["Properties"] for r in resources(templates["auth"], "AWS::Cognito::UserPoolClient").values()]
+    assert client["ClientName"] == cloud_client["ClientName"]
+    assert set(client["ExplicitAuthFlows"]) == set(cloud_client["ExplicitAuthFlows"])
+    assert client.get("GenerateSecret", False) is cloud_client["GenerateSecret"]

@@ -135,6 +135,7 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
         method = by_operation[route.operation_id]
         assert method["HttpMethod"] == route.method
         assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+        assert method["AuthorizationScopes"] == ["aws.cognito.signin.user.admin"]  # access tokens only
         assert method["Integration"]["Type"] == "AWS_PROXY"
         integration_uri = json.dumps(method["Integration"]["Uri"])
         (target,) = [logical_id for logical_id in functions if logical_id in integration_uri]

@@ -45,6 +45,8 @@ def reset_process_caches() -> None:
 class AwsWorld:
     endpoint: str
     names: ResourceNames
+    user_pool_id: str = ""
+    client_id: str = ""
 
     def client(self, service: str) -> Any:
         return boto3.client(
@@ -91,7 +93,7 @@ def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWor
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
     reset_process_caches()
-    provision(
+    provisioned = provision(
         names,
         visibility_timeout_seconds=1,
         endpoint_url=endpoint,
@@ -99,5 +101,7 @@ def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWor
         aws_access_key_id=AWS_ACCESS_KEY_ID,
         aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
     )
-    yield AwsWorld(endpoint, names)
+    for key, value in provisioned.environment().items():
+        monkeypatch.setenv(key, value)
+    yield AwsWorld(endpoint, names, provisioned.user_pool.pool_id, provisioned.user_pool.client_id)
     reset_process_caches()

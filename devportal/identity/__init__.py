@@ -1,0 +1,2 @@
+"""Who calls: the user pool's shape (shared by the auth stack and the local runtime), token checks,
+roles."""
