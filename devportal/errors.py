@@ -76,6 +76,19 @@ class UnsupportedMediaType(DomainError):
     slug = "unsupported-media-type"
 
 
+class Unauthenticated(DomainError):
+    """No credentials, or credentials that do not check out. The detail never says which check
+    failed beyond what the caller can fix (sign in again)."""
+
+    title = "Unauthorized"
+    slug = "unauthenticated"
+
+
+class Forbidden(DomainError):
+    title = "Forbidden"
+    slug = "forbidden"
+
+
 class VersionConflict(DomainError):
     title = "Version already registered with different content"
     slug = "version-conflict"

@@ -27,6 +27,8 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.InvalidSpecField: 422,
     errors.InvalidParameter: 400,
     errors.UnsupportedMediaType: 415,
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
     errors.VersionConflict: 409,
     errors.NotFound: 404,
     errors.DependencyUnavailable: 503,

@@ -7,6 +7,7 @@ are tuning knobs with production defaults.
 
 from __future__ import annotations
 
+import os
 from functools import cache
 
 from pydantic import Field
@@ -49,6 +50,19 @@ class TemporalCloudSettings(_Settings):
     temporal_secret_arn: str | None = Field(default=None, min_length=20)
 
 
+class IdentitySettings(_Settings):
+    """The user pool whose access tokens the portal accepts. `jwks_url` is set only where the keys
+    are not at the pool's issuer URL (locally: moto serves them)."""
+
+    user_pool_id: str = Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d_[0-9A-Za-z]+$")
+    user_pool_client_id: str = Field(min_length=1)
+    region: str = Field(
+        default_factory=lambda: os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "",
+        min_length=1,
+    )
+    jwks_url: str | None = None
+
+
 class SpecLimits(_Settings):
     max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
     max_spec_depth: int = Field(default=64, ge=8, le=512)
@@ -84,6 +98,11 @@ def temporal_settings() -> TemporalSettings:
 @cache
 def temporal_cloud_settings() -> TemporalCloudSettings:
     return TemporalCloudSettings()
+
+
+@cache
+def identity_settings() -> IdentitySettings:
+    return IdentitySettings()  # filled from the environment
 
 
 @cache

@@ -11,6 +11,7 @@ from devportal import settings
 from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
 from devportal.adapters.s3 import S3BlobStore
+from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
 from devportal.registry.register import Registrar
 from devportal.registry.submit import SubmitSpec
 
@@ -33,6 +34,17 @@ def docs() -> S3BlobStore:
 @cache
 def publisher() -> EventBridgePublisher:
     return EventBridgePublisher(settings.event_bus_settings().event_bus_name)
+
+
+@cache
+def token_verifier() -> TokenVerifier:
+    identity = settings.identity_settings()
+    issuer = issuer_for(identity.region, identity.user_pool_id)
+    return TokenVerifier(
+        issuer=issuer,
+        client_id=identity.user_pool_client_id,
+        jwks=JwksCache(identity.jwks_url or f"{issuer}/.well-known/jwks.json"),
+    )
 
 
 @cache

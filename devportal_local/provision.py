@@ -55,11 +55,13 @@ class Provisioned:
             + f", user pool {self.user_pool.pool_id}"
         )
 
-    def environment(self) -> dict[str, str]:
-        """What the children need beyond the static configuration: ids moto chose."""
+    def environment(self, endpoint_url: str) -> dict[str, str]:
+        """What the children need beyond the static configuration: the ids moto chose, and where
+        moto serves the pool's signing keys (in AWS they sit at the issuer's URL)."""
         return {
             "DEVPORTAL_USER_POOL_ID": self.user_pool.pool_id,
             "DEVPORTAL_USER_POOL_CLIENT_ID": self.user_pool.client_id,
+            "DEVPORTAL_JWKS_URL": f"{endpoint_url}/{self.user_pool.pool_id}/.well-known/jwks.json",
         }
 
 

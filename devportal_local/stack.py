@@ -185,7 +185,7 @@ class LocalStack:
     def _spawn(
         self, name: str, argv: list[str], extra_env: dict[str, str] | None = None, ready_file: Path | None = None
     ) -> Child:
-        provisioned = self.provisioned.environment() if self.provisioned else {}
+        provisioned = self.provisioned.environment(self.config.moto_url) if self.provisioned else {}
         env = {**os.environ, **self.config.child_env(), **provisioned, **(extra_env or {})}
         child = Child(name, argv, env, self.config.logs_dir / f"{name}.log", ready_file)
         child.start()

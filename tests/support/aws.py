@@ -23,6 +23,8 @@ _CACHED = [
     settings.event_bus_settings,
     settings.temporal_settings,
     settings.temporal_cloud_settings,
+    settings.identity_settings,
+    wiring.token_verifier,
     temporal_client.cloud_overrides,
     settings.spec_limits,
     wiring.registry,
@@ -101,7 +103,7 @@ def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWor
         aws_access_key_id=AWS_ACCESS_KEY_ID,
         aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
     )
-    for key, value in provisioned.environment().items():
+    for key, value in provisioned.environment(endpoint).items():
         monkeypatch.setenv(key, value)
     yield AwsWorld(endpoint, names, provisioned.user_pool.pool_id, provisioned.user_pool.client_id)
     reset_process_caches()
