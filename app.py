@@ -126,6 +126,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         production=production,
         bindings=bindings,
         user_pool=auth.user_pool,
+        user_pool_client_id=auth.client.user_pool_client_id,
         web_acl_arn=security.web_acl.attr_arn,
         cors_origins=settings.cors_origins,
     )

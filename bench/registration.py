@@ -18,8 +18,6 @@ import platform
 import statistics
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,8 @@ from devportal.specs.openapi import identify
 from devportal.specs.parsing import parse_spec
 from devportal.specs.validation import validate_document
 from devportal_local import harness
-from devportal_local.demo import DEMO_SPECS, DemoSpec
+from devportal_local.demo import DEMO_SPECS, DemoSpec, Session
+from devportal_local.users import demo_users
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"petstore": {"p50_seconds": 1.0}, "github": {"p50_seconds": 20.0}}
@@ -71,39 +70,28 @@ def in_process(body: bytes, runs: int) -> list[float]:
     return timings
 
 
-def _request(method: str, url: str, body: bytes | None = None, content_type: str | None = None) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method=method)
-    if content_type:
-        request.add_header("Content-Type", content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=120) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
-
-
-def submit_to_active(gateway: str, api_id: str, version: str, body: bytes, timeout: float) -> float:
+def submit_to_active(session: Session, api_id: str, version: str, body: bytes, timeout: float) -> float:
     started = time.perf_counter()
-    status, payload = _request(
-        "POST", f"{gateway}/apis?team=bench&apiId={api_id}&version={version}", body, "application/json"
+    status, payload = session.call(
+        "POST", f"/apis?team=bench&apiId={api_id}&version={version}", body, "application/json"
     )
     if status != 202:
         raise RuntimeError(f"submit answered {status}: {payload[:300]!r}")
     submission_id = json.loads(payload)["submissionId"]
     while True:
-        status, payload = _request("GET", f"{gateway}/apis/{api_id}/versions/{version}")
+        status, payload = session.call("GET", f"/apis/{api_id}/versions/{version}")
         if status == 200 and json.loads(payload)["status"] == "active":
             return time.perf_counter() - started
         if time.perf_counter() - started > timeout:
-            _, sub = _request("GET", f"{gateway}/submissions/{submission_id}")
+            _, sub = session.call("GET", f"/submissions/{submission_id}")
             raise RuntimeError(f"{api_id} {version} not active after {timeout:.0f} s: {sub[:500]!r}")
         time.sleep(0.01)
 
 
-def measure(gateway: str, name: str, body: bytes, runs: int, timeout: float) -> list[float]:
+def measure(session: Session, name: str, body: bytes, runs: int, timeout: float) -> list[float]:
     timings = []
     for run in range(1, runs + 1):
-        seconds = submit_to_active(gateway, f"bench-{name}", f"1.0.{run}", body, timeout)
+        seconds = submit_to_active(session, f"bench-{name}", f"1.0.{run}", body, timeout)
         timings.append(seconds)
         print(f"  {name} run {run}/{runs}: {seconds:.3f} s", flush=True)
     return timings
@@ -140,9 +128,11 @@ def main() -> None:
         stack = harness.start(Path(state), "--max-spec-mb", "10")
         try:
             gateway = stack.cfg.gateway_url
+            admin = demo_users(stack.state_dir)["admin"]
+            session = Session.sign_in(gateway, admin.email, admin.password)
             for name, (body, runs, timeout) in specs.items():
                 print(f"Submit to active through {gateway}: {name} ({len(body):,} bytes)", flush=True)
-                end_to_end = measure(gateway, name, body, runs, timeout)
+                end_to_end = measure(session, name, body, runs, timeout)
                 entry = results["specs"][name]
                 entry["end_to_end"] = summary(end_to_end)
                 entry["ratio_p50_end_to_end_over_baseline"] = round(

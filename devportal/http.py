@@ -15,6 +15,7 @@ from typing import Any
 
 from devportal import errors
 from devportal.errors import DomainError, FieldError
+from devportal.identity.tokens import Caller
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -48,6 +49,7 @@ class ApiRequest:
     body: bytes
     request_id: str
     base_url: str
+    claims: Mapping[str, Any] = field(default_factory=dict)  # from the Cognito authorizer
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
@@ -70,7 +72,30 @@ class ApiRequest:
             body=body,
             request_id=str(context.get("requestId") or "unknown"),
             base_url=f"{proto}://{host}{stage_prefix}",
+            claims=dict((context.get("authorizer") or {}).get("claims") or {}),
         )
+
+    @property
+    def caller(self) -> Caller:
+        """Who is calling, as the authorizer verified it. Routes the contract secures never run
+        without it; a route reached without claims refuses rather than guess."""
+        if not self.claims.get("sub"):
+            raise errors.Unauthenticated("Sign in first: this operation needs an access token.")
+        return Caller.from_claims(self.claims)
+
+    def json_object(self) -> dict[str, Any]:
+        """The body as a JSON object, or a 400 that says what is wrong with it."""
+        try:
+            value = json.loads(self.body or b"null")
+        except ValueError:
+            raise errors.InvalidParameter(
+                "The body is not JSON.", [FieldError(detail="not JSON", pointer="")]
+            ) from None
+        if not isinstance(value, dict):
+            raise errors.InvalidParameter(
+                "The body must be a JSON object.", [FieldError(detail="not an object", pointer="")]
+            )
+        return value
 
     @property
     def correlation_id(self) -> str:

@@ -8,8 +8,10 @@ from __future__ import annotations
 from functools import cache
 
 from devportal import settings
+from devportal.adapters.cognito import CognitoDirectory
 from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
+from devportal.adapters.profiles import DynamoProfiles
 from devportal.adapters.s3 import S3BlobStore
 from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
 from devportal.registry.register import Registrar
@@ -45,6 +47,17 @@ def token_verifier() -> TokenVerifier:
         client_id=identity.user_pool_client_id,
         jwks=JwksCache(identity.jwks_url or f"{issuer}/.well-known/jwks.json"),
     )
+
+
+@cache
+def directory() -> CognitoDirectory:
+    identity = settings.identity_settings()
+    return CognitoDirectory(identity.user_pool_id, identity.user_pool_client_id)
+
+
+@cache
+def profiles() -> DynamoProfiles:
+    return DynamoProfiles(settings.table_settings().table_name)
 
 
 @cache

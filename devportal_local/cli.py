@@ -19,10 +19,15 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from devportal.identity.pool import ROLES
 from devportal.names import ResourceNames
 from devportal.settings import MEBIBYTE
 from devportal_local.config import LOOPBACK, REGION, LocalConfig, Ports
+
+if TYPE_CHECKING:
+    from devportal_local.users import Credentials
 
 DEFAULT_STATE_DIR = Path(".devportal")
 
@@ -143,6 +148,24 @@ def build_parser() -> argparse.ArgumentParser:
             action.add_argument("--queue", help="only this DLQ (name as `dlq list` shows it)")
             action.add_argument("--limit", type=int, help="move at most this many messages per queue")
 
+    users = commands.add_parser("users", help="manage the users of a running local stack")
+    users_commands = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = users_commands.add_parser(
+        "add",
+        help="invite a user: a Cognito account in the role's group and a portal profile",
+        description="Invite a user to the running local stack: a Cognito account (in moto) with a "
+        "permanent password, in the group of its role, and its portal profile (USER#<id>/PROFILE). "
+        "The password is generated unless given, and shown once.",
+    )
+    add.add_argument("email")
+    add.add_argument("--role", required=True, choices=ROLES, help="viewer, developer or admin")
+    add.add_argument("--team", required=True, help="the team the user belongs to (a slug, e.g. payments)")
+    add.add_argument("--name", help="display name (default: the part of the e-mail before @)")
+    add.add_argument("--password", help="a password meeting the pool's policy (default: generated)")
+    add.add_argument(
+        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="the running `devportal up` (default .devportal)"
+    )
+
     for name, text in (
         ("worker", "the Temporal worker"),
         ("pollers", "the SQS consumers"),
@@ -160,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = asyncio.run(_demo(_config(args)))
     elif args.command == "dlq":
         code = _dlq(args)
+    elif args.command == "users":
+        code = _users_add(args)
     else:
         _configure_child_logging()
         code = {"worker": _worker, "pollers": _pollers, "gateway": _gateway}[args.command]()
@@ -180,7 +205,7 @@ async def _up(config: LocalConfig, *, seed: bool) -> int:
         if seed:
             code = await until_signal(_seed(stack.config))
         if code == 0:
-            _print_ready(stack.config)
+            _print_ready(stack.config, stack.demo_users)
             code = await until_signal(stack.watch())
     except (AlreadyRunning, PortsBusy) as error:
         print(f"devportal: {error}", file=sys.stderr)
@@ -203,19 +228,22 @@ async def _up(config: LocalConfig, *, seed: bool) -> int:
 async def _seed(config: LocalConfig) -> int:
     from temporalio.client import Client
 
-    from devportal_local.demo import DEMO_SPECS, DemoFailed, register_all
+    from devportal_local.demo import DEMO_SPECS, DemoFailed, Session, register_all
+    from devportal_local.users import demo_users
 
-    print("Registering the demo APIs through the gateway:", flush=True)
+    admin = demo_users(config.state_dir)["admin"]
+    print(f"Registering the demo APIs through the gateway, signed in as {admin.email}:", flush=True)
     client = await Client.connect(config.temporal_address, namespace=config.namespace)
     try:
-        await register_all(config.gateway_url, client, DEMO_SPECS, _say)
+        session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)
+        await register_all(session, client, DEMO_SPECS, _say)
     except DemoFailed as error:
         print(f"devportal: seeding failed: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _print_ready(config: LocalConfig) -> None:
+def _print_ready(config: LocalConfig, users: Sequence[Credentials]) -> None:
     from devportal_local.demo import workflows_url
 
     rows = [
@@ -226,10 +254,19 @@ def _print_ready(config: LocalConfig) -> None:
             "Demo credentials",
             f"AWS (moto) at {config.moto_url}: access key id 'testing', secret 'testing', region {REGION}",
         ),
+        *(
+            ("Demo users" if index == 0 else "", f"{user.role:<9} {user.email:<27} {user.password}  (team {user.team})")
+            for index, user in enumerate(users)
+        ),
         (
             "",
-            "submit as any team, e.g. curl -X POST "
-            f"'{config.gateway_url}/apis?team=payments' -H 'Content-Type: application/yaml' --data-binary @spec.yaml",
+            f"sign in: curl -X POST {config.gateway_url}/auth/login -H 'Content-Type: application/json' "
+            '-d \'{"email": "...", "password": "..."}\'  -> accessToken',
+        ),
+        (
+            "",
+            f"submit:  curl -X POST '{config.gateway_url}/apis?team=pets' -H 'Authorization: Bearer <accessToken>' "
+            "-H 'Content-Type: application/yaml' --data-binary @spec.yaml",
         ),
         ("Logs", str(config.logs_dir)),
     ]
@@ -263,16 +300,28 @@ async def _demo(config: LocalConfig) -> int:
 async def _demo_run(config: LocalConfig) -> int:
     from temporalio.client import Client
 
-    from devportal_local.demo import BROKEN_SPEC, DEMO_SPECS, DemoFailed, print_catalog, register_all, workflows_url
+    from devportal_local.demo import (
+        BROKEN_SPEC,
+        DEMO_SPECS,
+        DemoFailed,
+        Session,
+        print_catalog,
+        register_all,
+        workflows_url,
+    )
+    from devportal_local.users import demo_users
 
     try:
         client = await Client.connect(config.temporal_address, namespace=config.namespace)
+        admin = demo_users(config.state_dir)["admin"]
+        session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)
+        print(f"\nSigned in as {admin.email} ({session.user['role']}) through POST /auth/login.", flush=True)
         print("\nRegistering the demo specs (POST /apis), each step as the workflow reports it:", flush=True)
-        outcomes = await register_all(config.gateway_url, client, DEMO_SPECS, _say)
+        outcomes = await register_all(session, client, DEMO_SPECS, _say)
         print("\nAnd a broken spec, to show a rejection:", flush=True)
-        outcomes += await register_all(config.gateway_url, client, (BROKEN_SPEC,), _say)
+        outcomes += await register_all(session, client, (BROKEN_SPEC,), _say)
         print(flush=True)
-        await print_catalog(config.gateway_url, _say)
+        await print_catalog(session, _say)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1
@@ -349,6 +398,38 @@ def _dlq(args: argparse.Namespace) -> int:
         if moved:
             print(f"  {queue.name}: {moved} message(s) moved back to {queue.source}")
     print(f"Redrove {moved_total} message(s).")
+    return 0
+
+
+def _users_add(args: argparse.Namespace) -> int:
+    from devportal.errors import DomainError
+    from devportal_local.users import generate_password, invite, load_identity
+
+    if not (args.state_dir / "state.json").exists():
+        print(
+            f"devportal: no local stack is running in {args.state_dir} (start one with `devportal up`)", file=sys.stderr
+        )
+        return 1
+    config = LocalConfig.load(args.state_dir)
+    password = args.password or generate_password()
+    try:
+        profile = invite(
+            config,
+            load_identity(config),
+            email=args.email,
+            role=args.role,
+            team=args.team,
+            name=args.name or args.email.split("@", 1)[0],
+            password=password,
+        )
+    except DomainError as error:
+        fields = "; ".join(f"{e.pointer or e.parameter}: {e.detail}" for e in error.errors)
+        print(f"devportal: {error.detail}" + (f" ({fields})" if fields else ""), file=sys.stderr)
+        return 1
+    print(f"Invited {profile.email} as {profile.role} of team {profile.team} (user id {profile.user_id}).")
+    if not args.password:
+        print(f"Password (shown once): {password}")
+    print(f"Sign in: POST {config.gateway_url}/auth/login")
     return 0
 
 

@@ -58,10 +58,14 @@ class DemoFailed(RuntimeError):
     pass
 
 
-def http(method: str, url: str, body: bytes | None = None, content_type: str | None = None) -> tuple[int, bytes]:
+def http(
+    method: str, url: str, body: bytes | None = None, content_type: str | None = None, token: str | None = None
+) -> tuple[int, bytes]:
     request = urllib.request.Request(url, data=body, method=method)  # noqa: S310 - our own loopback URL
     if content_type:
         request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
     try:
         with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
             return response.status, response.read()
@@ -69,10 +73,33 @@ def http(method: str, url: str, body: bytes | None = None, content_type: str | N
         return error.code, error.read()
 
 
-async def register(gateway_url: str, client: Client, spec: DemoSpec, say: Say) -> Outcome:
+@dataclass(frozen=True)
+class Session:
+    """A signed-in caller of the gateway: every request carries the access token."""
+
+    gateway_url: str
+    token: str
+    user: dict[str, Any]
+
+    @classmethod
+    def sign_in(cls, gateway_url: str, email: str, password: str) -> Session:
+        body = json.dumps({"email": email, "password": password}).encode()
+        status, payload = http("POST", f"{gateway_url}/auth/login", body, "application/json")
+        if status != 200:
+            raise DemoFailed(f"signing in as {email} answered HTTP {status}: {payload.decode(errors='replace')}")
+        signed_in = json.loads(payload)
+        return cls(gateway_url, signed_in["accessToken"], signed_in["user"])
+
+    def call(
+        self, method: str, path: str, body: bytes | None = None, content_type: str | None = None
+    ) -> tuple[int, bytes]:
+        return http(method, f"{self.gateway_url}{path}", body, content_type, self.token)
+
+
+async def register(session: Session, client: Client, spec: DemoSpec, say: Say) -> Outcome:
     started = time.perf_counter()
     status, payload = await asyncio.to_thread(
-        http, "POST", f"{gateway_url}/apis?{urlencode({'team': spec.team})}", spec.body(), "application/yaml"
+        session.call, "POST", f"/apis?{urlencode({'team': spec.team})}", spec.body(), "application/yaml"
     )
     if status not in (200, 202):
         raise DemoFailed(f"submitting {spec.file} answered HTTP {status}: {payload.decode(errors='replace')}")
@@ -93,9 +120,7 @@ async def register(gateway_url: str, client: Client, spec: DemoSpec, say: Say) -
             outcome.steps.append((step, elapsed))
             say(f"      {elapsed:6.2f} s  {step}")
             last_step = step
-        status, payload = await asyncio.to_thread(
-            http, "GET", f"{gateway_url}/submissions/{submission['submissionId']}"
-        )
+        status, payload = await asyncio.to_thread(session.call, "GET", f"/submissions/{submission['submissionId']}")
         current = json.loads(payload) if status == 200 else submission
         if current["status"] in TERMINAL:
             outcome.status = current["status"]
@@ -134,21 +159,21 @@ async def timeline(handle: WorkflowHandle[Any, Any]) -> str:
     return " · ".join(parts) + total
 
 
-async def register_all(gateway_url: str, client: Client, specs: tuple[DemoSpec, ...], say: Say) -> list[Outcome]:
+async def register_all(session: Session, client: Client, specs: tuple[DemoSpec, ...], say: Say) -> list[Outcome]:
     outcomes = []
     for spec in specs:
-        outcome = await register(gateway_url, client, spec, say)
+        outcome = await register(session, client, spec, say)
         if outcome.status != spec.expect:
             raise DemoFailed(f"{spec.file} ended {outcome.status}, expected {spec.expect}")
         outcomes.append(outcome)
     return outcomes
 
 
-async def print_catalog(gateway_url: str, say: Say) -> list[dict[str, Any]]:
+async def print_catalog(session: Session, say: Say) -> list[dict[str, Any]]:
     # The catalog view is fed by events; give its consumer a moment after the last registration.
     deadline = time.monotonic() + 10
     while True:
-        status, payload = await asyncio.to_thread(http, "GET", f"{gateway_url}/apis")
+        status, payload = await asyncio.to_thread(session.call, "GET", "/apis")
         if status != 200:
             raise DemoFailed(f"GET /apis answered HTTP {status}")
         items: list[dict[str, Any]] = json.loads(payload)["items"]

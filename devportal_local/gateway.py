@@ -2,7 +2,9 @@
 
 Routes come from contracts/gateway.openapi.yaml (the same table the CDK API stack reads). Each
 request becomes an API Gateway REST proxy event; the handler's proxy response becomes the HTTP
-response. Limits kept from API Gateway: the payload cap (answered 413 before the body is read)
+response. Operations the contract secures check the access token first, with the same verifier
+API Gateway's Cognito authorizer stands for, and hand the claims over as
+`requestContext.authorizer.claims`. Limits kept from API Gateway: the payload cap (answered 413 before the body is read)
 and the 29-second integration timeout (504)."""
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from contracts import GatewayRoute, gateway_routes
+from devportal import wiring
+from devportal.errors import Forbidden, Unauthenticated
 from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
 
@@ -120,10 +124,15 @@ class _RequestHandler(BaseHTTPRequestHandler):
             else:
                 self._problem(HTTPStatus.NOT_FOUND, f"No route for {path}.", request_id)
             return
+        claims = self._authorize(bound.route, request_id)
+        if claims is None:
+            return
         body = self._read_body(request_id)
         if body is None:
             return
         event = self._proxy_event(bound.route, path, url.query, path_parameters, body, request_id)
+        if claims:
+            event["requestContext"]["authorizer"] = {"claims": claims}
         context = LambdaContext(function_name=f"devportal-{bound.route.function}", aws_request_id=request_id)
         future = self.owner.executor.submit(bound.handler, event, context)
         try:
@@ -143,6 +152,26 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response.get("statusCode"),
             (time.perf_counter() - started) * 1000,
         )
+
+    def _authorize(self, route: GatewayRoute, request_id: str) -> dict[str, str] | None:
+        """What API Gateway's Cognito authorizer does before anything else: no valid access token,
+        401; a token without the API's scope, 403. Returns the claims ({} for an open route), or
+        None once the refusal is written."""
+        if "cognito" not in route.security_schemes:
+            return {}
+        try:
+            caller = wiring.token_verifier().verify(self.headers.get("Authorization"))
+        except Unauthenticated as refused:
+            self._drain_body()
+            self._problem(
+                HTTPStatus.UNAUTHORIZED, refused.detail, request_id, {"WWW-Authenticate": 'Bearer realm="devportal"'}
+            )
+            return None
+        except Forbidden as refused:
+            self._drain_body()
+            self._problem(HTTPStatus.FORBIDDEN, refused.detail, request_id)
+            return None
+        return caller.claims()
 
     def _read_body(self, request_id: str) -> bytes | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

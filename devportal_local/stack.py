@@ -28,6 +28,7 @@ from devportal_local.config import LOOPBACK, REGION, LocalConfig
 from devportal_local.processes import Child
 from devportal_local.provision import Provisioned, provision
 from devportal_local.temporal_server import dev_server_argv, ensure_search_attributes, wait_until_serving
+from devportal_local.users import Credentials, save_identity, seed_demo_users
 
 READY_TIMEOUT_SECONDS = 60.0
 RESTARTABLE = ("worker", "pollers", "gateway")
@@ -68,6 +69,7 @@ class LocalStack:
         self.children: dict[str, Child] = {}
         self._lock_file: IO[str] | None = None
         self.provisioned: Provisioned | None = None
+        self.demo_users: list[Credentials] = []
         self.restarts: dict[str, int] = {}
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -137,6 +139,11 @@ class LocalStack:
             aws_secret_access_key=self.config.child_env()["AWS_SECRET_ACCESS_KEY"],
         )
         self._step("resources provisioned", self.provisioned.summary(), timer)
+        timer = Timed(time.perf_counter())
+        identity = self.provisioned.environment(self.config.moto_url)
+        save_identity(self.config, identity)
+        self.demo_users = seed_demo_users(self.config, identity)
+        self._step("demo users", ", ".join(f"{c.role} {c.email}" for c in self.demo_users), timer)
 
     async def _start_temporal(self) -> None:
         timer = Timed(time.perf_counter())

@@ -58,6 +58,7 @@ class ApiStack(Stack):
         production: bool,
         bindings: Mapping[Resource, Binding],
         user_pool: cognito.IUserPool,
+        user_pool_client_id: str,
         web_acl_arn: str,
         cors_origins: Sequence[str],
         **kwargs: object,
@@ -145,7 +146,20 @@ class ApiStack(Stack):
         for route in gateway_routes():
             spec = function_spec(route.function.replace("_", "-"))
             function = PortalFunction(
-                self, f"Fn-{spec.name}", spec=spec, names=names, runtime=runtime, bindings=bindings
+                self,
+                f"Fn-{spec.name}",
+                spec=spec,
+                names=names,
+                runtime=runtime,
+                bindings=bindings,
+                extra_environment=(
+                    {
+                        "DEVPORTAL_USER_POOL_ID": user_pool.user_pool_id,
+                        "DEVPORTAL_USER_POOL_CLIENT_ID": user_pool_client_id,
+                    }
+                    if spec.needs_user_pool
+                    else None
+                ),
             )
             self.functions[spec.name] = function
             resource = self.api.root.resource_for_path(route.path)

@@ -60,6 +60,9 @@ class FunctionSpec:
     timeout_seconds: int = 10
     memory_mb: int = 512
     environment: Mapping[str, str] = field(default_factory=dict)
+    # Reads the user pool's id and the portal client's id: the identity routes, which call
+    # Cognito's public sign-in API (no IAM) and verify the tokens it returns.
+    needs_user_pool: bool = False
 
     @property
     def lambda_handler(self) -> str:
@@ -80,7 +83,12 @@ _ROUTE_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "get_api_version": {"table": READ_TABLE},
     "get_api_docs": {"table": READ_TABLE, "docs": ("s3:GetObject",)},
     "get_submission": {"table": READ_TABLE},
+    "login": {"table": READ_TABLE},
+    "refresh_tokens": {},
+    "logout": {},
+    "get_me": {"table": READ_TABLE},
 }
+_USER_POOL_ROUTES = {"login", "refresh_tokens", "logout"}
 _CONSUMER_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "start-registration": {"temporal-secret": ("secretsmanager:GetSecretValue",)},
     "track-submission": {"table": ("dynamodb:UpdateItem",)},
@@ -99,6 +107,7 @@ def _functions() -> tuple[FunctionSpec, ...]:
             access=_ROUTE_ACCESS[route.function],
             memory_mb=1024 if route.function == "submit_spec" else 512,
             timeout_seconds=29 if route.function == "submit_spec" else 10,
+            needs_user_pool=route.function in _USER_POOL_ROUTES,
         )
         for route in routes.values()
     ]

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
+from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
+from contracts import gateway_routes
 from stacks.data_stack import nag_object_resource
 from stacks.functions import PortalFunction
 
@@ -38,6 +40,14 @@ def _is_function(construct: IConstruct) -> bool:
     return isinstance(construct, PortalFunction)
 
 
+def _is_anonymous_operation(construct: IConstruct) -> bool:
+    """A method the contract leaves open (`security: []`): signing in and refreshing tokens."""
+    if not isinstance(construct, apigateway.Method):
+        return False
+    anonymous = {(route.method, route.path) for route in gateway_routes() if not route.security_schemes}
+    return (construct.http_method, construct.resource.path) in anonymous
+
+
 ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
     Acknowledged(
         "AwsSolutions-L1",
@@ -50,6 +60,18 @@ ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
         "Only xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) use '*': X-Ray has no "
         "resource-level permissions. tests/infra/test_least_privilege.py fails on any other '*'.",
         _is_function,
+    ),
+    Acknowledged(
+        "AwsSolutions-APIG4",
+        "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh): they are "
+        "how a caller gets a token. They are throttled, validated and behind the WAF like every other route.",
+        _is_anonymous_operation,
+    ),
+    Acknowledged(
+        "AwsSolutions-COG4",
+        "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh): a Cognito "
+        "authorizer would demand the token they exist to issue.",
+        _is_anonymous_operation,
     ),
     Acknowledged(
         "AwsSolutions-SMG4",

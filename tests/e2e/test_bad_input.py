@@ -199,7 +199,7 @@ def test_an_invalid_spec_is_rejected_with_pointers(stack: RunningStack) -> None:
 def test_bad_reads(stack: RunningStack, method: str, path: str, status: int) -> None:
     import requests
 
-    response = requests.request(method, stack.gateway + path, timeout=30)
+    response = requests.request(method, stack.gateway + path, headers=stack.auth(), timeout=30)
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == status

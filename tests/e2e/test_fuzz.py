@@ -45,4 +45,4 @@ CHECKS = [
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_the_gateway_honours_its_contract(case: schemathesis.Case[Any], stack: RunningStack) -> None:
-    case.call_and_validate(base_url=stack.gateway, checks=CHECKS)
+    case.call_and_validate(base_url=stack.gateway, headers=stack.auth("developer"), checks=CHECKS)

@@ -14,6 +14,7 @@ import requests
 
 from devportal_local.config import port_is_free
 from devportal_local.harness import up_argv
+from devportal_local.users import demo_users
 from tests.support.stack import start_stack, stop_stack
 
 
@@ -30,8 +31,16 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
             "access key id 'testing'",
         ):
             assert expected in output, output
+        # ... and one demo user per role, whose printed password signs in
+        users = demo_users(stack.state_dir)
+        assert set(users) == {"viewer", "developer", "admin"}
+        for role, user in users.items():
+            line = next(line for line in output.splitlines() if user.email in line and "(team" in line)
+            assert role in line
+            assert user.password in line
+        assert stack.sign_in("viewer")["user"]["role"] == "viewer"
         # The demo APIs are registered
-        listed = {item["apiId"] for item in requests.get(f"{config.gateway_url}/apis", timeout=10).json()["items"]}
+        listed = {item["apiId"] for item in stack.get("/apis", role="viewer").json()["items"]}
         assert listed == {"authentication-api", "petstore"}
         # The Web UI lists their workflows, searchable by ApiId (through the UI's own HTTP API)
         assert requests.get(f"{config.temporal_ui_url}/namespaces/default/workflows", timeout=10).status_code == 200

@@ -134,8 +134,12 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
     for route in gateway_routes():
         method = by_operation[route.operation_id]
         assert method["HttpMethod"] == route.method
-        assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
-        assert method["AuthorizationScopes"] == ["aws.cognito.signin.user.admin"]  # access tokens only
+        if route.security_schemes:
+            assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+            assert method["AuthorizationScopes"] == ["aws.cognito.signin.user.admin"]  # access tokens only
+        else:  # signing in: open by contract
+            assert route.path.startswith("/auth/")
+            assert method["AuthorizationType"] == "NONE"
         assert method["Integration"]["Type"] == "AWS_PROXY"
         integration_uri = json.dumps(method["Integration"]["Uri"])
         (target,) = [logical_id for logical_id in functions if logical_id in integration_uri]
@@ -146,6 +150,15 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
         assert "RequestValidatorId" in method
     submit = by_operation["submitSpec"]
     assert set(submit["RequestModels"]) == {"application/json", "application/vnd.oai.openapi+json"}
+
+
+def test_identity_routes_know_the_pool_and_client_they_sign_in_with(dev: Synthesized) -> None:
+    functions = all_functions(dev)
+    for name in ("login", "refresh-tokens", "logout"):
+        variables = functions[f"{NAMES.prefix}-{name}"]["Environment"]["Variables"]
+        assert "UserPool" in json.dumps(variables["DEVPORTAL_USER_POOL_ID"])
+        assert "PortalClient" in json.dumps(variables["DEVPORTAL_USER_POOL_CLIENT_ID"])
+    assert "DEVPORTAL_USER_POOL_ID" not in functions[f"{NAMES.prefix}-get-me"]["Environment"]["Variables"]
 
 
 def test_the_authorizer_is_the_user_pool(templates: dict[str, Template]) -> None:

@@ -25,6 +25,8 @@ _CACHED = [
     settings.temporal_cloud_settings,
     settings.identity_settings,
     wiring.token_verifier,
+    wiring.directory,
+    wiring.profiles,
     temporal_client.cloud_overrides,
     settings.spec_limits,
     wiring.registry,

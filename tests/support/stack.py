@@ -14,20 +14,51 @@ import requests
 
 from devportal_local import harness
 from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
+from devportal_local.users import demo_users
 
 
 class RunningStack(harness.StackProcess):
+    _tokens: dict[str, str] | None = None
+
     @property
     def gateway(self) -> str:
         return self.cfg.gateway_url
 
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return requests.get(self.gateway + path, timeout=30, **kwargs)
-
-    def post(self, path: str, body: bytes, content_type: str = "application/yaml", **kwargs: Any) -> requests.Response:
-        return requests.post(
-            self.gateway + path, data=body, headers={"Content-Type": content_type}, timeout=60, **kwargs
+    def sign_in(self, role: str) -> dict[str, Any]:
+        """POST /auth/login as the stack's demo user of `role`: the whole login response."""
+        user = demo_users(self.state_dir)[role]
+        response = requests.post(
+            self.gateway + "/auth/login", json={"email": user.email, "password": user.password}, timeout=30
         )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def token(self, role: str = "admin") -> str:
+        if self._tokens is None:
+            self._tokens = {}
+        if role not in self._tokens:
+            self._tokens[role] = self.sign_in(role)["accessToken"]
+        return self._tokens[role]
+
+    def auth(self, role: str | None = "admin") -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(role)}"} if role else {}
+
+    def get(self, path: str, *, role: str | None = "admin", **kwargs: Any) -> requests.Response:
+        headers = {**self.auth(role), **kwargs.pop("headers", {})}
+        return requests.get(self.gateway + path, timeout=30, headers=headers, **kwargs)
+
+    def post(
+        self,
+        path: str,
+        body: bytes,
+        content_type: str = "application/yaml",
+        *,
+        role: str | None = "admin",
+        **kwargs: Any,
+    ) -> requests.Response:
+        headers = {"Content-Type": content_type, **self.auth(role), **kwargs.pop("headers", {})}
+        return requests.post(self.gateway + path, data=body, headers=headers, timeout=60, **kwargs)
 
     def aws(self, service: str) -> Any:
         return boto3.client(

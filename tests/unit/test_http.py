@@ -107,4 +107,6 @@ def test_the_contract_route_table_carries_parameters_security_and_body_shapes() 
         ("path", "apiId", True),
         ("path", "version", True),
     }
-    assert all(route.security_schemes == ("cognito",) for route in routes.values())
+    open_routes = {route.operation_id for route in routes.values() if not route.security_schemes}
+    assert open_routes == {"login", "refreshTokens"}  # `security: []` overrides the default
+    assert all(route.security_schemes == ("cognito",) for route in routes.values() if route.security_schemes)

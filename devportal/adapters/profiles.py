@@ -1,0 +1,73 @@
+"""User profile records in the single table: `USER#<sub>` / `PROFILE`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from devportal.adapters.aws import client_config
+from devportal.adapters.dynamodb import _conditional_failure, _dt, _item, _plain, _ts
+from devportal.identity.users import UserProfile, permissions_of
+
+
+def _key(user_id: str) -> dict[str, Any]:
+    return _item({"PK": f"USER#{user_id}", "SK": "PROFILE"})
+
+
+class DynamoProfiles:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self._table = table_name
+        self._client_override = client
+        self._client_cache: Any = None
+
+    @property
+    def _client(self) -> Any:
+        if self._client_override is not None:
+            return self._client_override
+        if self._client_cache is None:
+            self._client_cache = boto3.client("dynamodb", config=client_config())
+        return self._client_cache
+
+    def put_profile(self, profile: UserProfile) -> bool:
+        """Write once: False when the user already has a profile (a repeated invite)."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item=_item(
+                    {
+                        "PK": f"USER#{profile.user_id}",
+                        "SK": "PROFILE",
+                        "userId": profile.user_id,
+                        "email": profile.email,
+                        "name": profile.name,
+                        "role": profile.role,
+                        "team": profile.team,
+                        "permissions": list(profile.permissions or permissions_of(profile.role)),
+                        "createdAt": _ts(profile.created_at),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def get_profile(self, user_id: str) -> UserProfile | None:
+        item = self._client.get_item(TableName=self._table, Key=_key(user_id)).get("Item")
+        if not item:
+            return None
+        plain = _plain(item)
+        return UserProfile(
+            user_id=plain["userId"],
+            email=plain["email"],
+            name=plain["name"],
+            role=plain["role"],
+            team=plain["team"],
+            created_at=_dt(plain["createdAt"]),
+            last_login=_dt(plain["lastLogin"]) if plain.get("lastLogin") else None,
+            permissions=tuple(plain.get("permissions", ())),
+        )

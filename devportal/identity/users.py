@@ -1,0 +1,117 @@
+"""Users of the portal: their profile record and what each role may do.
+
+A user's identity lives in Cognito (email, password, groups); the portal keeps a profile record
+`USER#<sub>/PROFILE` with what the portal needs to know about them: email, name, role, team,
+permissions, createdAt, lastLogin."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from devportal.errors import FieldError, InvalidParameter
+from devportal.identity.pool import ROLES, TEAM_ATTRIBUTE
+
+# What each role may do, least to most; each role holds everything the ones before it hold.
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "viewer": ("catalog:read", "docs:read"),
+    "developer": ("apis:submit", "apis:test"),
+    "admin": ("approvals:decide", "users:manage", "keys:manage", "apis:submit-any-team"),
+}
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
+TEAM = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def permissions_of(role: str) -> tuple[str, ...]:
+    held: list[str] = []
+    for each in ROLES[: ROLES.index(role) + 1]:
+        held.extend(PERMISSIONS[each])
+    return tuple(held)
+
+
+def check_email(value: str, field_name: str = "email") -> str:
+    email = value.strip()
+    if not EMAIL.match(email):
+        raise InvalidParameter(
+            "That is not an e-mail address.", [FieldError(detail="not an e-mail address", pointer=f"/{field_name}")]
+        )
+    return email.lower()
+
+
+def check_role(value: str) -> str:
+    if value not in ROLES:
+        raise InvalidParameter(
+            f"role must be one of {', '.join(ROLES)}.", [FieldError(detail="unknown role", pointer="/role")]
+        )
+    return value
+
+
+def check_team(value: str) -> str:
+    if not TEAM.match(value):
+        raise InvalidParameter(
+            "team must be lower-case letters, digits and dashes (a slug).",
+            [FieldError(detail="not a slug", pointer="/team")],
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    user_id: str  # the Cognito `sub`
+    email: str
+    name: str
+    role: str
+    team: str
+    created_at: datetime
+    last_login: datetime | None = None
+    permissions: tuple[str, ...] = field(default=())
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.user_id,
+            "email": self.email,
+            "name": self.name,
+            "role": self.role,
+            "team": self.team,
+            "permissions": list(self.permissions or permissions_of(self.role)),
+            "createdAt": self.created_at.isoformat().replace("+00:00", "Z"),
+            "lastLogin": self.last_login.isoformat().replace("+00:00", "Z") if self.last_login else None,
+        }
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    id_token: str
+    expires_in: int
+    refresh_token: str | None = None  # absent when refreshing
+
+
+class Directory(Protocol):
+    """The user pool: who may sign in, and their tokens."""
+
+    def sign_in(self, email: str, password: str) -> Tokens: ...
+    def refresh(self, refresh_token: str) -> Tokens: ...
+    def sign_out(self, access_token: str) -> None: ...
+    def invite(self, email: str, *, role: str, team: str, name: str, password: str) -> str: ...
+
+
+class Profiles(Protocol):
+    def put_profile(self, profile: UserProfile) -> bool: ...
+    def get_profile(self, user_id: str) -> UserProfile | None: ...
+
+
+__all__ = [
+    "PERMISSIONS",
+    "TEAM_ATTRIBUTE",
+    "Directory",
+    "Profiles",
+    "Tokens",
+    "UserProfile",
+    "check_email",
+    "check_role",
+    "check_team",
+    "permissions_of",
+]

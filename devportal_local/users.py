@@ -1,0 +1,115 @@
+"""Users of the local stack: inviting one (`devportal users add`) and the demo users `devportal up`
+creates, one per role, with passwords generated for this run.
+
+The demo users' credentials are written to `<state dir>/run/demo-users.json` (mode 0600) so that
+the demo, the benchmarks and the end-to-end tests can sign in the way a person would."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from devportal.adapters.cognito import CognitoDirectory
+from devportal.adapters.profiles import DynamoProfiles
+from devportal.identity.users import UserProfile, check_email, check_role, check_team, permissions_of
+from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION, LocalConfig
+
+DEMO_USERS = (
+    ("viewer", "viewer@devportal.local", "platform", "Vera Viewer"),
+    ("developer", "developer@devportal.local", "pets", "Dev Eloper"),
+    ("admin", "admin@devportal.local", "platform", "Ada Admin"),
+)
+IDENTITY_FILE = "identity.json"
+DEMO_USERS_FILE = "demo-users.json"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    role: str
+    email: str
+    password: str
+    team: str
+
+
+def generate_password(length: int = 20) -> str:
+    """Meets the pool's policy by construction: lower, upper, digit and symbol, then random."""
+    alphabet = string.ascii_letters + string.digits + "!#%+-=_"
+    core = [secrets.choice(alphabet) for _ in range(length - 4)]
+    required = [
+        secrets.choice(string.ascii_lowercase),
+        secrets.choice(string.ascii_uppercase),
+        secrets.choice(string.digits),
+        secrets.choice("!#%+-=_"),
+    ]
+    mixed = core + required
+    secrets.SystemRandom().shuffle(mixed)
+    return "".join(mixed)
+
+
+def _client(config: LocalConfig, service: str) -> Any:
+    return boto3.client(
+        service,  # type: ignore[call-overload]
+        endpoint_url=config.moto_url,
+        region_name=REGION,
+        aws_access_key_id=AWS_ACCESS_KEY_ID,
+        aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
+    )
+
+
+def save_identity(config: LocalConfig, environment: dict[str, str]) -> None:
+    config.run_dir.mkdir(parents=True, exist_ok=True)
+    (config.run_dir / IDENTITY_FILE).write_text(json.dumps(environment, indent=2), encoding="utf-8")
+
+
+def load_identity(config: LocalConfig) -> dict[str, str]:
+    loaded: dict[str, str] = json.loads((config.run_dir / IDENTITY_FILE).read_text(encoding="utf-8"))
+    return loaded
+
+
+def invite(
+    config: LocalConfig, identity: dict[str, str], *, email: str, role: str, team: str, name: str, password: str
+) -> UserProfile:
+    email, role, team = check_email(email), check_role(role), check_team(team)
+    directory = CognitoDirectory(
+        identity["DEVPORTAL_USER_POOL_ID"],
+        identity["DEVPORTAL_USER_POOL_CLIENT_ID"],
+        client=_client(config, "cognito-idp"),
+    )
+    user_id = directory.invite(email, role=role, team=team, name=name, password=password)
+    profile = UserProfile(
+        user_id=user_id,
+        email=email,
+        name=name,
+        role=role,
+        team=team,
+        created_at=datetime.now(UTC),
+        permissions=permissions_of(role),
+    )
+    DynamoProfiles(config.names.table, client=_client(config, "dynamodb")).put_profile(profile)
+    return profile
+
+
+def seed_demo_users(config: LocalConfig, identity: dict[str, str]) -> list[Credentials]:
+    created = []
+    for role, email, team, name in DEMO_USERS:
+        password = generate_password()
+        invite(config, identity, email=email, role=role, team=team, name=name, password=password)
+        created.append(Credentials(role, email, password, team))
+    path = config.run_dir / DEMO_USERS_FILE
+    path.touch(mode=0o600, exist_ok=True)
+    path.chmod(0o600)
+    path.write_text(json.dumps([asdict(c) for c in created], indent=2), encoding="utf-8")
+    return created
+
+
+def demo_users(state_dir: Path) -> dict[str, Credentials]:
+    """The demo users of the stack running in `state_dir`, by role."""
+    loaded = json.loads((state_dir / "run" / DEMO_USERS_FILE).read_text(encoding="utf-8"))
+    return {entry["role"]: Credentials(**entry) for entry in loaded}

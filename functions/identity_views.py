@@ -1,0 +1,49 @@
+"""Request checks and response shapes shared by the identity routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devportal import wiring
+from devportal.errors import FieldError, InvalidParameter, NotFound
+from devportal.identity.tokens import Caller
+from devportal.identity.users import Tokens, UserProfile
+
+
+def fields(body: dict[str, Any], allowed: dict[str, tuple[int, int]]) -> dict[str, str]:
+    """Exactly the `allowed` string fields, each within its (min, max) length; a 400 naming every
+    field at fault otherwise."""
+    problems = [FieldError(detail="unknown field", pointer=f"/{name}") for name in body if name not in allowed]
+    values: dict[str, str] = {}
+    for name, (shortest, longest) in allowed.items():
+        value = body.get(name)
+        if value is None:
+            problems.append(FieldError(detail="required", pointer=f"/{name}"))
+        elif not isinstance(value, str):
+            problems.append(FieldError(detail="must be a string", pointer=f"/{name}"))
+        elif not shortest <= len(value) <= longest:
+            problems.append(FieldError(detail=f"must be {shortest} to {longest} characters", pointer=f"/{name}"))
+        else:
+            values[name] = value
+    if problems:
+        raise InvalidParameter("The request body is not what this operation takes.", problems)
+    return values
+
+
+def profile_of(caller: Caller) -> UserProfile:
+    profile = wiring.profiles().get_profile(caller.subject)
+    if profile is None:
+        raise NotFound("This account has no portal profile yet: ask an admin to invite it.")
+    return profile
+
+
+def token_view(tokens: Tokens) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "accessToken": tokens.access_token,
+        "idToken": tokens.id_token,
+        "expiresIn": tokens.expires_in,
+        "tokenType": "Bearer",
+    }
+    if tokens.refresh_token is not None:
+        view["refreshToken"] = tokens.refresh_token
+    return view

@@ -1,0 +1,26 @@
+"""POST /auth/login - e-mail and password -> access, id and refresh tokens, and who signed in."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+
+from devportal import wiring
+from devportal.entrypoints import api_function
+from devportal.http import ApiRequest, ApiResponse, json_response
+from devportal.identity.users import check_email
+from functions.identity_views import fields, profile_of, token_view
+
+logger = Logger()
+
+
+def login(request: ApiRequest) -> ApiResponse:
+    given = fields(request.json_object(), {"email": (3, 320), "password": (8, 256)})
+    email = check_email(given["email"])
+    tokens = wiring.directory().sign_in(email, given["password"])
+    caller = wiring.token_verifier().verify(tokens.access_token)
+    profile = profile_of(caller)
+    logger.info("signed in", user_id=caller.subject, role=caller.role)
+    return json_response(200, {**token_view(tokens), "user": profile.view()}, {"Cache-Control": "no-store"})
+
+
+handler = api_function(login)

@@ -1,0 +1,92 @@
+"""Signing in through the gateway and what a token does: the same checks API Gateway's Cognito
+authorizer makes, over real HTTP, with the pool's real (moto-issued) tokens."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+import requests
+
+from contracts import gateway_routes
+from tests.support.stack import RunningStack
+
+
+def test_sign_in_then_me(stack: RunningStack) -> None:
+    signed_in = stack.sign_in("developer")
+    assert signed_in["tokenType"] == "Bearer"
+    assert signed_in["user"]["role"] == "developer"
+    assert signed_in["user"]["team"] == "pets"
+    me = requests.get(
+        stack.gateway + "/me", headers={"Authorization": f"Bearer {signed_in['accessToken']}"}, timeout=30
+    )
+    assert me.status_code == 200, me.text
+    assert me.json()["email"] == signed_in["user"]["email"]
+    assert "apis:submit" in me.json()["permissions"]
+
+
+@pytest.mark.parametrize("route", [r for r in gateway_routes() if r.security_schemes], ids=lambda r: r.operation_id)
+def test_every_secured_operation_refuses_anonymous_callers(stack: RunningStack, route: object) -> None:
+    path = route.path.replace("{apiId}", "petstore").replace("{version}", "1.0.0")  # type: ignore[attr-defined]
+    path = path.replace("{submissionId}", "sub-" + "0" * 24)
+    response = requests.request(route.method, stack.gateway + path, timeout=30)  # type: ignore[attr-defined]
+    assert response.status_code == 401, response.text
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json()["status"] == 401
+
+
+def _forged(token: str) -> str:
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims["cognito:groups"] = ["admin"]
+    body = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{body}.{signature}"
+
+
+def test_bad_tokens_are_401_never_500(stack: RunningStack) -> None:
+    signed_in = stack.sign_in("viewer")
+    for token in ("garbage", signed_in["idToken"], _forged(signed_in["accessToken"]), "a.b.c", "Bearer "):
+        response = requests.get(stack.gateway + "/apis", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        assert response.status_code == 401, (token[:20], response.text)
+        assert "Traceback" not in response.text
+        assert response.json()["detail"] == "The access token is missing, invalid or expired: sign in again."
+
+
+@pytest.mark.parametrize(
+    ("body", "pointer"),
+    [
+        ({"email": "not-an-email", "password": "long-enough-1A!"}, "/email"),
+        ({"email": "a@example.com", "password": "short"}, "/password"),
+        ({"email": "a@example.com"}, "/password"),
+        ({"email": "a@example.com", "password": "long-enough-1A!", "extra": 1}, "/extra"),
+    ],
+)
+def test_bad_sign_in_requests_name_the_field(stack: RunningStack, body: dict[str, object], pointer: str) -> None:
+    response = requests.post(stack.gateway + "/auth/login", json=body, timeout=30)
+    assert response.status_code == 400, response.text
+    assert pointer in [error.get("pointer") for error in response.json()["errors"]]
+
+
+def test_wrong_credentials_are_401_and_say_nothing_more(stack: RunningStack) -> None:
+    for email in ("developer@devportal.local", "nobody@devportal.local"):
+        response = requests.post(
+            stack.gateway + "/auth/login", json={"email": email, "password": "Wrong-passw0rd!"}, timeout=30
+        )
+        assert response.status_code == 401, response.text
+        assert response.json()["detail"] == "The e-mail address or the password is wrong."
+
+
+def test_refresh_then_logout_revokes_the_refresh_token(stack: RunningStack) -> None:
+    signed_in = stack.sign_in("viewer")
+    refreshed = requests.post(
+        stack.gateway + "/auth/refresh", json={"refreshToken": signed_in["refreshToken"]}, timeout=30
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    fresh = refreshed.json()["accessToken"]
+    assert requests.get(stack.gateway + "/me", headers={"Authorization": f"Bearer {fresh}"}, timeout=30).ok
+    out = requests.post(stack.gateway + "/auth/logout", headers={"Authorization": f"Bearer {fresh}"}, timeout=30)
+    assert out.status_code == 204, out.text
+    again = requests.post(stack.gateway + "/auth/refresh", json={"refreshToken": signed_in["refreshToken"]}, timeout=30)
+    assert again.status_code == 401, again.text
