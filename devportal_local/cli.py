@@ -363,14 +363,7 @@ def _dlq(args: argparse.Namespace) -> int:
             return 1
         config = LocalConfig.load(args.state_dir)
         names = config.names
-        env = config.child_env()
-        sqs = boto3.client(
-            "sqs",
-            endpoint_url=config.moto_url,
-            region_name=REGION,
-            aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
-        )
+        sqs = config.client("sqs")
         where = config.moto_url
     if args.dlq_command == "list":
         total = 0

@@ -10,6 +10,9 @@ import json
 import socket
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
+
+import boto3
 
 from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal.settings import MEBIBYTE
@@ -86,6 +89,18 @@ class LocalConfig:
 
     def with_resolved_ports(self) -> LocalConfig:
         return replace(self, ports=self.ports.resolved())
+
+    def client_args(self) -> dict[str, str]:
+        """boto3 client arguments that reach this stack's moto."""
+        return {
+            "endpoint_url": self.moto_url,
+            "region_name": REGION,
+            "aws_access_key_id": AWS_ACCESS_KEY_ID,
+            "aws_secret_access_key": AWS_SECRET_ACCESS_KEY,
+        }
+
+    def client(self, service: str) -> Any:
+        return boto3.client(service, **self.client_args())  # type: ignore[call-overload]
 
     def child_env(self) -> dict[str, str]:
         names = self.names

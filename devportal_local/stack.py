@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from devportal_local.config import LOOPBACK, REGION, LocalConfig
+from devportal_local.config import LOOPBACK, LocalConfig
 from devportal_local.processes import Child
 from devportal_local.provision import Provisioned, provision
 from devportal_local.temporal_server import dev_server_argv, ensure_search_attributes, wait_until_serving
@@ -133,10 +133,7 @@ class LocalStack:
         self.provisioned = provision(
             self.config.names,
             visibility_timeout_seconds=self.config.visibility_timeout_seconds,
-            endpoint_url=self.config.moto_url,
-            region_name=REGION,
-            aws_access_key_id=self.config.child_env()["AWS_ACCESS_KEY_ID"],
-            aws_secret_access_key=self.config.child_env()["AWS_SECRET_ACCESS_KEY"],
+            **self.config.client_args(),
         )
         self._step("resources provisioned", self.provisioned.summary(), timer)
         timer = Timed(time.perf_counter())

@@ -12,14 +12,11 @@ import string
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-import boto3
 
 from devportal.adapters.cognito import CognitoDirectory
 from devportal.adapters.profiles import DynamoProfiles
 from devportal.identity.users import UserProfile, check_email, check_role, check_team, permissions_of
-from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION, LocalConfig
+from devportal_local.config import LocalConfig
 
 DEMO_USERS = (
     ("viewer", "viewer@devportal.local", "platform", "Vera Viewer"),
@@ -53,16 +50,6 @@ def generate_password(length: int = 20) -> str:
     return "".join(mixed)
 
 
-def _client(config: LocalConfig, service: str) -> Any:
-    return boto3.client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=config.moto_url,
-        region_name=REGION,
-        aws_access_key_id=AWS_ACCESS_KEY_ID,
-        aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
-    )
-
-
 def save_identity(config: LocalConfig, environment: dict[str, str]) -> None:
     config.run_dir.mkdir(parents=True, exist_ok=True)
     (config.run_dir / IDENTITY_FILE).write_text(json.dumps(environment, indent=2), encoding="utf-8")
@@ -80,7 +67,7 @@ def invite(
     directory = CognitoDirectory(
         identity["DEVPORTAL_USER_POOL_ID"],
         identity["DEVPORTAL_USER_POOL_CLIENT_ID"],
-        client=_client(config, "cognito-idp"),
+        client=config.client("cognito-idp"),
     )
     user_id = directory.invite(email, role=role, team=team, name=name, password=password)
     profile = UserProfile(
@@ -92,7 +79,7 @@ def invite(
         created_at=datetime.now(UTC),
         permissions=permissions_of(role),
     )
-    DynamoProfiles(config.names.table, client=_client(config, "dynamodb")).put_profile(profile)
+    DynamoProfiles(config.names.table, client=config.client("dynamodb")).put_profile(profile)
     return profile
 
 

@@ -5,7 +5,12 @@ adapters never special-case the local runtime."""
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar, cast
+
+import boto3
 from botocore.config import Config
+
+T = TypeVar("T")
 
 
 def client_config() -> Config:
@@ -15,3 +20,17 @@ def client_config() -> Config:
         read_timeout=30,
         tcp_keepalive=True,
     )
+
+
+class LazyClient(Generic[T]):
+    """A boto3 client made on first use, so that tests can point AWS_ENDPOINT_URL at moto before any
+    exists (or the client an adapter was given). `client()` returns it."""
+
+    def __init__(self, service: str, client: T | None = None) -> None:
+        self._service = service
+        self._client = client
+
+    def __call__(self) -> T:
+        if self._client is None:
+            self._client = cast(T, boto3.client(self._service, config=client_config()))  # type: ignore[call-overload]
+        return self._client

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import client_config
+from devportal.adapters.aws import LazyClient
 from devportal.errors import DependencyUnavailable, FieldError, InvalidParameter, Unauthenticated
 from devportal.identity.pool import TEAM_ATTRIBUTE
 from devportal.identity.users import Tokens
@@ -31,20 +30,11 @@ class CognitoDirectory:
     def __init__(self, user_pool_id: str, client_id: str, client: Any = None) -> None:
         self.user_pool_id = user_pool_id
         self.client_id = client_id
-        self._client_override = client
-        self._client_cache: Any = None
-
-    @property
-    def _client(self) -> Any:
-        if self._client_override is not None:
-            return self._client_override
-        if self._client_cache is None:
-            self._client_cache = boto3.client("cognito-idp", config=client_config())
-        return self._client_cache
+        self._client: LazyClient[Any] = LazyClient("cognito-idp", client)
 
     def _authenticate(self, flow: str, parameters: dict[str, str], refused: str) -> dict[str, Any]:
         try:
-            response = self._client.initiate_auth(ClientId=self.client_id, AuthFlow=flow, AuthParameters=parameters)
+            response = self._client().initiate_auth(ClientId=self.client_id, AuthFlow=flow, AuthParameters=parameters)
         except ClientError as error:
             if _code(error) in _REFUSALS:
                 raise Unauthenticated(refused) from None
@@ -69,7 +59,7 @@ class CognitoDirectory:
     def sign_out(self, access_token: str) -> None:
         """Revokes the user's refresh tokens (GlobalSignOut: every session of that user)."""
         try:
-            self._client.global_sign_out(AccessToken=access_token)
+            self._client().global_sign_out(AccessToken=access_token)
         except ClientError as error:
             if _code(error) in _REFUSALS:
                 raise Unauthenticated("The access token is invalid or already signed out.") from None
@@ -77,7 +67,7 @@ class CognitoDirectory:
 
     def invite(self, email: str, *, role: str, team: str, name: str, password: str) -> str:
         """Create the user with a permanent password, in the role's group; returns their `sub`."""
-        cognito = self._client
+        cognito = self._client()
         try:
             created = cognito.admin_create_user(
                 UserPoolId=self.user_pool_id,

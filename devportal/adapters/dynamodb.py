@@ -15,11 +15,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-import boto3
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import client_config
+from devportal.adapters.aws import LazyClient
 from devportal.errors import FieldError, InvalidParameter
 from devportal.registry.models import (
     ApiVersionRecord,
@@ -70,22 +69,13 @@ def _conditional_failure(error: ClientError) -> bool:
 class DynamoRegistry:
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
         self._table = table_name
-        self._client_override = client
-        self._client_cache: DynamoDBClient | None = None
-
-    @property
-    def _client(self) -> DynamoDBClient:
-        if self._client_override is not None:
-            return self._client_override
-        if self._client_cache is None:
-            self._client_cache = boto3.client("dynamodb", config=client_config())
-        return self._client_cache
+        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
 
     # -- submissions -----------------------------------------------------------------------
 
     def create_submission(self, submission: Submission) -> Submission:
         try:
-            self._client.put_item(
+            self._client().put_item(
                 TableName=self._table,
                 Item=_item(_submission_values(submission)),
                 ConditionExpression="attribute_not_exists(PK)",
@@ -100,7 +90,7 @@ class DynamoRegistry:
         return submission
 
     def get_submission(self, submission_id: str) -> Submission | None:
-        response = self._client.get_item(
+        response = self._client().get_item(
             TableName=self._table,
             Key=_item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
             ConsistentRead=True,
@@ -110,7 +100,7 @@ class DynamoRegistry:
 
     def mark_registering(self, submission_id: str) -> None:
         try:
-            self._client.update_item(
+            self._client().update_item(
                 TableName=self._table,
                 Key=_item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
                 UpdateExpression="SET #s = :registering, updatedAt = :now",
@@ -150,7 +140,7 @@ class DynamoRegistry:
             values[":reason"] = reason
             update += ", reason = :reason"
         try:
-            self._client.update_item(
+            self._client().update_item(
                 TableName=self._table,
                 Key=_item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
                 UpdateExpression=update,
@@ -167,7 +157,7 @@ class DynamoRegistry:
     # -- versions --------------------------------------------------------------------------
 
     def get_version(self, api_id: str, version: str) -> ApiVersionRecord | None:
-        response = self._client.get_item(
+        response = self._client().get_item(
             TableName=self._table,
             Key=_item({"PK": f"API#{api_id}", "SK": f"VERSION#{version}"}),
             ConsistentRead=True,
@@ -177,7 +167,7 @@ class DynamoRegistry:
 
     def list_versions(self, api_id: str) -> list[ApiVersionRecord]:
         records: list[ApiVersionRecord] = []
-        paginator = self._client.get_paginator("query")
+        paginator = self._client().get_paginator("query")
         for page in paginator.paginate(
             TableName=self._table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
@@ -200,7 +190,7 @@ class DynamoRegistry:
             }
         )
         try:
-            self._client.transact_write_items(
+            self._client().transact_write_items(
                 TransactItems=[
                     {
                         "Put": {
@@ -224,7 +214,7 @@ class DynamoRegistry:
     # -- catalog ---------------------------------------------------------------------------
 
     def get_catalog_entry(self, api_id: str) -> CatalogEntry | None:
-        response = self._client.get_item(
+        response = self._client().get_item(
             TableName=self._table, Key=_item({"PK": f"API#{api_id}", "SK": "META"}), ConsistentRead=True
         )
         item = response.get("Item")
@@ -239,7 +229,7 @@ class DynamoRegistry:
             now = _ts(datetime.now(UTC))
             try:
                 if current is None:
-                    self._client.put_item(
+                    self._client().put_item(
                         TableName=self._table,
                         Item=_item(
                             {
@@ -270,7 +260,7 @@ class DynamoRegistry:
                     if latest is not None and record.version not in current.versions:
                         update += ", latestVersion = :latest, title = :title"
                         values |= {":latest": latest, ":title": record.title}
-                    self._client.update_item(
+                    self._client().update_item(
                         TableName=self._table,
                         Key=_item({"PK": f"API#{record.api_id}", "SK": "META"}),
                         UpdateExpression=update,
@@ -303,7 +293,7 @@ class DynamoRegistry:
             arguments["ExclusiveStartKey"] = _decode_cursor(
                 cursor, keys={PARTITION_KEY, SORT_KEY, index_pk, index_sk}, partition=(index_pk, values[":p"])
             )
-        response = self._client.query(**arguments)
+        response = self._client().query(**arguments)
         entries = [_catalog_from(_plain(item)) for item in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return Page(entries, _encode_cursor(last) if last else None)

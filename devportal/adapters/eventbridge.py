@@ -7,9 +7,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
-from devportal.adapters.aws import client_config
+from devportal.adapters.aws import LazyClient
 from devportal.registry.ports import PublishFailed
 from events.envelope import Envelope
 from events.schemas import validator
@@ -37,19 +35,10 @@ class EventBridgePublisher:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.bus_name = bus_name
-        self._client_override = client
-        self._client_cache: EventBridgeClient | None = None
+        self._client: LazyClient[EventBridgeClient] = LazyClient("events", client)
         self._attempts = attempts
         self._backoff = backoff_seconds
         self._sleep = sleep
-
-    @property
-    def _client(self) -> EventBridgeClient:
-        if self._client_override is not None:
-            return self._client_override
-        if self._client_cache is None:
-            self._client_cache = boto3.client("events", config=client_config())
-        return self._client_cache
 
     def entry(self, event: Envelope[Any]) -> PutEventsRequestEntryTypeDef:
         detail = event.to_wire()
@@ -79,7 +68,7 @@ class EventBridgePublisher:
         for attempt in range(self._attempts):
             if attempt:
                 self._sleep(self._backoff * 2 ** (attempt - 1))
-            response = self._client.put_events(Entries=pending)
+            response = self._client().put_events(Entries=pending)
             if not response.get("FailedEntryCount"):
                 return
             results = response["Entries"]

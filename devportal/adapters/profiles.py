@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import client_config
+from devportal.adapters.aws import LazyClient
 from devportal.adapters.dynamodb import _conditional_failure, _dt, _item, _plain, _ts
 from devportal.identity.users import UserProfile, permissions_of
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _key(user_id: str) -> dict[str, Any]:
@@ -17,23 +19,14 @@ def _key(user_id: str) -> dict[str, Any]:
 
 
 class DynamoProfiles:
-    def __init__(self, table_name: str, client: Any = None) -> None:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
         self._table = table_name
-        self._client_override = client
-        self._client_cache: Any = None
-
-    @property
-    def _client(self) -> Any:
-        if self._client_override is not None:
-            return self._client_override
-        if self._client_cache is None:
-            self._client_cache = boto3.client("dynamodb", config=client_config())
-        return self._client_cache
+        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
 
     def put_profile(self, profile: UserProfile) -> bool:
         """Write once: False when the user already has a profile (a repeated invite)."""
         try:
-            self._client.put_item(
+            self._client().put_item(
                 TableName=self._table,
                 Item=_item(
                     {
@@ -57,7 +50,7 @@ class DynamoProfiles:
         return True
 
     def get_profile(self, user_id: str) -> UserProfile | None:
-        item = self._client.get_item(TableName=self._table, Key=_key(user_id)).get("Item")
+        item = self._client().get_item(TableName=self._table, Key=_key(user_id)).get("Item")
         if not item:
             return None
         plain = _plain(item)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import boto3
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import client_config
+from devportal.adapters.aws import LazyClient
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -16,37 +15,28 @@ if TYPE_CHECKING:
 class S3BlobStore:
     def __init__(self, bucket: str, client: S3Client | None = None) -> None:
         self.bucket = bucket
-        self._client_override = client
-        self._client_cache: S3Client | None = None
-
-    @property
-    def _client(self) -> S3Client:
-        if self._client_override is not None:
-            return self._client_override
-        if self._client_cache is None:
-            self._client_cache = boto3.client("s3", config=client_config())
-        return self._client_cache
+        self._client: LazyClient[S3Client] = LazyClient("s3", client)
 
     def put(self, key: str, body: bytes, content_type: str) -> None:
-        self._client.put_object(
+        self._client().put_object(
             Bucket=self.bucket, Key=key, Body=body, ContentType=content_type, ServerSideEncryption="AES256"
         )
 
     def get(self, key: str) -> bytes:
-        return self._client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return self._client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
     def delete(self, key: str) -> None:
-        self._client.delete_object(Bucket=self.bucket, Key=key)
+        self._client().delete_object(Bucket=self.bucket, Key=key)
 
     def size(self, key: str) -> int | None:
         try:
-            return self._client.head_object(Bucket=self.bucket, Key=key)["ContentLength"]
+            return self._client().head_object(Bucket=self.bucket, Key=key)["ContentLength"]
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 return None
             raise
 
     def download_url(self, key: str, expires_seconds: int) -> str:
-        return self._client.generate_presigned_url(
+        return self._client().generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_seconds
         )

@@ -9,11 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import requests
 
 from devportal_local import harness
-from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
 from devportal_local.users import demo_users
 
 
@@ -61,13 +59,7 @@ class RunningStack(harness.StackProcess):
         return requests.post(self.gateway + path, data=body, headers=headers, timeout=60, **kwargs)
 
     def aws(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.cfg.moto_url,
-            region_name=REGION,  # type: ignore[call-overload]
-            aws_access_key_id=AWS_ACCESS_KEY_ID,
-            aws_secret_access_key=AWS_SECRET_ACCESS_KEY,
-        )
+        return self.cfg.client(service)
 
     def cli(self, *arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
