@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from devportal.errors import (
     DependencyUnavailable,
     FieldError,
+    Forbidden,
     InvalidParameter,
     InvalidSpecField,
     UnsupportedMediaType,
@@ -55,6 +56,7 @@ class SubmitRequest:
     correlation_id: str
     api_id: str | None = None
     version: str | None = None
+    any_team: bool = False  # an admin may submit versions of an API another team owns
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,15 @@ class SubmitSpec:
                 [FieldError(detail="not usable as a version", pointer="/info/version")],
             )
 
+        owner = self._repository.get_catalog_entry(api_id)
+        if owner is not None and owner.owner != team:
+            if not request.any_team:
+                raise Forbidden(
+                    f"{api_id} belongs to team {owner.owner}: only its developers (or an admin) may submit "
+                    "versions of it.",
+                    [FieldError(detail="owned by another team", parameter="apiId")],
+                )
+            team = owner.owner  # an admin submitting for the owning team
         existing = self._repository.get_version(api_id, version)
         if existing is not None and existing.sha256 != parsed.sha256:
             raise VersionConflict(

@@ -6,12 +6,14 @@ from devportal import wiring
 from devportal.entrypoints import api_function
 from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse, json_response
+from devportal.identity.access import require
 from devportal.registry.models import is_newer
 from devportal.specs.openapi import check_api_id
 from functions.views import catalog_view, version_view
 
 
 def get_api(request: ApiRequest) -> ApiResponse:
+    require(request.caller, "catalog:read")
     api_id = check_api_id(request.path_parameters.get("apiId", ""))
     versions = wiring.registry().list_versions(api_id)
     if not versions:

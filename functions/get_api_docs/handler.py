@@ -9,6 +9,7 @@ from devportal import wiring
 from devportal.entrypoints import api_function
 from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse
+from devportal.identity.access import require
 from devportal.specs.openapi import check_api_id, check_version
 
 INLINE_LIMIT_BYTES = 5 * 1024 * 1024
@@ -22,6 +23,7 @@ _PAGE_HEADERS = {
 
 
 def get_api_docs(request: ApiRequest) -> ApiResponse:
+    require(request.caller, "docs:read")
     api_id = check_api_id(request.path_parameters.get("apiId", ""))
     version = check_version(request.path_parameters.get("version", ""))
     record = wiring.registry().get_version(api_id, version)

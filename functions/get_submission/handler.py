@@ -8,6 +8,8 @@ from devportal import wiring
 from devportal.entrypoints import api_function
 from devportal.errors import FieldError, InvalidParameter, NotFound
 from devportal.http import ApiRequest, ApiResponse, json_response
+from devportal.identity.access import require_team_member
+from functions.identity_views import profile_of
 from functions.views import submission_view
 
 _SUBMISSION_ID = re.compile(r"^sub-[0-9a-f]{24}$")
@@ -20,9 +22,11 @@ def get_submission(request: ApiRequest) -> ApiResponse:
             "`submissionId` is not a submission id.",
             [FieldError(detail="invalid format", parameter="submissionId")],
         )
+    caller = request.caller
     submission = wiring.registry().get_submission(submission_id)
     if submission is None:
         raise NotFound(f"No submission {submission_id}.")
+    require_team_member(caller, profile_of(caller), submission.owner)
     return json_response(200, submission_view(request, submission))
 
 

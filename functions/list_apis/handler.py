@@ -6,6 +6,7 @@ from devportal import wiring
 from devportal.entrypoints import api_function
 from devportal.errors import FieldError, InvalidParameter
 from devportal.http import ApiRequest, ApiResponse, json_response
+from devportal.identity.access import require
 from devportal.specs.openapi import check_team
 from functions.views import catalog_view
 
@@ -14,6 +15,7 @@ MAX_LIMIT = 200
 
 
 def list_apis(request: ApiRequest) -> ApiResponse:
+    require(request.caller, "catalog:read")
     raw_limit = request.query.get("limit", str(DEFAULT_LIMIT))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise InvalidParameter(

@@ -6,21 +6,18 @@ from aws_lambda_powertools import Logger
 
 from devportal import wiring
 from devportal.entrypoints import api_function
-from devportal.errors import FieldError, InvalidParameter
 from devportal.http import ApiRequest, ApiResponse, json_response
+from devportal.identity.access import is_admin, submitting_team
 from devportal.registry.submit import SubmitRequest
+from functions.identity_views import profile_of
 from functions.views import submission_view
 
 logger = Logger()
 
 
 def submit(request: ApiRequest) -> ApiResponse:
-    team = request.query.get("team")
-    if not team:
-        raise InvalidParameter(
-            "Name the owning team in the `team` query parameter.",
-            [FieldError(detail="required", parameter="team")],
-        )
+    caller = request.caller
+    team = submitting_team(caller, profile_of(caller), request.query.get("team"))
     outcome = wiring.submit_spec()(
         SubmitRequest(
             body=request.body,
@@ -29,6 +26,7 @@ def submit(request: ApiRequest) -> ApiResponse:
             correlation_id=request.correlation_id,
             api_id=request.query.get("apiId"),
             version=request.query.get("version"),
+            any_team=is_admin(caller),
         )
     )
     view = submission_view(request, outcome.submission)

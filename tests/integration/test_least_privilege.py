@@ -150,6 +150,14 @@ async def test_every_function_calls_exactly_what_it_declares(
     monkeypatch.delenv("TEMPORAL_ADDRESS", raising=False)
     monkeypatch.setenv("DEVPORTAL_REGISTRATION_TASK_QUEUE", task_queue)
     api_id, raced_id = f"pets-{uuid.uuid4().hex[:6]}", f"raced-{uuid.uuid4().hex[:6]}"
+    # a developer of team pets, signed in (none of this is any function's doing)
+    password = "Corr3ct-Horse-Battery!"
+    email = f"dev-{uuid.uuid4().hex[:6]}@example.com"
+    user_id = wiring.directory().invite(email, role="developer", team="pets", name="Dev", password=password)
+    wiring.profiles().put_profile(
+        UserProfile(user_id, email, "Dev", "developer", "pets", datetime.now(UTC), permissions=("apis:submit",))
+    )
+    claims = wiring.token_verifier().verify(wiring.directory().sign_in(email, password).access_token).claims()
 
     # 1. POST /apis, twice: one submission registers, the other loses a race (below)
     submissions = {}
@@ -163,7 +171,8 @@ async def test_every_function_calls_exactly_what_it_declares(
                 "/apis",
                 body=petstore_json().decode(),
                 headers={"content-type": "application/json"},
-                query={"team": "pets", "apiId": each},
+                query={"apiId": each},
+                claims=claims,
             ),
         )
         assert response["statusCode"] == 202, response
@@ -210,12 +219,6 @@ async def test_every_function_calls_exactly_what_it_declares(
             assert outcome == {"batchItemFailures": []}
 
     # 5. signing in, and out
-    password = "Corr3ct-Horse-Battery!"
-    email = f"dev-{uuid.uuid4().hex[:6]}@example.com"
-    user_id = wiring.directory().invite(email, role="developer", team="pets", name="Dev", password=password)
-    wiring.profiles().put_profile(
-        UserProfile(user_id, email, "Dev", "developer", "pets", datetime.now(UTC), permissions=("apis:submit",))
-    )
     signed_in = invoke(
         recorder,
         function_spec("login"),
@@ -223,7 +226,6 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     assert signed_in["statusCode"] == 200, signed_in
     tokens = json.loads(signed_in["body"])
-    claims = wiring.token_verifier().verify(tokens["accessToken"]).claims()
     refreshed = invoke(
         recorder,
         function_spec("refresh-tokens"),
@@ -249,25 +251,30 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     # 6. the read routes
     reads = {
-        "list-apis": proxy_event("GET", "/apis", "/apis"),
-        "get-api": proxy_event("GET", f"/apis/{api_id}", "/apis/{apiId}", path_parameters={"apiId": api_id}),
+        "list-apis": proxy_event("GET", "/apis", "/apis", claims=claims),
+        "get-api": proxy_event(
+            "GET", f"/apis/{api_id}", "/apis/{apiId}", path_parameters={"apiId": api_id}, claims=claims
+        ),
         "get-api-version": proxy_event(
             "GET",
             f"/apis/{api_id}/versions/{version}",
             "/apis/{apiId}/versions/{version}",
             path_parameters={"apiId": api_id, "version": version},
+            claims=claims,
         ),
         "get-api-docs": proxy_event(
             "GET",
             f"/apis/{api_id}/versions/{version}/docs",
             "/apis/{apiId}/versions/{version}/docs",
             path_parameters={"apiId": api_id, "version": version},
+            claims=claims,
         ),
         "get-submission": proxy_event(
             "GET",
             f"/submissions/{submission_id}",
             "/submissions/{submissionId}",
             path_parameters={"submissionId": submission_id},
+            claims=claims,
         ),
     }
     for name, event in reads.items():

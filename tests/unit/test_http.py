@@ -99,7 +99,7 @@ def test_the_contract_route_table_carries_parameters_security_and_body_shapes() 
 
     routes = {route.operation_id: route for route in gateway_routes()}
     submit = routes["submitSpec"]
-    assert ("query", "team", True) in {(p.location, p.name, p.required) for p in submit.parameters}
+    assert ("query", "team", False) in {(p.location, p.name, p.required) for p in submit.parameters}
     assert ("header", "X-Correlation-Id", False) in {(p.location, p.name, p.required) for p in submit.parameters}
     assert set(submit.object_bodies) == {"application/json", "application/vnd.oai.openapi+json"}
     version = routes["getApiVersion"]  # path-level parameters, through $ref

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from devportal.errors import (
@@ -18,7 +21,7 @@ from devportal.registry.submit import SubmitRequest, SubmitSpec
 from devportal.settings import SpecLimits
 from events.registry import ApiSpecSubmitted
 from tests.support.fakes import InMemoryBlobStore, InMemoryRegistry, RecordingPublisher
-from tests.support.specs import demo_spec_bytes, petstore_json
+from tests.support.specs import demo_spec_bytes, minimal, petstore_json
 
 
 @pytest.fixture
@@ -41,7 +44,7 @@ def submit(registry: InMemoryRegistry, specs: InMemoryBlobStore, publisher: Reco
     return SubmitSpec(registry, specs, publisher, SpecLimits())
 
 
-def request(body: bytes, media_type: str | None = "application/yaml", **kwargs: str) -> SubmitRequest:
+def request(body: bytes, media_type: str | None = "application/yaml", **kwargs: Any) -> SubmitRequest:
     return SubmitRequest(
         body=body, media_type=media_type, team=kwargs.pop("team", "pets"), correlation_id="c-1", **kwargs
     )
@@ -202,3 +205,23 @@ def _record_for(api_id: str, version: str, sha256: str, submission_id: str) -> A
         submission_id=submission_id,
         registered_at=datetime.now(UTC),
     )
+
+
+def test_an_api_belongs_to_the_team_that_registered_it(submit: SubmitSpec, registry: InMemoryRegistry) -> None:
+    from datetime import UTC, datetime
+
+    from devportal.errors import Forbidden
+    from devportal.registry.models import ApiVersionRecord
+
+    first = ApiVersionRecord(
+        "petstore", "1.0.0", "Petstore", "pets", "a" * 64, "k", "n", "d", "3.1.0", 1, "sub-" + "a" * 24,
+        datetime.now(UTC),
+    )  # fmt: skip
+    registry.add_to_catalog(first)
+    body = json.dumps(minimal(title="Petstore", version="2.0.0")).encode()
+    with pytest.raises(Forbidden, match="belongs to team pets") as refused:
+        submit(request(body, "application/json", team="payments", api_id="petstore"))
+    assert refused.value.errors[0].parameter == "apiId"
+    assert submit(request(body, "application/json", team="pets", api_id="petstore")).submission.owner == "pets"
+    by_admin = request(body, "application/json", team="platform", api_id="petstore", any_team=True, version="2.0.1")
+    assert submit(by_admin).submission.owner == "pets"  # still the owning team's API

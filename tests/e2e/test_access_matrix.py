@@ -1,0 +1,124 @@
+"""Who may do what, every route by every kind of caller, over HTTP through the local gateway:
+anonymous, a viewer, a developer of the team that owns the API, a developer of another team, an
+admin. (Service API keys come with the keys themselves.)"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+
+from contracts import gateway_routes
+from tests.support.specs import petstore_json
+from tests.support.stack import RunningStack
+
+CALLERS = ("anonymous", "viewer", "developer", "other-developer", "admin")
+
+
+@dataclass
+class World:
+    stack: RunningStack
+    tokens: dict[str, str]
+    api_id: str
+    version: str
+    submission_id: str
+
+    def headers(self, caller: str) -> dict[str, str]:
+        return {} if caller == "anonymous" else {"Authorization": f"Bearer {self.tokens[caller]}"}
+
+
+@pytest.fixture(scope="module")
+def world(stack: RunningStack) -> World:
+    email = f"other-{uuid.uuid4().hex[:6]}@example.com"
+    added = stack.cli("users", "add", email, "--role", "developer", "--team", "payments")
+    assert added.returncode == 0, added.stderr
+    password = re.search(r"Password \(shown once\): (\S+)", added.stdout)
+    assert password, added.stdout
+    other = requests.post(
+        stack.gateway + "/auth/login", json={"email": email, "password": password.group(1)}, timeout=30
+    ).json()
+    signed_in = {role: stack.sign_in(role) for role in ("viewer", "developer", "admin")}
+    signed_in["other-developer"] = other
+    api_id = f"matrix-{uuid.uuid4().hex[:8]}"
+    created = stack.post(
+        f"/apis?apiId={api_id}", petstore_json(), "application/json", role="developer"
+    )  # team pets owns it from now on
+    assert created.status_code == 202, created.text
+    body = created.json()
+    assert stack.wait_for_submission(body["submissionId"])["status"] == "registered"
+    deadline = time.monotonic() + 10  # the catalog entry (ownership) is written by its consumer
+    while stack.get(f"/apis/{api_id}", role="viewer").json().get("owner") != "pets":
+        assert time.monotonic() < deadline, "the catalog never named team pets as the owner"
+        time.sleep(0.05)
+    return World(
+        stack,
+        {caller: tokens["accessToken"] for caller, tokens in signed_in.items()},
+        api_id,
+        body["version"],
+        body["submissionId"],
+    )
+
+
+def submit_new_version(world: World, caller: str) -> requests.Response:
+    version = f"2.{uuid.uuid4().int % 10_000}.0"
+    return requests.post(
+        f"{world.stack.gateway}/apis?apiId={world.api_id}&version={version}",
+        data=petstore_json(version=version),
+        headers={**world.headers(caller), "Content-Type": "application/json"},
+        timeout=60,
+    )
+
+
+def get(path: Callable[[World], str]) -> Callable[[World, str], requests.Response]:
+    return lambda world, caller: requests.get(
+        world.stack.gateway + path(world), headers=world.headers(caller), timeout=30
+    )
+
+
+def post_json(path: str, body: dict[str, Any]) -> Callable[[World, str], requests.Response]:
+    return lambda world, caller: requests.post(
+        world.stack.gateway + path, json=body, headers=world.headers(caller), timeout=30
+    )
+
+
+# operation -> (request, expected status per caller in CALLERS order)
+MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ...]]] = {
+    "listApis": (get(lambda w: "/apis"), (401, 200, 200, 200, 200)),
+    "getApi": (get(lambda w: f"/apis/{w.api_id}"), (401, 200, 200, 200, 200)),
+    "getApiVersion": (get(lambda w: f"/apis/{w.api_id}/versions/{w.version}"), (401, 200, 200, 200, 200)),
+    "getApiDocs": (get(lambda w: f"/apis/{w.api_id}/versions/{w.version}/docs"), (401, 200, 200, 200, 200)),
+    "getSubmission": (get(lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200)),
+    "submitSpec": (submit_new_version, (401, 403, 202, 403, 202)),
+    "getMe": (get(lambda w: "/me"), (401, 200, 200, 200, 200)),
+    # open by contract: the token does not matter, the (here empty) body does
+    "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400)),
+    "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400)),
+    # last: signing out revokes each caller's refresh tokens (their access tokens live on)
+    "logout": (post_json("/auth/logout", {}), (401, 204, 204, 204, 204)),
+}
+
+
+def test_the_matrix_covers_every_operation_of_the_contract() -> None:
+    assert set(MATRIX) == {route.operation_id for route in gateway_routes()}
+
+
+@pytest.mark.parametrize("operation", list(MATRIX))
+def test_who_may_do_what(world: World, operation: str) -> None:
+    call, expected = MATRIX[operation]
+    got = {caller: call(world, caller).status_code for caller in CALLERS}
+    assert got == dict(zip(CALLERS, expected, strict=True))
+
+
+def test_refusals_are_problem_json_without_internals(world: World) -> None:
+    refused = submit_new_version(world, "other-developer")
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert refused.json()["status"] == 403
+    assert "belongs to team pets" in refused.json()["detail"]
+    viewer = submit_new_version(world, "viewer")
+    assert "apis:submit" in viewer.json()["detail"]
