@@ -16,6 +16,7 @@ from typing import Literal
 
 from devportal.names import ResourceNames
 from events.envelope import DomainEvent
+from events.identity import UserSignedIn
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
 
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: dead letters wait two weeks for a redrive
@@ -78,6 +79,11 @@ CONSUMERS: dict[str, Consumer] = {
             description="Records the outcome of a registration on its submission.",
         ),
         Consumer(
+            name="record-sign-in",
+            handler="functions.record_sign_in.handler:handler",
+            description="Moves a user's lastLogin forward when they sign in.",
+        ),
+        Consumer(
             name="update-catalog",
             handler="functions.update_catalog.handler:handler",
             description="Keeps the catalog entry of an API (owner, latest version, versions) current.",
@@ -103,6 +109,12 @@ EVENTS: tuple[EventDefinition, ...] = (
         producer="temporal_bridge/ApiRegistrationWorkflow",
         consumers=("track-submission",),
         description="A submission was refused, with findings.",
+    ),
+    EventDefinition(
+        model=UserSignedIn,
+        producer="functions/login",
+        consumers=("record-sign-in",),
+        description="A user signed in; their profile's lastLogin follows.",
     ),
 )
 

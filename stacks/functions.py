@@ -83,7 +83,7 @@ _ROUTE_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "get_api_version": {"table": READ_TABLE},
     "get_api_docs": {"table": READ_TABLE, "docs": ("s3:GetObject",)},
     "get_submission": {"table": READ_TABLE},
-    "login": {"table": READ_TABLE},
+    "login": {"table": READ_TABLE, "bus": ("events:PutEvents",)},
     "refresh_tokens": {},
     "logout": {},
     "get_me": {"table": READ_TABLE},
@@ -93,6 +93,7 @@ _CONSUMER_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "start-registration": {"temporal-secret": ("secretsmanager:GetSecretValue",)},
     "track-submission": {"table": ("dynamodb:UpdateItem",)},
     "update-catalog": {"table": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")},
+    "record-sign-in": {"table": ("dynamodb:UpdateItem",)},
 }
 
 

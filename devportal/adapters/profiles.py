@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
@@ -42,6 +43,22 @@ class DynamoProfiles:
                     }
                 ),
                 ConditionExpression="attribute_not_exists(PK)",
+            )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def record_sign_in(self, user_id: str, at: datetime) -> bool:
+        """lastLogin moves forward only: a redelivered or late event changes nothing (False)."""
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key=_key(user_id),
+                UpdateExpression="SET lastLogin = :at",
+                ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(lastLogin) OR lastLogin < :at)",
+                ExpressionAttributeValues=_item({":at": _ts(at)}),
             )
         except ClientError as error:
             if _conditional_failure(error):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aws_lambda_powertools import Logger
 
 from devportal import wiring
 from devportal.entrypoints import api_function
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.users import check_email
+from events.envelope import new_event
+from events.identity import UserSignedIn
 from functions.identity_views import fields, profile_of, token_view
 
 logger = Logger()
@@ -19,6 +23,15 @@ def login(request: ApiRequest) -> ApiResponse:
     tokens = wiring.directory().sign_in(email, given["password"])
     caller = wiring.token_verifier().verify(tokens.access_token)
     profile = profile_of(caller)
+    wiring.publisher().publish(
+        [
+            new_event(
+                UserSignedIn(user_id=caller.subject, signed_in_at=datetime.now(UTC)),
+                correlation_id=request.correlation_id,
+                producer="functions/login",
+            )
+        ]
+    )
     logger.info("signed in", user_id=caller.subject, role=caller.role)
     return json_response(200, {**token_view(tokens), "user": profile.view()}, {"Cache-Control": "no-store"})
 

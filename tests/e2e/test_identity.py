@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 
 import pytest
 import requests
@@ -24,6 +25,14 @@ def test_sign_in_then_me(stack: RunningStack) -> None:
     assert me.status_code == 200, me.text
     assert me.json()["email"] == signed_in["user"]["email"]
     assert "apis:submit" in me.json()["permissions"]
+    # UserSignedIn -> its consumer -> the profile's lastLogin
+    deadline = time.monotonic() + 15
+    while me.json()["lastLogin"] is None:
+        assert time.monotonic() < deadline, "lastLogin was never recorded"
+        time.sleep(0.1)
+        me = requests.get(
+            stack.gateway + "/me", headers={"Authorization": f"Bearer {signed_in['accessToken']}"}, timeout=30
+        )
 
 
 @pytest.mark.parametrize("route", [r for r in gateway_routes() if r.security_schemes], ids=lambda r: r.operation_id)

@@ -78,3 +78,22 @@ def test_id_tokens_and_tokens_of_other_pools_or_clients_are_refused(aws: AwsWorl
     foreign = sign_in(aws, role="admin", pool_id=other.user_pool.pool_id, client_id=other.user_pool.client_id)
     with pytest.raises(Unauthenticated):
         verifier.verify(foreign["AccessToken"])
+
+
+def test_last_login_only_moves_forward(aws: AwsWorld) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from devportal.identity.users import UserProfile
+
+    profiles = wiring.profiles()
+    now = datetime.now(UTC)
+    profiles.put_profile(UserProfile("u-1", "u@example.com", "U", "viewer", "platform", now))
+    assert profiles.record_sign_in("u-1", now) is True
+    assert profiles.record_sign_in("u-1", now) is False  # redelivered
+    assert profiles.record_sign_in("u-1", now - timedelta(minutes=5)) is False  # late
+    profile = profiles.get_profile("u-1")
+    assert profile is not None
+    assert profile.last_login is not None
+    assert abs((profile.last_login - now).total_seconds()) < 0.01
+    assert profiles.record_sign_in("nobody", now) is False  # no profile: nothing is created
+    assert profiles.get_profile("nobody") is None

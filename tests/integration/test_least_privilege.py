@@ -226,6 +226,13 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     assert signed_in["statusCode"] == 200, signed_in
     tokens = json.loads(signed_in["body"])
+    assert tokens["user"]["lastLogin"] is None
+    sign_ins = sqs_records(aws, aws.names.queue("record-sign-in"))
+    for _delivery in range(2):  # at-least-once: the second delivery moves nothing
+        assert invoke(recorder, function_spec("record-sign-in"), sign_ins) == {"batchItemFailures": []}
+    profile = wiring.profiles().get_profile(user_id)
+    assert profile is not None
+    assert profile.last_login is not None
     refreshed = invoke(
         recorder,
         function_spec("refresh-tokens"),

@@ -1,0 +1,26 @@
+"""Consumer: UserSignedIn -> the user's profile `lastLogin`.
+
+Idempotent: lastLogin only moves forward, so a redelivered or late event changes nothing."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from devportal import wiring
+from devportal.entrypoints import sqs_consumer
+from events.identity import UserSignedIn
+from events.parsing import UnknownEvent, parse_event
+
+logger = Logger()
+
+
+def record_handler(record: SQSRecord) -> None:
+    event = parse_event(record.body)
+    if not isinstance(event.data, UserSignedIn):
+        raise UnknownEvent(f"record-sign-in does not consume {event.detail_type}")
+    moved = wiring.profiles().record_sign_in(event.data.user_id, event.data.signed_in_at)
+    logger.info("sign-in recorded" if moved else "sign-in already recorded", user_id=event.data.user_id)
+
+
+handler = sqs_consumer(record_handler)
