@@ -116,6 +116,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         bus=bus.bus,
         secret=security.temporal_secret,
         key=security.key,
+        user_pool=auth.user_pool,
     )
     api = ApiStack(
         scope,

@@ -89,6 +89,11 @@ class Forbidden(DomainError):
     slug = "forbidden"
 
 
+class AlreadyExists(DomainError):
+    title = "Already exists"
+    slug = "already-exists"
+
+
 class VersionConflict(DomainError):
     title = "Version already registered with different content"
     slug = "version-conflict"

@@ -31,6 +31,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.VersionConflict: 409,
+    errors.AlreadyExists: 409,
     errors.NotFound: 404,
     errors.DependencyUnavailable: 503,
 }

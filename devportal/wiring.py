@@ -13,6 +13,7 @@ from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
 from devportal.adapters.profiles import DynamoProfiles
 from devportal.adapters.s3 import S3BlobStore
+from devportal.identity.invite import InviteUser
 from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
 from devportal.registry.register import Registrar
 from devportal.registry.submit import SubmitSpec
@@ -58,6 +59,11 @@ def directory() -> CognitoDirectory:
 @cache
 def profiles() -> DynamoProfiles:
     return DynamoProfiles(settings.table_settings().table_name)
+
+
+@cache
+def invite_user() -> InviteUser:
+    return InviteUser(directory(), profiles())
 
 
 @cache

@@ -396,7 +396,7 @@ def _dlq(args: argparse.Namespace) -> int:
 
 def _users_add(args: argparse.Namespace) -> int:
     from devportal.errors import DomainError
-    from devportal_local.users import generate_password, invite, load_identity
+    from devportal_local.users import invite, load_identity
 
     if not (args.state_dir / "state.json").exists():
         print(
@@ -404,24 +404,24 @@ def _users_add(args: argparse.Namespace) -> int:
         )
         return 1
     config = LocalConfig.load(args.state_dir)
-    password = args.password or generate_password()
     try:
-        profile = invite(
+        invited = invite(
             config,
             load_identity(config),
             email=args.email,
             role=args.role,
             team=args.team,
-            name=args.name or args.email.split("@", 1)[0],
-            password=password,
+            name=args.name,
+            password=args.password,
         )
     except DomainError as error:
         fields = "; ".join(f"{e.pointer or e.parameter}: {e.detail}" for e in error.errors)
         print(f"devportal: {error.detail}" + (f" ({fields})" if fields else ""), file=sys.stderr)
         return 1
+    profile = invited.profile
     print(f"Invited {profile.email} as {profile.role} of team {profile.team} (user id {profile.user_id}).")
-    if not args.password:
-        print(f"Password (shown once): {password}")
+    if invited.generated:
+        print(f"Password (shown once): {invited.password}")
     print(f"Sign in: POST {config.gateway_url}/auth/login")
     return 0
 

@@ -7,15 +7,12 @@ the demo, the benchmarks and the end-to-end tests can sign in the way a person w
 from __future__ import annotations
 
 import json
-import secrets
-import string
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from devportal.adapters.cognito import CognitoDirectory
 from devportal.adapters.profiles import DynamoProfiles
-from devportal.identity.users import UserProfile, check_email, check_role, check_team, permissions_of
+from devportal.identity.invite import Invited, InviteUser
 from devportal_local.config import LocalConfig
 
 DEMO_USERS = (
@@ -35,21 +32,6 @@ class Credentials:
     team: str
 
 
-def generate_password(length: int = 20) -> str:
-    """Meets the pool's policy by construction: lower, upper, digit and symbol, then random."""
-    alphabet = string.ascii_letters + string.digits + "!#%+-=_"
-    core = [secrets.choice(alphabet) for _ in range(length - 4)]
-    required = [
-        secrets.choice(string.ascii_lowercase),
-        secrets.choice(string.ascii_uppercase),
-        secrets.choice(string.digits),
-        secrets.choice("!#%+-=_"),
-    ]
-    mixed = core + required
-    secrets.SystemRandom().shuffle(mixed)
-    return "".join(mixed)
-
-
 def save_identity(config: LocalConfig, environment: dict[str, str]) -> None:
     config.run_dir.mkdir(parents=True, exist_ok=True)
     (config.run_dir / IDENTITY_FILE).write_text(json.dumps(environment, indent=2), encoding="utf-8")
@@ -61,34 +43,29 @@ def load_identity(config: LocalConfig) -> dict[str, str]:
 
 
 def invite(
-    config: LocalConfig, identity: dict[str, str], *, email: str, role: str, team: str, name: str, password: str
-) -> UserProfile:
-    email, role, team = check_email(email), check_role(role), check_team(team)
+    config: LocalConfig,
+    identity: dict[str, str],
+    *,
+    email: str,
+    role: str,
+    team: str,
+    name: str | None = None,
+    password: str | None = None,
+) -> Invited:
     directory = CognitoDirectory(
         identity["DEVPORTAL_USER_POOL_ID"],
         identity["DEVPORTAL_USER_POOL_CLIENT_ID"],
         client=config.client("cognito-idp"),
     )
-    user_id = directory.invite(email, role=role, team=team, name=name, password=password)
-    profile = UserProfile(
-        user_id=user_id,
-        email=email,
-        name=name,
-        role=role,
-        team=team,
-        created_at=datetime.now(UTC),
-        permissions=permissions_of(role),
-    )
-    DynamoProfiles(config.names.table, client=config.client("dynamodb")).put_profile(profile)
-    return profile
+    profiles = DynamoProfiles(config.names.table, client=config.client("dynamodb"))
+    return InviteUser(directory, profiles)(email=email, role=role, team=team, name=name, password=password)
 
 
 def seed_demo_users(config: LocalConfig, identity: dict[str, str]) -> list[Credentials]:
     created = []
     for role, email, team, name in DEMO_USERS:
-        password = generate_password()
-        invite(config, identity, email=email, role=role, team=team, name=name, password=password)
-        created.append(Credentials(role, email, password, team))
+        invited = invite(config, identity, email=email, role=role, team=team, name=name)
+        created.append(Credentials(role, email, invited.password, team))
     path = config.run_dir / DEMO_USERS_FILE
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)

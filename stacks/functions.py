@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
@@ -29,7 +30,7 @@ from events.catalog import CONSUMERS
 from stacks.data_stack import object_arn
 from stacks.packaging import LambdaAssets
 
-Resource = Literal["table", "specs", "docs", "bus", "temporal-secret"]
+Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool"]
 
 # The setting (environment variable) a function needs to reach each resource.
 RESOURCE_SETTINGS: dict[Resource, str] = {
@@ -38,6 +39,7 @@ RESOURCE_SETTINGS: dict[Resource, str] = {
     "docs": "DEVPORTAL_DOCS_BUCKET",
     "bus": "DEVPORTAL_EVENT_BUS_NAME",
     "temporal-secret": "DEVPORTAL_TEMPORAL_SECRET_ARN",
+    "user-pool": "DEVPORTAL_USER_POOL_ID",
 }
 # What Lambda itself needs besides the handler's calls: X-Ray segments (no resource-level
 # permissions exist for these two) and, for consumers, the event source mapping's SQS calls.
@@ -87,8 +89,17 @@ _ROUTE_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "refresh_tokens": {},
     "logout": {},
     "get_me": {"table": READ_TABLE},
+    "invite_user": {
+        "table": ("dynamodb:PutItem",),
+        "user-pool": (
+            "cognito-idp:AdminAddUserToGroup",
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminDeleteUser",
+            "cognito-idp:AdminSetUserPassword",
+        ),
+    },
 }
-_USER_POOL_ROUTES = {"login", "refresh_tokens", "logout"}
+_USER_POOL_ROUTES = {"login", "refresh_tokens", "logout", "invite_user"}
 _CONSUMER_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "start-registration": {"temporal-secret": ("secretsmanager:GetSecretValue",)},
     "track-submission": {"table": ("dynamodb:UpdateItem",)},
@@ -278,8 +289,10 @@ def bindings(
     bus: events.IEventBus,
     secret: secretsmanager.ISecret,
     key: kms.IKey,
+    user_pool: cognito.IUserPool,
 ) -> dict[Resource, Binding]:
     return {
+        "user-pool": Binding(user_pool.user_pool_id, (user_pool.user_pool_arn,)),
         "table": Binding(
             table.table_name, (table.table_arn, *(f"{table.table_arn}/index/{index}" for index in INDEXES))
         ),

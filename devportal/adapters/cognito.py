@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from devportal.adapters.aws import LazyClient
-from devportal.errors import DependencyUnavailable, FieldError, InvalidParameter, Unauthenticated
+from devportal.errors import AlreadyExists, DependencyUnavailable, FieldError, InvalidParameter, Unauthenticated
 from devportal.identity.pool import TEAM_ATTRIBUTE
 from devportal.identity.users import Tokens
 
@@ -82,7 +82,7 @@ class CognitoDirectory:
             )
         except ClientError as error:
             if _code(error) == "UsernameExistsException":
-                raise InvalidParameter(
+                raise AlreadyExists(
                     f"{email} already has an account.", [FieldError(detail="already exists", pointer="/email")]
                 ) from None
             raise

@@ -96,6 +96,15 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     "getSubmission": (get(lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200)),
     "submitSpec": (submit_new_version, (401, 403, 202, 403, 202)),
     "getMe": (get(lambda w: "/me"), (401, 200, 200, 200, 200)),
+    "inviteUser": (
+        lambda world, caller: requests.post(
+            world.stack.gateway + "/users",
+            json={"email": f"invited-{uuid.uuid4().hex[:8]}@example.com", "role": "viewer", "team": "platform"},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 403, 403, 201),
+    ),
     # open by contract: the token does not matter, the (here empty) body does
     "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400)),
     "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400)),

@@ -99,3 +99,33 @@ def test_refresh_then_logout_revokes_the_refresh_token(stack: RunningStack) -> N
     assert out.status_code == 204, out.text
     again = requests.post(stack.gateway + "/auth/refresh", json={"refreshToken": signed_in["refreshToken"]}, timeout=30)
     assert again.status_code == 401, again.text
+
+
+def test_an_admin_invites_and_the_invited_user_signs_in_with_the_password_shown_once(stack: RunningStack) -> None:
+    email = f"newcomer-{int(time.time() * 1000)}@example.com"
+    invited = requests.post(
+        stack.gateway + "/users",
+        json={"email": email, "role": "developer", "team": "payments", "name": "New Comer"},
+        headers=stack.auth("admin"),
+        timeout=30,
+    )
+    assert invited.status_code == 201, invited.text
+    body = invited.json()
+    assert body["user"]["role"] == "developer"
+    signed_in = requests.post(
+        stack.gateway + "/auth/login", json={"email": email, "password": body["password"]}, timeout=30
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["user"]["team"] == "payments"
+    again = requests.post(
+        stack.gateway + "/users", json={"email": email, "role": "viewer", "team": "x"}, headers=stack.auth(), timeout=30
+    )
+    assert again.status_code == 409, again.text
+    weak = requests.post(
+        stack.gateway + "/users",
+        json={"email": f"weak-{email}", "role": "viewer", "team": "platform", "password": "password"},
+        headers=stack.auth(),
+        timeout=30,
+    )
+    assert weak.status_code == 400, weak.text
+    assert weak.json()["errors"][0]["pointer"] == "/password"

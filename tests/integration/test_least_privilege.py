@@ -61,7 +61,12 @@ class CallRecorder:
                 self._add(TRANSACT_ITEM_ACTIONS[kind], body["TableName"])
             return
         target = (
-            params.get("TableName") or params.get("Bucket") or params.get("SecretId") or self._bus_of(params) or "?"
+            params.get("TableName")
+            or params.get("Bucket")
+            or params.get("SecretId")
+            or params.get("UserPoolId")
+            or self._bus_of(params)
+            or "?"
         )
         action = f"{prefix}:{operation}"
         self._add(AUTHORIZED_AS.get(action, action), target)
@@ -89,6 +94,7 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
         "docs": aws.names.docs_bucket,
         "bus": aws.names.event_bus,
         "temporal-secret": secret_id,
+        "user-pool": aws.user_pool_id,
     }
     recorder = CallRecorder(resources)
     boto3.setup_default_session()
@@ -256,7 +262,30 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     assert signed_out["statusCode"] == 204, signed_out
 
-    # 6. the read routes
+    # 6. an admin invites: a weak chosen password is refused (the half-made account goes again),
+    # then one generated
+    admin = wiring.invite_user()(email=f"admin-{uuid.uuid4().hex[:6]}@example.com", role="admin", team="platform")
+    admin_claims = (
+        wiring.token_verifier()
+        .verify(wiring.directory().sign_in(admin.profile.email, admin.password).access_token)
+        .claims()
+    )
+    for body, status in (({"password": "password"}, 400), ({}, 201)):
+        answered = invoke(
+            recorder,
+            function_spec("invite-user"),
+            proxy_event(
+                "POST",
+                "/users",
+                "/users",
+                body=json.dumps({"email": f"new-{uuid.uuid4().hex[:6]}@example.com", "role": "viewer",
+                                 "team": "platform", **body}),
+                claims=admin_claims,
+            ),
+        )  # fmt: skip
+        assert answered["statusCode"] == status, answered
+
+    # 7. the read routes
     reads = {
         "list-apis": proxy_event("GET", "/apis", "/apis", claims=claims),
         "get-api": proxy_event(

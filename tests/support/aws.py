@@ -27,6 +27,7 @@ _CACHED = [
     wiring.token_verifier,
     wiring.directory,
     wiring.profiles,
+    wiring.invite_user,
     temporal_client.cloud_overrides,
     settings.spec_limits,
     wiring.registry,
