@@ -89,6 +89,14 @@ class Forbidden(DomainError):
     slug = "forbidden"
 
 
+@dataclass
+class TooManyAttempts(DomainError):
+    retry_after_seconds: int = 60
+
+    title = "Too Many Requests"
+    slug = "too-many-attempts"
+
+
 class AlreadyExists(DomainError):
     title = "Already exists"
     slug = "already-exists"

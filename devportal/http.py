@@ -32,6 +32,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.Forbidden: 403,
     errors.VersionConflict: 409,
     errors.AlreadyExists: 409,
+    errors.TooManyAttempts: 429,
     errors.NotFound: 404,
     errors.DependencyUnavailable: 503,
 }
@@ -171,6 +172,8 @@ def domain_problem(error: DomainError, request_id: str) -> ApiResponse:
         500,
     )
     headers = {"Retry-After": "2"} if status == 503 else None
+    if isinstance(error, errors.TooManyAttempts):
+        headers = {"Retry-After": str(max(1, error.retry_after_seconds))}
     return problem(
         status,
         error.title,

@@ -5,18 +5,24 @@ environment (or point AWS_ENDPOINT_URL at moto) before anything is created."""
 
 from __future__ import annotations
 
+import logging
 from functools import cache
+
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from devportal import settings
 from devportal.adapters.cognito import CognitoDirectory
 from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
-from devportal.adapters.profiles import DynamoProfiles
+from devportal.adapters.profiles import DynamoAttemptLog, DynamoProfiles
 from devportal.adapters.s3 import S3BlobStore
+from devportal.identity.attempts import MAX_FAILURES, SignIn
 from devportal.identity.invite import InviteUser
 from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
 from devportal.registry.register import Registrar
 from devportal.registry.submit import SubmitSpec
+
+_identity_log = logging.getLogger("devportal.identity")
 
 
 @cache
@@ -59,6 +65,25 @@ def directory() -> CognitoDirectory:
 @cache
 def profiles() -> DynamoProfiles:
     return DynamoProfiles(settings.table_settings().table_name)
+
+
+@cache
+def attempt_log() -> DynamoAttemptLog:
+    return DynamoAttemptLog(settings.table_settings().table_name)
+
+
+def _report_throttled_sign_ins(account: str) -> None:
+    _identity_log.warning(
+        "repeated failed sign-ins: account refused until its window ends",
+        extra={"account_sha256": account, "max_failures": MAX_FAILURES},
+    )
+    with single_metric(name="SignInsThrottled", unit=MetricUnit.Count, value=1, namespace="DevPortal") as metric:
+        metric.add_dimension(name="service", value="login")
+
+
+@cache
+def sign_in() -> SignIn:
+    return SignIn(directory(), attempt_log(), _report_throttled_sign_ins)
 
 
 @cache

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 
-from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY
+from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from devportal.identity.pool import (
     ACCESS_TOKEN_MINUTES,
     PASSWORD_POLICY,
@@ -176,6 +176,11 @@ def _table(dynamodb: Any, name: str) -> None:
     except ClientError as error:
         if error.response["Error"]["Code"] != "ResourceInUseException":
             raise
+    ttl = dynamodb.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if ttl.get("TimeToLiveStatus") != "ENABLED":
+        dynamodb.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE}
+        )
 
 
 def _bucket(s3: Any, name: str) -> None:

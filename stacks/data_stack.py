@@ -7,7 +7,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY
+from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from devportal.names import ResourceNames
 from events.catalog import DLQ_RETENTION_SECONDS
 from stacks.buckets import access_log_bucket, private_bucket
@@ -53,6 +53,7 @@ class DataStack(Stack):
                 point_in_time_recovery_enabled=True
             ),
             encryption=dynamodb.TableEncryptionV2.aws_managed_key(),
+            time_to_live_attribute=TTL_ATTRIBUTE,
             deletion_protection=production,
             removal_policy=retain,
         )

@@ -85,7 +85,11 @@ _ROUTE_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "get_api_version": {"table": READ_TABLE},
     "get_api_docs": {"table": READ_TABLE, "docs": ("s3:GetObject",)},
     "get_submission": {"table": READ_TABLE},
-    "login": {"table": READ_TABLE, "bus": ("events:PutEvents",)},
+    # the profile; the failed-sign-in counter (read, count, clear on success); UserSignedIn
+    "login": {
+        "table": ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
+        "bus": ("events:PutEvents",),
+    },
     "refresh_tokens": {},
     "logout": {},
     "get_me": {"table": READ_TABLE},

@@ -73,6 +73,18 @@ class MonitoringStack(Stack):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         traffic.add_alarm_action(actions.SnsAction(self.topic))
+        self._alarm(
+            "SignInsThrottled",
+            cloudwatch.Metric(
+                namespace="DevPortal",
+                metric_name="SignInsThrottled",
+                dimensions_map={"service": "login"},
+                period=PERIOD,
+                statistic="Sum",
+            ),
+            threshold=0,
+            description="An account hit the failed sign-in limit and is refused for its window (possible attack)",
+        )
         for name, queue in dead_letter_queues.items():
             self._alarm(
                 f"Dlq-{name.removeprefix(names.prefix + '-')}",

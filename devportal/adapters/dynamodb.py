@@ -45,6 +45,10 @@ _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
 
 
+# Items that matter for a while only (failed sign-in windows) carry their expiry here, in epoch seconds.
+TTL_ATTRIBUTE = "expiresAt"
+
+
 def _item(values: dict[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from devportal.adapters.aws import LazyClient
-from devportal.adapters.dynamodb import _conditional_failure, _dt, _item, _plain, _ts
+from devportal.adapters.dynamodb import TTL_ATTRIBUTE, _conditional_failure, _dt, _item, _plain, _ts
 from devportal.identity.users import UserProfile, permissions_of
 
 if TYPE_CHECKING:
@@ -81,3 +81,33 @@ class DynamoProfiles:
             last_login=_dt(plain["lastLogin"]) if plain.get("lastLogin") else None,
             permissions=tuple(plain.get("permissions", ())),
         )
+
+
+class DynamoAttemptLog:
+    """Failed sign-ins per account and window: `LOGINFAIL#<sha256 of the address>` / `W#<window>`,
+    an atomic counter that expires with its window (DynamoDB TTL on `expiresAt`)."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self._table = table_name
+        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
+
+    @staticmethod
+    def _key(account: str, window: int) -> dict[str, Any]:
+        return _item({"PK": f"LOGINFAIL#{account}", "SK": f"W#{window}"})
+
+    def failures(self, account: str, window: int) -> int:
+        item = self._client().get_item(TableName=self._table, Key=self._key(account, window)).get("Item")
+        return int(_plain(item)["failures"]) if item else 0
+
+    def add_failure(self, account: str, window: int, expires_at: float) -> int:
+        response = self._client().update_item(
+            TableName=self._table,
+            Key=self._key(account, window),
+            UpdateExpression=f"ADD failures :one SET {TTL_ATTRIBUTE} = :expires",
+            ExpressionAttributeValues=_item({":one": 1, ":expires": int(expires_at)}),
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(_plain(response["Attributes"])["failures"])
+
+    def clear(self, account: str, window: int) -> None:
+        self._client().delete_item(TableName=self._table, Key=self._key(account, window))

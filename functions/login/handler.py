@@ -20,7 +20,7 @@ logger = Logger()
 def login(request: ApiRequest) -> ApiResponse:
     given = fields(request.json_object(), {"email": (3, 320), "password": (8, 256)})
     email = check_email(given["email"])
-    tokens = wiring.directory().sign_in(email, given["password"])
+    tokens = wiring.sign_in()(email, given["password"])
     caller = wiring.token_verifier().verify(tokens.access_token)
     profile = profile_of(caller)
     wiring.publisher().publish(

@@ -129,3 +129,30 @@ def test_an_admin_invites_and_the_invited_user_signs_in_with_the_password_shown_
     )
     assert weak.status_code == 400, weak.text
     assert weak.json()["errors"][0]["pointer"] == "/password"
+
+
+def test_repeated_failed_sign_ins_are_slowed_down_per_account(stack: RunningStack) -> None:
+    email = f"target-{int(time.time() * 1000)}@example.com"
+    invited = requests.post(
+        stack.gateway + "/users",
+        json={"email": email, "role": "viewer", "team": "platform"},
+        headers=stack.auth(),
+        timeout=30,
+    ).json()
+    statuses = [
+        requests.post(stack.gateway + "/auth/login", json={"email": email, "password": "Wrong-passw0rd!"}, timeout=30)
+        for _ in range(6)
+    ]
+    assert [r.status_code for r in statuses] == [401, 401, 401, 401, 401, 429]
+    refused = statuses[-1]
+    assert refused.headers["Content-Type"] == "application/problem+json"
+    assert 0 < int(refused.headers["Retry-After"]) <= 900
+    right = requests.post(
+        stack.gateway + "/auth/login", json={"email": email, "password": invited["password"]}, timeout=30
+    )
+    assert right.status_code == 429  # even the right password waits for the window
+    # ... and the brake is per account: the others sign in as usual
+    assert stack.sign_in("viewer")["user"]["role"] == "viewer"
+    # reported: the gateway's log carries the warning
+    log = (stack.cfg.logs_dir / "gateway.log").read_text(encoding="utf-8")
+    assert "repeated failed sign-ins" in log

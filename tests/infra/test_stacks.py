@@ -167,7 +167,15 @@ def test_one_catalog_two_worlds(templates: dict[str, Template], moto_world: AwsW
     # Locally only: the SNS stand-in queues (and their DLQs) that moto's missing SNS target needs.
     stand_ins = {name for name in local_queues if "-to-sns" in name}
     assert {k: v for k, v in local_queues.items() if k not in stand_ins} == cloud_queues
-    local_topics = {t["TopicArn"].rsplit(":", 1)[1] for t in moto_world.client("sns").list_topics()["Topics"]}
+    (table,) = resources(templates["database"], "AWS::DynamoDB::GlobalTable").values()
+    local_ttl = moto_world.client("dynamodb").describe_time_to_live(TableName=NAMES.table)["TimeToLiveDescription"]
+    assert local_ttl["AttributeName"] == table["Properties"]["TimeToLiveSpecification"]["AttributeName"]
+    # moto's state is per process: other tiers' deployments may share it, so look at ours only
+    local_topics = {
+        name
+        for t in moto_world.client("sns").list_topics()["Topics"]
+        if (name := t["TopicArn"].rsplit(":", 1)[1]).startswith(f"{NAMES.prefix}-")
+    }
     cloud_topics = {t["Properties"]["TopicName"] for t in resources(template, "AWS::SNS::Topic").values()}
     assert local_topics == cloud_topics
 

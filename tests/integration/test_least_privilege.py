@@ -224,7 +224,13 @@ async def test_every_function_calls_exactly_what_it_declares(
             outcome = invoke(recorder, function_spec(consumer), records)
             assert outcome == {"batchItemFailures": []}
 
-    # 5. signing in, and out
+    # 5. signing in (once wrongly), and out
+    wrong = invoke(
+        recorder,
+        function_spec("login"),
+        proxy_event("POST", "/auth/login", "/auth/login", body=json.dumps({"email": email, "password": "Wr0ng-pass!"})),
+    )
+    assert wrong["statusCode"] == 401, wrong
     signed_in = invoke(
         recorder,
         function_spec("login"),

@@ -28,6 +28,8 @@ _CACHED = [
     wiring.directory,
     wiring.profiles,
     wiring.invite_user,
+    wiring.attempt_log,
+    wiring.sign_in,
     temporal_client.cloud_overrides,
     settings.spec_limits,
     wiring.registry,
