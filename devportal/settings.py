@@ -63,6 +63,12 @@ class IdentitySettings(_Settings):
     jwks_url: str | None = None
 
 
+class KeySettings(_Settings):
+    """How long a rotated API key keeps working, so services can switch to the new one."""
+
+    key_rotation_grace_seconds: int = Field(default=24 * 3600, ge=0, le=30 * 24 * 3600)
+
+
 class SpecLimits(_Settings):
     max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
     max_spec_depth: int = Field(default=64, ge=8, le=512)
@@ -103,6 +109,11 @@ def temporal_cloud_settings() -> TemporalCloudSettings:
 @cache
 def identity_settings() -> IdentitySettings:
     return IdentitySettings()  # filled from the environment
+
+
+@cache
+def key_settings() -> KeySettings:
+    return KeySettings()
 
 
 @cache

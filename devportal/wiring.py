@@ -6,6 +6,7 @@ environment (or point AWS_ENDPOINT_URL at moto) before anything is created."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from functools import cache
 
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -14,10 +15,12 @@ from devportal import settings
 from devportal.adapters.cognito import CognitoDirectory
 from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
+from devportal.adapters.keys import DynamoKeyStore
 from devportal.adapters.profiles import DynamoAttemptLog, DynamoProfiles
 from devportal.adapters.s3 import S3BlobStore
 from devportal.identity.attempts import MAX_FAILURES, SignIn
 from devportal.identity.invite import InviteUser
+from devportal.identity.keys import ApiKeys
 from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
 from devportal.registry.register import Registrar
 from devportal.registry.submit import SubmitSpec
@@ -84,6 +87,14 @@ def _report_throttled_sign_ins(account: str) -> None:
 @cache
 def sign_in() -> SignIn:
     return SignIn(directory(), attempt_log(), _report_throttled_sign_ins)
+
+
+@cache
+def api_keys() -> ApiKeys:
+    return ApiKeys(
+        DynamoKeyStore(settings.table_settings().table_name),
+        timedelta(seconds=settings.key_settings().key_rotation_grace_seconds),
+    )
 
 
 @cache

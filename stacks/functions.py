@@ -93,6 +93,10 @@ _ROUTE_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
     "refresh_tokens": {},
     "logout": {},
     "get_me": {"table": READ_TABLE},
+    "create_api_key": {"table": ("dynamodb:PutItem",)},
+    "list_api_keys": {"table": QUERY_TABLE},
+    "rotate_api_key": {"table": ("dynamodb:PutItem", "dynamodb:Query")},
+    "revoke_api_key": {"table": ("dynamodb:PutItem", "dynamodb:Query")},
     "invite_user": {
         "table": ("dynamodb:PutItem",),
         "user-pool": (

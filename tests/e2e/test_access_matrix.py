@@ -1,6 +1,6 @@
 """Who may do what, every route by every kind of caller, over HTTP through the local gateway:
 anonymous, a viewer, a developer of the team that owns the API, a developer of another team, an
-admin. (Service API keys come with the keys themselves.)"""
+admin, and a service presenting a valid API key (keys publish usage; they open no user route)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from contracts import gateway_routes
 from tests.support.specs import petstore_json
 from tests.support.stack import RunningStack
 
-CALLERS = ("anonymous", "viewer", "developer", "other-developer", "admin")
+CALLERS = ("anonymous", "viewer", "developer", "other-developer", "admin", "service-key")
 
 
 @dataclass
@@ -28,9 +28,15 @@ class World:
     api_id: str
     version: str
     submission_id: str
+    service_key: str
+    keys: list[str]  # ids of keys made for the rotate and revoke rows
 
     def headers(self, caller: str) -> dict[str, str]:
-        return {} if caller == "anonymous" else {"Authorization": f"Bearer {self.tokens[caller]}"}
+        if caller == "anonymous":
+            return {}
+        if caller == "service-key":
+            return {"X-Api-Key": self.service_key}
+        return {"Authorization": f"Bearer {self.tokens[caller]}"}
 
 
 @pytest.fixture(scope="module")
@@ -56,12 +62,21 @@ def world(stack: RunningStack) -> World:
     while stack.get(f"/apis/{api_id}", role="viewer").json().get("owner") != "pets":
         assert time.monotonic() < deadline, "the catalog never named team pets as the owner"
         time.sleep(0.05)
+    keys = []
+    for _ in range(3):
+        made = requests.post(
+            stack.gateway + "/keys", json={"team": "pets", "name": "matrix"}, headers=stack.auth("admin"), timeout=30
+        )
+        assert made.status_code == 201, made.text
+        keys.append(made.json())
     return World(
         stack,
         {caller: tokens["accessToken"] for caller, tokens in signed_in.items()},
         api_id,
         body["version"],
         body["submissionId"],
+        keys[0]["secret"],
+        [keys[1]["keyId"], keys[2]["keyId"]],
     )
 
 
@@ -87,15 +102,25 @@ def post_json(path: str, body: dict[str, Any]) -> Callable[[World, str], request
     )
 
 
+def call(method: str, path: Callable[[World], str]) -> Callable[[World, str], requests.Response]:
+    return lambda world, caller: requests.request(
+        method, world.stack.gateway + path(world), headers=world.headers(caller), timeout=30
+    )
+
+
 # operation -> (request, expected status per caller in CALLERS order)
 MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ...]]] = {
-    "listApis": (get(lambda w: "/apis"), (401, 200, 200, 200, 200)),
-    "getApi": (get(lambda w: f"/apis/{w.api_id}"), (401, 200, 200, 200, 200)),
-    "getApiVersion": (get(lambda w: f"/apis/{w.api_id}/versions/{w.version}"), (401, 200, 200, 200, 200)),
-    "getApiDocs": (get(lambda w: f"/apis/{w.api_id}/versions/{w.version}/docs"), (401, 200, 200, 200, 200)),
-    "getSubmission": (get(lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200)),
-    "submitSpec": (submit_new_version, (401, 403, 202, 403, 202)),
-    "getMe": (get(lambda w: "/me"), (401, 200, 200, 200, 200)),
+    "listApis": (get(lambda w: "/apis"), (401, 200, 200, 200, 200, 401)),
+    "getApi": (get(lambda w: f"/apis/{w.api_id}"), (401, 200, 200, 200, 200, 401)),
+    "getApiVersion": (get(lambda w: f"/apis/{w.api_id}/versions/{w.version}"), (401, 200, 200, 200, 200, 401)),
+    "getApiDocs": (get(lambda w: f"/apis/{w.api_id}/versions/{w.version}/docs"), (401, 200, 200, 200, 200, 401)),
+    "getSubmission": (get(lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200, 401)),
+    "submitSpec": (submit_new_version, (401, 403, 202, 403, 202, 401)),
+    "getMe": (get(lambda w: "/me"), (401, 200, 200, 200, 200, 401)),
+    "createApiKey": (post_json("/keys", {"team": "pets", "name": "m"}), (401, 403, 403, 403, 201, 401)),
+    "listApiKeys": (get(lambda w: "/keys?team=pets"), (401, 403, 403, 403, 200, 401)),
+    "rotateApiKey": (call("POST", lambda w: f"/keys/{w.keys[0]}/rotate"), (401, 403, 403, 403, 201, 401)),
+    "revokeApiKey": (call("DELETE", lambda w: f"/keys/{w.keys[1]}"), (401, 403, 403, 403, 204, 401)),
     "inviteUser": (
         lambda world, caller: requests.post(
             world.stack.gateway + "/users",
@@ -103,13 +128,13 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
             headers=world.headers(caller),
             timeout=30,
         ),
-        (401, 403, 403, 403, 201),
+        (401, 403, 403, 403, 201, 401),
     ),
     # open by contract: the token does not matter, the (here empty) body does
-    "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400)),
-    "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400)),
+    "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400, 400)),
+    "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400, 400)),
     # last: signing out revokes each caller's refresh tokens (their access tokens live on)
-    "logout": (post_json("/auth/logout", {}), (401, 204, 204, 204, 204)),
+    "logout": (post_json("/auth/logout", {}), (401, 204, 204, 204, 204, 401)),
 }
 
 

@@ -156,3 +156,33 @@ def test_repeated_failed_sign_ins_are_slowed_down_per_account(stack: RunningStac
     # reported: the gateway's log carries the warning
     log = (stack.cfg.logs_dir / "gateway.log").read_text(encoding="utf-8")
     assert "repeated failed sign-ins" in log
+
+
+def test_service_keys_are_shown_once_rotated_and_revoked(stack: RunningStack) -> None:
+    admin = stack.auth("admin")
+    made = requests.post(
+        stack.gateway + "/keys", json={"team": "billing", "name": "invoicer"}, headers=admin, timeout=30
+    )
+    assert made.status_code == 201, made.text
+    key = made.json()
+    assert key["secret"].startswith("dpk_")
+    assert key["state"] == "active"
+    listed = requests.get(stack.gateway + "/keys?team=billing", headers=admin, timeout=30).json()["items"]
+    assert [k["keyId"] for k in listed] == [key["keyId"]]
+    assert "secret" not in listed[0]
+    assert key["secret"] not in json.dumps(listed)
+    rotated = requests.post(stack.gateway + f"/keys/{key['keyId']}/rotate", headers=admin, timeout=30)
+    assert rotated.status_code == 201, rotated.text
+    states = {
+        k["keyId"]: (k["state"], k["replacedBy"])
+        for k in requests.get(stack.gateway + "/keys?team=billing", headers=admin, timeout=30).json()["items"]
+    }
+    assert states[key["keyId"]] == ("rotated", rotated.json()["keyId"])
+    assert states[rotated.json()["keyId"]] == ("active", None)
+    assert (
+        requests.delete(stack.gateway + f"/keys/{rotated.json()['keyId']}", headers=admin, timeout=30).status_code
+        == 204
+    )
+    missing = requests.delete(stack.gateway + f"/keys/key-{'0' * 16}", headers=admin, timeout=30)
+    assert missing.status_code == 404
+    assert missing.headers["Content-Type"] == "application/problem+json"

@@ -291,7 +291,28 @@ async def test_every_function_calls_exactly_what_it_declares(
         )  # fmt: skip
         assert answered["statusCode"] == status, answered
 
-    # 7. the read routes
+    # 7. service keys: create, list, rotate, revoke
+    def admin_call(name: str, method: str, path: str, resource: str, **parts: Any) -> dict[str, Any]:
+        answered: dict[str, Any] = invoke(
+            recorder, function_spec(name), proxy_event(method, path, resource, claims=admin_claims, **parts)
+        )
+        return answered
+
+    created = admin_call("create-api-key", "POST", "/keys", "/keys", body=json.dumps({"team": "pets", "name": "svc"}))
+    assert created["statusCode"] == 201, created
+    key_id = json.loads(created["body"])["keyId"]
+    listed = admin_call("list-api-keys", "GET", "/keys", "/keys", query={"team": "pets"})
+    assert listed["statusCode"] == 200, listed
+    rotated = admin_call(
+        "rotate-api-key", "POST", f"/keys/{key_id}/rotate", "/keys/{keyId}/rotate", path_parameters={"keyId": key_id}
+    )
+    assert rotated["statusCode"] == 201, rotated
+    revoked = admin_call(
+        "revoke-api-key", "DELETE", f"/keys/{key_id}", "/keys/{keyId}", path_parameters={"keyId": key_id}
+    )
+    assert revoked["statusCode"] == 204, revoked
+
+    # 8. the read routes
     reads = {
         "list-apis": proxy_event("GET", "/apis", "/apis", claims=claims),
         "get-api": proxy_event(

@@ -30,6 +30,8 @@ _CACHED = [
     wiring.invite_user,
     wiring.attempt_log,
     wiring.sign_in,
+    wiring.api_keys,
+    settings.key_settings,
     temporal_client.cloud_overrides,
     settings.spec_limits,
     wiring.registry,

@@ -1,0 +1,93 @@
+"""API keys in the single table: `KEY#<sha256 of the secret>` / `KEY`; found by id through GSI1
+(`APIKEY#<keyId>`) and listed per team through GSI2 (`KEYS#<team>`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from devportal.adapters.aws import LazyClient
+from devportal.adapters.dynamodb import GSI_CATALOG, GSI_OWNER, _dt, _item, _plain, _ts
+from devportal.identity.keys import ApiKey
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def _record(key: ApiKey) -> dict[str, Any]:
+    return _item(
+        {
+            "PK": f"KEY#{key.secret_hash}",
+            "SK": "KEY",
+            "GSI1PK": f"APIKEY#{key.key_id}",
+            "GSI1SK": "KEY",
+            "GSI2PK": f"KEYS#{key.team}",
+            "GSI2SK": f"{_ts(key.created_at)}#{key.key_id}",
+            "keyId": key.key_id,
+            "secretHash": key.secret_hash,
+            "team": key.team,
+            "name": key.name,
+            "scopes": list(key.scopes),
+            "createdAt": _ts(key.created_at),
+            "state": key.state,
+            "graceUntil": _ts(key.grace_until) if key.grace_until else None,
+            "replacedBy": key.replaced_by,
+        }
+    )
+
+
+def _key(item: dict[str, Any]) -> ApiKey:
+    plain = _plain(item)
+    return ApiKey(
+        key_id=plain["keyId"],
+        secret_hash=plain["secretHash"],
+        team=plain["team"],
+        name=plain["name"],
+        scopes=tuple(plain["scopes"]),
+        created_at=_dt(plain["createdAt"]),
+        state=plain["state"],
+        grace_until=_dt(plain["graceUntil"]) if plain.get("graceUntil") else None,
+        replaced_by=plain.get("replacedBy"),
+    )
+
+
+class DynamoKeyStore:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self._table = table_name
+        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
+
+    def put_key(self, key: ApiKey) -> None:
+        self._client().put_item(
+            TableName=self._table, Item=_record(key), ConditionExpression="attribute_not_exists(PK)"
+        )
+
+    def update_key(self, key: ApiKey) -> None:
+        self._client().put_item(TableName=self._table, Item=_record(key), ConditionExpression="attribute_exists(PK)")
+
+    def get_by_hash(self, secret_hash: str) -> ApiKey | None:
+        item = (
+            self._client()
+            .get_item(TableName=self._table, Key=_item({"PK": f"KEY#{secret_hash}", "SK": "KEY"}), ConsistentRead=True)
+            .get("Item")
+        )
+        return _key(item) if item else None
+
+    def get_by_id(self, key_id: str) -> ApiKey | None:
+        items = self._client().query(
+            TableName=self._table,
+            IndexName=GSI_CATALOG,
+            KeyConditionExpression="GSI1PK = :p",
+            ExpressionAttributeValues=_item({":p": f"APIKEY#{key_id}"}),
+        )["Items"]
+        return _key(items[0]) if items else None
+
+    def list_keys(self, team: str) -> list[ApiKey]:
+        paginator = self._client().get_paginator("query")
+        keys: list[ApiKey] = []
+        for page in paginator.paginate(
+            TableName=self._table,
+            IndexName=GSI_OWNER,
+            KeyConditionExpression="GSI2PK = :p",
+            ExpressionAttributeValues=_item({":p": f"KEYS#{team}"}),
+        ):
+            keys.extend(_key(item) for item in page["Items"])
+        return keys
