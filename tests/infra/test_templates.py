@@ -152,6 +152,11 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
     assert set(submit["RequestModels"]) == {"application/json", "application/vnd.oai.openapi+json"}
 
 
+def test_failed_sign_in_counters_expire_by_ttl(templates: dict[str, Template]) -> None:
+    (table,) = properties(templates["database"], "AWS::DynamoDB::GlobalTable")
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+
+
 def test_identity_routes_know_the_pool_and_client_they_sign_in_with(dev: Synthesized) -> None:
     functions = all_functions(dev)
     for name in ("login", "refresh-tokens", "logout"):
@@ -378,6 +383,9 @@ def test_the_seed_alerting_rules_are_alarms(templates: dict[str, Template]) -> N
     assert all(a["Threshold"] == 0 for a in dlq_alarms)
     assert len(by_metric["Errors"]) == len(FUNCTIONS)
     assert len(by_metric["Throttles"]) == len(FUNCTIONS)
+    (throttled,) = by_metric["SignInsThrottled"]  # failed sign-ins braked: reported to ops
+    assert throttled["Namespace"] == "DevPortal"
+    assert throttled["Dimensions"] == [{"Name": "service", "Value": "login"}]
     assert all(alarm["AlarmActions"] for alarm in alarms)
     assert len(resources(template, "AWS::CloudWatch::Dashboard")) == 1
 
