@@ -70,11 +70,15 @@ def _conditional_failure(error: ClientError) -> bool:
     return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
 
 
-class DynamoRegistry:
+class DynamoTable:
+    """An adapter over the portal's single table (each keeps to its own key prefixes)."""
+
     def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
         self._table = table_name
         self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
 
+
+class DynamoRegistry(DynamoTable):
     # -- submissions -----------------------------------------------------------------------
 
     def create_submission(self, submission: Submission) -> Submission:

@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from devportal.adapters.aws import LazyClient
-from devportal.adapters.dynamodb import GSI_CATALOG, GSI_OWNER, _dt, _item, _plain, _ts
+from devportal.adapters.dynamodb import GSI_CATALOG, GSI_OWNER, DynamoTable, _dt, _item, _plain, _ts
 from devportal.identity.keys import ApiKey
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _record(key: ApiKey) -> dict[str, Any]:
@@ -50,11 +46,7 @@ def _key(item: dict[str, Any]) -> ApiKey:
     )
 
 
-class DynamoKeyStore:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self._table = table_name
-        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
-
+class DynamoKeyStore(DynamoTable):
     def put_key(self, key: ApiKey) -> None:
         self._client().put_item(
             TableName=self._table, Item=_record(key), ConditionExpression="attribute_not_exists(PK)"

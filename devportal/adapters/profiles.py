@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import LazyClient
-from devportal.adapters.dynamodb import TTL_ATTRIBUTE, _conditional_failure, _dt, _item, _plain, _ts
+from devportal.adapters.dynamodb import TTL_ATTRIBUTE, DynamoTable, _conditional_failure, _dt, _item, _plain, _ts
 from devportal.identity.users import UserProfile, permissions_of
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 
 def _key(user_id: str) -> dict[str, Any]:
     return _item({"PK": f"USER#{user_id}", "SK": "PROFILE"})
 
 
-class DynamoProfiles:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self._table = table_name
-        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
-
+class DynamoProfiles(DynamoTable):
     def put_profile(self, profile: UserProfile) -> bool:
         """Write once: False when the user already has a profile (a repeated invite)."""
         try:
@@ -83,13 +75,9 @@ class DynamoProfiles:
         )
 
 
-class DynamoAttemptLog:
+class DynamoAttemptLog(DynamoTable):
     """Failed sign-ins per account and window: `LOGINFAIL#<sha256 of the address>` / `W#<window>`,
     an atomic counter that expires with its window (DynamoDB TTL on `expiresAt`)."""
-
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self._table = table_name
-        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
 
     @staticmethod
     def _key(account: str, window: int) -> dict[str, Any]:

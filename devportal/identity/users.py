@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from devportal.errors import FieldError, InvalidParameter
 from devportal.identity.pool import ROLES, TEAM_ATTRIBUTE
+from devportal.specs.openapi import check_team as check_slug
 
 # What each role may do, least to most; each role holds everything the ones before it hold.
 PERMISSIONS: dict[str, tuple[str, ...]] = {
@@ -21,7 +22,6 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "admin": ("approvals:decide", "users:manage", "keys:manage", "apis:submit-any-team"),
 }
 EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
-TEAM = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 
 
 def permissions_of(role: str) -> tuple[str, ...]:
@@ -49,12 +49,7 @@ def check_role(value: str) -> str:
 
 
 def check_team(value: str) -> str:
-    if not TEAM.match(value):
-        raise InvalidParameter(
-            "team must be lower-case letters, digits and dashes (a slug).",
-            [FieldError(detail="not a slug", pointer="/team")],
-        )
-    return value
+    return check_slug(value, pointer="/team")
 
 
 @dataclass(frozen=True)
