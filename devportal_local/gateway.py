@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from contracts import GatewayRoute, gateway_routes
+from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gateway_routes
 from devportal import wiring
 from devportal.errors import Forbidden, Unauthenticated
 from devportal_local.config import LOOPBACK
@@ -112,6 +112,10 @@ class _RequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path or "/"
         bound, path_parameters, allowed = self.owner.match(self.command, path)
+        if bound is None and self.command == "OPTIONS" and allowed:
+            self._drain_body()
+            self._preflight(allowed, request_id)
+            return
         if bound is None:
             self._drain_body()
             if allowed:
@@ -152,6 +156,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response.get("statusCode"),
             (time.perf_counter() - started) * 1000,
         )
+
+    def _preflight(self, allowed: list[str], request_id: str) -> None:
+        """A CORS preflight, answered as API Gateway's CORS options answer it in AWS."""
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Access-Control-Allow-Origin", "*")  # the stack's default corsOrigins
+        self.send_header("Access-Control-Allow-Methods", ",".join(sorted({*allowed, "OPTIONS"})))
+        self.send_header("Access-Control-Allow-Headers", ",".join(CORS_ALLOW_HEADERS))
+        self.send_header("Access-Control-Expose-Headers", ",".join(CORS_EXPOSE_HEADERS))
+        self.send_header("X-Request-Id", request_id)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def _authorize(self, route: GatewayRoute, request_id: str) -> dict[str, str] | None:
         """What API Gateway's Cognito authorizer does before anything else: no valid access token,

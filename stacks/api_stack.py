@@ -14,7 +14,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
-from contracts import GatewayRoute, gateway_routes
+from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gateway_routes
 from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 from devportal.names import ResourceNames
 from stacks.functions import Binding, PortalFunction, Resource, function_spec, shared_runtime
@@ -108,8 +108,8 @@ class ApiStack(Stack):
             default_cors_preflight_options=apigateway.CorsOptions(
                 allow_origins=list(cors_origins),
                 allow_methods=sorted({route.method for route in gateway_routes()}),
-                allow_headers=["Authorization", "Content-Type", "X-Correlation-Id"],
-                expose_headers=["Location", "X-Correlation-Id"],
+                allow_headers=list(CORS_ALLOW_HEADERS),
+                expose_headers=list(CORS_EXPOSE_HEADERS),
             ),
         )
         for response_type, (status, title) in _GATEWAY_PROBLEMS.items():

@@ -23,7 +23,7 @@ _CONNECTION = re.compile(r"^arn:aws[a-z-]*:(codeconnections|codestar-connections
 # The build image, with the Python and Node the code and its tests are written for.
 BUILD_IMAGE = codebuild.LinuxBuildImage.STANDARD_7_0
 RUNTIME_VERSIONS = {"python": "3.11", "nodejs": "20"}
-# {"username": ..., "password": ...} of the staging test user (README: delivery pipeline).
+# {"username": ..., "password": ...} of a staging developer (README: delivery pipeline).
 E2E_USER_SECRET = "devportal-staging/e2e-user"  # noqa: S105  (a secret name, not a secret)
 INSTALL = ["make install"]
 
@@ -101,7 +101,7 @@ class PipelineStack(Stack):
             ),
         )
         staging = stage_factory(self, "staging")
-        staging_api, staging_auth = staging.stacks["api"], staging.stacks["auth"]
+        staging_api = staging.stacks["api"]
         self.pipeline.add_stage(
             staging,
             post=[
@@ -110,10 +110,7 @@ class PipelineStack(Stack):
                     input=source,
                     install_commands=INSTALL,
                     commands=["make test-deployed"],
-                    env_from_cfn_outputs={
-                        "DEVPORTAL_API_URL": staging_api.url_output,
-                        "DEVPORTAL_CLIENT_ID": staging_auth.client_output,
-                    },
+                    env_from_cfn_outputs={"DEVPORTAL_API_URL": staging_api.url_output},
                     # A staging user an admin created once; its credentials never enter the template.
                     build_environment=codebuild.BuildEnvironment(
                         build_image=BUILD_IMAGE,

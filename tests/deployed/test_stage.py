@@ -1,7 +1,7 @@
 """A deployed stage, end to end through its API Gateway: what the pipeline checks in staging before
 anyone may approve prod. Needs DEVPORTAL_API_URL (the api stack's ApiUrl output); the signed-in
-journey also needs DEVPORTAL_CLIENT_ID (the auth stack's ClientId output) and a test user's
-DEVPORTAL_TEST_USERNAME / DEVPORTAL_TEST_PASSWORD (in the pipeline, from Secrets Manager)."""
+journey also needs a developer's DEVPORTAL_TEST_USERNAME / DEVPORTAL_TEST_PASSWORD (in the
+pipeline, from Secrets Manager), and signs in through the stage's own POST /auth/login."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import time
 import uuid
 from urllib.parse import urljoin
 
-import boto3
 import pytest
 import requests
 
@@ -25,23 +24,19 @@ def base_url() -> str:
 
 
 @pytest.fixture(scope="module")
-def token() -> str:
-    missing = [
-        name
-        for name in ("DEVPORTAL_CLIENT_ID", "DEVPORTAL_TEST_USERNAME", "DEVPORTAL_TEST_PASSWORD")
-        if not os.environ.get(name)
-    ]
+def token(base_url: str) -> str:
+    missing = [name for name in ("DEVPORTAL_TEST_USERNAME", "DEVPORTAL_TEST_PASSWORD") if not os.environ.get(name)]
     if missing:
         pytest.fail(f"the signed-in journey needs {', '.join(missing)}")
-    answer = boto3.client("cognito-idp").initiate_auth(
-        ClientId=os.environ["DEVPORTAL_CLIENT_ID"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={
-            "USERNAME": os.environ["DEVPORTAL_TEST_USERNAME"],
-            "PASSWORD": os.environ["DEVPORTAL_TEST_PASSWORD"],
-        },
+    signed_in = requests.post(
+        urljoin(base_url, "auth/login"),
+        json={"email": os.environ["DEVPORTAL_TEST_USERNAME"], "password": os.environ["DEVPORTAL_TEST_PASSWORD"]},
+        timeout=TIMEOUT,
     )
-    access_token: str = answer["AuthenticationResult"]["AccessToken"]
+    assert signed_in.status_code == 200, signed_in.text
+    access_token: str = signed_in.json()["accessToken"]
+    me = requests.get(urljoin(base_url, "me"), headers={"Authorization": f"Bearer {access_token}"}, timeout=TIMEOUT)
+    assert me.status_code == 200, me.text
     return access_token
 
 
@@ -63,11 +58,11 @@ def test_browsers_get_a_cors_preflight(base_url: str) -> None:
 
 
 def test_a_signed_in_developer_registers_an_api(base_url: str, token: str) -> None:
-    headers = {"Authorization": token}
+    headers = {"Authorization": f"Bearer {token}"}
     api_id = f"smoke-{uuid.uuid4().hex[:8]}"
     submitted = requests.post(
         urljoin(base_url, "apis"),
-        params={"team": "platform", "apiId": api_id},
+        params={"apiId": api_id},
         data=petstore_json(),
         headers={**headers, "Content-Type": "application/json"},
         timeout=TIMEOUT,
