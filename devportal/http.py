@@ -18,6 +18,7 @@ from devportal.errors import DomainError, FieldError
 from devportal.identity.tokens import Caller
 
 PROBLEM_JSON = "application/problem+json"
+BEARER_CHALLENGE = 'Bearer realm="devportal"'
 
 DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.SpecTooLarge: 413,
@@ -174,6 +175,8 @@ def domain_problem(error: DomainError, request_id: str) -> ApiResponse:
     headers = {"Retry-After": "2"} if status == 503 else None
     if isinstance(error, errors.TooManyAttempts):
         headers = {"Retry-After": str(max(1, error.retry_after_seconds))}
+    if status == 401:
+        headers = {"WWW-Authenticate": BEARER_CHALLENGE}
     return problem(
         status,
         error.title,

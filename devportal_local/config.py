@@ -7,6 +7,7 @@ pointing every boto3 client at moto and TEMPORAL_ADDRESS pointing at the dev ser
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -159,11 +160,30 @@ class LocalConfig:
         )
 
 
+# Ports handed out for "any free port" come from below the kernel's ephemeral range: a port the
+# kernel picked (bind to 0) can be given to some outgoing connection before our child binds it,
+# which a busy machine does within the seconds a stack takes to start.
+_PICKED_PORTS = (20000, 32000)
+
+
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text(encoding="utf-8").split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    """A port nobody listens on, outside the range outgoing connections draw from."""
+    low, high = _PICKED_PORTS[0], min(_PICKED_PORTS[1], _ephemeral_low() - 1)
+    for _ in range(200):
+        port = secrets.SystemRandom().randint(low, high)
+        if port_is_free(port):
+            return port
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:  # a crowded range: let the kernel pick
         sock.bind((LOOPBACK, 0))
-        port: int = sock.getsockname()[1]
-        return port
+        fallback: int = sock.getsockname()[1]
+        return fallback
 
 
 def port_is_free(port: int) -> bool:

@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gateway_routes
 from devportal import wiring
 from devportal.errors import Forbidden, Unauthenticated
+from devportal.http import BEARER_CHALLENGE
 from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
 
@@ -178,9 +179,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             caller = wiring.token_verifier().verify(self.headers.get("Authorization"))
         except Unauthenticated as refused:
             self._drain_body()
-            self._problem(
-                HTTPStatus.UNAUTHORIZED, refused.detail, request_id, {"WWW-Authenticate": 'Bearer realm="devportal"'}
-            )
+            self._problem(HTTPStatus.UNAUTHORIZED, refused.detail, request_id, {"WWW-Authenticate": BEARER_CHALLENGE})
             return None
         except Forbidden as refused:
             self._drain_body()

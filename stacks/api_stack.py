@@ -15,6 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gateway_routes
+from devportal.http import BEARER_CHALLENGE
 from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 from devportal.names import ResourceNames
 from stacks.functions import Binding, PortalFunction, Resource, function_spec, shared_runtime
@@ -120,7 +121,10 @@ class ApiStack(Stack):
                 f"Problem-{response_type.response_type}",
                 type=response_type,
                 status_code=str(status) if status is not None else None,
-                response_headers={"Content-Type": "'application/problem+json'"},
+                response_headers={
+                    "Content-Type": "'application/problem+json'",
+                    **({"WWW-Authenticate": f"'{BEARER_CHALLENGE}'"} if status == 401 else {}),
+                },
                 templates={"application/json": "{" + ",".join(fields) + "}"},
             )
         self.authorizer = apigateway.CognitoUserPoolsAuthorizer(

@@ -85,6 +85,7 @@ def test_wrong_credentials_are_401_and_say_nothing_more(stack: RunningStack) -> 
         )
         assert response.status_code == 401, response.text
         assert response.json()["detail"] == "The e-mail address or the password is wrong."
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_refresh_then_logout_revokes_the_refresh_token(stack: RunningStack) -> None:

@@ -197,6 +197,9 @@ def test_cors_preflight_and_problem_json_gateway_responses(templates: dict[str, 
     unauthorized = responses["UNAUTHORIZED"]
     assert unauthorized["StatusCode"] == "401"
     assert unauthorized["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
+    assert (
+        unauthorized["ResponseParameters"]["gatewayresponse.header.WWW-Authenticate"] == "'Bearer realm=\"devportal\"'"
+    )
     body = json.loads(
         unauthorized["ResponseTemplates"]["application/json"].replace("$context.error.messageString", '""')
     )
