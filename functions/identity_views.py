@@ -10,15 +10,21 @@ from devportal.identity.tokens import Caller
 from devportal.identity.users import Tokens, UserProfile
 
 
-def fields(body: dict[str, Any], allowed: dict[str, tuple[int, int]]) -> dict[str, str]:
-    """Exactly the `allowed` string fields, each within its (min, max) length; a 400 naming every
-    field at fault otherwise."""
+def fields(
+    body: dict[str, Any],
+    required: dict[str, tuple[int, int]],
+    optional: dict[str, tuple[int, int]] | None = None,
+) -> dict[str, str]:
+    """The `required` string fields and any `optional` ones present, each within its (min, max)
+    length, and nothing else; a 400 naming every field at fault otherwise."""
+    allowed = {**required, **(optional or {})}
     problems = [FieldError(detail="unknown field", pointer=f"/{name}") for name in body if name not in allowed]
     values: dict[str, str] = {}
     for name, (shortest, longest) in allowed.items():
         value = body.get(name)
         if value is None:
-            problems.append(FieldError(detail="required", pointer=f"/{name}"))
+            if name in required:
+                problems.append(FieldError(detail="required", pointer=f"/{name}"))
         elif not isinstance(value, str):
             problems.append(FieldError(detail="must be a string", pointer=f"/{name}"))
         elif not shortest <= len(value) <= longest:

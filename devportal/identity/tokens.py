@@ -36,6 +36,12 @@ def _fetch(url: str) -> bytes:
         return body
 
 
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `Authorization` header: bare, as API Gateway takes it, or after `Bearer `."""
+    token = (authorization or "").strip()
+    return token[7:].strip() if token[:7].lower() == "bearer " else token
+
+
 def issuer_for(region: str, user_pool_id: str) -> str:
     return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
 
@@ -152,9 +158,7 @@ class TokenVerifier:
     def verify(self, authorization: str | None) -> Caller:
         """The `Authorization` header's access token (bare, as API Gateway takes it, or after
         `Bearer `) -> the caller; `Unauthenticated` otherwise, `Forbidden` without the scope."""
-        token = (authorization or "").strip()
-        if token[:7].lower() == "bearer ":
-            token = token[7:].strip()
+        token = bearer_token(authorization)
         if not token:
             raise _refused("no token")
         try:

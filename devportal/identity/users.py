@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from devportal.errors import FieldError, InvalidParameter
-from devportal.identity.pool import ROLES, TEAM_ATTRIBUTE
+from devportal.identity.pool import ROLES
 from devportal.specs.openapi import check_team as check_slug
 
 # What each role may do, least to most; each role holds everything the ones before it hold.
@@ -96,17 +96,3 @@ class Directory(Protocol):
 class Profiles(Protocol):
     def put_profile(self, profile: UserProfile) -> bool: ...
     def get_profile(self, user_id: str) -> UserProfile | None: ...
-
-
-__all__ = [
-    "PERMISSIONS",
-    "TEAM_ATTRIBUTE",
-    "Directory",
-    "Profiles",
-    "Tokens",
-    "UserProfile",
-    "check_email",
-    "check_role",
-    "check_team",
-    "permissions_of",
-]
