@@ -16,38 +16,17 @@ from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REG
 from devportal_local.provision import provision
 from temporal_bridge import client as temporal_client
 
-_CACHED = [
-    settings.table_settings,
-    settings.spec_bucket_settings,
-    settings.docs_bucket_settings,
-    settings.event_bus_settings,
-    settings.temporal_settings,
-    settings.temporal_cloud_settings,
-    settings.identity_settings,
-    wiring.token_verifier,
-    wiring.directory,
-    wiring.profiles,
-    wiring.invite_user,
-    wiring.attempt_log,
-    wiring.sign_in,
-    wiring.api_keys,
-    settings.key_settings,
-    temporal_client.cloud_overrides,
-    settings.spec_limits,
-    wiring.registry,
-    wiring.specs,
-    wiring.docs,
-    wiring.publisher,
-    wiring.submit_spec,
-    wiring.registrar,
-]
+# Everything built once per process (a Lambda cold start) lives in these modules as @cache functions.
+_COLD_START_MODULES = (settings, wiring, temporal_client)
 
 
 def reset_process_caches() -> None:
     """Settings and adapters are built once per process (a Lambda cold start); tests change the
     environment between tests, so they start each one cold."""
-    for cached in _CACHED:
-        cached.cache_clear()
+    for module in _COLD_START_MODULES:
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == module.__name__:
+                value.cache_clear()
 
 
 @dataclass
