@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from aws_cdk import Acknowledgment, Stack, Validations
@@ -40,12 +41,17 @@ def _is_function(construct: IConstruct) -> bool:
     return isinstance(construct, PortalFunction)
 
 
+@cache
+def _anonymous_operations() -> frozenset[tuple[str, str]]:
+    return frozenset((route.method, route.path) for route in gateway_routes() if not route.security_schemes)
+
+
 def _is_anonymous_operation(construct: IConstruct) -> bool:
     """A method the contract leaves open (`security: []`): signing in and refreshing tokens."""
-    if not isinstance(construct, apigateway.Method):
-        return False
-    anonymous = {(route.method, route.path) for route in gateway_routes() if not route.security_schemes}
-    return (construct.http_method, construct.resource.path) in anonymous
+    return (
+        isinstance(construct, apigateway.Method)
+        and (construct.http_method, construct.resource.path) in _anonymous_operations()
+    )
 
 
 ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
