@@ -15,7 +15,7 @@ from typing import Any
 
 from devportal import errors
 from devportal.errors import DomainError, FieldError
-from devportal.identity.tokens import Caller
+from devportal.identity.caller import Caller
 
 PROBLEM_JSON = "application/problem+json"
 BEARER_CHALLENGE = 'Bearer realm="devportal"'

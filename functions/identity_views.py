@@ -6,7 +6,7 @@ from typing import Any
 
 from devportal import wiring
 from devportal.errors import FieldError, InvalidParameter, NotFound
-from devportal.identity.tokens import Caller
+from devportal.identity.caller import Caller
 from devportal.identity.users import Tokens, UserProfile
 
 

@@ -10,7 +10,7 @@ versions of it (`devportal.registry.submit` checks that against the catalog)."""
 from __future__ import annotations
 
 from devportal.errors import Forbidden
-from devportal.identity.tokens import Caller
+from devportal.identity.caller import Caller
 from devportal.identity.users import UserProfile, permissions_of
 
 

@@ -14,15 +14,15 @@ import logging
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 from jwt.algorithms import RSAAlgorithm
 
 from devportal.errors import Forbidden, Unauthenticated
-from devportal.identity.pool import ACCESS_TOKEN_SCOPE, ROLES
+from devportal.identity.caller import Caller
+from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 
 ALGORITHM = "RS256"
 _log = logging.getLogger("devportal.identity")
@@ -88,50 +88,6 @@ class JwksCache:
             }
         except Exception:  # an unreachable or broken JWKS refuses tokens; it never crashes a request
             _log.exception("could not read the JWKS at %s", self.url)
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling, from a verified access token."""
-
-    subject: str
-    username: str
-    groups: tuple[str, ...]
-    client_id: str
-    scopes: tuple[str, ...]
-
-    @property
-    def role(self) -> str | None:
-        """The strongest role among the caller's groups; None for a user in no role group."""
-        held = [role for role in ROLES if role in self.groups]
-        return held[-1] if held else None
-
-    def claims(self) -> dict[str, str]:
-        """As API Gateway's Cognito authorizer hands them to a function: every value a string."""
-        return {
-            "sub": self.subject,
-            "username": self.username,
-            "cognito:groups": ",".join(self.groups),
-            "client_id": self.client_id,
-            "scope": " ".join(self.scopes),
-            "token_use": "access",
-        }
-
-    @classmethod
-    def from_claims(cls, claims: Mapping[str, Any]) -> Caller:
-        """From `requestContext.authorizer.claims`, whichever way the groups are spelled: a list, a
-        comma-separated string, or `[a b]`."""
-        groups = claims.get("cognito:groups") or ()
-        if isinstance(groups, str):
-            groups = groups.strip("[]").replace(",", " ").split()
-        scope = claims.get("scope") or ""
-        return cls(
-            subject=str(claims.get("sub", "")),
-            username=str(claims.get("username") or claims.get("cognito:username") or ""),
-            groups=tuple(str(g) for g in groups),
-            client_id=str(claims.get("client_id", "")),
-            scopes=tuple(str(scope).split()),
-        )
 
 
 def _refused(reason: str) -> Unauthenticated:

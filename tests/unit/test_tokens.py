@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from devportal.errors import Forbidden, Unauthenticated
-from devportal.identity.tokens import REFUSED, Caller, JwksCache, TokenVerifier, issuer_for
+from devportal.identity.caller import Caller
+from devportal.identity.tokens import REFUSED, JwksCache, TokenVerifier, issuer_for
 
 POOL = "eu-west-1_Portal"
 ISSUER = issuer_for("eu-west-1", POOL)
