@@ -24,7 +24,7 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
 from devportal.names import ResourceNames
-from events.catalog import routing
+from functions.topology import routing
 from stacks import functions
 from stacks.api_stack import ApiStack
 from stacks.auth_stack import AuthStack, Federation
@@ -117,6 +117,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         secret=security.temporal_secret,
         key=security.key,
         user_pool=auth.user_pool,
+        user_pool_client_id=auth.client.user_pool_client_id,
     )
     api = ApiStack(
         scope,
@@ -127,7 +128,6 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         production=production,
         bindings=bindings,
         user_pool=auth.user_pool,
-        user_pool_client_id=auth.client.user_pool_client_id,
         web_acl_arn=security.web_acl.attr_arn,
         cors_origins=settings.cors_origins,
     )

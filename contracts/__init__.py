@@ -1,7 +1,8 @@
 """The portal's contracts: the gateway's OpenAPI document and the events' JSON Schemas.
 
 `gateway_routes()` is the one route table: the local gateway dispatches from it, the CDK API stack
-builds its resources and integrations from it."""
+builds its resources and methods from it. Which function serves an operation is the function's own
+declaration (functions/<folder>/function.py names the operationId)."""
 
 from __future__ import annotations
 
@@ -34,14 +35,9 @@ class GatewayRoute:
     method: str  # upper case
     path: str  # template, e.g. /apis/{apiId}
     operation_id: str
-    function: str  # folder under functions/
     parameters: tuple[RouteParameter, ...] = ()
     security_schemes: tuple[str, ...] = ()  # empty: anonymous access
     object_bodies: tuple[str, ...] = ()  # media types whose body must be a JSON object
-
-    @property
-    def handler(self) -> str:
-        return f"functions.{self.function}.handler:handler"
 
     def matcher(self) -> re.Pattern[str]:
         pattern = re.sub(r"\\\{([A-Za-z0-9_]+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
@@ -90,7 +86,6 @@ def gateway_routes() -> tuple[GatewayRoute, ...]:
                     method.upper(),
                     path,
                     operation["operationId"],
-                    operation["x-devportal-function"],
                     parameters=_parameters(item.get("parameters", []), operation.get("parameters", [])),
                     security_schemes=tuple(sorted({name for requirement in security for name in requirement})),
                     object_bodies=tuple(

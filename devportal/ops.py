@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from devportal.names import ResourceNames
-from events.catalog import EVENTS, routing
+from functions.topology import routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -45,9 +45,9 @@ def dead_letter_queues(names: ResourceNames) -> list[DeadLetterQueue]:
     plan = routing(names)
     queues = [DeadLetterQueue(q.dead_letter_name, q.name) for q in plan.queues]
     queues += [
-        DeadLetterQueue(names.fanout_queue(e.detail_type) + "-dlq", names.fanout_queue(e.detail_type))
-        for e in EVENTS
-        if e.fans_out
+        DeadLetterQueue(names.fanout_queue(r.event.detail_type) + "-dlq", names.fanout_queue(r.event.detail_type))
+        for r in plan.rules
+        if r.target_kind == "topic"
     ]
     return queues
 

@@ -13,10 +13,10 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from devportal import settings
 from devportal.adapters.cognito import CognitoDirectory
-from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
 from devportal.adapters.keys import DynamoKeyStore
 from devportal.adapters.profiles import DynamoAttemptLog, DynamoProfiles
+from devportal.adapters.registry import DynamoRegistry
 from devportal.adapters.s3 import S3BlobStore
 from devportal.identity.attempts import MAX_FAILURES, SignIn
 from devportal.identity.invite import InviteUser

@@ -29,6 +29,8 @@ from devportal.errors import Forbidden, Unauthenticated
 from devportal.http import BEARER_CHALLENGE
 from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
+from functions.catalog import route_function
+from functions.declaration import Function
 
 log = logging.getLogger("devportal.gateway")
 INTEGRATION_TIMEOUT_SECONDS = 29.0
@@ -46,13 +48,19 @@ _TEXT_TYPES = (
 @dataclass(frozen=True)
 class BoundRoute:
     route: GatewayRoute
+    function: Function
     handler: Handler
     matcher: Any
+
+    @classmethod
+    def of(cls, route: GatewayRoute) -> BoundRoute:
+        function = route_function(route)
+        return cls(route, function, load_handler(function.handler), route.matcher())
 
 
 class Gateway:
     def __init__(self, host: str, port: int, max_body_bytes: int) -> None:
-        self.routes = [BoundRoute(r, load_handler(r.handler), r.matcher()) for r in gateway_routes()]
+        self.routes = [BoundRoute.of(r) for r in gateway_routes()]
         self.max_body_bytes = max_body_bytes
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lambda")
         gateway = self
@@ -138,7 +146,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         event = self._proxy_event(bound.route, path, url.query, path_parameters, body, request_id)
         if claims:
             event["requestContext"]["authorizer"] = {"claims": claims}
-        context = LambdaContext(function_name=f"devportal-{bound.route.function}", aws_request_id=request_id)
+        context = LambdaContext(
+            function_name=f"devportal-{bound.function.name}",
+            timeout_seconds=bound.function.timeout_seconds,
+            memory_limit_in_mb=bound.function.memory_mb,
+            aws_request_id=request_id,
+        )
         future = self.owner.executor.submit(bound.handler, event, context)
         try:
             response = future.result(timeout=INTEGRATION_TIMEOUT_SECONDS)
@@ -146,7 +159,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self._problem(HTTPStatus.GATEWAY_TIMEOUT, "The function did not answer in time.", request_id)
             return
         except Exception:
-            log.exception("handler %s raised", bound.route.function)
+            log.exception("handler %s raised", bound.function.name)
             self._problem(HTTPStatus.BAD_GATEWAY, "The function failed.", request_id)
             return
         self._write_proxy_response(response)

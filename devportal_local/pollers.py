@@ -19,7 +19,7 @@ from devportal.adapters.aws import client_config
 from devportal.names import ResourceNames
 from devportal_local.config import REGION
 from devportal_local.lambda_runtime import LambdaContext, load_handler
-from events.catalog import routing
+from functions.topology import routing
 
 log = logging.getLogger("devportal.pollers")
 WAIT_SECONDS = 2  # long poll; also bounds how long a stop takes
@@ -123,7 +123,7 @@ class Poller(threading.Thread):
 def build_targets(names: ResourceNames) -> list[PollTarget]:
     plan = routing(names)
     targets = [
-        lambda_target(q.name, q.consumer.name, q.consumer.handler, q.consumer.batch_size, q.consumer.timeout_seconds)
+        lambda_target(q.name, q.consumer.name, q.consumer.handler, q.settings.batch_size, q.consumer.timeout_seconds)
         for q in plan.queues
     ]
     sns = boto3.client("sns", config=client_config())

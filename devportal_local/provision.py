@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.exceptions import ClientError
 
-from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from devportal.identity.pool import (
     ACCESS_TOKEN_MINUTES,
     PASSWORD_POLICY,
@@ -24,7 +23,8 @@ from devportal.identity.pool import (
     role_precedence,
 )
 from devportal.names import ResourceNames
-from events.catalog import DLQ_RETENTION_SECONDS, Routing, routing
+from devportal.tables import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from functions.topology import DLQ_RETENTION_SECONDS, Routing, routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -224,8 +224,8 @@ def _queues(sqs: SQSClient, plan: Routing, names: ResourceNames, visibility: int
             sqs,
             queue.name,
             queue.dead_letter_name,
-            visibility or queue.consumer.visibility_timeout_seconds,
-            queue.consumer.max_receive_count,
+            visibility or queue.settings.visibility_timeout_seconds,
+            queue.settings.max_receive_count,
         )
         for queue in plan.queues
     }

@@ -18,7 +18,9 @@ from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gat
 from devportal.http import BEARER_CHALLENGE
 from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 from devportal.names import ResourceNames
-from stacks.functions import Binding, PortalFunction, Resource, function_spec, shared_runtime
+from functions.catalog import route_function
+from functions.declaration import Resource
+from stacks.functions import Binding, PortalFunction, shared_runtime
 from stacks.packaging import LambdaAssets
 
 API_NAME = "dev-portal-api"
@@ -59,7 +61,6 @@ class ApiStack(Stack):
         production: bool,
         bindings: Mapping[Resource, Binding],
         user_pool: cognito.IUserPool,
-        user_pool_client_id: str,
         web_acl_arn: str,
         cors_origins: Sequence[str],
         **kwargs: object,
@@ -148,7 +149,7 @@ class ApiStack(Stack):
         )
         self.functions: dict[str, PortalFunction] = {}
         for route in gateway_routes():
-            spec = function_spec(route.function.replace("_", "-"))
+            spec = route_function(route)
             function = PortalFunction(
                 self,
                 f"Fn-{spec.name}",
@@ -156,14 +157,7 @@ class ApiStack(Stack):
                 names=names,
                 runtime=runtime,
                 bindings=bindings,
-                extra_environment=(
-                    {
-                        "DEVPORTAL_USER_POOL_ID": user_pool.user_pool_id,
-                        "DEVPORTAL_USER_POOL_CLIENT_ID": user_pool_client_id,
-                    }
-                    if spec.needs_user_pool
-                    else None
-                ),
+                description=f"{route.method} {route.path} ({route.operation_id})",
             )
             self.functions[spec.name] = function
             resource = self.api.root.resource_for_path(route.path)

@@ -7,9 +7,9 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from devportal.adapters.dynamodb import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from devportal.names import ResourceNames
-from events.catalog import DLQ_RETENTION_SECONDS
+from devportal.tables import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from functions.topology import DLQ_RETENTION_SECONDS
 from stacks.buckets import access_log_bucket, private_bucket
 
 

@@ -16,8 +16,9 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from devportal.names import ResourceNames
-from events.catalog import DLQ_RETENTION_SECONDS, EVENTS, routing
+from events.catalog import EVENTS
 from events.schemas import registry_schema
+from functions.topology import DLQ_RETENTION_SECONDS, routing
 
 EVENT_SOURCE_PREFIX = "devportal."
 
@@ -75,8 +76,8 @@ class EventsStack(Stack):
                 self,
                 f"Queue-{spec.consumer.name}",
                 queue_name=spec.name,
-                visibility_timeout=Duration.seconds(spec.consumer.visibility_timeout_seconds),
-                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=spec.consumer.max_receive_count, queue=dead),
+                visibility_timeout=Duration.seconds(spec.settings.visibility_timeout_seconds),
+                dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=spec.settings.max_receive_count, queue=dead),
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
             )

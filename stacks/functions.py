@@ -1,16 +1,14 @@
-"""Every Lambda function of the portal, what it may touch, and how it is built.
+"""Lambda functions in CDK: one `PortalFunction` per declaration (functions/<folder>/function.py).
 
-`FUNCTIONS` is the one list: route functions come from the gateway contract, consumers from the
-event catalog, plus the Temporal worker. Each names the AWS actions it performs per resource; the
-stacks grant exactly those (and derive the function's DEVPORTAL_* settings from the same
-resources), and tests/infra/test_least_privilege.py records the calls each handler really makes
-against moto and fails when the two differ."""
+Each declaration names the AWS actions its handler performs per resource; the stacks grant
+exactly those on the resources' ARNs (and derive the function's DEVPORTAL_* settings from the same
+resources), and tests/integration/test_least_privilege.py records the calls each handler really
+makes against moto and fails when the two differ."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
@@ -23,159 +21,20 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from contracts import gateway_routes
-from devportal.adapters.dynamodb import INDEXES
-from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
-from events.catalog import CONSUMERS
+from devportal.names import ResourceNames
+from devportal.tables import INDEXES
+from functions.declaration import RESOURCE_SETTINGS, Function, Resource
 from stacks.data_stack import object_arn
 from stacks.packaging import LambdaAssets
 
-Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool"]
-
-# The setting (environment variable) a function needs to reach each resource.
-RESOURCE_SETTINGS: dict[Resource, str] = {
-    "table": "DEVPORTAL_TABLE_NAME",
-    "specs": "DEVPORTAL_SPECS_BUCKET",
-    "docs": "DEVPORTAL_DOCS_BUCKET",
-    "bus": "DEVPORTAL_EVENT_BUS_NAME",
-    "temporal-secret": "DEVPORTAL_TEMPORAL_SECRET_ARN",
-    "user-pool": "DEVPORTAL_USER_POOL_ID",
-}
 # What Lambda itself needs besides the handler's calls: X-Ray segments (no resource-level
 # permissions exist for these two) and, for consumers, the event source mapping's SQS calls.
 TRACING_ACTIONS = frozenset({"xray:PutTraceSegments", "xray:PutTelemetryRecords"})
 LOG_ACTIONS = frozenset({"logs:CreateLogStream", "logs:PutLogEvents"})
 EVENT_SOURCE_ACTIONS = frozenset({"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"})
 
-READ_TABLE = ("dynamodb:GetItem",)
-QUERY_TABLE = ("dynamodb:Query",)
-WRITE_VERSION = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 
-
-@dataclass(frozen=True)
-class FunctionSpec:
-    name: str  # the function's short name; its AWS name is `{prefix}-{name}`
-    handler: str  # "package.module:function"
-    description: str
-    kind: Literal["route", "consumer", "worker"]
-    access: Mapping[Resource, tuple[str, ...]]
-    timeout_seconds: int = 10
-    memory_mb: int = 512
-    environment: Mapping[str, str] = field(default_factory=dict)
-    # Reads the user pool's id and the portal client's id: the identity routes, which call
-    # Cognito's public sign-in API (no IAM) and verify the tokens it returns.
-    needs_user_pool: bool = False
-
-    @property
-    def lambda_handler(self) -> str:
-        return self.handler.replace(":", ".")
-
-    def function_name(self, names: ResourceNames) -> str:
-        return f"{names.prefix}-{self.name}"
-
-
-_ROUTE_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
-    "submit_spec": {
-        "table": ("dynamodb:GetItem", "dynamodb:PutItem"),
-        "specs": ("s3:PutObject",),
-        "bus": ("events:PutEvents",),
-    },
-    "list_apis": {"table": QUERY_TABLE},
-    "get_api": {"table": ("dynamodb:GetItem", "dynamodb:Query")},
-    "get_api_version": {"table": READ_TABLE},
-    "get_api_docs": {"table": READ_TABLE, "docs": ("s3:GetObject",)},
-    "get_submission": {"table": READ_TABLE},
-    # the profile; the failed-sign-in counter (read, count, clear on success); UserSignedIn
-    "login": {
-        "table": ("dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:UpdateItem"),
-        "bus": ("events:PutEvents",),
-    },
-    "refresh_tokens": {},
-    "logout": {},
-    "get_me": {"table": READ_TABLE},
-    "create_api_key": {"table": ("dynamodb:PutItem",)},
-    "list_api_keys": {"table": QUERY_TABLE},
-    "rotate_api_key": {"table": ("dynamodb:PutItem", "dynamodb:Query")},
-    "revoke_api_key": {"table": ("dynamodb:PutItem", "dynamodb:Query")},
-    "invite_user": {
-        "table": ("dynamodb:PutItem",),
-        "user-pool": (
-            "cognito-idp:AdminAddUserToGroup",
-            "cognito-idp:AdminCreateUser",
-            "cognito-idp:AdminDeleteUser",
-            "cognito-idp:AdminSetUserPassword",
-        ),
-    },
-}
-_USER_POOL_ROUTES = {"login", "refresh_tokens", "logout", "invite_user"}
-_CONSUMER_ACCESS: dict[str, dict[Resource, tuple[str, ...]]] = {
-    "start-registration": {"temporal-secret": ("secretsmanager:GetSecretValue",)},
-    "track-submission": {"table": ("dynamodb:UpdateItem",)},
-    "update-catalog": {"table": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")},
-    "record-sign-in": {"table": ("dynamodb:UpdateItem",)},
-}
-
-
-def _functions() -> tuple[FunctionSpec, ...]:
-    routes = {route.function: route for route in gateway_routes()}
-    specs = [
-        FunctionSpec(
-            name=route.function.replace("_", "-"),
-            handler=route.handler,
-            description=f"{route.method} {route.path} ({route.operation_id})",
-            kind="route",
-            access=_ROUTE_ACCESS[route.function],
-            memory_mb=1024 if route.function == "submit_spec" else 512,
-            timeout_seconds=29 if route.function == "submit_spec" else 10,
-            needs_user_pool=route.function in _USER_POOL_ROUTES,
-        )
-        for route in routes.values()
-    ]
-    specs += [
-        FunctionSpec(
-            name=consumer.name,
-            handler=consumer.handler,
-            description=consumer.description,
-            kind="consumer",
-            access=_CONSUMER_ACCESS[consumer.name],
-            timeout_seconds=consumer.timeout_seconds,
-            environment=(
-                {"DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION}
-                if consumer.kind == "workflow-start"
-                else {}
-            ),
-        )
-        for consumer in CONSUMERS.values()
-    ]
-    specs.append(
-        FunctionSpec(
-            name="registration-worker",
-            handler="temporal_bridge.lambda_worker:handler",
-            description="Temporal worker for ApiRegistrationWorkflow, invoked by Temporal Cloud (serverless worker)",
-            kind="worker",
-            access={
-                "table": WRITE_VERSION,
-                "specs": ("s3:GetObject", "s3:PutObject"),
-                "docs": ("s3:PutObject", "s3:DeleteObject"),
-                "bus": ("events:PutEvents",),
-                "temporal-secret": ("secretsmanager:GetSecretValue",),
-            },
-            timeout_seconds=600,
-            memory_mb=2048,
-            environment={"DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION},
-        )
-    )
-    return tuple(specs)
-
-
-FUNCTIONS: tuple[FunctionSpec, ...] = _functions()
-
-
-def function_spec(name: str) -> FunctionSpec:
-    return next(spec for spec in FUNCTIONS if spec.name == name)
-
-
-def powertools_environment(names: ResourceNames, spec: FunctionSpec) -> dict[str, str]:
+def powertools_environment(names: ResourceNames, spec: Function) -> dict[str, str]:
     return {
         "POWERTOOLS_SERVICE_NAME": spec.name,
         "POWERTOOLS_METRICS_NAMESPACE": "DevPortal",
@@ -189,13 +48,19 @@ def powertools_environment(names: ResourceNames, spec: FunctionSpec) -> dict[str
 
 @dataclass(frozen=True)
 class Binding:
-    """How a function reaches one resource: the value of its DEVPORTAL_* setting, the ARNs its
-    actions apply to, and what a call needs beyond its own action (kms:Decrypt for a secret under
-    the portal's key)."""
+    """How a function reaches one resource: the values of its DEVPORTAL_* settings (in the order of
+    RESOURCE_SETTINGS), the ARNs its actions apply to, and what a call needs beyond its own action
+    (kms:Decrypt for a secret under the portal's key)."""
 
-    setting: str
+    values: tuple[str, ...]
     arns: tuple[str, ...]
     implied: tuple[iam.PolicyStatement, ...] = ()
+
+    def settings(self, resource: Resource) -> dict[str, str]:
+        names = RESOURCE_SETTINGS[resource]
+        if len(names) != len(self.values):
+            raise ValueError(f"{resource} is reached through {', '.join(names)}: one value each")
+        return dict(zip(names, self.values, strict=True))
 
 
 @dataclass(frozen=True)
@@ -218,16 +83,18 @@ class PortalFunction(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        spec: FunctionSpec,
+        spec: Function,
         names: ResourceNames,
         runtime: Runtime,
         bindings: Mapping[Resource, Binding],
+        description: str | None = None,
         extra_environment: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
         self.names = names
         function_name = spec.function_name(names)
+        description = description or spec.description
         self.log_group = logs.LogGroup(
             self, "Logs", log_group_name=f"/aws/lambda/{function_name}", retention=runtime.log_retention,
             removal_policy=runtime.removal,
@@ -236,18 +103,18 @@ class PortalFunction(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{function_name}: {spec.description}"[:1000],
+            description=f"{function_name}: {description}"[:1000],
         )
         environment = dict(powertools_environment(names, spec))
         environment.update(spec.environment)
         for resource in spec.access:
-            environment[RESOURCE_SETTINGS[resource]] = bindings[resource].setting
+            environment.update(bindings[resource].settings(resource))
         environment.update(extra_environment or {})
         self.function = lambda_.Function(
             self,
             "Function",
             function_name=function_name,
-            description=spec.description[:256],
+            description=description[:256],
             runtime=lambda_.Runtime.PYTHON_3_11,
             architecture=lambda_.Architecture.X86_64,
             handler=spec.lambda_handler,
@@ -264,6 +131,8 @@ class PortalFunction(Construct):
         self.log_group.grant_write(self.role)
         for resource, actions in spec.access.items():
             binding = bindings[resource]
+            if not actions:
+                continue  # reached through a public API (Cognito sign-in): settings only
             self.role.add_to_principal_policy(
                 iam.PolicyStatement(actions=sorted(actions), resources=list(binding.arns))
             )
@@ -298,17 +167,18 @@ def bindings(
     secret: secretsmanager.ISecret,
     key: kms.IKey,
     user_pool: cognito.IUserPool,
+    user_pool_client_id: str,
 ) -> dict[Resource, Binding]:
     return {
-        "user-pool": Binding(user_pool.user_pool_id, (user_pool.user_pool_arn,)),
+        "user-pool": Binding((user_pool.user_pool_id, user_pool_client_id), (user_pool.user_pool_arn,)),
         "table": Binding(
-            table.table_name, (table.table_arn, *(f"{table.table_arn}/index/{index}" for index in INDEXES))
+            (table.table_name,), (table.table_arn, *(f"{table.table_arn}/index/{index}" for index in INDEXES))
         ),
-        "specs": Binding(specs_bucket, (object_arn(specs_bucket),)),
-        "docs": Binding(docs_bucket, (object_arn(docs_bucket),)),
-        "bus": Binding(bus.event_bus_name, (bus.event_bus_arn,)),
+        "specs": Binding((specs_bucket,), (object_arn(specs_bucket),)),
+        "docs": Binding((docs_bucket,), (object_arn(docs_bucket),)),
+        "bus": Binding((bus.event_bus_name,), (bus.event_bus_arn,)),
         "temporal-secret": Binding(
-            secret.secret_arn,
+            (secret.secret_arn,),
             (secret.secret_arn,),
             implied=(
                 iam.PolicyStatement(

@@ -18,8 +18,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from devportal.names import ResourceNames
-from events.catalog import CONSUMERS
-from stacks.functions import FUNCTIONS, Binding, PortalFunction, Resource, function_spec, shared_runtime
+from functions.catalog import workers
+from functions.declaration import Resource
+from functions.topology import routing
+from stacks.functions import Binding, PortalFunction, shared_runtime
 from stacks.packaging import LambdaAssets
 
 STATE_MACHINES_DIR = Path(__file__).resolve().parent.parent / "state_machines"
@@ -67,12 +69,12 @@ class WorkflowsStack(Stack):
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         runtime = shared_runtime(self, assets, production=production)
         self.functions: dict[str, PortalFunction] = {}
-        for consumer in CONSUMERS.values():
-            spec = function_spec(consumer.name)
+        for planned in routing(names).queues:
+            spec = planned.consumer
             function = PortalFunction(
                 self, f"Fn-{spec.name}", spec=spec, names=names, runtime=runtime, bindings=bindings
             )
-            queue = queues[names.queue(consumer.name)]
+            queue = queues[planned.name]
             # The mapping's own SQS calls, and nothing more (SqsEventSource would also grant
             # ChangeMessageVisibility and GetQueueUrl, which Lambda's poller does not use).
             queue.grant(function.role, "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes")
@@ -81,13 +83,13 @@ class WorkflowsStack(Stack):
                 f"Esm-{spec.name}",
                 target=function.function,
                 event_source_arn=queue.queue_arn,
-                batch_size=consumer.batch_size,
+                batch_size=planned.settings.batch_size,
                 max_batching_window=Duration.seconds(1),
                 report_batch_item_failures=True,
             )
             self.functions[spec.name] = function
 
-        worker_spec = next(spec for spec in FUNCTIONS if spec.kind == "worker")
+        (worker_spec,) = workers()
         self.worker = PortalFunction(
             self,
             f"Fn-{worker_spec.name}",

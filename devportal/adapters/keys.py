@@ -5,44 +5,45 @@ from __future__ import annotations
 
 from typing import Any
 
-from devportal.adapters.dynamodb import GSI_CATALOG, GSI_OWNER, DynamoTable, _dt, _item, _plain, _ts
+from devportal.adapters.table import DynamoTable, item, moment, plain, timestamp
 from devportal.identity.keys import ApiKey
+from devportal.tables import GSI_CATALOG, GSI_OWNER
 
 
 def _record(key: ApiKey) -> dict[str, Any]:
-    return _item(
+    return item(
         {
             "PK": f"KEY#{key.secret_hash}",
             "SK": "KEY",
             "GSI1PK": f"APIKEY#{key.key_id}",
             "GSI1SK": "KEY",
             "GSI2PK": f"KEYS#{key.team}",
-            "GSI2SK": f"{_ts(key.created_at)}#{key.key_id}",
+            "GSI2SK": f"{timestamp(key.created_at)}#{key.key_id}",
             "keyId": key.key_id,
             "secretHash": key.secret_hash,
             "team": key.team,
             "name": key.name,
             "scopes": list(key.scopes),
-            "createdAt": _ts(key.created_at),
+            "createdAt": timestamp(key.created_at),
             "state": key.state,
-            "graceUntil": _ts(key.grace_until) if key.grace_until else None,
+            "graceUntil": timestamp(key.grace_until) if key.grace_until else None,
             "replacedBy": key.replaced_by,
         }
     )
 
 
-def _key(item: dict[str, Any]) -> ApiKey:
-    plain = _plain(item)
+def _key(found: dict[str, Any]) -> ApiKey:
+    values = plain(found)
     return ApiKey(
-        key_id=plain["keyId"],
-        secret_hash=plain["secretHash"],
-        team=plain["team"],
-        name=plain["name"],
-        scopes=tuple(plain["scopes"]),
-        created_at=_dt(plain["createdAt"]),
-        state=plain["state"],
-        grace_until=_dt(plain["graceUntil"]) if plain.get("graceUntil") else None,
-        replaced_by=plain.get("replacedBy"),
+        key_id=values["keyId"],
+        secret_hash=values["secretHash"],
+        team=values["team"],
+        name=values["name"],
+        scopes=tuple(values["scopes"]),
+        created_at=moment(values["createdAt"]),
+        state=values["state"],
+        grace_until=moment(values["graceUntil"]) if values.get("graceUntil") else None,
+        replaced_by=values.get("replacedBy"),
     )
 
 
@@ -56,19 +57,19 @@ class DynamoKeyStore(DynamoTable):
         self._client().put_item(TableName=self._table, Item=_record(key), ConditionExpression="attribute_exists(PK)")
 
     def get_by_hash(self, secret_hash: str) -> ApiKey | None:
-        item = (
+        found = (
             self._client()
-            .get_item(TableName=self._table, Key=_item({"PK": f"KEY#{secret_hash}", "SK": "KEY"}), ConsistentRead=True)
+            .get_item(TableName=self._table, Key=item({"PK": f"KEY#{secret_hash}", "SK": "KEY"}), ConsistentRead=True)
             .get("Item")
         )
-        return _key(item) if item else None
+        return _key(found) if found else None
 
     def get_by_id(self, key_id: str) -> ApiKey | None:
         items = self._client().query(
             TableName=self._table,
             IndexName=GSI_CATALOG,
             KeyConditionExpression="GSI1PK = :p",
-            ExpressionAttributeValues=_item({":p": f"APIKEY#{key_id}"}),
+            ExpressionAttributeValues=item({":p": f"APIKEY#{key_id}"}),
         )["Items"]
         return _key(items[0]) if items else None
 
@@ -79,7 +80,7 @@ class DynamoKeyStore(DynamoTable):
             TableName=self._table,
             IndexName=GSI_OWNER,
             KeyConditionExpression="GSI2PK = :p",
-            ExpressionAttributeValues=_item({":p": f"KEYS#{team}"}),
+            ExpressionAttributeValues=item({":p": f"KEYS#{team}"}),
         ):
-            keys.extend(_key(item) for item in page["Items"])
+            keys.extend(_key(found) for found in page["Items"])
         return keys

@@ -7,12 +7,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from devportal.adapters.dynamodb import TTL_ATTRIBUTE, DynamoTable, _conditional_failure, _dt, _item, _plain, _ts
+from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, plain, timestamp
 from devportal.identity.users import UserProfile, permissions_of
+from devportal.tables import TTL_ATTRIBUTE
 
 
 def _key(user_id: str) -> dict[str, Any]:
-    return _item({"PK": f"USER#{user_id}", "SK": "PROFILE"})
+    return item({"PK": f"USER#{user_id}", "SK": "PROFILE"})
 
 
 class DynamoProfiles(DynamoTable):
@@ -21,7 +22,7 @@ class DynamoProfiles(DynamoTable):
         try:
             self._client().put_item(
                 TableName=self._table,
-                Item=_item(
+                Item=item(
                     {
                         "PK": f"USER#{profile.user_id}",
                         "SK": "PROFILE",
@@ -31,13 +32,13 @@ class DynamoProfiles(DynamoTable):
                         "role": profile.role,
                         "team": profile.team,
                         "permissions": list(profile.permissions or permissions_of(profile.role)),
-                        "createdAt": _ts(profile.created_at),
+                        "createdAt": timestamp(profile.created_at),
                     }
                 ),
                 ConditionExpression="attribute_not_exists(PK)",
             )
         except ClientError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return False
             raise
         return True
@@ -50,28 +51,28 @@ class DynamoProfiles(DynamoTable):
                 Key=_key(user_id),
                 UpdateExpression="SET lastLogin = :at",
                 ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(lastLogin) OR lastLogin < :at)",
-                ExpressionAttributeValues=_item({":at": _ts(at)}),
+                ExpressionAttributeValues=item({":at": timestamp(at)}),
             )
         except ClientError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return False
             raise
         return True
 
     def get_profile(self, user_id: str) -> UserProfile | None:
-        item = self._client().get_item(TableName=self._table, Key=_key(user_id)).get("Item")
-        if not item:
+        found = self._client().get_item(TableName=self._table, Key=_key(user_id)).get("Item")
+        if not found:
             return None
-        plain = _plain(item)
+        values = plain(found)
         return UserProfile(
-            user_id=plain["userId"],
-            email=plain["email"],
-            name=plain["name"],
-            role=plain["role"],
-            team=plain["team"],
-            created_at=_dt(plain["createdAt"]),
-            last_login=_dt(plain["lastLogin"]) if plain.get("lastLogin") else None,
-            permissions=tuple(plain.get("permissions", ())),
+            user_id=values["userId"],
+            email=values["email"],
+            name=values["name"],
+            role=values["role"],
+            team=values["team"],
+            created_at=moment(values["createdAt"]),
+            last_login=moment(values["lastLogin"]) if values.get("lastLogin") else None,
+            permissions=tuple(values.get("permissions", ())),
         )
 
 
@@ -81,21 +82,21 @@ class DynamoAttemptLog(DynamoTable):
 
     @staticmethod
     def _key(account: str, window: int) -> dict[str, Any]:
-        return _item({"PK": f"LOGINFAIL#{account}", "SK": f"W#{window}"})
+        return item({"PK": f"LOGINFAIL#{account}", "SK": f"W#{window}"})
 
     def failures(self, account: str, window: int) -> int:
-        item = self._client().get_item(TableName=self._table, Key=self._key(account, window)).get("Item")
-        return int(_plain(item)["failures"]) if item else 0
+        found = self._client().get_item(TableName=self._table, Key=self._key(account, window)).get("Item")
+        return int(plain(found)["failures"]) if found else 0
 
     def add_failure(self, account: str, window: int, expires_at: float) -> int:
         response = self._client().update_item(
             TableName=self._table,
             Key=self._key(account, window),
             UpdateExpression=f"ADD failures :one SET {TTL_ATTRIBUTE} = :expires",
-            ExpressionAttributeValues=_item({":one": 1, ":expires": int(expires_at)}),
+            ExpressionAttributeValues=item({":one": 1, ":expires": int(expires_at)}),
             ReturnValues="UPDATED_NEW",
         )
-        return int(_plain(response["Attributes"])["failures"])
+        return int(plain(response["Attributes"])["failures"])
 
     def clear(self, account: str, window: int) -> None:
         self._client().delete_item(TableName=self._table, Key=self._key(account, window))

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 
 from temporalio.client import Client
 
-from devportal.adapters.dynamodb import DynamoRegistry
 from devportal.adapters.eventbridge import EventBridgePublisher
+from devportal.adapters.registry import DynamoRegistry
 from devportal.registry.models import ApiVersionRecord
 from events.envelope import new_event
 from events.registry import ApiSpecSubmitted, ApiVersionRegistered

@@ -19,8 +19,9 @@ from aws_cdk.assertions import Template
 
 import app as cdk_app
 from devportal.names import ResourceNames
-from events.catalog import CONSUMERS
-from stacks.functions import FUNCTIONS, Binding, Resource
+from functions.catalog import consumers, functions
+from functions.declaration import RESOURCE_SETTINGS, Resource
+from stacks.functions import Binding
 from stacks.nag import ACKNOWLEDGEMENTS, LIBRARY_WILDCARDS_REASON, NON_PRODUCTION_ACKNOWLEDGEMENTS, OBJECT_KEYS_REASON
 from stacks.packaging import CODE_PACKAGES, LambdaAssets
 from stacks.workflows_stack import WorkflowsStack, state_machine_files
@@ -127,8 +128,11 @@ def test_state_machines_are_inlined_for_the_linters(assets: LambdaAssets) -> Non
     app = cdk.App()
     names = ResourceNames("devportal-test")
     support = cdk.Stack(app, "support")
-    queues: dict[str, sqs.IQueue] = {names.queue(c): sqs.Queue(support, c) for c in CONSUMERS}
-    bindings = {r: Binding(f"{r}-setting", (f"arn:aws:s3:::{r}/*",)) for r in get_args(Resource)}
+    queues: dict[str, sqs.IQueue] = {names.queue(c.name): sqs.Queue(support, c.name) for c in consumers()}
+    bindings = {
+        r: Binding(tuple(f"{s}-value" for s in RESOURCE_SETTINGS[r]), (f"arn:aws:s3:::{r}/*",))
+        for r in get_args(Resource)
+    }
     stack = WorkflowsStack(
         app,
         "workflows",
@@ -170,7 +174,7 @@ def test_the_layer_is_built_for_lambda_not_for_this_machine(assets: LambdaAssets
 
 def test_every_handler_imports_from_the_packaged_assets_alone(assets: LambdaAssets, tmp_path: Path) -> None:
     """What Lambda will do: a clean interpreter with only the code folder and the layer on the path."""
-    handlers = sorted({spec.lambda_handler for spec in FUNCTIONS})
+    handlers = sorted({spec.lambda_handler for spec in functions()})
     script = (
         "import importlib, sys\n"
         "for target in sys.argv[1:]:\n"

@@ -1,7 +1,7 @@
-"""Least privilege, template half: each function's role allows exactly the actions its FunctionSpec
+"""Least privilege, template half: each function's role allows exactly the actions its Function
 declares (plus what Lambda itself needs), on named resources. The other half,
 tests/integration/test_least_privilege.py, records the calls each handler really makes against
-moto and checks them against the same FunctionSpec - so the template equals real use."""
+moto and checks them against the same Function - so the template equals real use."""
 
 from __future__ import annotations
 
@@ -11,13 +11,9 @@ from typing import Any
 import pytest
 
 from devportal.names import ResourceNames
-from stacks.functions import (
-    EVENT_SOURCE_ACTIONS,
-    FUNCTIONS,
-    LOG_ACTIONS,
-    TRACING_ACTIONS,
-    FunctionSpec,
-)
+from functions.catalog import functions
+from functions.declaration import Function
+from stacks.functions import EVENT_SOURCE_ACTIONS, LOG_ACTIONS, TRACING_ACTIONS
 from tests.infra.conftest import Synthesized
 
 NAMES = ResourceNames("devportal-dev")
@@ -25,7 +21,7 @@ NAMES = ResourceNames("devportal-dev")
 SECRET_KEY_ACTIONS = frozenset({"kms:Decrypt"})
 
 
-def role_statements(synthesized: Synthesized, spec: FunctionSpec) -> list[dict[str, Any]]:
+def role_statements(synthesized: Synthesized, spec: Function) -> list[dict[str, Any]]:
     template = synthesized.templates["workflows" if spec.kind != "route" else "api"]
     functions = template.find_resources("AWS::Lambda::Function")
     (function,) = [f for f in functions.values() if f["Properties"]["FunctionName"] == spec.function_name(NAMES)]
@@ -50,8 +46,8 @@ def resources_of(statement: dict[str, Any]) -> list[Any]:
     return found if isinstance(found, list) else [found]
 
 
-@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
-def test_a_function_may_do_what_it_declares_and_nothing_else(dev: Synthesized, spec: FunctionSpec) -> None:
+@pytest.mark.parametrize("spec", functions(), ids=lambda spec: spec.name)
+def test_a_function_may_do_what_it_declares_and_nothing_else(dev: Synthesized, spec: Function) -> None:
     statements = role_statements(dev, spec)
     assert all(statement["Effect"] == "Allow" for statement in statements)
     granted = set().union(*(actions_of(s) for s in statements))
@@ -65,10 +61,8 @@ def test_a_function_may_do_what_it_declares_and_nothing_else(dev: Synthesized, s
     assert not [action for action in granted if "*" in action]
 
 
-@pytest.mark.parametrize("spec", FUNCTIONS, ids=lambda spec: spec.name)
-def test_wildcard_resources_only_where_iam_has_no_resource_level_permissions(
-    dev: Synthesized, spec: FunctionSpec
-) -> None:
+@pytest.mark.parametrize("spec", functions(), ids=lambda spec: spec.name)
+def test_wildcard_resources_only_where_iam_has_no_resource_level_permissions(dev: Synthesized, spec: Function) -> None:
     for statement in role_statements(dev, spec):
         for resource in resources_of(statement):
             if resource == "*":
@@ -80,14 +74,14 @@ def test_wildcard_resources_only_where_iam_has_no_resource_level_permissions(
 
 
 def test_the_secret_key_is_usable_only_through_secrets_manager(dev: Synthesized) -> None:
-    for spec in FUNCTIONS:
+    for spec in functions():
         for statement in role_statements(dev, spec):
             if "kms:Decrypt" in actions_of(statement):
                 assert "kms:ViaService" in json.dumps(statement["Condition"])
 
 
 def test_queue_consumers_read_only_their_own_queue(dev: Synthesized) -> None:
-    for spec in FUNCTIONS:
+    for spec in functions():
         if spec.kind != "consumer":
             continue
         (statement,) = [s for s in role_statements(dev, spec) if actions_of(s) == EVENT_SOURCE_ACTIONS]

@@ -13,7 +13,7 @@ from moto.server import ThreadedMotoServer
 from devportal.names import ResourceNames
 from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LOOPBACK, REGION, free_port
 from devportal_local.provision import provision
-from events.catalog import routing
+from functions.topology import routing
 from tests.support.aws import AwsWorld
 
 NAMES = ResourceNames("devportal-dev")
@@ -92,8 +92,8 @@ def test_every_queue_has_its_dead_letter_queue(templates: dict[str, Template]) -
     for spec in routing(NAMES).queues:
         assert spec.dead_letter_name in queues
         redrive = queues[spec.name]["RedrivePolicy"]
-        assert redrive["maxReceiveCount"] == spec.consumer.max_receive_count
-        assert queues[spec.name]["VisibilityTimeout"] == spec.consumer.visibility_timeout_seconds
+        assert redrive["maxReceiveCount"] == spec.settings.max_receive_count
+        assert queues[spec.name]["VisibilityTimeout"] == spec.settings.visibility_timeout_seconds
         assert queues[spec.name]["SqsManagedSseEnabled"] is True
 
 

@@ -11,10 +11,11 @@ from aws_cdk.assertions import Match, Template
 
 from contracts import gateway_routes
 from devportal.names import ResourceNames
-from events.catalog import CONSUMERS, EVENTS, routing
+from events.catalog import EVENTS
+from functions.catalog import consumers, functions, route_function
+from functions.topology import routing
 from stacks.api_stack import API_NAME, THROTTLE
 from stacks.auth_stack import AuthStack, Federation
-from stacks.functions import FUNCTIONS
 from stacks.security_stack import MANAGED_RULE_GROUPS
 from tests.infra.conftest import Synthesized
 
@@ -143,7 +144,7 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
         assert method["Integration"]["Type"] == "AWS_PROXY"
         integration_uri = json.dumps(method["Integration"]["Uri"])
         (target,) = [logical_id for logical_id in functions if logical_id in integration_uri]
-        assert functions[target]["Properties"]["Handler"] == route.handler.replace(":", ".")
+        assert functions[target]["Properties"]["Handler"] == route_function(route).lambda_handler
         for parameter in route.parameters:
             location = {"path": "path", "query": "querystring", "header": "header"}[parameter.location]
             assert method["RequestParameters"][f"method.request.{location}.{parameter.name}"] is parameter.required
@@ -277,10 +278,10 @@ def all_functions(dev: Synthesized) -> dict[str, dict[str, Any]]:
 
 
 def test_every_function_traces_logs_json_and_configures_powertools(dev: Synthesized) -> None:
-    functions = all_functions(dev)
-    assert set(functions) == {spec.function_name(NAMES) for spec in FUNCTIONS}
-    for spec in FUNCTIONS:
-        function = functions[spec.function_name(NAMES)]
+    synthesized = all_functions(dev)
+    assert set(synthesized) == {spec.function_name(NAMES) for spec in functions()}
+    for spec in functions():
+        function = synthesized[spec.function_name(NAMES)]
         assert function["TracingConfig"] == {"Mode": "Active"}
         assert function["LoggingConfig"]["LogFormat"] == "JSON"
         assert function["Runtime"] == "python3.11"
@@ -305,7 +306,7 @@ def test_no_function_uses_a_managed_policy(dev: Synthesized) -> None:
 def test_each_consumer_reads_its_queue_with_partial_batch_failures(templates: dict[str, Template]) -> None:
     template = templates["workflows"]
     mappings = properties(template, "AWS::Lambda::EventSourceMapping")
-    assert len(mappings) == len(CONSUMERS)
+    assert len(mappings) == len(consumers())
     for mapping in mappings:
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
         assert mapping["BatchSize"] == 10
@@ -317,7 +318,7 @@ def test_the_worker_runs_as_a_versioned_serverless_worker(dev: Synthesized) -> N
     template = dev.templates["workflows"]
     worker = all_functions(dev)[f"{NAMES.prefix}-registration-worker"]
     variables = worker["Environment"]["Variables"]
-    assert worker["Handler"] == "temporal_bridge.lambda_worker.handler"
+    assert worker["Handler"] == "functions.registration_worker.handler.handler"  # temporal_bridge.lambda_worker
     assert worker["Timeout"] == 600
     assert len(variables["DEVPORTAL_BUILD_ID"]) == 16
     assert "DEVPORTAL_TEMPORAL_SECRET_ARN" in variables
@@ -384,8 +385,8 @@ def test_the_seed_alerting_rules_are_alarms(templates: dict[str, Template]) -> N
     dlq_alarms = by_metric["ApproximateNumberOfMessagesVisible"]
     assert len(dlq_alarms) == len(routing(NAMES).queues)
     assert all(a["Threshold"] == 0 for a in dlq_alarms)
-    assert len(by_metric["Errors"]) == len(FUNCTIONS)
-    assert len(by_metric["Throttles"]) == len(FUNCTIONS)
+    assert len(by_metric["Errors"]) == len(functions())
+    assert len(by_metric["Throttles"]) == len(functions())
     (throttled,) = by_metric["SignInsThrottled"]  # failed sign-ins braked: reported to ops
     assert throttled["Namespace"] == "DevPortal"
     assert throttled["Dimensions"] == [{"Name": "service", "Value": "login"}]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from devportal.adapters.dynamodb import DynamoRegistry
+from devportal.adapters.registry import DynamoRegistry
 from devportal.errors import InvalidParameter
 from devportal.registry.models import ApiVersionRecord, Submission, SubmissionStatus
 from devportal.registry.ports import StoreResult

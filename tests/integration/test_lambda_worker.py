@@ -23,7 +23,7 @@ from devportal import wiring
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
 from devportal_local.lambda_runtime import LambdaContext
-from temporal_bridge.handlers import start_registration
+from functions.start_registration import handler as start_registration
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
 from tests.support.specs import petstore_json

@@ -1,6 +1,6 @@
 """Least privilege, usage half: run the whole registration journey through the real handlers
 against moto and the Temporal dev server, record every AWS call each function makes, and compare
-with what its FunctionSpec declares (and the stacks grant, tests/infra/test_least_privilege.py).
+with what its Function declares (and the stacks grant, tests/infra/test_least_privilege.py).
 A declared action nobody calls fails, and so does a call nobody declared."""
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from devportal.identity.users import UserProfile
 from devportal.registry.models import ApiVersionRecord
 from devportal_local.lambda_runtime import LambdaContext, load_handler
 from devportal_local.pollers import lambda_record, sns_forward_target
-from stacks.functions import FUNCTIONS, RESOURCE_SETTINGS, FunctionSpec, function_spec
+from functions.catalog import function, functions
+from functions.declaration import RESOURCE_SETTINGS, Function
+from functions.start_registration import handler as start_registration
 from temporal_bridge import client as temporal_client_module
-from temporal_bridge.handlers import start_registration
 from temporal_bridge.worker import build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
@@ -87,7 +88,8 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
     secret_id = aws.client("secretsmanager").create_secret(
         Name=f"{aws.names.prefix}/temporal-cloud", SecretString="{}"
     )["ARN"]
-    monkeypatch.setenv(RESOURCE_SETTINGS["temporal-secret"], secret_id)
+    (setting,) = RESOURCE_SETTINGS["temporal-secret"]
+    monkeypatch.setenv(setting, secret_id)
     resources = {
         "table": aws.names.table,
         "specs": aws.names.specs_bucket,
@@ -129,7 +131,7 @@ def proxy_event(method: str, resource: str, **parts: Any) -> dict[str, Any]:
     }
 
 
-def invoke(recorder: CallRecorder, spec: FunctionSpec, event: dict[str, Any]) -> Any:
+def invoke(recorder: CallRecorder, spec: Function, event: dict[str, Any]) -> Any:
     recorder.current = spec.name
     try:
         return load_handler(spec.handler)(event, LambdaContext(spec.name))
@@ -172,7 +174,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     for each in (api_id, raced_id):
         response = invoke(
             recorder,
-            function_spec("submit-spec"),
+            function("submit-spec"),
             proxy_event(
                 "POST",
                 "/apis",
@@ -195,7 +197,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     start_registration._client = None
     start_registration._loop = None
     bridge = await asyncio.to_thread(
-        invoke, recorder, function_spec("start-registration"), sqs_records(aws, aws.names.queue("start-registration"))
+        invoke, recorder, function("start-registration"), sqs_records(aws, aws.names.queue("start-registration"))
     )
     assert bridge == {"batchItemFailures": []}
 
@@ -222,19 +224,19 @@ async def test_every_function_calls_exactly_what_it_declares(
     for consumer in ("track-submission", "update-catalog"):
         records = sqs_records(aws, aws.names.queue(consumer))
         for _delivery in range(2):  # at-least-once: the second delivery finds the first one's work done
-            outcome = invoke(recorder, function_spec(consumer), records)
+            outcome = invoke(recorder, function(consumer), records)
             assert outcome == {"batchItemFailures": []}
 
     # 5. signing in (once wrongly), and out
     wrong = invoke(
         recorder,
-        function_spec("login"),
+        function("login"),
         proxy_event("POST", "/auth/login", body=json.dumps({"email": email, "password": "Wr0ng-pass!"})),
     )
     assert wrong["statusCode"] == 401, wrong
     signed_in = invoke(
         recorder,
-        function_spec("login"),
+        function("login"),
         proxy_event("POST", "/auth/login", body=json.dumps({"email": email, "password": password})),
     )
     assert signed_in["statusCode"] == 200, signed_in
@@ -242,21 +244,21 @@ async def test_every_function_calls_exactly_what_it_declares(
     assert tokens["user"]["lastLogin"] is None
     sign_ins = sqs_records(aws, aws.names.queue("record-sign-in"))
     for _delivery in range(2):  # at-least-once: the second delivery moves nothing
-        assert invoke(recorder, function_spec("record-sign-in"), sign_ins) == {"batchItemFailures": []}
+        assert invoke(recorder, function("record-sign-in"), sign_ins) == {"batchItemFailures": []}
     profile = wiring.profiles().get_profile(user_id)
     assert profile is not None
     assert profile.last_login is not None
     refreshed = invoke(
         recorder,
-        function_spec("refresh-tokens"),
+        function("refresh-tokens"),
         proxy_event("POST", "/auth/refresh", body=json.dumps({"refreshToken": tokens["refreshToken"]})),
     )
     assert refreshed["statusCode"] == 200, refreshed
-    me = invoke(recorder, function_spec("get-me"), proxy_event("GET", "/me", claims=claims))
+    me = invoke(recorder, function("get-me"), proxy_event("GET", "/me", claims=claims))
     assert json.loads(me["body"])["email"] == email
     signed_out = invoke(
         recorder,
-        function_spec("logout"),
+        function("logout"),
         proxy_event(
             "POST",
             "/auth/logout",
@@ -277,7 +279,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     for body, status in (({"password": "password"}, 400), ({}, 201)):
         answered = invoke(
             recorder,
-            function_spec("invite-user"),
+            function("invite-user"),
             proxy_event(
                 "POST",
                 "/users",
@@ -291,7 +293,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     # 7. service keys: create, list, rotate, revoke
     def admin_call(name: str, method: str, resource: str, **parts: Any) -> dict[str, Any]:
         answered: dict[str, Any] = invoke(
-            recorder, function_spec(name), proxy_event(method, resource, claims=admin_claims, **parts)
+            recorder, function(name), proxy_event(method, resource, claims=admin_claims, **parts)
         )
         return answered
 
@@ -329,14 +331,10 @@ async def test_every_function_calls_exactly_what_it_declares(
         ),
     }
     for name, event in reads.items():
-        answered = invoke(recorder, function_spec(name), event)
+        answered = invoke(recorder, function(name), event)
         assert answered["statusCode"] == 200, (name, answered)
 
-    declared = {
-        spec.name: {(resource, action) for resource, actions in spec.access.items() for action in actions}
-        for spec in FUNCTIONS
-        if spec.access
-    }
+    declared = {spec.name: set(spec.actions()) for spec in functions() if spec.actions()}
     assert dict(recorder.calls) == declared
 
 

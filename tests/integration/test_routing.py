@@ -8,9 +8,9 @@ from devportal.adapters.eventbridge import EventBridgePublisher
 from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
 from devportal_local.pollers import build_targets
 from devportal_local.provision import provision
-from events.catalog import routing
 from events.envelope import new_event
 from events.parsing import parse_event
+from functions.topology import routing
 from tests.support.aws import AwsWorld
 from tests.unit.test_events import REGISTERED, SUBMITTED
 
@@ -41,7 +41,7 @@ def test_provisioning_creates_the_catalog_and_is_idempotent(aws: AwsWorld) -> No
         )["Attributes"]
         redrive = json.loads(attributes["RedrivePolicy"])
         assert redrive["deadLetterTargetArn"].endswith(":" + queue.dead_letter_name)
-        assert redrive["maxReceiveCount"] == queue.consumer.max_receive_count
+        assert redrive["maxReceiveCount"] == queue.settings.max_receive_count
     subscriptions = aws.client("sns").list_subscriptions()["Subscriptions"]
     ours = [s for s in subscriptions if aws.names.prefix in s["TopicArn"]]
     assert len(ours) == 2  # subscribed once, though provisioned twice

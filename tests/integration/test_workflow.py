@@ -19,7 +19,7 @@ from devportal.registry.submit import SubmitRequest
 from devportal_local.pollers import lambda_record
 from events.parsing import parse_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
-from temporal_bridge.handlers import start_registration
+from functions.start_registration import handler as start_registration
 from temporal_bridge.search import API_ID, STEP
 from temporal_bridge.worker import build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow, RegistrationResult

@@ -1,11 +1,5 @@
-"""The registry in one DynamoDB table.
-
-Keys:
-  SUBMISSION#<id>   / SUBMISSION      a submission and its outcome
-  API#<apiId>       / VERSION#<v>     an immutable, active version
-  DOC#<apiId>       / VERSION#<v>     where its documentation page lives
-  API#<apiId>       / META            the catalog entry (GSI1: CATALOG, GSI2: OWNER#<team>)
-"""
+"""The registry's records in the single table: submissions, versions, their docs records and the
+catalog entries (key layout in devportal.tables)."""
 
 from __future__ import annotations
 
@@ -13,12 +7,11 @@ import base64
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import LazyClient
+from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, plain, timestamp
 from devportal.errors import FieldError, InvalidParameter
 from devportal.registry.models import (
     ApiVersionRecord,
@@ -29,53 +22,10 @@ from devportal.registry.models import (
 )
 from devportal.registry.ports import Page, StoreResult
 from devportal.specs.validation import Finding
+from devportal.tables import GSI_CATALOG, GSI_OWNER, INDEXES, PARTITION_KEY, SORT_KEY
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-
-GSI_CATALOG = "GSI1"
-GSI_OWNER = "GSI2"
-# The table's shape, read by the local provisioning and the CDK data stack alike.
-PARTITION_KEY, SORT_KEY = "PK", "SK"
-INDEXES: dict[str, tuple[str, str]] = {GSI_CATALOG: ("GSI1PK", "GSI1SK"), GSI_OWNER: ("GSI2PK", "GSI2SK")}
 CATALOG_PARTITION = "CATALOG"
 _CATALOG_RETRIES = 8
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-# Items that matter for a while only (failed sign-in windows) carry their expiry here, in epoch seconds.
-TTL_ATTRIBUTE = "expiresAt"
-
-
-def _item(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-def _ts(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _dt(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
-
-
-def _conditional_failure(error: ClientError) -> bool:
-    code = error.response.get("Error", {}).get("Code")
-    return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
-
-
-class DynamoTable:
-    """An adapter over the portal's single table (each keeps to its own key prefixes)."""
-
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self._table = table_name
-        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
 
 
 class DynamoRegistry(DynamoTable):
@@ -85,11 +35,11 @@ class DynamoRegistry(DynamoTable):
         try:
             self._client().put_item(
                 TableName=self._table,
-                Item=_item(_submission_values(submission)),
+                Item=item(_submission_values(submission)),
                 ConditionExpression="attribute_not_exists(PK)",
             )
         except ClientError as error:
-            if not _conditional_failure(error):
+            if not conditional_failure(error):
                 raise
             existing = self.get_submission(submission.submission_id)
             if existing is None:  # pragma: no cover - deleted between the two calls
@@ -100,30 +50,30 @@ class DynamoRegistry(DynamoTable):
     def get_submission(self, submission_id: str) -> Submission | None:
         response = self._client().get_item(
             TableName=self._table,
-            Key=_item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
+            Key=item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
             ConsistentRead=True,
         )
-        item = response.get("Item")
-        return _submission_from(_plain(item)) if item else None
+        found = response.get("Item")
+        return _submission_from(plain(found)) if found else None
 
     def mark_registering(self, submission_id: str) -> None:
         try:
             self._client().update_item(
                 TableName=self._table,
-                Key=_item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
+                Key=item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
                 UpdateExpression="SET #s = :registering, updatedAt = :now",
                 ConditionExpression="#s = :submitted",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_item(
+                ExpressionAttributeValues=item(
                     {
                         ":registering": SubmissionStatus.REGISTERING.value,
                         ":submitted": SubmissionStatus.SUBMITTED.value,
-                        ":now": _ts(datetime.now(UTC)),
+                        ":now": timestamp(datetime.now(UTC)),
                     }
                 ),
             )
         except ClientError as error:
-            if not _conditional_failure(error):
+            if not conditional_failure(error):
                 raise
 
     def record_outcome(
@@ -137,7 +87,7 @@ class DynamoRegistry(DynamoTable):
     ) -> bool:
         values: dict[str, Any] = {
             ":status": status.value,
-            ":now": _ts(datetime.now(UTC)),
+            ":now": timestamp(datetime.now(UTC)),
             ":findings": [_finding_values(f) for f in findings],
             ":truncated": findings_truncated,
             ":registered": SubmissionStatus.REGISTERED.value,
@@ -150,14 +100,14 @@ class DynamoRegistry(DynamoTable):
         try:
             self._client().update_item(
                 TableName=self._table,
-                Key=_item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
+                Key=item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
                 UpdateExpression=update,
                 ConditionExpression="attribute_exists(PK) AND NOT #s IN (:registered, :rejected)",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_item(values),
+                ExpressionAttributeValues=item(values),
             )
         except ClientError as error:
-            if _conditional_failure(error):
+            if conditional_failure(error):
                 return False
             raise
         return True
@@ -167,11 +117,11 @@ class DynamoRegistry(DynamoTable):
     def get_version(self, api_id: str, version: str) -> ApiVersionRecord | None:
         response = self._client().get_item(
             TableName=self._table,
-            Key=_item({"PK": f"API#{api_id}", "SK": f"VERSION#{version}"}),
+            Key=item({"PK": f"API#{api_id}", "SK": f"VERSION#{version}"}),
             ConsistentRead=True,
         )
-        item = response.get("Item")
-        return _version_from(_plain(item)) if item else None
+        found = response.get("Item")
+        return _version_from(plain(found)) if found else None
 
     def list_versions(self, api_id: str) -> list[ApiVersionRecord]:
         records: list[ApiVersionRecord] = []
@@ -179,14 +129,14 @@ class DynamoRegistry(DynamoTable):
         for page in paginator.paginate(
             TableName=self._table,
             KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-            ExpressionAttributeValues=_item({":pk": f"API#{api_id}", ":prefix": "VERSION#"}),
+            ExpressionAttributeValues=item({":pk": f"API#{api_id}", ":prefix": "VERSION#"}),
         ):
-            records.extend(_version_from(_plain(item)) for item in page.get("Items", []))
+            records.extend(_version_from(plain(found)) for found in page.get("Items", []))
         return records
 
     def store_version(self, record: ApiVersionRecord) -> StoreResult:
-        version_item = _item(_version_values(record))
-        doc_item = _item(
+        version_item = item(_version_values(record))
+        doc_item = item(
             {
                 "PK": f"DOC#{record.api_id}",
                 "SK": f"VERSION#{record.version}",
@@ -194,7 +144,7 @@ class DynamoRegistry(DynamoTable):
                 "version": record.version,
                 "docsKey": record.docs_key,
                 "sha256": record.sha256,
-                "renderedAt": _ts(record.registered_at),
+                "renderedAt": timestamp(record.registered_at),
             }
         )
         try:
@@ -211,7 +161,7 @@ class DynamoRegistry(DynamoTable):
                 ]
             )
         except ClientError as error:
-            if not _conditional_failure(error):
+            if not conditional_failure(error):
                 raise
             existing = self.get_version(record.api_id, record.version)
             if existing is not None and existing.sha256 == record.sha256:
@@ -223,10 +173,10 @@ class DynamoRegistry(DynamoTable):
 
     def get_catalog_entry(self, api_id: str) -> CatalogEntry | None:
         response = self._client().get_item(
-            TableName=self._table, Key=_item({"PK": f"API#{api_id}", "SK": "META"}), ConsistentRead=True
+            TableName=self._table, Key=item({"PK": f"API#{api_id}", "SK": "META"}), ConsistentRead=True
         )
-        item = response.get("Item")
-        return _catalog_from(_plain(item)) if item else None
+        found = response.get("Item")
+        return _catalog_from(plain(found)) if found else None
 
     def add_to_catalog(self, record: ApiVersionRecord) -> CatalogEntry:
         """Optimistic concurrency on `latestVersion`: read, decide with the domain's ordering,
@@ -234,12 +184,12 @@ class DynamoRegistry(DynamoTable):
         a redelivered event changes nothing."""
         for _ in range(_CATALOG_RETRIES):
             current = self.get_catalog_entry(record.api_id)
-            now = _ts(datetime.now(UTC))
+            now = timestamp(datetime.now(UTC))
             try:
                 if current is None:
                     self._client().put_item(
                         TableName=self._table,
-                        Item=_item(
+                        Item=item(
                             {
                                 "PK": f"API#{record.api_id}",
                                 "SK": "META",
@@ -270,13 +220,13 @@ class DynamoRegistry(DynamoTable):
                         values |= {":latest": latest, ":title": record.title}
                     self._client().update_item(
                         TableName=self._table,
-                        Key=_item({"PK": f"API#{record.api_id}", "SK": "META"}),
+                        Key=item({"PK": f"API#{record.api_id}", "SK": "META"}),
                         UpdateExpression=update,
                         ConditionExpression="latestVersion = :old",
-                        ExpressionAttributeValues=_item(values),
+                        ExpressionAttributeValues=item(values),
                     )
             except ClientError as error:
-                if _conditional_failure(error):
+                if conditional_failure(error):
                     continue
                 raise
             entry = self.get_catalog_entry(record.api_id)
@@ -293,7 +243,7 @@ class DynamoRegistry(DynamoTable):
             "TableName": self._table,
             "IndexName": index,
             "KeyConditionExpression": condition,
-            "ExpressionAttributeValues": _item(values),
+            "ExpressionAttributeValues": item(values),
             "Limit": limit,
         }
         if cursor:
@@ -302,13 +252,13 @@ class DynamoRegistry(DynamoTable):
                 cursor, keys={PARTITION_KEY, SORT_KEY, index_pk, index_sk}, partition=(index_pk, values[":p"])
             )
         response = self._client().query(**arguments)
-        entries = [_catalog_from(_plain(item)) for item in response.get("Items", [])]
+        entries = [_catalog_from(plain(found)) for found in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
         return Page(entries, _encode_cursor(last) if last else None)
 
 
 def _encode_cursor(key: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(_plain(key), sort_keys=True).encode()).decode().rstrip("=")
+    return base64.urlsafe_b64encode(json.dumps(plain(key), sort_keys=True).encode()).decode().rstrip("=")
 
 
 def _decode_cursor(cursor: str, *, keys: set[str], partition: tuple[str, str]) -> dict[str, Any]:
@@ -327,7 +277,7 @@ def _decode_cursor(cursor: str, *, keys: set[str], partition: tuple[str, str]) -
     name, value = partition
     if decoded[name] != value:
         raise invalid
-    return _item(decoded)
+    return item(decoded)
 
 
 def _finding_values(finding: Finding) -> dict[str, Any]:
@@ -352,8 +302,8 @@ def _submission_values(s: Submission) -> dict[str, Any]:
         "format": s.format,
         "sizeBytes": s.size_bytes,
         "status": s.status.value,
-        "submittedAt": _ts(s.submitted_at),
-        "updatedAt": _ts(s.updated_at),
+        "submittedAt": timestamp(s.submitted_at),
+        "updatedAt": timestamp(s.updated_at),
         "correlationId": s.correlation_id,
         "workflowId": s.workflow_id,
         "reason": s.reason,
@@ -362,24 +312,26 @@ def _submission_values(s: Submission) -> dict[str, Any]:
     }
 
 
-def _submission_from(item: dict[str, Any]) -> Submission:
+def _submission_from(values: dict[str, Any]) -> Submission:
     return Submission(
-        submission_id=item["submissionId"],
-        api_id=item["apiId"],
-        version=item["version"],
-        owner=item["owner"],
-        sha256=item["sha256"],
-        spec_key=item["specKey"],
-        format=item["format"],
-        size_bytes=int(item["sizeBytes"]),
-        status=SubmissionStatus(item["status"]),
-        submitted_at=_dt(item["submittedAt"]),
-        updated_at=_dt(item["updatedAt"]),
-        correlation_id=item["correlationId"],
-        workflow_id=item["workflowId"],
-        reason=item.get("reason"),
-        findings=tuple(Finding(f["pointer"], f["message"], f["rule"], f["severity"]) for f in item.get("findings", [])),
-        findings_truncated=bool(item.get("findingsTruncated", False)),
+        submission_id=values["submissionId"],
+        api_id=values["apiId"],
+        version=values["version"],
+        owner=values["owner"],
+        sha256=values["sha256"],
+        spec_key=values["specKey"],
+        format=values["format"],
+        size_bytes=int(values["sizeBytes"]),
+        status=SubmissionStatus(values["status"]),
+        submitted_at=moment(values["submittedAt"]),
+        updated_at=moment(values["updatedAt"]),
+        correlation_id=values["correlationId"],
+        workflow_id=values["workflowId"],
+        reason=values.get("reason"),
+        findings=tuple(
+            Finding(f["pointer"], f["message"], f["rule"], f["severity"]) for f in values.get("findings", [])
+        ),
+        findings_truncated=bool(values.get("findingsTruncated", False)),
     )
 
 
@@ -398,35 +350,35 @@ def _version_values(r: ApiVersionRecord) -> dict[str, Any]:
         "openapiVersion": r.openapi_version,
         "operationCount": r.operation_count,
         "submissionId": r.submission_id,
-        "registeredAt": _ts(r.registered_at),
+        "registeredAt": timestamp(r.registered_at),
         "status": r.status,
     }
 
 
-def _version_from(item: dict[str, Any]) -> ApiVersionRecord:
+def _version_from(values: dict[str, Any]) -> ApiVersionRecord:
     return ApiVersionRecord(
-        api_id=item["apiId"],
-        version=item["version"],
-        title=item["title"],
-        owner=item["owner"],
-        sha256=item["sha256"],
-        spec_key=item["specKey"],
-        normalized_key=item["normalizedKey"],
-        docs_key=item["docsKey"],
-        openapi_version=item["openapiVersion"],
-        operation_count=int(item["operationCount"]),
-        submission_id=item["submissionId"],
-        registered_at=_dt(item["registeredAt"]),
-        status=item["status"],
+        api_id=values["apiId"],
+        version=values["version"],
+        title=values["title"],
+        owner=values["owner"],
+        sha256=values["sha256"],
+        spec_key=values["specKey"],
+        normalized_key=values["normalizedKey"],
+        docs_key=values["docsKey"],
+        openapi_version=values["openapiVersion"],
+        operation_count=int(values["operationCount"]),
+        submission_id=values["submissionId"],
+        registered_at=moment(values["registeredAt"]),
+        status=values["status"],
     )
 
 
-def _catalog_from(item: dict[str, Any]) -> CatalogEntry:
+def _catalog_from(values: dict[str, Any]) -> CatalogEntry:
     return CatalogEntry(
-        api_id=item["apiId"],
-        title=item["title"],
-        owner=item["owner"],
-        latest_version=item["latestVersion"],
-        versions=frozenset(item.get("versions", set())),
-        updated_at=_dt(item["updatedAt"]) if "updatedAt" in item else None,
+        api_id=values["apiId"],
+        title=values["title"],
+        owner=values["owner"],
+        latest_version=values["latestVersion"],
+        versions=frozenset(values.get("versions", set())),
+        updated_at=moment(values["updatedAt"]) if "updatedAt" in values else None,
     )

@@ -1,0 +1,54 @@
+"""Plumbing every adapter over the portal's single table shares: attribute-value conversion,
+timestamps as stored, the conditional-failure test, and the lazily built client.
+
+Adapters keep to their own key prefixes (devportal.tables lists them) and use only what is public
+here, never each other's helpers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from devportal.adapters.aws import LazyClient
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def item(values: dict[str, Any]) -> dict[str, Any]:
+    """Plain values -> DynamoDB attribute values; None-valued attributes are left out."""
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def plain(attributes: dict[str, Any]) -> dict[str, Any]:
+    """DynamoDB attribute values -> plain values."""
+    return {k: _deserializer.deserialize(v) for k, v in attributes.items()}
+
+
+def timestamp(value: datetime) -> str:
+    """How the table stores a moment: ISO 8601 in UTC with milliseconds, so strings sort as times."""
+    return value.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def moment(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def conditional_failure(error: ClientError) -> bool:
+    """A conditional write (or a transaction holding one) that did not hold."""
+    code = error.response.get("Error", {}).get("Code")
+    return code in {"ConditionalCheckFailedException", "TransactionCanceledException"}
+
+
+class DynamoTable:
+    """An adapter over the portal's single table."""
+
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self._table = table_name
+        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)

@@ -1,0 +1,21 @@
+"""The single table's shape: keys, indexes and the TTL attribute. A leaf, read by the CDK data
+stack, the local provisioning and the adapters alike, so the three cannot disagree.
+
+Key layout (each adapter keeps to its own prefixes):
+  SUBMISSION#<id>          / SUBMISSION     a submission and its outcome
+  API#<apiId>              / VERSION#<v>    an immutable, active version
+  DOC#<apiId>              / VERSION#<v>    where its documentation page lives
+  API#<apiId>              / META           the catalog entry (GSI1: CATALOG, GSI2: OWNER#<team>)
+  USER#<sub>               / PROFILE        a user's profile
+  KEY#<sha256>             / KEY            a service API key (GSI1: APIKEY#<id>, GSI2: KEYS#<team>)
+  LOGINFAIL#<sha256>       / W#<window>...  failed sign-in counters (expire by TTL)
+"""
+
+from __future__ import annotations
+
+PARTITION_KEY, SORT_KEY = "PK", "SK"
+GSI_CATALOG = "GSI1"
+GSI_OWNER = "GSI2"
+INDEXES: dict[str, tuple[str, str]] = {GSI_CATALOG: ("GSI1PK", "GSI1SK"), GSI_OWNER: ("GSI2PK", "GSI2SK")}
+# Items that matter for a while only (failed sign-in windows) carry their expiry here, in epoch seconds.
+TTL_ATTRIBUTE = "expiresAt"

@@ -1,0 +1,18 @@
+from devportal.names import TASK_QUEUE_REGISTRATION
+from functions.declaration import Function, TaskQueue
+
+FUNCTION = Function(
+    description="Temporal worker for ApiRegistrationWorkflow, invoked by Temporal Cloud (serverless worker)",
+    trigger=TaskQueue(TASK_QUEUE_REGISTRATION),
+    access={
+        "table": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+        "specs": ("s3:GetObject", "s3:PutObject"),
+        "docs": ("s3:PutObject", "s3:DeleteObject"),
+        "bus": ("events:PutEvents",),
+        "temporal-secret": ("secretsmanager:GetSecretValue",),
+    },
+    # Validating and rendering a 10 MB document; polls until shortly before the deadline.
+    timeout_seconds=600,
+    memory_mb=2048,
+    environment={"DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION},
+)
