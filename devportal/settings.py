@@ -1,14 +1,14 @@
 """Configuration models, validated at cold start.
 
-Each function composes the settings it needs. Resource names have no defaults: a missing variable
-fails loudly at start-up rather than pointing a function at a resource that does not exist. Limits
-are tuning knobs with production defaults.
+Each function reads the settings it needs, through the composition root (devportal.wiring), when
+it first needs them. Resource names have no defaults: a missing variable fails loudly at start-up
+rather than pointing a function at a resource that does not exist. Limits are tuning knobs with
+production defaults.
 """
 
 from __future__ import annotations
 
 import os
-from functools import cache
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,48 +74,3 @@ class SpecLimits(_Settings):
     max_spec_depth: int = Field(default=64, ge=8, le=512)
     max_findings: int = Field(default=100, gt=0, le=1000)
     max_finding_chars: int = Field(default=500, ge=80, le=10_000)
-
-
-@cache
-def table_settings() -> TableSettings:
-    return TableSettings()  # filled from the environment
-
-
-@cache
-def spec_bucket_settings() -> SpecBucketSettings:
-    return SpecBucketSettings()
-
-
-@cache
-def docs_bucket_settings() -> DocsBucketSettings:
-    return DocsBucketSettings()
-
-
-@cache
-def event_bus_settings() -> EventBusSettings:
-    return EventBusSettings()
-
-
-@cache
-def temporal_settings() -> TemporalSettings:
-    return TemporalSettings()
-
-
-@cache
-def temporal_cloud_settings() -> TemporalCloudSettings:
-    return TemporalCloudSettings()
-
-
-@cache
-def identity_settings() -> IdentitySettings:
-    return IdentitySettings()  # filled from the environment
-
-
-@cache
-def key_settings() -> KeySettings:
-    return KeySettings()
-
-
-@cache
-def spec_limits() -> SpecLimits:
-    return SpecLimits()

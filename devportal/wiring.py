@@ -1,81 +1,209 @@
-"""Composition root for functions and activities: adapters built from settings, once per process.
+"""The composition root: every adapter and use case a function or activity needs.
 
-Nothing here runs at import time; the first call builds and caches, so tests can set the
-environment (or point AWS_ENDPOINT_URL at moto) before anything is created."""
+`Portal()` builds each piece from the settings (the environment) on first use and keeps it for the
+portal's life; `Portal(registry=fake, ...)` hands in replacements instead - fakes in tests, a
+client pointed elsewhere - and everything built from them uses them. Nothing is built at import
+time, and each piece imports its adapter only when first used, so a function that reads one table
+never loads the validator or PyJWT.
+
+A process (a Lambda execution environment, a local poller) has one root: `portal()` returns it,
+built on first use; `use(root)` installs another, `reset()` drops it so that the next `portal()`
+builds again from the environment as it is then."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import timedelta
-from functools import cache
-
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+from functools import cached_property
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from devportal import settings
-from devportal.adapters.cognito import CognitoDirectory
-from devportal.adapters.eventbridge import EventBridgePublisher
-from devportal.adapters.keys import DynamoKeyStore
-from devportal.adapters.profiles import DynamoAttemptLog, DynamoProfiles
-from devportal.adapters.registry import DynamoRegistry
-from devportal.adapters.s3 import S3BlobStore
-from devportal.identity.attempts import MAX_FAILURES, SignIn
-from devportal.identity.invite import InviteUser
-from devportal.identity.keys import ApiKeys
-from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
-from devportal.registry.register import Registrar
-from devportal.registry.submit import SubmitSpec
+
+if TYPE_CHECKING:
+    from devportal.adapters.temporal import TemporalConnection
+    from devportal.identity.attempts import AttemptLog, SignIn
+    from devportal.identity.invite import InviteUser
+    from devportal.identity.keys import ApiKeys, KeyStore
+    from devportal.identity.tokens import TokenVerifier
+    from devportal.identity.users import Directory, Profiles
+    from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository
+    from devportal.registry.register import Registrar
+    from devportal.registry.submit import SubmitSpec
 
 _identity_log = logging.getLogger("devportal.identity")
 
 
-@cache
-def registry() -> DynamoRegistry:
-    return DynamoRegistry(settings.table_settings().table_name)
+class Overrides(TypedDict, total=False):
+    """What a Portal can be handed instead of building it: any port, or a use case whole."""
+
+    registry: RegistryRepository
+    specs: BlobStore
+    docs: BlobStore
+    publisher: EventPublisher
+    profiles: Profiles
+    attempt_log: AttemptLog
+    key_store: KeyStore
+    directory: Directory
+    token_verifier: TokenVerifier
+    temporal: TemporalConnection
+    limits: settings.SpecLimits
+    sign_in: SignIn
+    api_keys: ApiKeys
+    invite_user: InviteUser
+    submit_spec: SubmitSpec
+    registrar: Registrar
 
 
-@cache
-def specs() -> S3BlobStore:
-    return S3BlobStore(settings.spec_bucket_settings().specs_bucket)
+class Portal:
+    def __init__(self, **overrides: Unpack[Overrides]) -> None:
+        unknown = set(overrides) - set(Overrides.__optional_keys__)
+        if unknown:
+            raise TypeError(f"Portal cannot be given {', '.join(sorted(unknown))}")
+        # Each piece is a cached_property: a value already in the instance dict is what it returns.
+        self.__dict__.update(overrides)
 
+    # -- settings ------------------------------------------------------------------------------
 
-@cache
-def docs() -> S3BlobStore:
-    return S3BlobStore(settings.docs_bucket_settings().docs_bucket)
+    @cached_property
+    def limits(self) -> settings.SpecLimits:
+        return settings.SpecLimits()
 
+    @cached_property
+    def table_name(self) -> str:
+        return settings.TableSettings().table_name
 
-@cache
-def publisher() -> EventBridgePublisher:
-    return EventBridgePublisher(settings.event_bus_settings().event_bus_name)
+    @cached_property
+    def registration_task_queue(self) -> str:
+        return settings.TemporalSettings().registration_task_queue
 
+    @cached_property
+    def identity_settings(self) -> settings.IdentitySettings:
+        return settings.IdentitySettings()
 
-@cache
-def token_verifier() -> TokenVerifier:
-    identity = settings.identity_settings()
-    issuer = issuer_for(identity.region, identity.user_pool_id)
-    return TokenVerifier(
-        issuer=issuer,
-        client_id=identity.user_pool_client_id,
-        jwks=JwksCache(identity.jwks_url or f"{issuer}/.well-known/jwks.json"),
-    )
+    # -- ports ---------------------------------------------------------------------------------
 
+    @cached_property
+    def registry(self) -> RegistryRepository:
+        from devportal.adapters.registry import DynamoRegistry
 
-@cache
-def directory() -> CognitoDirectory:
-    identity = settings.identity_settings()
-    return CognitoDirectory(identity.user_pool_id, identity.user_pool_client_id)
+        return DynamoRegistry(self.table_name)
 
+    @cached_property
+    def specs(self) -> BlobStore:
+        from devportal.adapters.s3 import S3BlobStore
 
-@cache
-def profiles() -> DynamoProfiles:
-    return DynamoProfiles(settings.table_settings().table_name)
+        return S3BlobStore(settings.SpecBucketSettings().specs_bucket)
 
+    @cached_property
+    def docs(self) -> BlobStore:
+        from devportal.adapters.s3 import S3BlobStore
 
-@cache
-def attempt_log() -> DynamoAttemptLog:
-    return DynamoAttemptLog(settings.table_settings().table_name)
+        return S3BlobStore(settings.DocsBucketSettings().docs_bucket)
+
+    @cached_property
+    def publisher(self) -> EventPublisher:
+        from devportal.adapters.eventbridge import EventBridgePublisher
+
+        return EventBridgePublisher(settings.EventBusSettings().event_bus_name)
+
+    @cached_property
+    def profiles(self) -> Profiles:
+        from devportal.adapters.profiles import DynamoProfiles
+
+        return DynamoProfiles(self.table_name)
+
+    @cached_property
+    def attempt_log(self) -> AttemptLog:
+        from devportal.adapters.profiles import DynamoAttemptLog
+
+        return DynamoAttemptLog(self.table_name)
+
+    @cached_property
+    def key_store(self) -> KeyStore:
+        from devportal.adapters.keys import DynamoKeyStore
+
+        return DynamoKeyStore(self.table_name)
+
+    @cached_property
+    def directory(self) -> Directory:
+        from devportal.adapters.cognito import CognitoDirectory
+
+        identity = self.identity_settings
+        return CognitoDirectory(identity.user_pool_id, identity.user_pool_client_id)
+
+    @cached_property
+    def token_verifier(self) -> TokenVerifier:
+        from devportal.identity.tokens import JwksCache, TokenVerifier, issuer_for
+
+        identity = self.identity_settings
+        issuer = issuer_for(identity.region, identity.user_pool_id)
+        return TokenVerifier(
+            issuer=issuer,
+            client_id=identity.user_pool_client_id,
+            jwks=JwksCache(identity.jwks_url or f"{issuer}/.well-known/jwks.json"),
+        )
+
+    @cached_property
+    def temporal(self) -> TemporalConnection:
+        """Temporal, connected through the environment locally and through the Temporal Cloud
+        secret (read once, at first use) where one is configured."""
+        from devportal.adapters.temporal import TemporalConnection, connect_config
+
+        return TemporalConnection(lambda: connect_config(self.temporal_overrides))
+
+    @cached_property
+    def temporal_overrides(self) -> dict[str, str] | None:
+        """The Temporal Cloud connection from Secrets Manager; None locally (the environment has it)."""
+        secret_id = settings.TemporalCloudSettings().temporal_secret_arn
+        if secret_id is None:
+            return None
+        import boto3
+
+        from devportal.adapters.aws import client_config
+        from devportal.adapters.temporal import read_cloud_secret
+
+        return read_cloud_secret(boto3.client("secretsmanager", config=client_config()), secret_id)
+
+    # -- use cases -----------------------------------------------------------------------------
+
+    @cached_property
+    def sign_in(self) -> SignIn:
+        from devportal.identity.attempts import SignIn
+
+        return SignIn(self.directory, self.attempt_log, _report_throttled_sign_ins)
+
+    @cached_property
+    def api_keys(self) -> ApiKeys:
+        from devportal.identity.keys import ApiKeys
+
+        grace = timedelta(seconds=settings.KeySettings().key_rotation_grace_seconds)
+        return ApiKeys(self.key_store, grace)
+
+    @cached_property
+    def invite_user(self) -> InviteUser:
+        from devportal.identity.invite import InviteUser
+
+        return InviteUser(self.directory, self.profiles)
+
+    @cached_property
+    def submit_spec(self) -> SubmitSpec:
+        from devportal.registry.submit import SubmitSpec
+
+        return SubmitSpec(self.registry, self.specs, self.publisher, self.limits)
+
+    @cached_property
+    def registrar(self) -> Registrar:
+        from devportal.registry.register import Registrar
+
+        return Registrar(self.registry, self.specs, self.docs, self.publisher, self.limits)
 
 
 def _report_throttled_sign_ins(account: str) -> None:
+    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+    from devportal.identity.attempts import MAX_FAILURES
+
     _identity_log.warning(
         "repeated failed sign-ins: account refused until its window ends",
         extra={"account_sha256": account, "max_failures": MAX_FAILURES},
@@ -84,29 +212,29 @@ def _report_throttled_sign_ins(account: str) -> None:
         metric.add_dimension(name="service", value="login")
 
 
-@cache
-def sign_in() -> SignIn:
-    return SignIn(directory(), attempt_log(), _report_throttled_sign_ins)
+_root: Portal | None = None
+_root_lock = threading.Lock()
 
 
-@cache
-def api_keys() -> ApiKeys:
-    return ApiKeys(
-        DynamoKeyStore(settings.table_settings().table_name),
-        timedelta(seconds=settings.key_settings().key_rotation_grace_seconds),
-    )
+def portal() -> Portal:
+    """This process's composition root, built from the environment on first use."""
+    global _root
+    with _root_lock:
+        if _root is None:
+            _root = Portal()
+        return _root
 
 
-@cache
-def invite_user() -> InviteUser:
-    return InviteUser(directory(), profiles())
+def use(root: Portal) -> Portal:
+    """Make `root` this process's composition root (tests, tools that point elsewhere)."""
+    global _root
+    with _root_lock:
+        _root = root
+    return root
 
 
-@cache
-def submit_spec() -> SubmitSpec:
-    return SubmitSpec(registry(), specs(), publisher(), settings.spec_limits())
-
-
-@cache
-def registrar() -> Registrar:
-    return Registrar(registry(), specs(), docs(), publisher(), settings.spec_limits())
+def reset() -> None:
+    """Forget the root: the next `portal()` builds a new one from the environment as it is then."""
+    global _root
+    with _root_lock:
+        _root = None

@@ -189,7 +189,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if "cognito" not in route.security_schemes:
             return {}
         try:
-            caller = wiring.token_verifier().verify(self.headers.get("Authorization"))
+            caller = wiring.portal().token_verifier.verify(self.headers.get("Authorization"))
         except Unauthenticated as refused:
             self._drain_body()
             self._problem(HTTPStatus.UNAUTHORIZED, refused.detail, request_id, {"WWW-Authenticate": BEARER_CHALLENGE})

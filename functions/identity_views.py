@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from devportal import wiring
 from devportal.errors import FieldError, InvalidParameter, NotFound
 from devportal.identity.caller import Caller
 from devportal.identity.users import Tokens, UserProfile
+from devportal.wiring import Portal
 
 
 def fields(
@@ -36,8 +36,8 @@ def fields(
     return values
 
 
-def profile_of(caller: Caller) -> UserProfile:
-    profile = wiring.profiles().get_profile(caller.subject)
+def profile_of(portal: Portal, caller: Caller) -> UserProfile:
+    profile = portal.profiles.get_profile(caller.subject)
     if profile is None:
         raise NotFound("This account has no portal profile yet: ask an admin to invite it.")
     return profile

@@ -17,8 +17,8 @@ from temporalio.common import VersioningBehavior, WorkerDeploymentVersion
 from temporalio.contrib.aws.lambda_worker import LambdaWorkerConfig, run_worker
 from temporalio.worker import WorkerDeploymentConfig
 
-from devportal import settings, wiring
-from temporal_bridge.client import connect_config
+from devportal import wiring
+from devportal.adapters.temporal import connect_config
 from temporal_bridge.worker import registration_worker_config
 
 DEPLOYMENT_NAME = "devportal-registration"
@@ -29,9 +29,10 @@ def deployment_version() -> WorkerDeploymentVersion:
 
 
 def configure(config: LambdaWorkerConfig) -> None:
-    config.client_connect_config.update(connect_config())
-    config.worker_config.update(registration_worker_config(wiring.registrar()))
-    config.worker_config["task_queue"] = settings.temporal_settings().registration_task_queue
+    root = wiring.portal()
+    config.client_connect_config.update(connect_config(root.temporal_overrides))
+    config.worker_config.update(registration_worker_config(root.registrar))
+    config.worker_config["task_queue"] = root.registration_task_queue
     config.worker_config["deployment_config"] = WorkerDeploymentConfig(
         version=deployment_version(),
         use_worker_versioning=True,

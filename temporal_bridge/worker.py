@@ -11,10 +11,10 @@ from collections.abc import Callable
 from temporalio.client import Client
 from temporalio.worker import Worker, WorkerConfig
 
-from devportal import settings, wiring
+from devportal import wiring
+from devportal.adapters.temporal import connect_config
 from devportal.registry.register import Registrar
 from temporal_bridge.activities import RegistrationActivities
-from temporal_bridge.client import connect
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 log = logging.getLogger("devportal.worker")
@@ -46,9 +46,10 @@ def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worke
 
 
 async def run(on_ready: Callable[[], None] | None = None) -> None:
-    client = await connect()
-    task_queue = settings.temporal_settings().registration_task_queue
-    worker = build_worker(client, task_queue, wiring.registrar())
+    root = wiring.portal()
+    client = await Client.connect(**connect_config(root.temporal_overrides))
+    task_queue = root.registration_task_queue
+    worker = build_worker(client, task_queue, root.registrar)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

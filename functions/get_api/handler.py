@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
 from devportal.registry.models import is_newer
 from devportal.specs.openapi import check_api_id
+from devportal.wiring import Portal
+from functions.entrypoints import api_function
 from functions.views import catalog_view, version_view
 
 
-def get_api(request: ApiRequest) -> ApiResponse:
+def get_api(request: ApiRequest, portal: Portal) -> ApiResponse:
     require(request.caller, "catalog:read")
     api_id = check_api_id(request.path_parameters.get("apiId", ""))
-    versions = wiring.registry().list_versions(api_id)
+    versions = portal.registry.list_versions(api_id)
     if not versions:
         raise NotFound(f"No API {api_id!r} is registered.")
-    entry = wiring.registry().get_catalog_entry(api_id)
+    entry = portal.registry.get_catalog_entry(api_id)
     latest = versions[0]
     for record in versions[1:]:
         if is_newer(record.version, latest.version):

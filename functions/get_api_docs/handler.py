@@ -5,12 +5,12 @@ with a redirect to a short-lived presigned URL of the page in the docs bucket.""
 
 from __future__ import annotations
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse
 from devportal.identity.access import require
 from devportal.specs.openapi import check_api_id, check_version
+from devportal.wiring import Portal
+from functions.entrypoints import api_function
 
 INLINE_LIMIT_BYTES = 5 * 1024 * 1024
 PRESIGNED_SECONDS = 300
@@ -22,14 +22,14 @@ _PAGE_HEADERS = {
 }
 
 
-def get_api_docs(request: ApiRequest) -> ApiResponse:
+def get_api_docs(request: ApiRequest, portal: Portal) -> ApiResponse:
     require(request.caller, "docs:read")
     api_id = check_api_id(request.path_parameters.get("apiId", ""))
     version = check_version(request.path_parameters.get("version", ""))
-    record = wiring.registry().get_version(api_id, version)
+    record = portal.registry.get_version(api_id, version)
     if record is None:
         raise NotFound(f"{api_id} has no registered version {version!r}.")
-    docs = wiring.docs()
+    docs = portal.docs
     size = docs.size(record.docs_key)
     if size is None:
         raise NotFound(f"The documentation of {api_id} {version} is missing.")

@@ -7,16 +7,16 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
+from devportal.wiring import Portal
+from functions.entrypoints import api_function
 from functions.identity_views import fields
 
 logger = Logger()
 
 
-def invite_user(request: ApiRequest) -> ApiResponse:
+def invite_user(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
     require(caller, "users:manage")
     given = fields(
@@ -24,7 +24,7 @@ def invite_user(request: ApiRequest) -> ApiResponse:
         {"email": (1, 320), "role": (1, 16), "team": (1, 63)},
         {"name": (1, 128), "password": (1, 256)},
     )
-    invited = wiring.invite_user()(**given)
+    invited = portal.invite_user(**given)
     logger.info("user invited", user_id=invited.profile.user_id, role=invited.profile.role, by=caller.subject)
     view: dict[str, Any] = {"user": invited.profile.view()}
     if invited.generated:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.errors import FieldError, InvalidParameter
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
 from devportal.specs.openapi import check_team
+from devportal.wiring import Portal
+from functions.entrypoints import api_function
 from functions.views import catalog_view
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 
-def list_apis(request: ApiRequest) -> ApiResponse:
+def list_apis(request: ApiRequest, portal: Portal) -> ApiResponse:
     require(request.caller, "catalog:read")
     raw_limit = request.query.get("limit", str(DEFAULT_LIMIT))
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
@@ -23,7 +23,7 @@ def list_apis(request: ApiRequest) -> ApiResponse:
             [FieldError(detail="invalid", parameter="limit")],
         )
     owner = request.query.get("owner")
-    page = wiring.registry().list_catalog(
+    page = portal.registry.list_catalog(
         limit=int(raw_limit),
         cursor=request.query.get("cursor"),
         owner=check_team(owner) if owner else None,

@@ -6,24 +6,24 @@ from datetime import UTC, datetime
 
 from aws_lambda_powertools import Logger
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.users import check_email
+from devportal.wiring import Portal
 from events.envelope import new_event
 from events.identity import UserSignedIn
+from functions.entrypoints import api_function
 from functions.identity_views import fields, profile_of, token_view
 
 logger = Logger()
 
 
-def login(request: ApiRequest) -> ApiResponse:
+def login(request: ApiRequest, portal: Portal) -> ApiResponse:
     given = fields(request.json_object(), {"email": (3, 320), "password": (8, 256)})
     email = check_email(given["email"])
-    tokens = wiring.sign_in()(email, given["password"])
-    caller = wiring.token_verifier().verify(tokens.access_token)
-    profile = profile_of(caller)
-    wiring.publisher().publish(
+    tokens = portal.sign_in(email, given["password"])
+    caller = portal.token_verifier.verify(tokens.access_token)
+    profile = profile_of(portal, caller)
+    portal.publisher.publish(
         [
             new_event(
                 UserSignedIn(user_id=caller.subject, signed_in_at=datetime.now(UTC)),

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.http import ApiRequest, ApiResponse, json_response
+from devportal.wiring import Portal
+from functions.entrypoints import api_function
 from functions.identity_views import fields, token_view
 
 
-def refresh(request: ApiRequest) -> ApiResponse:
+def refresh(request: ApiRequest, portal: Portal) -> ApiResponse:
     given = fields(request.json_object(), {"refreshToken": (1, 8192)})
-    tokens = wiring.directory().refresh(given["refreshToken"])
+    tokens = portal.directory.refresh(given["refreshToken"])
     return json_response(200, token_view(tokens), {"Cache-Control": "no-store"})
 
 

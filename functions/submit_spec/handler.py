@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from devportal import wiring
-from devportal.entrypoints import api_function
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import is_admin, submitting_team
 from devportal.registry.submit import SubmitRequest
+from devportal.wiring import Portal
+from functions.entrypoints import api_function
 from functions.identity_views import profile_of
 from functions.views import submission_view
 
 logger = Logger()
 
 
-def submit(request: ApiRequest) -> ApiResponse:
+def submit(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
-    team = submitting_team(caller, profile_of(caller), request.query.get("team"))
-    outcome = wiring.submit_spec()(
+    team = submitting_team(caller, profile_of(portal, caller), request.query.get("team"))
+    outcome = portal.submit_spec(
         SubmitRequest(
             body=request.body,
             media_type=request.headers.get("content-type"),

@@ -7,21 +7,21 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from devportal import wiring
-from devportal.entrypoints import sqs_consumer
 from devportal.registry.models import SubmissionStatus
 from devportal.specs.validation import Finding
+from devportal.wiring import Portal
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
+from functions.entrypoints import sqs_consumer
 
 logger = Logger()
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, portal: Portal) -> None:
     event = parse_event(record.body)
     data = event.data
     if isinstance(data, ApiVersionRegistered):
-        changed = wiring.registry().record_outcome(
+        changed = portal.registry.record_outcome(
             data.submission_id,
             SubmissionStatus.REGISTERED,
             reason=None,
@@ -29,7 +29,7 @@ def record_handler(record: SQSRecord) -> None:
             findings_truncated=False,
         )
     elif isinstance(data, ApiRegistrationRejected):
-        changed = wiring.registry().record_outcome(
+        changed = portal.registry.record_outcome(
             data.submission_id,
             SubmissionStatus.REJECTED,
             reason=data.reason,

@@ -7,10 +7,10 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from devportal import wiring
-from devportal.entrypoints import sqs_consumer
+from devportal.wiring import Portal
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiVersionRegistered
+from functions.entrypoints import sqs_consumer
 
 logger = Logger()
 
@@ -19,14 +19,14 @@ class VersionNotStored(RuntimeError):
     """The event names a version the table does not hold (yet): retried, then dead-lettered."""
 
 
-def record_handler(record: SQSRecord) -> None:
+def record_handler(record: SQSRecord, portal: Portal) -> None:
     event = parse_event(record.body)
     if not isinstance(event.data, ApiVersionRegistered):
         raise UnknownEvent(f"update-catalog does not consume {event.detail_type}")
-    stored = wiring.registry().get_version(event.data.api_id, event.data.version)
+    stored = portal.registry.get_version(event.data.api_id, event.data.version)
     if stored is None:
         raise VersionNotStored(f"{event.data.api_id} {event.data.version}")
-    entry = wiring.registry().add_to_catalog(stored)
+    entry = portal.registry.add_to_catalog(stored)
     logger.info("catalog updated", api_id=entry.api_id, latest=entry.latest_version)
 
 

@@ -22,7 +22,7 @@ class Clock:
 
 
 def test_a_key_is_stored_as_a_hash_and_verified_by_it(aws: AwsWorld) -> None:
-    keys = wiring.api_keys()
+    keys = wiring.portal().api_keys
     issued = keys.create(team="payments", name="billing-service")
     assert issued.secret.startswith(f"dpk_{issued.key.key_id}_")
     item = aws.client("dynamodb").get_item(
@@ -40,15 +40,15 @@ def test_a_key_is_stored_as_a_hash_and_verified_by_it(aws: AwsWorld) -> None:
 )
 def test_unknown_or_malformed_keys_are_refused(aws: AwsWorld, presented: str | None) -> None:
     with pytest.raises(Unauthenticated):
-        wiring.api_keys().verify(presented, USAGE_PUBLISH)
+        wiring.portal().api_keys.verify(presented, USAGE_PUBLISH)
 
 
 def test_a_tampered_secret_is_refused(aws: AwsWorld) -> None:
-    issued = wiring.api_keys().create(team="payments", name="svc")
+    issued = wiring.portal().api_keys.create(team="payments", name="svc")
     last = issued.secret[-1]
     tampered = issued.secret[:-1] + ("B" if last != "B" else "C")
     with pytest.raises(Unauthenticated):
-        wiring.api_keys().verify(tampered, USAGE_PUBLISH)
+        wiring.portal().api_keys.verify(tampered, USAGE_PUBLISH)
 
 
 def test_rotation_keeps_the_old_key_for_the_grace_period_then_ends_it(aws: AwsWorld) -> None:
@@ -69,7 +69,7 @@ def test_rotation_keeps_the_old_key_for_the_grace_period_then_ends_it(aws: AwsWo
 
 
 def test_revocation_is_immediate_and_idempotent(aws: AwsWorld) -> None:
-    keys = wiring.api_keys()
+    keys = wiring.portal().api_keys
     issued = keys.create(team="payments", name="svc")
     keys.revoke(issued.key.key_id)
     keys.revoke(issued.key.key_id)

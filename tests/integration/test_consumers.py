@@ -36,7 +36,7 @@ def sqs_event(*events: Any, raw: str | None = None) -> dict[str, Any]:
 
 
 def seed_submission(data: ApiVersionRegistered | ApiRegistrationRejected) -> None:
-    wiring.registry().create_submission(
+    wiring.portal().registry.create_submission(
         Submission(
             data.submission_id,
             data.api_id,
@@ -56,7 +56,7 @@ def seed_submission(data: ApiVersionRegistered | ApiRegistrationRejected) -> Non
 
 
 def seed_version(data: ApiVersionRegistered) -> None:
-    wiring.registry().store_version(
+    wiring.portal().registry.store_version(
         ApiVersionRecord(
             data.api_id,
             data.version,
@@ -79,7 +79,7 @@ def test_outcomes_are_recorded_once(aws: AwsWorld) -> None:
     event = new_event(REJECTED, correlation_id="c", producer="test")
     assert track.handler(sqs_event(event), LambdaContext("track")) == {"batchItemFailures": []}
     assert track.handler(sqs_event(event), LambdaContext("track")) == {"batchItemFailures": []}  # redelivered
-    stored = wiring.registry().get_submission(REJECTED.submission_id)
+    stored = wiring.portal().registry.get_submission(REJECTED.submission_id)
     assert stored is not None
     assert stored.status is SubmissionStatus.REJECTED
     assert stored.findings[0].pointer == "/info"
@@ -89,7 +89,7 @@ def test_a_late_registration_event_does_not_overturn_an_outcome(aws: AwsWorld) -
     seed_submission(REJECTED)
     track.handler(sqs_event(new_event(REJECTED, correlation_id="c", producer="t")), LambdaContext("track"))
     track.handler(sqs_event(new_event(REGISTERED, correlation_id="c", producer="t")), LambdaContext("track"))
-    assert wiring.registry().get_submission(REJECTED.submission_id).status is SubmissionStatus.REJECTED  # type: ignore[union-attr]
+    assert wiring.portal().registry.get_submission(REJECTED.submission_id).status is SubmissionStatus.REJECTED  # type: ignore[union-attr]
 
 
 def test_poison_is_reported_as_a_partial_failure(aws: AwsWorld) -> None:
@@ -98,7 +98,7 @@ def test_poison_is_reported_as_a_partial_failure(aws: AwsWorld) -> None:
         sqs_event(new_event(REGISTERED, correlation_id="c", producer="t"), raw="{not json"), LambdaContext("track")
     )
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
-    assert wiring.registry().get_submission(REGISTERED.submission_id).status is SubmissionStatus.REGISTERED  # type: ignore[union-attr]
+    assert wiring.portal().registry.get_submission(REGISTERED.submission_id).status is SubmissionStatus.REGISTERED  # type: ignore[union-attr]
 
 
 def test_catalog_update_is_idempotent(aws: AwsWorld) -> None:
@@ -106,10 +106,10 @@ def test_catalog_update_is_idempotent(aws: AwsWorld) -> None:
     event = new_event(REGISTERED, correlation_id="c", producer="t")
     for _ in range(3):
         assert catalog.handler(sqs_event(event), LambdaContext("catalog")) == {"batchItemFailures": []}
-    entry = wiring.registry().get_catalog_entry(REGISTERED.api_id)
+    entry = wiring.portal().registry.get_catalog_entry(REGISTERED.api_id)
     assert entry is not None
     assert (entry.latest_version, entry.versions, entry.owner) == ("1.0.0", frozenset({"1.0.0"}), "pets")
-    assert len(wiring.registry().list_catalog(limit=10, cursor=None, owner=None).entries) == 1
+    assert len(wiring.portal().registry.list_catalog(limit=10, cursor=None, owner=None).entries) == 1
 
 
 def test_catalog_update_for_a_version_not_stored_is_retried(aws: AwsWorld) -> None:
@@ -121,7 +121,7 @@ def test_catalog_update_for_a_version_not_stored_is_retried(aws: AwsWorld) -> No
     # when every record fails, powertools raises and the event source mapping retries the batch
     with pytest.raises(BatchProcessingError):
         catalog.handler(sqs_event(missing), LambdaContext("catalog"))
-    entry = wiring.registry().get_catalog_entry(REGISTERED.api_id)
+    entry = wiring.portal().registry.get_catalog_entry(REGISTERED.api_id)
     assert entry is not None
     assert entry.versions == {"1.0.0"}
 
@@ -135,7 +135,7 @@ def test_findings_survive_the_round_trip(aws: AwsWorld) -> None:
     )
     seed_submission(many)
     track.handler(sqs_event(new_event(many, correlation_id="c", producer="t")), LambdaContext("track"))
-    stored = wiring.registry().get_submission(many.submission_id)
+    stored = wiring.portal().registry.get_submission(many.submission_id)
     assert stored is not None
     assert len(stored.findings) == 100
     assert stored.findings_truncated

@@ -40,7 +40,7 @@ def sign_in(aws: AwsWorld, *, role: str, pool_id: str | None = None, client_id: 
 
 def test_the_portal_access_token_names_the_caller_and_role(aws: AwsWorld) -> None:
     tokens = sign_in(aws, role="developer")
-    caller = wiring.token_verifier().verify(f"Bearer {tokens['AccessToken']}")
+    caller = wiring.portal().token_verifier.verify(f"Bearer {tokens['AccessToken']}")
     assert caller.role == "developer"
     assert caller.client_id == aws.client_id
 
@@ -55,7 +55,7 @@ def test_the_local_pool_enforces_the_password_policy(aws: AwsWorld) -> None:
 
 
 def test_id_tokens_and_tokens_of_other_pools_or_clients_are_refused(aws: AwsWorld) -> None:
-    verifier = wiring.token_verifier()
+    verifier = wiring.portal().token_verifier
     tokens = sign_in(aws, role="admin")
     with pytest.raises(Unauthenticated):
         verifier.verify(tokens["IdToken"])
@@ -85,7 +85,7 @@ def test_last_login_only_moves_forward(aws: AwsWorld) -> None:
 
     from devportal.identity.users import UserProfile
 
-    profiles = wiring.profiles()
+    profiles = wiring.portal().profiles
     now = datetime.now(UTC)
     profiles.put_profile(UserProfile("u-1", "u@example.com", "U", "viewer", "platform", now))
     assert profiles.record_sign_in("u-1", now) is True

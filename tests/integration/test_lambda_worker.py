@@ -23,7 +23,7 @@ from devportal import wiring
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
 from devportal_local.lambda_runtime import LambdaContext
-from functions.start_registration import handler as start_registration
+from temporal_bridge.starter import ensure_registration
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
 from tests.support.specs import petstore_json
@@ -74,7 +74,7 @@ async def test_the_lambda_handler_registers_an_api_as_a_versioned_worker(
         )
     )
 
-    outcome = wiring.submit_spec()(
+    outcome = wiring.portal().submit_spec(
         SubmitRequest(
             body=petstore_json(),
             media_type="application/json",
@@ -87,8 +87,7 @@ async def test_the_lambda_handler_registers_an_api_as_a_versioned_worker(
     submitted = Submitted(
         s.submission_id, s.api_id, s.version, s.owner, s.spec_key, s.sha256, s.format, s.correlation_id, s.workflow_id
     )
-    start_registration._client = temporal_client
-    await start_registration.ensure_registration(submitted, task_queue)
+    await ensure_registration(temporal_client, submitted, task_queue)
     handle = temporal_client.get_workflow_handle_for(ApiRegistrationWorkflow.run, submitted.workflow_id)
     result = await asyncio.wait_for(handle.result(), timeout=INVOCATION_SECONDS)
     assert result.status == "registered"
@@ -99,4 +98,3 @@ async def test_the_lambda_handler_registers_an_api_as_a_versioned_worker(
     # The invocation ends on its own, before the Lambda deadline.
     await asyncio.wait_for(invocation, timeout=INVOCATION_SECONDS)
     assert context.get_remaining_time_in_millis() > 0
-    start_registration._client = None

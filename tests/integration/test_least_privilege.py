@@ -18,14 +18,14 @@ import pytest
 from temporalio.client import Client
 
 from devportal import wiring
+from devportal.adapters.temporal import connect_config
 from devportal.identity.users import UserProfile
 from devportal.registry.models import ApiVersionRecord
+from devportal.wiring import Portal
 from devportal_local.lambda_runtime import LambdaContext, load_handler
 from devportal_local.pollers import lambda_record, sns_forward_target
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
-from functions.start_registration import handler as start_registration
-from temporal_bridge import client as temporal_client_module
 from temporal_bridge.worker import build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
@@ -163,11 +163,13 @@ async def test_every_function_calls_exactly_what_it_declares(
     # a developer of team pets, signed in (none of this is any function's doing)
     password = "Corr3ct-Horse-Battery!"
     email = f"dev-{uuid.uuid4().hex[:6]}@example.com"
-    user_id = wiring.directory().invite(email, role="developer", team="pets", name="Dev", password=password)
-    wiring.profiles().put_profile(
+    user_id = wiring.portal().directory.invite(email, role="developer", team="pets", name="Dev", password=password)
+    wiring.portal().profiles.put_profile(
         UserProfile(user_id, email, "Dev", "developer", "pets", datetime.now(UTC), permissions=("apis:submit",))
     )
-    claims = wiring.token_verifier().verify(wiring.directory().sign_in(email, password).access_token).claims()
+    claims = (
+        wiring.portal().token_verifier.verify(wiring.portal().directory.sign_in(email, password).access_token).claims()
+    )
 
     # 1. POST /apis, twice: one submission registers, the other loses a race (below)
     submissions = {}
@@ -188,14 +190,13 @@ async def test_every_function_calls_exactly_what_it_declares(
         submissions[each] = json.loads(response["body"])
     submission_id, version = submissions[api_id]["submissionId"], submissions[api_id]["version"]
     # Different content for the raced version gets stored while its registration runs.
-    wiring.registry().store_version(
+    wiring.portal().registry.store_version(
         ApiVersionRecord(raced_id, version, "Winner", "pets", "f" * 64, "k", "n", "docs/winner.html", "3.1.0", 1,
                          "sub-" + "f" * 24, datetime.now(UTC))
     )  # fmt: skip
 
-    # 2. the bridge starts both workflows, with the Temporal connection from the secret
-    start_registration._client = None
-    start_registration._loop = None
+    # 2. the bridge starts both workflows, with the Temporal connection from the secret (a cold start)
+    wiring.reset()
     bridge = await asyncio.to_thread(
         invoke, recorder, function("start-registration"), sqs_records(aws, aws.names.queue("start-registration"))
     )
@@ -203,9 +204,9 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     # 3. the worker runs both registrations (the Lambda worker's connection code path)
     recorder.current = "registration-worker"
-    temporal_client_module.cloud_overrides.cache_clear()
-    worker_client = await temporal_client_module.connect()
-    async with build_worker(worker_client, task_queue, wiring.registrar()):
+    worker_root = Portal()  # the worker's own execution environment
+    worker_client = await Client.connect(**connect_config(worker_root.temporal_overrides))
+    async with build_worker(worker_client, task_queue, worker_root.registrar):
         results = {
             each: await temporal_client.get_workflow_handle_for(
                 ApiRegistrationWorkflow.run, submissions[each]["workflowId"]
@@ -245,7 +246,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     sign_ins = sqs_records(aws, aws.names.queue("record-sign-in"))
     for _delivery in range(2):  # at-least-once: the second delivery moves nothing
         assert invoke(recorder, function("record-sign-in"), sign_ins) == {"batchItemFailures": []}
-    profile = wiring.profiles().get_profile(user_id)
+    profile = wiring.portal().profiles.get_profile(user_id)
     assert profile is not None
     assert profile.last_login is not None
     refreshed = invoke(
@@ -270,10 +271,12 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     # 6. an admin invites: a weak chosen password is refused (the half-made account goes again),
     # then one generated
-    admin = wiring.invite_user()(email=f"admin-{uuid.uuid4().hex[:6]}@example.com", role="admin", team="platform")
+    admin = wiring.portal().invite_user(
+        email=f"admin-{uuid.uuid4().hex[:6]}@example.com", role="admin", team="platform"
+    )
     admin_claims = (
-        wiring.token_verifier()
-        .verify(wiring.directory().sign_in(admin.profile.email, admin.password).access_token)
+        wiring.portal()
+        .token_verifier.verify(wiring.portal().directory.sign_in(admin.profile.email, admin.password).access_token)
         .claims()
     )
     for body, status in (({"password": "password"}, 400), ({}, 201)):

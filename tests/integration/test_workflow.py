@@ -12,7 +12,7 @@ import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.worker import Worker
 
-from devportal import settings, wiring
+from devportal import wiring
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
@@ -21,6 +21,7 @@ from events.parsing import parse_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
 from functions.start_registration import handler as start_registration
 from temporal_bridge.search import API_ID, STEP
+from temporal_bridge.starter import ensure_registration
 from temporal_bridge.worker import build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow, RegistrationResult
 from tests.support.aws import AwsWorld
@@ -29,13 +30,13 @@ from tests.support.specs import minimal, petstore_json
 
 @pytest_asyncio.fixture
 async def worker(aws: AwsWorld, temporal_client: Client, task_queue: str) -> AsyncIterator[Worker]:
-    worker = build_worker(temporal_client, task_queue, wiring.registrar())
+    worker = build_worker(temporal_client, task_queue, wiring.portal().registrar)
     async with worker:
         yield worker
 
 
 def submit(body: bytes, media_type: str = "application/json", api_id: str | None = None) -> Submitted:
-    outcome = wiring.submit_spec()(
+    outcome = wiring.portal().submit_spec(
         SubmitRequest(
             body=body,
             media_type=media_type,
@@ -51,8 +52,7 @@ def submit(body: bytes, media_type: str = "application/json", api_id: str | None
 
 
 async def run(client: Client, submitted: Submitted, task_queue: str) -> RegistrationResult:
-    start_registration._client = client  # the bridge reuses one client per process; here, the test's
-    await start_registration.ensure_registration(submitted, task_queue)
+    await ensure_registration(client, submitted, task_queue)
     return await client.get_workflow_handle_for(ApiRegistrationWorkflow.run, submitted.workflow_id).result()
 
 
@@ -63,11 +63,11 @@ async def test_a_valid_spec_is_registered(
     result = await run(temporal_client, submitted, task_queue)
     assert result.status == "registered"
 
-    record = wiring.registry().get_version(submitted.api_id, "1.0.0")
+    record = wiring.portal().registry.get_version(submitted.api_id, "1.0.0")
     assert record is not None
     assert (record.status, record.operation_count, record.title) == ("active", 4, "Petstore")
-    assert b"operationId: showPetById" in wiring.docs().get(record.docs_key)
-    assert wiring.registry().get_submission(submitted.submission_id).status.value == "registering"  # type: ignore[union-attr]
+    assert b"operationId: showPetById" in wiring.portal().docs.get(record.docs_key)
+    assert wiring.portal().registry.get_submission(submitted.submission_id).status.value == "registering"  # type: ignore[union-attr]
 
     (held,) = aws.drain(aws.names.fanout_queue("ApiVersionRegistered"))
     announced = parse_event(held["Body"])
@@ -89,7 +89,7 @@ async def test_an_invalid_spec_is_rejected_with_findings(
     submitted = submit(json.dumps(broken).encode())
     result = await run(temporal_client, submitted, task_queue)
     assert (result.status, result.reason) == ("rejected", "invalid-spec")
-    assert wiring.registry().get_version(submitted.api_id, "1.0.0") is None
+    assert wiring.portal().registry.get_version(submitted.api_id, "1.0.0") is None
     (message,) = aws.drain(aws.names.queue("track-submission"))
     rejected = parse_event(message["Body"]).data
     assert isinstance(rejected, ApiRegistrationRejected)
@@ -116,10 +116,10 @@ async def test_losing_a_race_compensates(
         "sub-" + "f" * 24,
         datetime.now(UTC),
     )
-    wiring.registry().store_version(winner)
+    wiring.portal().registry.store_version(winner)
     result = await run(temporal_client, submitted, task_queue)
     assert (result.status, result.reason) == ("rejected", "version-conflict")
-    stored = wiring.registry().get_version(submitted.api_id, "1.0.0")
+    stored = wiring.portal().registry.get_version(submitted.api_id, "1.0.0")
     assert stored is not None
     assert (stored.sha256, stored.docs_key) == (winner.sha256, winner.docs_key)
     docs = aws.client("s3").list_objects_v2(Bucket=aws.names.docs_bucket).get("Contents", [])
@@ -132,8 +132,8 @@ async def test_a_redelivered_event_starts_nothing(
     submitted = submit(petstore_json())
     await run(temporal_client, submitted, task_queue)
     # delivered again while nothing runs, and twice more at once
-    await start_registration.ensure_registration(submitted, task_queue)
-    await start_registration.ensure_registration(submitted, task_queue)
+    await ensure_registration(temporal_client, submitted, task_queue)
+    await ensure_registration(temporal_client, submitted, task_queue)
     runs = [w async for w in temporal_client.list_workflows(f'WorkflowId = "{submitted.workflow_id}"')]
     assert len(runs) == 1
     assert runs[0].status == WorkflowExecutionStatus.COMPLETED
@@ -144,13 +144,12 @@ async def test_bridge_handler_reads_sqs_records(
     aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DEVPORTAL_REGISTRATION_TASK_QUEUE", task_queue)
-    settings.temporal_settings.cache_clear()
     submitted = submit(petstore_json())
     (message,) = aws.drain(aws.names.queue("start-registration"))
     record = lambda_record(message, "arn:aws:sqs:us-east-1:000000000000:start-registration")
     poison = {**record, "messageId": "poison", "body": '{"not": "an event"}'}
-    start_registration._client = None  # a cold start: the handler connects through TEMPORAL_ADDRESS
     monkeypatch.setenv("TEMPORAL_ADDRESS", temporal_client.service_client.config.target_host)
+    wiring.reset()  # a cold start: the handler connects through TEMPORAL_ADDRESS
     response = await _in_thread(start_registration.handler, {"Records": [record, poison]})
     assert response == {"batchItemFailures": [{"itemIdentifier": "poison"}]}
     handle = temporal_client.get_workflow_handle_for(ApiRegistrationWorkflow.run, submitted.workflow_id)

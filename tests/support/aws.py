@@ -10,23 +10,16 @@ from typing import Any
 import boto3
 import pytest
 
-from devportal import settings, wiring
+from devportal import wiring
 from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
 from devportal_local.provision import provision
-from temporal_bridge import client as temporal_client
-
-# Everything built once per process (a Lambda cold start) lives in these modules as @cache functions.
-_COLD_START_MODULES = (settings, wiring, temporal_client)
 
 
 def reset_process_caches() -> None:
     """Settings and adapters are built once per process (a Lambda cold start); tests change the
-    environment between tests, so they start each one cold."""
-    for module in _COLD_START_MODULES:
-        for value in vars(module).values():
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == module.__name__:
-                value.cache_clear()
+    environment between tests, so each starts with a fresh composition root."""
+    wiring.reset()
 
 
 @dataclass

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from devportal.identity.users import Profiles, UserProfile
 from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus, is_newer
 from devportal.registry.ports import (
     BlobStore,
@@ -128,3 +130,24 @@ class RecordingPublisher(EventPublisher):
             self.failures -= 1
             raise PublishFailed("bus unavailable (test)")
         self.published.extend(events)
+
+
+class InMemoryProfiles(Profiles):
+    def __init__(self, *profiles: UserProfile) -> None:
+        self.profiles: dict[str, UserProfile] = {p.user_id: p for p in profiles}
+
+    def put_profile(self, profile: UserProfile) -> bool:
+        if profile.user_id in self.profiles:
+            return False
+        self.profiles[profile.user_id] = profile
+        return True
+
+    def get_profile(self, user_id: str) -> UserProfile | None:
+        return self.profiles.get(user_id)
+
+    def record_sign_in(self, user_id: str, at: datetime) -> bool:
+        current = self.profiles.get(user_id)
+        if current is None or (current.last_login is not None and current.last_login >= at):
+            return False
+        self.profiles[user_id] = dataclasses.replace(current, last_login=at)
+        return True

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from temporal_bridge.client import TemporalSecretInvalid, connect_config, parse_cloud_secret
+from devportal.adapters.temporal import TemporalSecretInvalid, connect_config, parse_cloud_secret
+from devportal.wiring import Portal
 
 SECRET = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:devportal-prod/temporal-cloud-AbCdEf"
 
@@ -44,9 +45,6 @@ def test_unusable_secrets_are_refused_by_name(secret_string: str, complaint: str
 def test_without_a_secret_the_environment_decides(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEMPORAL_ADDRESS", "127.0.0.1:7999")
     monkeypatch.delenv("DEVPORTAL_TEMPORAL_SECRET_ARN", raising=False)
-    from devportal import settings
-    from temporal_bridge import client
-
-    settings.temporal_cloud_settings.cache_clear()
-    client.cloud_overrides.cache_clear()
-    assert connect_config()["target_host"] == "127.0.0.1:7999"
+    overrides = Portal().temporal_overrides
+    assert overrides is None
+    assert connect_config(overrides)["target_host"] == "127.0.0.1:7999"

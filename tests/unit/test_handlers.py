@@ -1,0 +1,138 @@
+"""Handlers' logic with fakes: the composition root takes the fakes, the route and record
+functions take the root, and no Lambda event, cache or module state is involved."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from devportal import wiring
+from devportal.errors import NotFound
+from devportal.http import ApiRequest
+from devportal.identity.users import UserProfile
+from devportal.registry.models import ApiVersionRecord, SubmissionStatus
+from devportal.registry.submit import SubmitRequest
+from devportal.settings import SpecLimits
+from devportal.wiring import Portal
+from events.envelope import new_event
+from events.registry import ApiRegistrationRejected, Finding
+from functions.get_api.handler import get_api
+from functions.get_me.handler import get_me
+from functions.submit_spec.handler import submit
+from functions.track_submission.handler import record_handler as track
+from tests.support.fakes import InMemoryBlobStore, InMemoryProfiles, InMemoryRegistry, RecordingPublisher
+from tests.support.specs import petstore_json
+
+DEVELOPER = UserProfile("sub-dev", "dev@example.com", "Dev", "developer", "pets", datetime(2026, 1, 1, tzinfo=UTC))
+CLAIMS = {"sub": "sub-dev", "username": "dev", "cognito:groups": "developer", "client_id": "c", "scope": "x"}
+
+
+def request(path: str, resource: str, *, body: bytes = b"", **parameters: str) -> ApiRequest:
+    return ApiRequest(
+        method="GET" if not body else "POST",
+        path=path,
+        resource=resource,
+        path_parameters=parameters,
+        query={},
+        headers={"content-type": "application/json"} if body else {},
+        body=body,
+        request_id="req-1",
+        base_url="https://api.example.com/v1",
+        claims=CLAIMS,
+    )
+
+
+class Record:
+    """What a record handler reads of an SQS record."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+
+@pytest.fixture
+def portal() -> Portal:
+    return Portal(
+        registry=InMemoryRegistry(),
+        specs=InMemoryBlobStore(),
+        docs=InMemoryBlobStore(),
+        publisher=RecordingPublisher(),
+        profiles=InMemoryProfiles(DEVELOPER),
+        limits=SpecLimits(),
+    )
+
+
+def test_get_api_reads_the_registry_it_is_given(portal: Portal) -> None:
+    with pytest.raises(NotFound):
+        get_api(request("/apis/pets", "/apis/{apiId}", apiId="pets"), portal)
+    portal.registry.store_version(
+        ApiVersionRecord("pets", "1.0.0", "Pets", "pets", "a" * 64, "k", "n", "d", "3.1.0", 2, "sub-1",
+                         datetime(2026, 1, 2, tzinfo=UTC))
+    )  # fmt: skip
+    answered = get_api(request("/apis/pets", "/apis/{apiId}", apiId="pets"), portal)
+    body = json.loads(answered.body)
+    assert (answered.status, body["latestVersion"], [v["version"] for v in body["versions"]]) == (
+        200,
+        "1.0.0",
+        ["1.0.0"],
+    )
+
+
+def test_submit_announces_through_the_publisher_it_is_given(portal: Portal) -> None:
+    answered = submit(request("/apis", "/apis", body=petstore_json()), portal)
+    assert answered.status == 202
+    publisher = portal.publisher
+    assert isinstance(publisher, RecordingPublisher)
+    (event,) = publisher.published
+    assert event.detail_type == "ApiSpecSubmitted"
+    assert event.data.owner == "pets"  # the developer's team, from the profile the root holds
+
+
+def test_a_consumer_records_an_outcome_once(portal: Portal) -> None:
+    outcome = portal.submit_spec(
+        SubmitRequest(body=petstore_json(), media_type="application/json", team="pets", correlation_id="c")
+    )
+    submission = outcome.submission
+    rejected = ApiRegistrationRejected(
+        submission_id=submission.submission_id,
+        api_id=submission.api_id,
+        version=submission.version,
+        owner="pets",
+        workflow_id=submission.workflow_id,
+        reason="invalid-spec",
+        findings=[Finding(pointer="/info", message="no title", rule="schema", severity="error")],
+        findings_truncated=False,
+    )
+    envelope = new_event(rejected, correlation_id="c", producer="test")
+    wire: dict[str, Any] = {"id": "1", "source": envelope.source, "detail-type": envelope.detail_type}
+    body = json.dumps({**wire, "detail": envelope.to_wire()})
+    for _delivery in range(2):  # at-least-once: the second finds the first one's work done
+        track(Record(body), portal)  # type: ignore[arg-type]
+    stored = portal.registry.get_submission(submission.submission_id)
+    assert stored is not None
+    assert (stored.status, [f.pointer for f in stored.findings]) == (SubmissionStatus.REJECTED, ["/info"])
+
+
+def test_a_route_without_a_profile_is_told_so(portal: Portal) -> None:
+    stranger = Portal(profiles=InMemoryProfiles())
+    with pytest.raises(NotFound, match="no portal profile"):
+        get_me(request("/me", "/me"), stranger)
+    assert json.loads(get_me(request("/me", "/me"), portal).body)["team"] == "pets"
+
+
+def test_the_root_refuses_what_it_cannot_hold() -> None:
+    with pytest.raises(TypeError, match="cannot be given nonsense"):
+        Portal(nonsense=1)  # type: ignore[call-arg]
+
+
+def test_the_process_root_is_replaceable_and_resettable(portal: Portal) -> None:
+    try:
+        assert wiring.use(portal) is wiring.portal()
+        wiring.reset()
+        fresh = wiring.portal()
+        assert fresh is not portal
+        assert fresh is wiring.portal()
+    finally:
+        wiring.reset()
