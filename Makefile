@@ -52,10 +52,11 @@ test-deployed: $(STAMP) ## end-to-end checks of a deployed stage (DEVPORTAL_API_
 	@test -n "$$DEVPORTAL_API_URL" || { echo "set DEVPORTAL_API_URL to the stage's ApiUrl output"; exit 2; }
 	$(BIN)/pytest -m deployed tests/deployed $(ARGS)
 
-lint: $(STAMP) ## ruff, formatting, mypy (strict), event schemas up to date
+lint: $(STAMP) ## ruff, formatting, mypy (strict), the layer contracts (import-linter), event schemas up to date
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m events.schemas
 
 format: $(STAMP) ## apply ruff's fixes and formatting

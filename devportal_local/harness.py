@@ -44,7 +44,7 @@ class StackProcess:
 
 def up_argv(state_dir: Path, *extra: str, seed: bool = False) -> list[str]:
     """`devportal up` on free ports, with a 1 s visibility timeout so that retries take seconds."""
-    argv = [sys.executable, "-m", "devportal_local.cli", "up", "--state-dir", str(state_dir)]
+    argv = [sys.executable, "-m", "devportal_cli", "up", "--state-dir", str(state_dir)]
     for flag in (
         "--gateway-port",
         "--moto-port",

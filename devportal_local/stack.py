@@ -162,7 +162,7 @@ class LocalStack:
         ready = self.config.run_dir / f"{name}.ready"
         return self._spawn(
             name,
-            [sys.executable, "-m", "devportal_local.cli", name],
+            [sys.executable, "-m", "devportal_local.components", name],
             extra_env={"DEVPORTAL_READY_FILE": str(ready)},
             ready_file=ready,
         )

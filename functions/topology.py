@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from devportal.adapters.dead_letters import DeadLetterQueue
 from devportal.names import ResourceNames
 from events.catalog import EVENTS, EventDefinition
 from functions.catalog import consumers
@@ -55,6 +56,19 @@ class Routing:
     topics: tuple[TopicSpec, ...]
     rules: tuple[RuleSpec, ...]
     sources_of_queue: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def dead_letter_queues(names: ResourceNames) -> list[DeadLetterQueue]:
+    """Every DLQ of a deployment with the queue it drains: one per consumer, plus (locally) one per
+    SNS stand-in queue."""
+    plan = routing(names)
+    queues = [DeadLetterQueue(q.dead_letter_name, q.name) for q in plan.queues]
+    queues += [
+        DeadLetterQueue(names.fanout_queue(r.event.detail_type) + "-dlq", names.fanout_queue(r.event.detail_type))
+        for r in plan.rules
+        if r.target_kind == "topic"
+    ]
+    return queues
 
 
 def consumers_of(definition: EventDefinition) -> tuple[Function, ...]:

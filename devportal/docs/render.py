@@ -14,12 +14,11 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from devportal.docs.examples import ExampleSynthesizer, as_list, as_mapping
 from devportal.specs.openapi import Operation, SpecIdentity, iter_operations
-from devportal.specs.pointers import resolve_local
 
 MAX_INLINE_DEPTH = 6
 MAX_EXAMPLE_CHARS = 4000
-MAX_EXAMPLE_DEPTH = 6
 
 _CSS = """
 :root{--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--bg:#f6f8fa;--accent:#0969da}
@@ -56,13 +55,15 @@ class _Renderer:
         self.swagger = identity.dialect == "2.0"
         self.schema_root = "#/definitions/" if self.swagger else "#/components/schemas/"
         components = document.get("components")
-        self.schemas: dict[str, Any] = _mapping(
-            document.get("definitions") if self.swagger else _mapping(components).get("schemas")
+        self.schemas: dict[str, Any] = as_mapping(
+            document.get("definitions") if self.swagger else as_mapping(components).get("schemas")
         )
         self.operations = list(iter_operations(document))
+        self.examples = ExampleSynthesizer(document)
+        self._deref = self.examples.deref
 
     def page(self) -> str:
-        info = _mapping(self.doc.get("info"))
+        info = as_mapping(self.doc.get("info"))
         title = f"{self.identity.title} {self.identity.version}"
         parts = [
             "<!doctype html><html lang=en><head><meta charset=utf-8>",
@@ -111,7 +112,7 @@ class _Renderer:
                 return ""
             base = self.doc.get("basePath") if isinstance(self.doc.get("basePath"), str) else ""
             return f"<p>Base URL: <code>{_e(host + str(base))}</code></p>"
-        servers = [s for s in _list(self.doc.get("servers")) if isinstance(s, dict) and "url" in s]
+        servers = [s for s in as_list(self.doc.get("servers")) if isinstance(s, dict) and "url" in s]
         if not servers:
             return ""
         rows = "".join(
@@ -121,8 +122,8 @@ class _Renderer:
         return f"<h4>Servers</h4><table>{rows}</table>"
 
     def _operation(self, op: Operation) -> str:
-        item = _mapping(_mapping(self.doc.get("paths")).get(op.path))
-        raw = _mapping(item.get(op.method))
+        item = as_mapping(as_mapping(self.doc.get("paths")).get(op.path))
+        raw = as_mapping(item.get(op.method))
         out = [f'<section class=op id="{_e(op.anchor)}">']
         out.append(f'<h2><span class="m {op.method}">{op.method}</span>{_e(op.path)}</h2>')
         if op.operation_id:
@@ -153,7 +154,7 @@ class _Renderer:
         return "".join(out)
 
     def _parameters(self, value: Any) -> Iterator[dict[str, Any]]:
-        for entry in _list(value):
+        for entry in as_list(value):
             resolved = self._deref(entry)
             if isinstance(resolved, dict):
                 yield resolved
@@ -175,17 +176,17 @@ class _Renderer:
         return f"<h4>Request body{required}</h4>" + self._content(body.get("content"))
 
     def _responses(self, raw: dict[str, Any]) -> str:
-        responses = _mapping(raw.get("responses"))
+        responses = as_mapping(raw.get("responses"))
         if not responses:
             return ""
         out = ["<h4>Responses</h4>"]
         for status, response in responses.items():
-            resolved = _mapping(self._deref(response))
+            resolved = as_mapping(self._deref(response))
             description = resolved.get("description", "")
             out.append(f"<p><code><b>{_e(str(status))}</b></code> <span class=desc>{_e(str(description))}</span></p>")
             if self.swagger:
                 if isinstance(resolved.get("schema"), dict):
-                    examples = _mapping(resolved.get("examples"))
+                    examples = as_mapping(resolved.get("examples"))
                     given = next(iter(examples.values()), None) if examples else None
                     out.append(self._schema_block(resolved["schema"]) + self._example_block(resolved["schema"], given))
             else:
@@ -194,8 +195,8 @@ class _Renderer:
 
     def _content(self, content: Any) -> str:
         out = []
-        for media_type, media in _mapping(content).items():
-            media = _mapping(media)
+        for media_type, media in as_mapping(content).items():
+            media = as_mapping(media)
             out.append(f"<div><code>{_e(str(media_type))}</code></div>")
             schema = media.get("schema")
             if schema is not None:
@@ -206,8 +207,8 @@ class _Renderer:
     def _given_example(self, media: dict[str, Any]) -> Any:
         if "example" in media:
             return media["example"]
-        for example in _mapping(media.get("examples")).values():
-            resolved = _mapping(self._deref(example))
+        for example in as_mapping(media.get("examples")).values():
+            resolved = as_mapping(self._deref(example))
             if "value" in resolved:
                 return resolved["value"]
         return None
@@ -231,14 +232,14 @@ class _Renderer:
         if "$ref" in schema or depth >= MAX_INLINE_DEPTH:
             return head
         children: list[str] = []
-        required = set(_list(schema.get("required")))
-        for name, prop in _mapping(schema.get("properties")).items():
+        required = set(as_list(schema.get("required")))
+        for name, prop in as_mapping(schema.get("properties")).items():
             mark = " <span class=req>*</span>" if name in required else ""
             children.append(f"<li><b>{_e(str(name))}</b>{mark}: {self._schema(prop, depth + 1)}</li>")
         if isinstance(schema.get("items"), dict):
             children.append(f"<li>items: {self._schema(schema['items'], depth + 1)}</li>")
         for combinator in ("allOf", "oneOf", "anyOf"):
-            for index, part in enumerate(_list(schema.get(combinator))):
+            for index, part in enumerate(as_list(schema.get(combinator))):
                 children.append(f"<li>{combinator}[{index}]: {self._schema(part, depth + 1)}</li>")
         additional = schema.get("additionalProperties")
         if isinstance(additional, dict):
@@ -276,7 +277,7 @@ class _Renderer:
 
     def _example_block(self, schema: Any, given: Any) -> str:
         generated = given is None
-        value = given if given is not None else self._synthesize(schema, 0, frozenset())
+        value = given if given is not None else self.examples.synthesize(schema)
         if value is None:
             return ""
         text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
@@ -284,84 +285,6 @@ class _Renderer:
             text = text[:MAX_EXAMPLE_CHARS] + "\n…"
         label = "Example (generated from the schema)" if generated else "Example"
         return f"<div class=gen>{label}</div><pre>{_e(text)}</pre>"
-
-    def _synthesize(self, schema: Any, depth: int, seen: frozenset[str]) -> Any:
-        if not isinstance(schema, dict) or depth > MAX_EXAMPLE_DEPTH:
-            return None
-        ref = schema.get("$ref")
-        if isinstance(ref, str):
-            if ref in seen:
-                return None
-            return self._synthesize(self._deref(schema), depth, seen | {ref})
-        for key in ("example", "default", "const"):
-            if key in schema:
-                return schema[key]
-        examples = schema.get("examples")
-        if isinstance(examples, list) and examples:
-            return examples[0]
-        if isinstance(schema.get("enum"), list) and schema["enum"]:
-            return schema["enum"][0]
-        for combinator in ("allOf", "oneOf", "anyOf"):
-            parts = _list(schema.get(combinator))
-            if parts and combinator == "allOf":
-                merged: dict[str, Any] = {}
-                for part in parts:
-                    value = self._synthesize(part, depth + 1, seen)
-                    if isinstance(value, dict):
-                        merged.update(value)
-                return merged or None
-            if parts:
-                return self._synthesize(parts[0], depth + 1, seen)
-        kind = schema.get("type")
-        if isinstance(kind, list):
-            kind = next((k for k in kind if k != "null"), None)
-        if kind == "object" or (kind is None and "properties" in schema):
-            result = {}
-            for name, prop in _mapping(schema.get("properties")).items():
-                value = self._synthesize(prop, depth + 1, seen)
-                if value is not None:
-                    result[str(name)] = value
-            return result
-        if kind == "array":
-            item = self._synthesize(schema.get("items"), depth + 1, seen)
-            return [] if item is None else [item]
-        return _scalar_example(kind, schema.get("format"))
-
-    def _deref(self, node: Any) -> Any:
-        seen: set[str] = set()
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            ref = node["$ref"]
-            if ref in seen:
-                return None
-            seen.add(ref)
-            try:
-                node = resolve_local(self.doc, ref)
-            except KeyError:
-                return None
-        return node
-
-
-def _scalar_example(kind: Any, fmt: Any) -> Any:
-    by_format = {
-        "date-time": "2024-01-01T00:00:00Z",
-        "date": "2024-01-01",
-        "email": "user@example.com",
-        "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
-        "uri": "https://example.com",
-        "url": "https://example.com",
-        "ipv4": "192.0.2.1",
-        "hostname": "example.com",
-        "password": "********",
-    }
-    if kind == "string":
-        return by_format.get(str(fmt), "string")
-    if kind == "integer":
-        return 0
-    if kind == "number":
-        return 0.0
-    if kind == "boolean":
-        return True
-    return None
 
 
 def _constraints(schema: dict[str, Any]) -> str:
@@ -390,14 +313,6 @@ def _schema_anchor(name: str) -> str:
 def _first_line(text: str) -> str:
     line = text.strip().split("\n", 1)[0]
     return line if len(line) <= 160 else line[:159] + "…"
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _e(text: str) -> str:

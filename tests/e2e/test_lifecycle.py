@@ -58,7 +58,7 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
             [
                 sys.executable,
                 "-m",
-                "devportal_local.cli",
+                "devportal_cli",
                 "up",
                 "--state-dir",
                 str(tmp_path / "up"),
@@ -111,7 +111,7 @@ def test_ctrl_c_while_starting_still_cleans_up(tmp_path: Path) -> None:
 
 def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "devportal_local.cli", "demo", "--state-dir", str(tmp_path)],
+        [sys.executable, "-m", "devportal_cli", "demo", "--state-dir", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,

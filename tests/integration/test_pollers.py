@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from devportal import ops
+from devportal.adapters import dead_letters
 from devportal_local.pollers import Poller, lambda_target
+from functions.topology import dead_letter_queues
 from tests.support.aws import AwsWorld
 
 # What the handler below does with a message body, set by each test.
@@ -90,15 +91,15 @@ def test_poison_message_lands_in_the_dlq_and_redrives(aws: AwsWorld) -> None:
     assert depth(aws, queue) == 0
 
     sqs = aws.client("sqs")
-    (report,) = [r for r in ops.inspect(sqs, aws.names) if r.queue.name == dlq]
+    (report,) = [r for r in dead_letters.inspect(sqs, dead_letter_queues(aws.names)) if r.queue.name == dlq]
     assert report.depth == 1
     assert report.samples[0].receive_count >= 5
     assert depth(aws, dlq) == 1  # inspecting left it there
 
     # Once the cause is fixed, a redrive processes it: nothing was lost
     BEHAVIOUR.clear()
-    (dead,) = [q for q in ops.dead_letter_queues(aws.names) if q.name == dlq]
-    assert ops.redrive(sqs, dead) == 1
+    (dead,) = [q for q in dead_letter_queues(aws.names) if q.name == dlq]
+    assert dead_letters.redrive(sqs, dead) == 1
     assert depth(aws, dlq) == 0
     p.poll_once()
     assert SEEN[-1] == ["poison"]

@@ -63,7 +63,7 @@ class RunningStack(harness.StackProcess):
 
     def cli(self, *arguments: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [sys.executable, "-m", "devportal_local.cli", *arguments, "--state-dir", str(self.state_dir)],
+            [sys.executable, "-m", "devportal_cli", *arguments, "--state-dir", str(self.state_dir)],
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -1,4 +1,4 @@
-"""Operating the queues: inspect dead-letter queues and redrive them.
+"""Operating the queues: inspect dead-letter queues and redrive them (`devportal dlq`).
 
 Works the same against moto and AWS (the client's endpoint decides). Redrive sends a copy to the
 source queue before deleting it from the DLQ, so a crash in between duplicates a message (which
@@ -8,12 +8,9 @@ in AWS; moto does not implement it, and one code path for both worlds is worth m
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-
-from devportal.names import ResourceNames
-from functions.topology import routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -23,7 +20,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class DeadLetterQueue:
     name: str
-    source: str
+    source: str  # the queue its messages came from, and go back to
 
 
 @dataclass(frozen=True)
@@ -41,17 +38,6 @@ class DeadLetterReport:
     samples: list[DeadLetter]
 
 
-def dead_letter_queues(names: ResourceNames) -> list[DeadLetterQueue]:
-    plan = routing(names)
-    queues = [DeadLetterQueue(q.dead_letter_name, q.name) for q in plan.queues]
-    queues += [
-        DeadLetterQueue(names.fanout_queue(r.event.detail_type) + "-dlq", names.fanout_queue(r.event.detail_type))
-        for r in plan.rules
-        if r.target_kind == "topic"
-    ]
-    return queues
-
-
 def _url(sqs: SQSClient, name: str) -> str | None:
     try:
         return sqs.get_queue_url(QueueName=name)["QueueUrl"]
@@ -59,8 +45,9 @@ def _url(sqs: SQSClient, name: str) -> str | None:
         return None
 
 
-def inspect(sqs: SQSClient, names: ResourceNames, *, samples: int = 5) -> Iterator[DeadLetterReport]:
-    for queue in dead_letter_queues(names):
+def inspect(sqs: SQSClient, queues: Iterable[DeadLetterQueue], *, samples: int = 5) -> Iterator[DeadLetterReport]:
+    """Depth and a sample of each DLQ that exists; the sample's messages stay where they are."""
+    for queue in queues:
         url = _url(sqs, queue.name)
         if url is None:
             continue

@@ -1,0 +1,3 @@
+from devportal_cli.main import main
+
+main()

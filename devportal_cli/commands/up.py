@@ -1,0 +1,116 @@
+"""`devportal up`: the whole portal on this machine until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from devportal_cli.options import DEFAULT_STATE_DIR, add_stack_arguments, stack_config
+from devportal_local.config import REGION, LocalConfig
+
+if TYPE_CHECKING:
+    from devportal_local.users import Credentials
+
+
+def add_to(subcommands: Any) -> None:
+    parser: argparse.ArgumentParser = subcommands.add_parser(
+        "up",
+        help="run the whole stack with the demo APIs until Ctrl-C",
+        description="Start everything on 127.0.0.1, register the demo APIs, print the "
+        "URLs, and run until Ctrl-C, which stops every process. A second `up` in the same "
+        "state directory is refused.",
+    )
+    add_stack_arguments(parser, auto_ports=False, state_dir=DEFAULT_STATE_DIR)
+    parser.add_argument("--no-seed", action="store_true", help="do not register the demo APIs")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    return asyncio.run(up(stack_config(args), seed=not args.no_seed))
+
+
+async def up(config: LocalConfig, *, seed: bool) -> int:
+    from devportal_local.stack import AlreadyRunning, LocalStack, PortsBusy, StartFailed, until_signal
+
+    stack = LocalStack(config)
+    code = 0
+    try:
+        await until_signal(stack.start())
+        if seed:
+            code = await until_signal(_seed(stack.config))
+        if code == 0:
+            print_ready(stack.config, stack.demo_users)
+            code = await until_signal(stack.watch())
+    except (AlreadyRunning, PortsBusy) as error:
+        print(f"devportal: {error}", file=sys.stderr)
+        return 1
+    except (StartFailed, OSError) as error:
+        print(f"devportal: could not start: {error}", file=sys.stderr)
+        code = 1
+    except asyncio.CancelledError:
+        print("\ndevportal: interrupted.", flush=True)
+    finally:
+        if stack.children:
+            print("devportal: stopping ...", flush=True)
+            stack.stop()
+            print("devportal: stopped; no process left running.", flush=True)
+        else:
+            stack.release()
+    return code
+
+
+async def _seed(config: LocalConfig) -> int:
+    from temporalio.client import Client
+
+    from devportal_local.demo import DEMO_SPECS, DemoFailed, Session, register_all
+    from devportal_local.users import demo_users
+
+    admin = demo_users(config.state_dir)["admin"]
+    print(f"Registering the demo APIs through the gateway, signed in as {admin.email}:", flush=True)
+    client = await Client.connect(config.temporal_address, namespace=config.namespace)
+    try:
+        session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)
+        await register_all(session, client, DEMO_SPECS, say)
+    except DemoFailed as error:
+        print(f"devportal: seeding failed: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def print_ready(config: LocalConfig, users: Sequence[Credentials]) -> None:
+    from devportal_local.demo import workflows_url
+
+    rows = [
+        ("Gateway", f"{config.gateway_url}/apis"),
+        ("Temporal Web UI", workflows_url(config.temporal_ui_url, config.namespace)),
+        ("", f"search one API: {workflows_url(config.temporal_ui_url, config.namespace, 'petstore')}"),
+        (
+            "Demo credentials",
+            f"AWS (moto) at {config.moto_url}: access key id 'testing', secret 'testing', region {REGION}",
+        ),
+        *(
+            ("Demo users" if index == 0 else "", f"{user.role:<9} {user.email:<27} {user.password}  (team {user.team})")
+            for index, user in enumerate(users)
+        ),
+        (
+            "",
+            f"sign in: curl -X POST {config.gateway_url}/auth/login -H 'Content-Type: application/json' "
+            '-d \'{"email": "...", "password": "..."}\'  -> accessToken',
+        ),
+        (
+            "",
+            f"submit:  curl -X POST '{config.gateway_url}/apis?team=pets' -H 'Authorization: Bearer <accessToken>' "
+            "-H 'Content-Type: application/yaml' --data-binary @spec.yaml",
+        ),
+        ("Logs", str(config.logs_dir)),
+    ]
+    print("\ndevportal is up. Ctrl-C stops every process.", flush=True)
+    for label, value in rows:
+        print(f"  {label:<17} {value}", flush=True)
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
