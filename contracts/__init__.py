@@ -37,7 +37,7 @@ class GatewayRoute:
     operation_id: str
     parameters: tuple[RouteParameter, ...] = ()
     security_schemes: tuple[str, ...] = ()  # empty: anonymous access
-    object_bodies: tuple[str, ...] = ()  # media types whose body must be a JSON object
+    object_bodies: tuple[str, ...] = ()  # JSON media types whose body must be an object (API Gateway checks)
 
     def matcher(self) -> re.Pattern[str]:
         pattern = re.sub(r"\\\{([A-Za-z0-9_]+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.path))
@@ -71,6 +71,10 @@ def _parameters(*levels: list[dict[str, Any]]) -> tuple[RouteParameter, ...]:
     return tuple(merged.values())
 
 
+def _is_json(media_type: str) -> bool:
+    return media_type == "application/json" or media_type.endswith("+json")
+
+
 def gateway_routes() -> tuple[GatewayRoute, ...]:
     contract = gateway_contract()
     default_security = contract.get("security", [])
@@ -91,7 +95,7 @@ def gateway_routes() -> tuple[GatewayRoute, ...]:
                     object_bodies=tuple(
                         media_type
                         for media_type, content in _resolve(operation.get("requestBody", {})).get("content", {}).items()
-                        if _resolve(content.get("schema", {})).get("type") == "object"
+                        if _is_json(media_type) and _resolve(content.get("schema", {})).get("type") == "object"
                     ),
                 )
             )

@@ -102,6 +102,13 @@ class AlreadyExists(DomainError):
     slug = "already-exists"
 
 
+class StateConflict(DomainError):
+    """The resource exists but is not in a state that allows this (rotating a rotated key)."""
+
+    title = "Conflict with the resource's state"
+    slug = "state-conflict"
+
+
 class VersionConflict(DomainError):
     title = "Version already registered with different content"
     slug = "version-conflict"

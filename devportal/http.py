@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,8 @@ from devportal.errors import DomainError, FieldError
 from devportal.identity.caller import Caller
 
 PROBLEM_JSON = "application/problem+json"
+# What a caller may send to follow a request through events, workflows and logs.
+CORRELATION_ID = re.compile(r"^[!-~]{1,128}$")
 BEARER_CHALLENGE = 'Bearer realm="devportal"'
 
 DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
@@ -32,6 +35,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.Unauthenticated: 401,
     errors.Forbidden: 403,
     errors.VersionConflict: 409,
+    errors.StateConflict: 409,
     errors.AlreadyExists: 409,
     errors.TooManyAttempts: 429,
     errors.NotFound: 404,
@@ -53,6 +57,7 @@ class ApiRequest:
     request_id: str
     base_url: str
     claims: Mapping[str, Any] = field(default_factory=dict)  # from the Cognito authorizer
+    source_ip: str = "unknown"  # the client's address, as API Gateway saw it
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> ApiRequest:
@@ -76,6 +81,7 @@ class ApiRequest:
             request_id=str(context.get("requestId") or "unknown"),
             base_url=f"{proto}://{host}{stage_prefix}",
             claims=dict((context.get("authorizer") or {}).get("claims") or {}),
+            source_ip=str((context.get("identity") or {}).get("sourceIp") or "unknown"),
         )
 
     @property
@@ -85,6 +91,17 @@ class ApiRequest:
         if not self.claims.get("sub"):
             raise errors.Unauthenticated("Sign in first: this operation needs an access token.")
         return Caller.from_claims(self.claims)
+
+    def query_param(self, name: str) -> str | None:
+        """An optional query parameter: None when absent; a 400 when present but empty, which the
+        contract never allows (`?owner=` is not "no owner")."""
+        value = self.query.get(name)
+        if value is not None and not value:
+            raise errors.InvalidParameter(
+                f"`{name}` is empty: leave it out, or give it a value.",
+                [FieldError(detail="empty", parameter=name)],
+            )
+        return value
 
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object, or a 400 that says what is wrong with it."""
@@ -102,8 +119,18 @@ class ApiRequest:
 
     @property
     def correlation_id(self) -> str:
-        supplied = self.headers.get("x-correlation-id", "")
-        return supplied if 0 < len(supplied) <= 128 and supplied.isprintable() else self.request_id
+        """The caller's X-Correlation-Id (checked by `check_headers`), or this request's id."""
+        return self.headers.get("x-correlation-id") or self.request_id
+
+    def check_headers(self) -> None:
+        """Headers every operation declares (contracts/gateway.openapi.yaml), refused when malformed
+        rather than silently ignored."""
+        supplied = self.headers.get("x-correlation-id")
+        if supplied is not None and not CORRELATION_ID.fullmatch(supplied):
+            raise errors.InvalidParameter(
+                "`X-Correlation-Id` must be 1-128 visible ASCII characters (no spaces).",
+                [FieldError(detail="invalid format", parameter="X-Correlation-Id")],
+            )
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -198,6 +225,7 @@ def http_handler(route: Route) -> Callable[[Mapping[str, Any], Any], dict[str, A
         request_id = str((event.get("requestContext") or {}).get("requestId") or "unknown")
         try:
             request = ApiRequest.from_event(event)
+            request.check_headers()
             response = route(request)
         except DomainError as error:
             response = domain_problem(error, request_id)

@@ -22,7 +22,7 @@ from devportal import settings
 
 if TYPE_CHECKING:
     from devportal.adapters.temporal import TemporalConnection
-    from devportal.identity.attempts import AttemptLog, SignIn
+    from devportal.identity.attempts import AttemptLog, Counter, KnownDevices, SignIn
     from devportal.identity.invite import InviteUser
     from devportal.identity.keys import ApiKeys, KeyStore
     from devportal.identity.tokens import TokenVerifier
@@ -43,6 +43,7 @@ class Overrides(TypedDict, total=False):
     publisher: EventPublisher
     profiles: Profiles
     attempt_log: AttemptLog
+    known_devices: KnownDevices
     key_store: KeyStore
     directory: Directory
     token_verifier: TokenVerifier
@@ -120,6 +121,12 @@ class Portal:
         return DynamoAttemptLog(self.table_name)
 
     @cached_property
+    def known_devices(self) -> KnownDevices:
+        from devportal.adapters.profiles import DynamoKnownDevices
+
+        return DynamoKnownDevices(self.table_name)
+
+    @cached_property
     def key_store(self) -> KeyStore:
         from devportal.adapters.keys import DynamoKeyStore
 
@@ -171,7 +178,7 @@ class Portal:
     def sign_in(self) -> SignIn:
         from devportal.identity.attempts import SignIn
 
-        return SignIn(self.directory, self.attempt_log, _report_throttled_sign_ins)
+        return SignIn(self.directory, self.attempt_log, self.known_devices, _report_throttled_sign_ins)
 
     @cached_property
     def api_keys(self) -> ApiKeys:
@@ -199,14 +206,14 @@ class Portal:
         return Registrar(self.registry, self.specs, self.docs, self.publisher, self.limits)
 
 
-def _report_throttled_sign_ins(account: str) -> None:
+def _report_throttled_sign_ins(account: str, counter: Counter) -> None:
     from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-    from devportal.identity.attempts import MAX_FAILURES
+    from devportal.identity.attempts import LIMITS
 
     _identity_log.warning(
-        "repeated failed sign-ins: account refused until its window ends",
-        extra={"account_sha256": account, "max_failures": MAX_FAILURES},
+        "repeated failed sign-ins: refused until the window ends",
+        extra={"account_sha256": account, "counter": counter, "max_failures": LIMITS[counter]},
     )
     with single_metric(name="SignInsThrottled", unit=MetricUnit.Count, value=1, namespace="DevPortal") as metric:
         metric.add_dimension(name="service", value="login")

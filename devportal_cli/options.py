@@ -46,8 +46,18 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, auto_ports: bool, st
         default=_env_int("DEVPORTAL_UI_PORT", defaults.temporal_ui),
         help=f"Temporal Web UI port (default {defaults.temporal_ui}){hint}",
     )
-    parser.add_argument("--temporal-http-port", type=int, default=defaults.temporal_http, help=argparse.SUPPRESS)
-    parser.add_argument("--temporal-metrics-port", type=int, default=defaults.temporal_metrics, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--temporal-http-port",
+        type=int,
+        default=None,
+        help="Temporal's HTTP API port (default: the gRPC port + 10, or any free port when that is 0)",
+    )
+    parser.add_argument(
+        "--temporal-metrics-port",
+        type=int,
+        default=None,
+        help="Temporal's metrics port (default: the gRPC port + 20, or any free port when that is 0)",
+    )
     parser.add_argument(
         "--visibility-timeout",
         type=int,
@@ -64,6 +74,13 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, auto_ports: bool, st
     )
 
 
+def _follow(given: int | None, temporal_port: int, offset: int) -> int:
+    """Temporal's side ports follow its gRPC port: beside it, or free ones when it is free."""
+    if given is not None:
+        return given
+    return temporal_port + offset if temporal_port else 0
+
+
 def stack_config(args: argparse.Namespace) -> LocalConfig:
     return LocalConfig(
         state_dir=args.state_dir.resolve(),
@@ -72,8 +89,8 @@ def stack_config(args: argparse.Namespace) -> LocalConfig:
             moto=args.moto_port,
             temporal=args.temporal_port,
             temporal_ui=args.ui_port,
-            temporal_http=args.temporal_http_port,
-            temporal_metrics=args.temporal_metrics_port,
+            temporal_http=_follow(args.temporal_http_port, args.temporal_port, 10),
+            temporal_metrics=_follow(args.temporal_metrics_port, args.temporal_port, 20),
         ),
         visibility_timeout_seconds=args.visibility_timeout,
         max_spec_bytes=int(args.max_spec_mb * MEBIBYTE),

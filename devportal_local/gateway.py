@@ -202,13 +202,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
 
     def _read_body(self, request_id: str) -> bytes | None:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            self._problem(
-                HTTPStatus.LENGTH_REQUIRED,
-                "Send a Content-Length; chunked bodies are not accepted.",
-                request_id,
-                close=True,
-            )
-            return None
+            return self._read_chunked(request_id)
         length_header = self.headers.get("Content-Length", "0")
         if not length_header.isdigit():
             self._problem(HTTPStatus.BAD_REQUEST, "Content-Length is not a number.", request_id, close=True)
@@ -225,7 +219,37 @@ class _RequestHandler(BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
+    def _read_chunked(self, request_id: str) -> bytes | None:
+        """A chunked body, buffered whole as API Gateway buffers it, within the same payload cap."""
+        body = bytearray()
+        while True:
+            size_line = self.rfile.readline(1024).split(b";", 1)[0].strip()
+            try:
+                size = int(size_line, 16)
+            except ValueError:
+                self._problem(HTTPStatus.BAD_REQUEST, "The chunked body is malformed.", request_id, close=True)
+                return None
+            if size == 0:
+                while self.rfile.readline(1024).strip():  # trailers, up to the blank line
+                    pass
+                return bytes(body)
+            if len(body) + size > self.owner.max_body_bytes:
+                self._problem(
+                    HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                    f"The body is over the limit of {self.owner.max_body_bytes:,} bytes.",
+                    request_id,
+                    close=True,
+                    slug="spec-too-large",
+                )
+                return None
+            body += self.rfile.read(size)
+            self.rfile.readline(8)  # the CRLF after the chunk
+
     def _drain_body(self) -> None:
+        """Skip an unread body so the connection can serve the next request, or close it."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self.close_connection = True
+            return
         length = self.headers.get("Content-Length", "0")
         if length.isdigit() and 0 < int(length) <= self.owner.max_body_bytes:
             self.rfile.read(int(length))

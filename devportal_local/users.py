@@ -61,12 +61,16 @@ def invite(
     return InviteUser(directory, profiles)(email=email, role=role, team=team, name=name, password=password)
 
 
+def demo_users_file(config: LocalConfig) -> Path:
+    return config.run_dir / DEMO_USERS_FILE
+
+
 def seed_demo_users(config: LocalConfig, identity: dict[str, str]) -> list[Credentials]:
     created = []
     for role, email, team, name in DEMO_USERS:
         invited = invite(config, identity, email=email, role=role, team=team, name=name)
         created.append(Credentials(role, email, invited.password, team))
-    path = config.run_dir / DEMO_USERS_FILE
+    path = demo_users_file(config)
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
     path.write_text(json.dumps([asdict(c) for c in created], indent=2), encoding="utf-8")

@@ -21,11 +21,12 @@ def fields(
     problems = [FieldError(detail="unknown field", pointer=f"/{name}") for name in body if name not in allowed]
     values: dict[str, str] = {}
     for name, (shortest, longest) in allowed.items():
-        value = body.get(name)
-        if value is None:
+        if name not in body:
             if name in required:
                 problems.append(FieldError(detail="required", pointer=f"/{name}"))
-        elif not isinstance(value, str):
+            continue
+        value = body[name]
+        if not isinstance(value, str):  # null too: an optional field is left out, never null
             problems.append(FieldError(detail="must be a string", pointer=f"/{name}"))
         elif not shortest <= len(value) <= longest:
             problems.append(FieldError(detail=f"must be {shortest} to {longest} characters", pointer=f"/{name}"))

@@ -85,6 +85,12 @@ class CognitoDirectory:
                 raise AlreadyExists(
                     f"{email} already has an account.", [FieldError(detail="already exists", pointer="/email")]
                 ) from None
+            if _code(error) == "InvalidParameterException":  # the username (the address) it will not hold
+                raise InvalidParameter(
+                    "The user pool refuses this e-mail address as a username; use a plain address such as "
+                    "jane.doe@example.com.",
+                    [FieldError(detail="refused by the user pool", pointer="/email")],
+                ) from None
             raise
         try:
             cognito.admin_set_user_password(

@@ -77,26 +77,55 @@ class DynamoProfiles(DynamoTable):
 
 
 class DynamoAttemptLog(DynamoTable):
-    """Failed sign-ins per account and window: `LOGINFAIL#<sha256 of the address>` / `W#<window>`,
-    an atomic counter that expires with its window (DynamoDB TTL on `expiresAt`)."""
+    """Failed sign-ins: `LOGINFAIL#<sha256 of the address>` / `W#<window>#<scope>`, an atomic
+    counter that expires with its window (DynamoDB TTL on `expiresAt`)."""
 
     @staticmethod
-    def _key(account: str, window: int) -> dict[str, Any]:
-        return item({"PK": f"LOGINFAIL#{account}", "SK": f"W#{window}"})
+    def _key(account: str, window: int, scope: str) -> dict[str, Any]:
+        return item({"PK": f"LOGINFAIL#{account}", "SK": f"W#{window}#{scope}"})
 
-    def failures(self, account: str, window: int) -> int:
-        found = self._client().get_item(TableName=self._table, Key=self._key(account, window)).get("Item")
+    def failures(self, account: str, window: int, scope: str) -> int:
+        found = self._client().get_item(TableName=self._table, Key=self._key(account, window, scope)).get("Item")
         return int(plain(found)["failures"]) if found else 0
 
-    def add_failure(self, account: str, window: int, expires_at: float) -> int:
+    def add_failure(self, account: str, window: int, scope: str, expires_at: float) -> int:
         response = self._client().update_item(
             TableName=self._table,
-            Key=self._key(account, window),
+            Key=self._key(account, window, scope),
             UpdateExpression=f"ADD failures :one SET {TTL_ATTRIBUTE} = :expires",
             ExpressionAttributeValues=item({":one": 1, ":expires": int(expires_at)}),
             ReturnValues="UPDATED_NEW",
         )
         return int(plain(response["Attributes"])["failures"])
 
-    def clear(self, account: str, window: int) -> None:
-        self._client().delete_item(TableName=self._table, Key=self._key(account, window))
+    def clear(self, account: str, window: int, scope: str) -> None:
+        self._client().delete_item(TableName=self._table, Key=self._key(account, window, scope))
+
+
+class DynamoKnownDevices(DynamoTable):
+    """Device tokens by hash: `DEVICE#<sha256 of the token>` / `DEVICE`, naming the account's hash;
+    they expire (TTL on `expiresAt`), and an expired one reads as unknown before DynamoDB removes it."""
+
+    @staticmethod
+    def _key(token_hash: str) -> dict[str, Any]:
+        return item({"PK": f"DEVICE#{token_hash}", "SK": "DEVICE"})
+
+    def remember(self, token_hash: str, account: str, expires_at: datetime) -> None:
+        self._client().put_item(
+            TableName=self._table,
+            Item=item(
+                {
+                    "PK": f"DEVICE#{token_hash}",
+                    "SK": "DEVICE",
+                    "account": account,
+                    TTL_ATTRIBUTE: int(expires_at.timestamp()),
+                }
+            ),
+        )
+
+    def account_of(self, token_hash: str, now: datetime) -> str | None:
+        found = self._client().get_item(TableName=self._table, Key=self._key(token_hash)).get("Item")
+        if not found:
+            return None
+        values = plain(found)
+        return str(values["account"]) if int(values[TTL_ATTRIBUTE]) > now.timestamp() else None

@@ -3,12 +3,15 @@ portal profile. One use case for the admin route and `devportal users add`."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from devportal.errors import FieldError, InvalidParameter
+from devportal.identity.pool import MAX_PASSWORD_CHARS, PASSWORD_POLICY, chosen_password_pattern
 from devportal.identity.users import (
     Directory,
     Profiles,
@@ -20,6 +23,20 @@ from devportal.identity.users import (
 )
 
 _SYMBOLS = "!#%+-=_"
+_CHOSEN_PASSWORD = re.compile(chosen_password_pattern())
+
+
+def check_chosen_password(password: str) -> str:
+    """A password an admin chose, against the pool's policy, before the pool is asked; the same
+    rule the contract publishes (InviteRequest.password)."""
+    long_enough = PASSWORD_POLICY.min_length <= len(password) <= MAX_PASSWORD_CHARS
+    if not long_enough or not _CHOSEN_PASSWORD.fullmatch(password):
+        raise InvalidParameter(
+            f"The password does not meet the pool's policy: {PASSWORD_POLICY.min_length} to {MAX_PASSWORD_CHARS} "
+            "characters with lower and upper case letters, digits and symbols, no control characters.",
+            [FieldError(detail="too weak", pointer="/password")],
+        )
+    return password
 
 
 def generate_password(length: int = 20) -> str:
@@ -54,7 +71,7 @@ class InviteUser:
         self, *, email: str, role: str, team: str, name: str | None = None, password: str | None = None
     ) -> Invited:
         email, role, team = check_email(email), check_role(role), check_team(team)
-        chosen = password or generate_password()
+        chosen = check_chosen_password(password) if password is not None else generate_password()
         display_name = (name or email.split("@", 1)[0]).strip()[:128] or email
         user_id = self._directory.invite(email, role=role, team=team, name=display_name, password=chosen)
         profile = UserProfile(

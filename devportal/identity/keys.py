@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from devportal.errors import FieldError, InvalidParameter, NotFound, Unauthenticated
+from devportal.errors import FieldError, InvalidParameter, NotFound, StateConflict, Unauthenticated
 from devportal.identity.users import check_team
 
 USAGE_PUBLISH = "usage:publish"
@@ -122,7 +122,7 @@ class ApiKeys:
         """A new secret for the same team, name and scopes; the old one works for the grace period."""
         old = self._existing(key_id)
         if old.state != "active":
-            raise InvalidParameter(
+            raise StateConflict(
                 f"{key_id} is {old.state}: only an active key can be rotated.",
                 [FieldError(detail=f"key is {old.state}", parameter="keyId")],
             )

@@ -27,6 +27,25 @@ class PasswordPolicy:
 
 
 PASSWORD_POLICY = PasswordPolicy()
+# Cognito's special characters (its space counts only inside a password; the portal asks for one of these).
+PASSWORD_SYMBOLS = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"  # noqa: S105 - a character class, not a password
+# The longest password the portal sets: Cognito takes 256, moto (the local pool) 98.
+MAX_PASSWORD_CHARS = 98
+
+
+def chosen_password_pattern(policy: PasswordPolicy = PASSWORD_POLICY) -> str:
+    """The policy as one regular expression, in the dialect both JSON Schema (ECMA-262) and Python
+    read alike: lookaheads for each character class it requires, no control characters. Length is
+    the schema's minLength/maxLength (code points), not part of the pattern."""
+    symbols = "".join("\\" + c if c in "\\]^[-" else c for c in PASSWORD_SYMBOLS)
+    required = [
+        ("[a-z]", policy.require_lowercase),
+        ("[A-Z]", policy.require_uppercase),
+        ("[0-9]", policy.require_digits),
+        (f"[{symbols}]", policy.require_symbols),
+    ]
+    lookaheads = "".join(f"(?=.*{cls})" for cls, wanted in required if wanted)
+    return f"^{lookaheads}[^\\x00-\\x1f\\x7f\\u2028\\u2029]*$"
 
 
 def role_precedence(role: str) -> int:

@@ -21,7 +21,11 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "developer": ("apis:submit", "apis:test"),
     "admin": ("approvals:decide", "users:manage", "keys:manage", "apis:submit-any-team"),
 }
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,255}\.[^@\s.]{2,63}$")
+# What the contract's Email schema says and Cognito accepts as a username: a plain dot-atom address
+# (RFC 5322 allows quoting and more characters; Cognito refuses them), domain labels as DNS has them.
+EMAIL = re.compile(
+    r"^(?=[^@]{1,64}@[^@]{1,253}$)[A-Za-z0-9_][A-Za-z0-9_%+-]*(?:\.[A-Za-z0-9_%+-]+)*@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
 
 
 def permissions_of(role: str) -> tuple[str, ...]:
@@ -32,8 +36,8 @@ def permissions_of(role: str) -> tuple[str, ...]:
 
 
 def check_email(value: str, field_name: str = "email") -> str:
-    email = value.strip()
-    if not EMAIL.match(email):
+    email = value
+    if not EMAIL.fullmatch(email):
         raise InvalidParameter(
             "That is not an e-mail address.", [FieldError(detail="not an e-mail address", pointer=f"/{field_name}")]
         )

@@ -25,7 +25,7 @@ from devportal.registry.models import (
 from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, StoreResult
 from devportal.settings import SpecLimits
 from devportal.specs.openapi import identify, iter_operations
-from devportal.specs.parsing import SpecFormat, parse_spec
+from devportal.specs.parsing import SpecFormat, parse_spec, to_json
 from devportal.specs.pointers import to_pointer
 from devportal.specs.validation import Finding, validate_document
 from events.envelope import new_event
@@ -101,7 +101,7 @@ class Registrar:
         if not report.valid:
             return Validated(valid=False, findings=report.findings, findings_truncated=report.truncated)
         normalized_key = normalized_key_for(submission.api_id, submission.version, submission.sha256)
-        self._specs.put(normalized_key, orjson.dumps(parsed.document), "application/json")
+        self._specs.put(normalized_key, to_json(parsed.document), "application/json")
         return Validated(
             valid=True,
             findings=report.findings,

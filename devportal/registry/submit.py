@@ -19,7 +19,6 @@ from devportal.errors import (
     DependencyUnavailable,
     FieldError,
     Forbidden,
-    InvalidParameter,
     InvalidSpecField,
     UnsupportedMediaType,
     VersionConflict,
@@ -86,10 +85,10 @@ class SubmitSpec:
         try:
             declared = media_type_format(request.media_type)
         except ValueError as error:
+            said = f"Content-Type {str(error)!r} cannot carry an OpenAPI document" if str(error) else "No Content-Type"
             raise UnsupportedMediaType(
-                f"Content-Type {str(error)!r} cannot carry an OpenAPI document; "
-                f"use one of: {', '.join(SUPPORTED_MEDIA_TYPES)}.",
-                [FieldError(detail="unsupported", parameter="Content-Type")],
+                f"{said}; send the document as one of: {', '.join(SUPPORTED_MEDIA_TYPES)}.",
+                [FieldError(detail="unsupported" if str(error) else "required", parameter="Content-Type")],
             ) from None
         if request.api_id is not None:
             check_api_id(request.api_id)
@@ -100,9 +99,10 @@ class SubmitSpec:
         identity = identify(parsed.document)
         api_id = request.api_id or derive_api_id(identity.title)
         if not api_id:
-            raise InvalidParameter(
-                "No API id can be derived from `info.title`; pass one as the `apiId` query parameter.",
-                [FieldError(detail="required", parameter="apiId")],
+            raise InvalidSpecField(
+                "No API id can be derived from `info.title` (it has no letters or digits); pass one as the "
+                "`apiId` query parameter.",
+                [FieldError(detail="nothing to derive an apiId from", pointer="/info/title")],
             )
         version = request.version or identity.version
         if request.version is None and not VERSION_PATTERN.fullmatch(version):
@@ -134,7 +134,9 @@ class SubmitSpec:
             if registered is not None:
                 return SubmitOutcome(registered, identity.title, finished=True)
 
-        spec_key = spec_key_for(api_id, version, parsed.sha256)
+        # The bytes are stored under their own hash, so two submissions of one document (as JSON and
+        # as YAML) never overwrite each other's bytes; the record that wins points at its own.
+        spec_key = spec_key_for(api_id, version, parsed.bytes_sha256)
         content_type = "application/json" if parsed.format == "json" else "application/yaml"
         self._specs.put(spec_key, request.body, content_type)
         now = self._clock()

@@ -47,6 +47,11 @@ class Operation:
 
 def identify(document: dict[str, Any]) -> SpecIdentity:
     """The dialect, title and version, or an error naming the field at fault."""
+    if "openapi" in document and "swagger" in document:
+        raise NotOpenApi(
+            "The document declares both `openapi` and `swagger`; an OpenAPI document declares one of them.",
+            [FieldError(detail="declared with swagger", pointer="/openapi")],
+        )
     if "openapi" in document:
         declared = document["openapi"]
         if not isinstance(declared, str):
@@ -93,7 +98,7 @@ def identify(document: dict[str, Any]) -> SpecIdentity:
 
 
 def _dialect_of(declared: str) -> Dialect | None:
-    match = re.fullmatch(r"3\.([0-2])\.\d+(?:-[0-9A-Za-z.-]+)?", declared)
+    match = re.fullmatch(r"3\.([0-2])\.[0-9]+(?:-[0-9A-Za-z.-]+)?", declared)
     if match is None:
         return None
     return {"0": "3.0", "1": "3.1", "2": "3.2"}[match.group(1)]  # type: ignore[return-value]

@@ -9,6 +9,7 @@ the validator's recursion, and YAML values that JSON cannot carry.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -24,25 +25,40 @@ from devportal.specs.pointers import to_pointer
 SpecFormat = Literal["json", "yaml"]
 _BOM = b"\xef\xbb\xbf"
 
-_JSON_MEDIA_TYPES = {"application/json", "application/vnd.oai.openapi+json", "text/json"}
-_YAML_MEDIA_TYPES = {
-    "application/yaml",
-    "application/x-yaml",
-    "text/yaml",
-    "text/x-yaml",
-    "application/vnd.oai.openapi",
-    "application/vnd.oai.openapi+yaml",
+# The media types a submitted document may carry (the gateway contract lists exactly these for
+# POST /apis), and the format each announces: the body is parsed as what it says it is.
+MEDIA_TYPE_FORMATS: dict[str, SpecFormat] = {
+    "application/json": "json",
+    "application/vnd.oai.openapi+json": "json",
+    "application/yaml": "yaml",
+    "application/vnd.oai.openapi": "yaml",
 }
-_SNIFF_MEDIA_TYPES = {"text/plain", "application/octet-stream"}
-SUPPORTED_MEDIA_TYPES = tuple(sorted(_JSON_MEDIA_TYPES | _YAML_MEDIA_TYPES | _SNIFF_MEDIA_TYPES))
+SUPPORTED_MEDIA_TYPES = tuple(MEDIA_TYPE_FORMATS)
 
 
 @dataclass(frozen=True)
 class ParsedSpec:
     document: dict[str, Any]
     format: SpecFormat
-    sha256: str
+    sha256: str  # of the document (document_sha256): its identity, whatever the bytes looked like
+    bytes_sha256: str  # of the bytes as sent: where they are stored
     size_bytes: int
+
+
+def to_json(document: dict[str, Any], *, sort_keys: bool = False) -> bytes:
+    """The document as compact JSON. orjson holds integers of 64 bits; a document with larger ones
+    (YAML and JSON both allow them) goes through the standard library instead, which is slower and
+    exact."""
+    try:
+        return orjson.dumps(document, option=orjson.OPT_SORT_KEYS if sort_keys else 0)
+    except TypeError:  # "Integer exceeds 64-bit range"
+        return json.dumps(document, sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def document_sha256(document: dict[str, Any]) -> str:
+    """The document's identity: SHA-256 of its canonical JSON (keys sorted at every level, no
+    whitespace), so the same document sent as JSON or as YAML, indented or not, is the same."""
+    return hashlib.sha256(to_json(document, sort_keys=True)).hexdigest()
 
 
 class _SpecYamlLoader(yaml.CSafeLoader):
@@ -56,20 +72,15 @@ _SpecYamlLoader.yaml_implicit_resolvers = {
 }
 
 
-def media_type_format(media_type: str | None) -> SpecFormat | None:
-    """The format a Content-Type announces, None when it leaves the choice to sniffing.
+def media_type_format(media_type: str | None) -> SpecFormat:
+    """The format a Content-Type announces (parameters such as charset aside).
 
-    Raises ValueError for media types that cannot carry a specification."""
-    if not media_type:
-        return None
-    essence = media_type.split(";", 1)[0].strip().lower()
-    if essence in _JSON_MEDIA_TYPES:
-        return "json"
-    if essence in _YAML_MEDIA_TYPES:
-        return "yaml"
-    if essence in _SNIFF_MEDIA_TYPES:
-        return None
-    raise ValueError(essence)
+    Raises ValueError, with the media type's essence ("" when there is none), for a type that
+    cannot carry a specification."""
+    essence = (media_type or "").split(";", 1)[0].strip().lower()
+    if essence not in MEDIA_TYPE_FORMATS:
+        raise ValueError(essence)
+    return MEDIA_TYPE_FORMATS[essence]
 
 
 def parse_spec(raw: bytes, limits: SpecLimits, declared: SpecFormat | None = None) -> ParsedSpec:
@@ -92,7 +103,8 @@ def parse_spec(raw: bytes, limits: SpecLimits, declared: SpecFormat | None = Non
     return ParsedSpec(
         document=document,
         format=fmt,
-        sha256=hashlib.sha256(raw).hexdigest(),
+        sha256=document_sha256(document),
+        bytes_sha256=hashlib.sha256(raw).hexdigest(),
         size_bytes=len(raw),
     )
 

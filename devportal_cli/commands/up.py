@@ -80,8 +80,16 @@ async def _seed(config: LocalConfig) -> int:
     return 0
 
 
-def print_ready(config: LocalConfig, users: Sequence[Credentials]) -> None:
+def print_ready(config: LocalConfig, users: Sequence[Credentials], *, terminal: bool | None = None) -> None:
+    """What runs where. The demo users' passwords go to a terminal only: when the output is
+    captured (a log, CI), it names the 0600 file that holds them instead."""
     from devportal_local.demo import workflows_url
+    from devportal_local.users import demo_users_file
+
+    shown = sys.stdout.isatty() if terminal is None else terminal
+
+    def secret(user: Credentials) -> str:
+        return user.password if shown else "(password in the file below)"
 
     rows = [
         ("Gateway", f"{config.gateway_url}/apis"),
@@ -92,9 +100,10 @@ def print_ready(config: LocalConfig, users: Sequence[Credentials]) -> None:
             f"AWS (moto) at {config.moto_url}: access key id 'testing', secret 'testing', region {REGION}",
         ),
         *(
-            ("Demo users" if index == 0 else "", f"{user.role:<9} {user.email:<27} {user.password}  (team {user.team})")
+            ("Demo users" if index == 0 else "", f"{user.role:<9} {user.email:<27} {secret(user)}  (team {user.team})")
             for index, user in enumerate(users)
         ),
+        *([] if shown else [("", f"passwords: {demo_users_file(config)} (readable by you only)")]),
         (
             "",
             f"sign in: curl -X POST {config.gateway_url}/auth/login -H 'Content-Type: application/json' "

@@ -9,6 +9,7 @@ from aws_lambda_powertools import Logger
 
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
+from devportal.identity.pool import MAX_PASSWORD_CHARS
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
 from functions.identity_views import fields
@@ -22,7 +23,7 @@ def invite_user(request: ApiRequest, portal: Portal) -> ApiResponse:
     given = fields(
         request.json_object(),
         {"email": (1, 320), "role": (1, 16), "team": (1, 63)},
-        {"name": (1, 128), "password": (1, 256)},
+        {"name": (1, 128), "password": (8, MAX_PASSWORD_CHARS)},
     )
     invited = portal.invite_user(**given)
     logger.info("user invited", user_id=invited.profile.user_id, role=invited.profile.role, by=caller.subject)

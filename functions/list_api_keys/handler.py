@@ -11,8 +11,8 @@ from functions.entrypoints import api_function
 
 def list_api_keys(request: ApiRequest, portal: Portal) -> ApiResponse:
     require(request.caller, "keys:manage")
-    team = request.query.get("team")
-    if not team:
+    team = request.query_param("team")
+    if team is None:
         raise InvalidParameter(
             "Name the team in the `team` query parameter.", [FieldError("required", parameter="team")]
         )

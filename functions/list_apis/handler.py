@@ -5,7 +5,7 @@ from __future__ import annotations
 from devportal.errors import FieldError, InvalidParameter
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
-from devportal.specs.openapi import check_team
+from devportal.specs.openapi import check_api_id, check_team
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
 from functions.views import catalog_view
@@ -22,11 +22,11 @@ def list_apis(request: ApiRequest, portal: Portal) -> ApiResponse:
             f"`limit` must be an integer from 1 to {MAX_LIMIT}.",
             [FieldError(detail="invalid", parameter="limit")],
         )
-    owner = request.query.get("owner")
+    owner, cursor = request.query_param("owner"), request.query_param("cursor")
     page = portal.registry.list_catalog(
         limit=int(raw_limit),
-        cursor=request.query.get("cursor"),
-        owner=check_team(owner) if owner else None,
+        cursor=check_api_id(cursor, parameter="cursor") if cursor is not None else None,
+        owner=check_team(owner) if owner is not None else None,
     )
     return json_response(
         200,

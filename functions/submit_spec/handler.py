@@ -17,15 +17,15 @@ logger = Logger()
 
 def submit(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
-    team = submitting_team(caller, profile_of(portal, caller), request.query.get("team"))
+    team = submitting_team(caller, profile_of(portal, caller), request.query_param("team"))
     outcome = portal.submit_spec(
         SubmitRequest(
             body=request.body,
             media_type=request.headers.get("content-type"),
             team=team,
             correlation_id=request.correlation_id,
-            api_id=request.query.get("apiId"),
-            version=request.query.get("version"),
+            api_id=request.query_param("apiId"),
+            version=request.query_param("version"),
             any_team=is_admin(caller),
         )
     )

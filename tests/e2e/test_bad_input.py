@@ -51,6 +51,18 @@ CASES: list[tuple[str, bytes, str, str, int, dict[str, Any]]] = [
         {"pointer": "/info/version"},
     ),
     ("unsupported media type", b"<xml/>", "application/xml", "", 415, {"parameter": "Content-Type"}),
+    # exactly the contract's four media types: nothing is sniffed
+    ("text/plain is not sniffed", petstore_json(), "text/plain", "", 415, {"parameter": "Content-Type"}),
+    ("x-yaml is not listed", petstore_json(), "application/x-yaml", "", 415, {"parameter": "Content-Type"}),
+    ("no content type", petstore_json(), "", "", 415, {"parameter": "Content-Type", "detail": "required"}),
+    (
+        "openapi and swagger both",
+        b'{"openapi": "3.0.3", "swagger": "2.0", "info": {"title": "T", "version": "1"}}',
+        "application/json",
+        "",
+        422,
+        {"pointer": "/openapi"},
+    ),
     ("missing team", petstore_json(), "application/json", "team=", 400, {"parameter": "team"}),
     ("bad api id", petstore_json(), "application/json", "apiId=Not_A_Slug", 400, {"parameter": "apiId"}),
     ("bad version parameter", petstore_json(), "application/json", "version=../x", 400, {"parameter": "version"}),
@@ -192,7 +204,8 @@ def test_an_invalid_spec_is_rejected_with_pointers(stack: RunningStack) -> None:
         ("PUT", "/apis/x", 405),
         ("GET", "/apis?limit=0", 400),
         ("GET", "/apis?limit=abc", 400),
-        ("GET", "/apis?cursor=forged", 400),
+        ("GET", "/apis?cursor=Not%20A%20Cursor", 400),  # a cursor is an apiId; anything else is refused
+        ("GET", "/apis?owner=", 400),  # an empty filter is not "no filter"
         ("GET", "/apis?owner=NOT%20A%20TEAM", 400),
     ],
 )

@@ -187,3 +187,35 @@ def test_service_keys_are_shown_once_rotated_and_revoked(stack: RunningStack) ->
     missing = requests.delete(stack.gateway + f"/keys/key-{'0' * 16}", headers=admin, timeout=30)
     assert missing.status_code == 404
     assert missing.headers["Content-Type"] == "application/problem+json"
+
+
+def test_a_known_device_signs_in_while_strangers_are_braked(stack: RunningStack) -> None:
+    """The owner signed in once on this client and kept its deviceToken; then someone guesses the
+    password until the brake stops this client (and, past the ceiling, every unknown one). The
+    owner's device still gets in."""
+    email = f"owner-{int(time.time() * 1000)}@example.com"
+    invited = requests.post(
+        stack.gateway + "/users", json={"email": email, "role": "viewer", "team": "platform"}, headers=stack.auth(),
+        timeout=30,
+    ).json()  # fmt: skip
+    login = stack.gateway + "/auth/login"
+    first = requests.post(login, json={"email": email, "password": invited["password"]}, timeout=30)
+    assert first.status_code == 200, first.text
+    device_token = first.json()["deviceToken"]
+    assert device_token.startswith("dvt_")
+    guesses = [
+        requests.post(login, json={"email": email, "password": "Wrong-passw0rd!"}, timeout=30).status_code
+        for _ in range(6)
+    ]
+    assert guesses[-1] == 429
+    assert requests.post(login, json={"email": email, "password": invited["password"]}, timeout=30).status_code == 429
+    owner = requests.post(
+        login, json={"email": email, "password": invited["password"], "deviceToken": device_token}, timeout=30
+    )
+    assert owner.status_code == 200, owner.text
+    assert owner.json()["deviceToken"] == device_token  # the same device, still known
+    malformed = requests.post(
+        login, json={"email": email, "password": invited["password"], "deviceToken": "dvt_short"}, timeout=30
+    )
+    assert malformed.status_code == 400
+    assert malformed.json()["errors"][0]["pointer"] == "/deviceToken"

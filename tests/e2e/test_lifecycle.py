@@ -31,14 +31,23 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
             "access key id 'testing'",
         ):
             assert expected in output, output
-        # ... and one demo user per role, whose printed password signs in
+        # ... and one demo user per role; the output is captured (not a terminal), so it names the
+        # 0600 file with their passwords instead of printing them, and those passwords sign in
         users = demo_users(stack.state_dir)
         assert set(users) == {"viewer", "developer", "admin"}
         for role, user in users.items():
             line = next(line for line in output.splitlines() if user.email in line and "(team" in line)
             assert role in line
-            assert user.password in line
+            assert user.password not in output
+        secrets_file = stack.state_dir / "run" / "demo-users.json"
+        assert f"passwords: {secrets_file.resolve()}" in output
+        assert secrets_file.stat().st_mode & 0o777 == 0o600
         assert stack.sign_in("viewer")["user"]["role"] == "viewer"
+        # Temporal's HTTP and metrics ports followed the free gRPC port instead of fixed numbers
+        ports = config.ports
+        assert {ports.temporal_http, ports.temporal_metrics}.isdisjoint({7243, 7253})
+        assert not port_is_free(ports.temporal_http)
+        assert not port_is_free(ports.temporal_metrics)
         # The demo APIs are registered
         listed = {item["apiId"] for item in stack.get("/apis", role="viewer").json()["items"]}
         assert listed == {"authentication-api", "petstore"}

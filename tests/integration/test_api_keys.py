@@ -8,7 +8,7 @@ import pytest
 
 from devportal import wiring
 from devportal.adapters.keys import DynamoKeyStore
-from devportal.errors import InvalidParameter, NotFound, Unauthenticated
+from devportal.errors import InvalidParameter, NotFound, StateConflict, Unauthenticated
 from devportal.identity.keys import USAGE_PUBLISH, ApiKeys, hash_secret
 from tests.support.aws import AwsWorld
 
@@ -58,8 +58,8 @@ def test_rotation_keeps_the_old_key_for_the_grace_period_then_ends_it(aws: AwsWo
     new = keys.rotate(old.key.key_id)
     assert keys.verify(old.secret, USAGE_PUBLISH).state == "rotated"  # still works
     assert keys.verify(new.secret, USAGE_PUBLISH).state == "active"
-    with pytest.raises(InvalidParameter):
-        keys.rotate(old.key.key_id)  # only active keys rotate
+    with pytest.raises(StateConflict):
+        keys.rotate(old.key.key_id)  # only active keys rotate: the key's state conflicts (409)
     clock.now += timedelta(hours=1, seconds=1)
     with pytest.raises(Unauthenticated):
         keys.verify(old.secret, USAGE_PUBLISH)

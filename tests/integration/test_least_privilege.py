@@ -269,8 +269,9 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     assert signed_out["statusCode"] == 204, signed_out
 
-    # 6. an admin invites: a weak chosen password is refused (the half-made account goes again),
-    # then one generated
+    # 6. an admin invites: a weak chosen password is refused (by the portal's policy check, and
+    # by a pool configured stricter than the portal knows: the half-made account goes again), then
+    # one generated
     admin = wiring.portal().invite_user(
         email=f"admin-{uuid.uuid4().hex[:6]}@example.com", role="admin", team="platform"
     )
@@ -279,7 +280,15 @@ async def test_every_function_calls_exactly_what_it_declares(
         .token_verifier.verify(wiring.portal().directory.sign_in(admin.profile.email, admin.password).access_token)
         .claims()
     )
-    for body, status in (({"password": "password"}, 400), ({}, 201)):
+    stricter = {"PasswordPolicy": {"MinimumLength": 16, "RequireLowercase": True, "RequireUppercase": True,
+                                   "RequireNumbers": True, "RequireSymbols": True}}  # fmt: skip
+    for body, status, pool_policy in (
+        ({"password": "password"}, 400, None),
+        ({"password": "Short-but-0k"}, 400, stricter),
+        ({}, 201, None),
+    ):
+        if pool_policy is not None:
+            aws.client("cognito-idp").update_user_pool(UserPoolId=aws.user_pool_id, Policies=pool_policy)
         answered = invoke(
             recorder,
             function("invite-user"),

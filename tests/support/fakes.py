@@ -112,10 +112,9 @@ class InMemoryRegistry(RegistryRepository):
         entries = sorted(
             (e for e in self.catalog.values() if owner is None or e.owner == owner), key=lambda e: e.api_id
         )
-        start = int(cursor) if cursor else 0
-        page = entries[start : start + limit]
-        more = start + limit < len(entries)
-        return Page(page, str(start + limit) if more else None)
+        after = [e for e in entries if cursor is None or e.api_id > cursor]
+        page = after[:limit]
+        return Page(page, page[-1].api_id if len(after) > limit else None)
 
 
 class RecordingPublisher(EventPublisher):

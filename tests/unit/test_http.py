@@ -106,6 +106,7 @@ def test_the_contract_route_table_carries_parameters_security_and_body_shapes() 
     assert {(p.location, p.name, p.required) for p in version.parameters} == {
         ("path", "apiId", True),
         ("path", "version", True),
+        ("header", "X-Correlation-Id", False),  # every operation declares it
     }
     open_routes = {route.operation_id for route in routes.values() if not route.security_schemes}
     assert open_routes == {"login", "refreshTokens"}  # `security: []` overrides the default

@@ -9,7 +9,7 @@ import pytest
 
 from devportal.errors import EmptySpec, SpecTooLarge, UnparseableSpec, UnsafeSpec
 from devportal.settings import SpecLimits
-from devportal.specs.parsing import media_type_format, parse_spec
+from devportal.specs.parsing import document_sha256, media_type_format, parse_spec, to_json
 
 LIMITS = SpecLimits()
 
@@ -18,11 +18,13 @@ def test_json_and_yaml_give_the_same_document() -> None:
     # Given the same spec in both syntaxes
     as_json = b'{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "paths": {}}'
     as_yaml = b"openapi: 3.0.3\ninfo:\n  title: T\n  version: '1'\npaths: {}\n"
-    # Then both parse to the same document, with their format and content hash
+    # Then both parse to the same document, with their format; the document's identity is the same
+    # (a version is its document), while the bytes, stored as sent, hash apart
     parsed_json, parsed_yaml = parse_spec(as_json, LIMITS), parse_spec(as_yaml, LIMITS)
     assert parsed_json.document == parsed_yaml.document
     assert (parsed_json.format, parsed_yaml.format) == ("json", "yaml")
-    assert parsed_json.sha256 != parsed_yaml.sha256
+    assert parsed_json.sha256 == parsed_yaml.sha256
+    assert parsed_json.bytes_sha256 != parsed_yaml.bytes_sha256
     assert len(parsed_json.sha256) == 64
 
 
@@ -154,14 +156,31 @@ def test_byte_order_mark_is_accepted() -> None:
         ("application/yaml", "yaml"),
         ("application/vnd.oai.openapi", "yaml"),
         ("application/vnd.oai.openapi+json", "json"),
-        ("text/plain", None),
-        (None, None),
+        ("Application/YAML; charset=utf-8", "yaml"),
     ],
 )
 def test_media_types(media_type: str | None, expected: str | None) -> None:
     assert media_type_format(media_type) == expected
 
 
-def test_media_types_that_cannot_carry_a_spec() -> None:
-    with pytest.raises(ValueError, match="image/png"):
-        media_type_format("image/png")
+@pytest.mark.parametrize(
+    ("media_type", "essence"),
+    [("image/png", "image/png"), ("text/plain", "text/plain"), ("application/x-yaml", "application/x-yaml"),
+     (None, ""), ("", "")],
+)  # fmt: skip
+def test_media_types_that_cannot_carry_a_spec(media_type: str | None, essence: str) -> None:
+    """Exactly the contract's four: nothing is sniffed, a missing Content-Type included."""
+    with pytest.raises(ValueError, match=f"^{essence}$"):
+        media_type_format(media_type)
+
+
+def test_integers_beyond_64_bits_are_kept_exactly_and_hash_the_same_in_both_syntaxes() -> None:
+    as_yaml = b"openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-big: 42413672457784486785810325045248\n"
+    as_json = b'{"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, "x-big": 42413672457784486785810325045248}'
+    parsed = parse_spec(as_yaml, LIMITS)
+    assert parsed.document["x-big"] == 42413672457784486785810325045248
+    assert to_json(parsed.document) == (
+        b'{"openapi":"3.0.3","info":{"title":"T","version":"1"},"x-big":42413672457784486785810325045248}'
+    )
+    assert parse_spec(as_yaml, LIMITS).sha256 == document_sha256(parsed.document)
+    assert len(parse_spec(as_json, LIMITS).sha256) == 64  # JSON reads it as a float: a different document

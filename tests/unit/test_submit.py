@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -62,7 +63,8 @@ def test_accepted_spec_is_stored_recorded_and_announced(
     )
     assert not outcome.finished
     assert specs.objects[submission.spec_key][0] == demo_spec_bytes("petstore.yaml")
-    assert submission.spec_key == f"specs/petstore/1.0.0/{submission.sha256}"
+    # the bytes as sent, under their own hash; the submission's sha256 is the document's
+    assert submission.spec_key == f"specs/petstore/1.0.0/{hashlib.sha256(demo_spec_bytes('petstore.yaml')).hexdigest()}"
     assert registry.submissions[submission.submission_id] == submission
     (event,) = publisher.published
     assert isinstance(event.data, ApiSpecSubmitted)
@@ -75,6 +77,20 @@ def test_resubmitting_the_same_content_is_the_same_submission(submit: SubmitSpec
     second = submit(request(demo_spec_bytes("petstore.yaml")))
     assert first.submission == second.submission
     assert len(registry.submissions) == 1
+
+
+def test_the_same_document_in_the_other_syntax_is_the_same_version(
+    submit: SubmitSpec, registry: InMemoryRegistry, publisher: RecordingPublisher
+) -> None:
+    # Given the petstore registered as JSON
+    first = submit(request(petstore_json(), "application/json")).submission
+    registry.store_version(_record_for(first.api_id, first.version, first.sha256, first.submission_id))
+    # When the same document comes again as YAML
+    again = submit(request(demo_spec_bytes("petstore.yaml"), "application/yaml"))
+    # Then it is that registered version's submission, not a conflict, and nothing new is announced
+    assert again.finished
+    assert again.submission == first
+    assert len(publisher.published) == 1
 
 
 def test_a_finished_submission_is_not_announced_again(
@@ -163,8 +179,8 @@ def test_api_id_and_version_can_be_given() -> None:
             b'{"openapi": "3.0.3", "info": {"title": "!!!", "version": "1"}, "paths": {}}',
             "application/json",
             {},
-            InvalidParameter,
-            ("parameter", "apiId"),
+            InvalidSpecField,  # the document is fine as OpenAPI; its title gives no id (422, as the contract says)
+            ("pointer", "/info/title"),
         ),
     ],
 )
