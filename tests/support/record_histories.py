@@ -1,0 +1,155 @@
+"""Record the registration workflow's histories that tests/unit/test_replay.py replays.
+
+    .venv/bin/python -m tests.support.record_histories [--out tests/fixtures/histories]
+
+Runs the real workflow and activities against moto and a Temporal dev server of its own, once per
+outcome - registered, rejected (invalid spec), version conflict (compensation), internal error
+(the spec's bytes gone, every validation attempt failing) - and writes each history as Temporal's
+JSON. Recorded histories are committed and never re-recorded casually: they stand for workflows
+that were running when the code changed, and replaying them against today's code is what proves
+the change safe (docs/architecture.md, "Changing a workflow").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from moto.server import ThreadedMotoServer
+from temporalio.client import Client, WorkflowFailureError
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from devportal import wiring
+from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal.registry.models import ApiVersionRecord
+from devportal.registry.register import Submitted
+from devportal.registry.submit import SubmitRequest
+from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LOOPBACK, REGION, free_port
+from devportal_local.provision import provision
+from devportal_local.temporal_server import temporal_binary
+from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
+from temporal_bridge.starter import ensure_registration
+from temporal_bridge.worker import build_worker
+from tests.support.specs import demo_spec_bytes, petstore_json
+
+HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    body: Callable[[], bytes]
+    before: Callable[[Submitted], None] = lambda submitted: None
+
+
+def _store_a_rival(submitted: Submitted) -> None:
+    """Different content for the same version lands while this registration runs."""
+    wiring.portal().registry.store_version(
+        ApiVersionRecord(submitted.api_id, submitted.version, "Rival", submitted.owner, "f" * 64, "k", "n",
+                         "docs/rival.html", "3.1.0", 1, "sub-" + "f" * 24, datetime.now(UTC))
+    )  # fmt: skip
+
+
+def _lose_the_spec(submitted: Submitted) -> None:
+    """The stored bytes are gone: every validation attempt fails, and the workflow gives up."""
+    wiring.portal().specs.delete(submitted.spec_key)
+
+
+CASES = (
+    Case("registered", petstore_json),
+    Case("rejected", lambda: demo_spec_bytes("broken-orders.yaml")),
+    Case("conflict", petstore_json, _store_a_rival),
+    Case("internal-error", petstore_json, _lose_the_spec),
+)
+
+
+def _environment(endpoint: str, names: ResourceNames) -> None:
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": endpoint,
+            "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
+            "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
+            "AWS_DEFAULT_REGION": REGION,
+            "DEVPORTAL_TABLE_NAME": names.table,
+            "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
+            "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
+            "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
+            "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
+        }
+    )
+    provision(names, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=AWS_ACCESS_KEY_ID,
+              aws_secret_access_key=AWS_SECRET_ACCESS_KEY)  # fmt: skip
+    wiring.reset()
+
+
+def _submit(case: Case) -> Submitted:
+    outcome = wiring.portal().submit_spec(
+        SubmitRequest(
+            body=case.body(),
+            media_type="application/yaml",
+            team="pets",
+            correlation_id=f"record-{case.name}",
+            api_id=f"history-{case.name}",
+        )
+    )
+    s = outcome.submission
+    return Submitted(s.submission_id, s.api_id, s.version, s.owner, s.spec_key, s.sha256, s.format,
+                     s.correlation_id, s.workflow_id)  # fmt: skip
+
+
+async def record(out: Path) -> list[Path]:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
+    server = ThreadedMotoServer(ip_address=LOOPBACK, port=free_port(), verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    _environment(f"http://{host}:{port}", ResourceNames(f"h{uuid.uuid4().hex[:8]}"))
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(temporal_binary()),
+        search_attributes=[API_ID, API_VERSION, OWNER, STEP],
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    written = []
+    try:
+        client: Client = env.client
+        async with build_worker(client, TASK_QUEUE_REGISTRATION, wiring.portal().registrar):
+            for case in CASES:
+                submitted = _submit(case)
+                case.before(submitted)
+                await ensure_registration(client, submitted, TASK_QUEUE_REGISTRATION)
+                handle = client.get_workflow_handle(submitted.workflow_id)
+                with contextlib.suppress(WorkflowFailureError):  # the internal-error case ends failed
+                    await handle.result()
+                history = await handle.fetch_history()
+                path = out / f"registration-{case.name}.json"
+                path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n", encoding="utf-8")
+                written.append(path)
+                print(f"  {case.name:<15} {history.workflow_id}  {len(history.events)} events -> {path}")
+    finally:
+        await env.shutdown()
+        server.stop()
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.support.record_histories", description=__doc__)
+    parser.add_argument("--out", type=Path, default=HISTORIES, help=f"where to write them (default {HISTORIES})")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    print(f"Recording registration histories into {args.out}:")
+    asyncio.run(record(args.out))
+    os._exit(0)  # the Temporal client's native runtime can abort at interpreter exit (sdk-python#300)
+
+
+if __name__ == "__main__":
+    main()
