@@ -118,6 +118,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         key=security.key,
         user_pool=auth.user_pool,
         user_pool_client_id=auth.client.user_pool_client_id,
+        parameters_path=names.parameters_path,
     )
     api = ApiStack(
         scope,

@@ -48,6 +48,11 @@ class ResourceNames:
     def rule(self, detail_type: str) -> str:
         return f"{self.prefix}-{detail_type}"
 
+    @property
+    def parameters_path(self) -> str:
+        """Where the runtime-tunable settings live in SSM Parameter Store (devportal.settings.TUNABLE)."""
+        return f"/{self.prefix}/settings"
+
     def fanout_queue(self, detail_type: str) -> str:
         """Local-only SQS stand-in for an EventBridge -> SNS target, which moto cannot deliver."""
         return f"{self.prefix}-{detail_type}-to-sns"

@@ -9,6 +9,8 @@ production defaults.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +20,9 @@ MEBIBYTE = 1024 * 1024
 
 class _Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DEVPORTAL_", frozen=True, extra="ignore")
+
+
+_SettingsT = TypeVar("_SettingsT", bound=_Settings)
 
 
 class TableSettings(_Settings):
@@ -74,3 +79,45 @@ class SpecLimits(_Settings):
     max_spec_depth: int = Field(default=64, ge=8, le=512)
     max_findings: int = Field(default=100, gt=0, le=1000)
     max_finding_chars: int = Field(default=500, ge=80, le=10_000)
+
+
+class ParametersSettings(_Settings):
+    """Where the runtime-tunable settings live in SSM Parameter Store (`<path>/<name>`), and how
+    long a value read from there is trusted before it is read again. Unset: the defaults above."""
+
+    parameters_path: str | None = Field(default=None, pattern=r"^/[A-Za-z0-9_.\-/]{1,900}$")
+    parameters_max_age_seconds: int = Field(default=60, ge=1, le=3600)
+
+
+# Settings operators change without a deploy: parameter name -> (model, field). In AWS they are
+# SSM parameters the database stack creates with these defaults; locally `devportal up` creates the
+# same names in moto. A function reads those it declares (resource "parameters"), at most once per
+# `parameters_max_age_seconds`.
+TUNABLE: dict[str, tuple[type[_Settings], str]] = {
+    "max-spec-bytes": (SpecLimits, "max_spec_bytes"),
+    "max-spec-depth": (SpecLimits, "max_spec_depth"),
+    "max-findings": (SpecLimits, "max_findings"),
+    "max-finding-chars": (SpecLimits, "max_finding_chars"),
+    "key-rotation-grace-seconds": (KeySettings, "key_rotation_grace_seconds"),
+}
+
+
+def tunable_defaults() -> dict[str, str]:
+    """Each tunable's default, as its parameter holds it."""
+    return {name: str(model.model_fields[field].default) for name, (model, field) in TUNABLE.items()}
+
+
+def tuned(base: _SettingsT, values: Mapping[str, str], on_invalid: Callable[[str], None]) -> _SettingsT:
+    """`base` with the tunables of its model replaced by `values`; a value that does not validate is
+    reported and left at `base`'s, never let through and never fatal."""
+    updates = {}
+    for name, (model, field) in TUNABLE.items():
+        if model is type(base) and name in values:
+            try:
+                updates[field] = (
+                    type(base).model_validate({**base.model_dump(), field: values[name]}).model_dump()[field]
+                )
+            except ValueError as error:
+                kept = getattr(base, field)
+                on_invalid(f"{name}={values[name][:40]!r} is not usable ({type(error).__name__}); kept {kept}")
+    return base.model_copy(update=updates) if updates else base

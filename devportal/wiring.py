@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import cached_property
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
 from devportal import settings
 
@@ -32,6 +33,18 @@ if TYPE_CHECKING:
     from devportal.registry.submit import SubmitSpec
 
 _identity_log = logging.getLogger("devportal.identity")
+_tuning_log = logging.getLogger("devportal.settings")
+
+
+class Tunables(Protocol):
+    """Where runtime-tunable settings come from (parameter name -> value, as stored)."""
+
+    def values(self) -> Mapping[str, str]: ...
+
+
+class _Defaults:
+    def values(self) -> Mapping[str, str]:
+        return {}
 
 
 class Overrides(TypedDict, total=False):
@@ -49,6 +62,7 @@ class Overrides(TypedDict, total=False):
     token_verifier: TokenVerifier
     temporal: TemporalConnection
     limits: settings.SpecLimits
+    tunables: Tunables
     sign_in: SignIn
     api_keys: ApiKeys
     invite_user: InviteUser
@@ -68,7 +82,25 @@ class Portal:
 
     @cached_property
     def limits(self) -> settings.SpecLimits:
+        """The limits before tuning: the environment's, or the defaults."""
         return settings.SpecLimits()
+
+    @cached_property
+    def tunables(self) -> Tunables:
+        configured = settings.ParametersSettings()
+        if configured.parameters_path is None:
+            return _Defaults()
+        from devportal.adapters.parameters import ParameterStoreTunables
+
+        return ParameterStoreTunables(configured.parameters_path, configured.parameters_max_age_seconds)
+
+    def spec_limits(self) -> settings.SpecLimits:
+        """The limits now, tuned by whatever Parameter Store says (read at most once a minute)."""
+        return settings.tuned(self.limits, self.tunables.values(), _tuning_log.warning)
+
+    def key_rotation_grace(self) -> timedelta:
+        keys = settings.tuned(settings.KeySettings(), self.tunables.values(), _tuning_log.warning)
+        return timedelta(seconds=keys.key_rotation_grace_seconds)
 
     @cached_property
     def table_name(self) -> str:
@@ -184,8 +216,7 @@ class Portal:
     def api_keys(self) -> ApiKeys:
         from devportal.identity.keys import ApiKeys
 
-        grace = timedelta(seconds=settings.KeySettings().key_rotation_grace_seconds)
-        return ApiKeys(self.key_store, grace)
+        return ApiKeys(self.key_store, self.key_rotation_grace)
 
     @cached_property
     def invite_user(self) -> InviteUser:
@@ -197,26 +228,26 @@ class Portal:
     def submit_spec(self) -> SubmitSpec:
         from devportal.registry.submit import SubmitSpec
 
-        return SubmitSpec(self.registry, self.specs, self.publisher, self.limits)
+        return SubmitSpec(self.registry, self.specs, self.publisher, self.spec_limits)
 
     @cached_property
     def registrar(self) -> Registrar:
         from devportal.registry.register import Registrar
 
-        return Registrar(self.registry, self.specs, self.docs, self.publisher, self.limits)
+        return Registrar(self.registry, self.specs, self.docs, self.publisher, self.spec_limits)
 
 
 def _report_throttled_sign_ins(account: str, counter: Counter) -> None:
-    from aws_lambda_powertools.metrics import MetricUnit, single_metric
+    from aws_lambda_powertools.metrics import MetricUnit
 
+    from devportal.adapters.metrics import emit
     from devportal.identity.attempts import LIMITS
 
     _identity_log.warning(
         "repeated failed sign-ins: refused until the window ends",
         extra={"account_sha256": account, "counter": counter, "max_failures": LIMITS[counter]},
     )
-    with single_metric(name="SignInsThrottled", unit=MetricUnit.Count, value=1, namespace="DevPortal") as metric:
-        metric.add_dimension(name="service", value="login")
+    emit("SignInsThrottled", 1, MetricUnit.Count, service="login")
 
 
 _root: Portal | None = None

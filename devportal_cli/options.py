@@ -66,6 +66,13 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, auto_ports: bool, st
         help="how long a failed message waits before its retry (default 10; AWS uses the catalog's)",
     )
     parser.add_argument(
+        "--settings-refresh",
+        type=int,
+        default=60,
+        metavar="SECONDS",
+        help="how soon a changed tunable setting (SSM, /<prefix>/settings/) takes effect (default 60)",
+    )
+    parser.add_argument(
         "--max-spec-mb",
         type=float,
         default=10.0,
@@ -94,6 +101,7 @@ def stack_config(args: argparse.Namespace) -> LocalConfig:
         ),
         visibility_timeout_seconds=args.visibility_timeout,
         max_spec_bytes=int(args.max_spec_mb * MEBIBYTE),
+        settings_refresh_seconds=args.settings_refresh,
     )
 
 

@@ -51,6 +51,7 @@ class LocalConfig:
     namespace: str = "default"
     visibility_timeout_seconds: int = 10
     max_spec_bytes: int = 10 * MEBIBYTE
+    settings_refresh_seconds: int = 60  # how long a function trusts a tunable it read from SSM
 
     @property
     def names(self) -> ResourceNames:
@@ -83,6 +84,15 @@ class LocalConfig:
     @property
     def temporal_db(self) -> Path:
         return self.state_dir / "temporal.db"
+
+    @property
+    def aws_state_dir(self) -> Path:
+        """Where moto's state is kept between runs (devportal_local.aws_server)."""
+        return self.state_dir / "aws"
+
+    def kept_state(self) -> list[Path]:
+        """What a restart finds again, and `--fresh` wipes: AWS (moto), Temporal, the demo users."""
+        return [self.aws_state_dir, *sorted(self.state_dir.glob("temporal.db*")), self.state_dir / "demo-users.json"]
 
     @property
     def state_file(self) -> Path:
@@ -118,6 +128,8 @@ class LocalConfig:
             "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
             "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
             "DEVPORTAL_MAX_SPEC_BYTES": str(self.max_spec_bytes),
+            "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
+            "DEVPORTAL_PARAMETERS_MAX_AGE_SECONDS": str(self.settings_refresh_seconds),
             "DEVPORTAL_STATE_DIR": str(self.state_dir),
             "DEVPORTAL_PREFIX": self.prefix,
             "DEVPORTAL_GATEWAY_PORT": str(self.ports.gateway),
@@ -143,6 +155,7 @@ class LocalConfig:
             "namespace": self.namespace,
             "visibilityTimeoutSeconds": self.visibility_timeout_seconds,
             "maxSpecBytes": self.max_spec_bytes,
+            "settingsRefreshSeconds": self.settings_refresh_seconds,
         }
         self.state_file.write_text(json.dumps(state, indent=2), encoding="utf-8")
 
@@ -157,6 +170,7 @@ class LocalConfig:
             namespace=state["namespace"],
             visibility_timeout_seconds=state["visibilityTimeoutSeconds"],
             max_spec_bytes=state["maxSpecBytes"],
+            settings_refresh_seconds=state.get("settingsRefreshSeconds", 60),
         )
 
 

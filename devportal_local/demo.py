@@ -31,6 +31,7 @@ TIMEOUT_SECONDS = 180.0
 class DemoSpec:
     file: str
     team: str
+    api_id: str  # what the portal derives from its title
     expect: str = "registered"
 
     def body(self) -> bytes:
@@ -38,10 +39,10 @@ class DemoSpec:
 
 
 DEMO_SPECS = (
-    DemoSpec("authentication-api.yaml", team="identity"),
-    DemoSpec("petstore.yaml", team="pets"),
+    DemoSpec("authentication-api.yaml", team="identity", api_id="authentication-api"),
+    DemoSpec("petstore.yaml", team="pets", api_id="petstore"),
 )
-BROKEN_SPEC = DemoSpec("broken-orders.yaml", team="orders", expect="rejected")
+BROKEN_SPEC = DemoSpec("broken-orders.yaml", team="orders", api_id="orders", expect="rejected")
 
 
 @dataclass
@@ -157,6 +158,15 @@ async def timeline(handle: WorkflowHandle[Any, Any]) -> str:
                 parts.append(f"{name} {(moment - at) * 1000:.0f} ms{mark}")
     total = f" (workflow {(last - first) * 1000:.0f} ms)" if first is not None and last is not None else ""
     return " · ".join(parts) + total
+
+
+def unregistered(session: Session, specs: tuple[DemoSpec, ...]) -> tuple[DemoSpec, ...]:
+    """The specs whose API the catalog does not list yet."""
+    status, payload = session.call("GET", "/apis?limit=200")
+    if status != 200:
+        raise DemoFailed(f"GET /apis answered HTTP {status}")
+    listed = {item["apiId"] for item in json.loads(payload)["items"]}
+    return tuple(spec for spec in specs if spec.api_id not in listed)
 
 
 async def register_all(session: Session, client: Client, specs: tuple[DemoSpec, ...], say: Say) -> list[Outcome]:

@@ -43,11 +43,12 @@ class StackProcess:
 
 
 def up_argv(state_dir: Path, *extra: str, seed: bool = False) -> list[str]:
-    """`devportal up` on free ports, with a 1 s visibility timeout so that retries take seconds."""
+    """`devportal up` on free ports, with a 1 s visibility timeout so that retries take seconds, and
+    tunable settings re-read every second."""
     argv = [sys.executable, "-m", "devportal_cli", "up", "--state-dir", str(state_dir)]
     for flag in ("--gateway-port", "--moto-port", "--temporal-port", "--ui-port"):
         argv += [flag, "0"]  # Temporal's HTTP and metrics ports follow its free gRPC port
-    argv += ["--visibility-timeout", "1", *extra]
+    argv += ["--visibility-timeout", "1", "--settings-refresh", "1", *extra]
     return argv if seed else [*argv, "--no-seed"]
 
 

@@ -6,6 +6,7 @@ Idempotent: running it against an already provisioned moto changes nothing."""
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from devportal.identity.pool import (
     role_precedence,
 )
 from devportal.names import ResourceNames
+from devportal.settings import tunable_defaults
 from devportal.tables import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from functions.topology import DLQ_RETENTION_SECONDS, Routing, routing
 
@@ -66,11 +68,17 @@ class Provisioned:
 
 
 def provision(
-    names: ResourceNames, *, visibility_timeout_seconds: int | None = None, **client_args: Any
+    names: ResourceNames,
+    *,
+    visibility_timeout_seconds: int | None = None,
+    tunables: Mapping[str, str] | None = None,
+    **client_args: Any,
 ) -> Provisioned:
     """`visibility_timeout_seconds` overrides the catalog's per-consumer value, so that a failed
-    message is retried within seconds on a laptop rather than after a minute."""
+    message is retried within seconds on a laptop rather than after a minute. `tunables` are set
+    over the defaults of the runtime-tunable settings (the rest keep what an operator put there)."""
     plan = routing(names)
+    _parameters(boto3.client("ssm", **client_args), names, tunables or {})
     _table(boto3.client("dynamodb", **client_args), names.table)
     s3 = boto3.client("s3", **client_args)
     for bucket in (names.specs_bucket, names.docs_bucket):
@@ -92,6 +100,24 @@ def provision(
         ),
         user_pool=user_pool,
     )
+
+
+def _parameters(ssm: Any, names: ResourceNames, tunables: Mapping[str, str]) -> None:
+    """The runtime-tunable settings, as the database stack creates them: defaults where a parameter
+    is missing, `tunables` (what the command line said) always."""
+    for name, default in tunable_defaults().items():
+        given = tunables.get(name)
+        try:
+            ssm.put_parameter(
+                Name=f"{names.parameters_path}/{name}",
+                Value=given if given is not None else default,
+                Type="String",
+                Overwrite=given is not None,
+                Description=f"devportal runtime setting {name} (default {default})",
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ParameterAlreadyExists":
+                raise
 
 
 _PREFIX_TAG = "devportal:prefix"
@@ -201,7 +227,10 @@ def _bucket(s3: Any, name: str) -> None:
 
 
 def _queue(sqs: SQSClient, name: str, attributes: dict[str, str]) -> str:
-    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]  # type: ignore[arg-type]
+    """Create the queue, or bring a kept one to today's settings (a restart with another
+    visibility timeout must not fail on CreateQueue's "exists with other attributes")."""
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)  # type: ignore[arg-type]
     arn: str = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return arn
 

@@ -1,11 +1,15 @@
 """`devportal up`: the whole portal on loopback, supervised.
 
-Start order: moto -> resources provisioned from the catalog -> Temporal dev server (search
-attributes registered) -> worker -> SQS pollers -> gateway. The supervisor holds an exclusive lock
-on the state directory, so a second `up` there is refused instead of fighting the first over the
-Temporal database. A crashed worker, poller or gateway is restarted (what Lambda would do); if moto
-or Temporal dies, state is gone and the stack stops. Stopping is always the reverse order, every
-child as a process group, and PR_SET_PDEATHSIG covers a supervisor that is killed outright.
+Start order: moto (with the state kept from the last run) -> resources provisioned from the
+catalog (idempotent) -> Temporal dev server on its kept database (search attributes registered) ->
+worker -> SQS pollers -> gateway. The supervisor holds an exclusive lock on the state directory, so
+a second `up` there is refused instead of fighting the first over the Temporal database. A crashed
+worker, poller or gateway is restarted (what Lambda would do); if moto or Temporal dies the stack
+stops, its state safe on disk. Stopping is always the reverse order, every child as a process
+group, and PR_SET_PDEATHSIG covers a supervisor that is killed outright.
+
+State lives in the state directory and outlives the stack: moto's (devportal_local.aws_server,
+every answered change on disk), Temporal's database, the demo users. `fresh=True` wipes it first.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -24,11 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from devportal.errors import DomainError
 from devportal_local.config import LOOPBACK, LocalConfig
 from devportal_local.processes import Child
 from devportal_local.provision import Provisioned, provision
 from devportal_local.temporal_server import dev_server_argv, ensure_search_attributes, wait_until_serving
-from devportal_local.users import Credentials, save_identity, seed_demo_users
+from devportal_local.users import Credentials, ensure_demo_users, save_identity
 
 READY_TIMEOUT_SECONDS = 60.0
 RESTARTABLE = ("worker", "pollers", "gateway")
@@ -63,9 +69,11 @@ class Timed:
 
 
 class LocalStack:
-    def __init__(self, config: LocalConfig, say: Say = _print) -> None:
+    def __init__(self, config: LocalConfig, say: Say = _print, *, fresh: bool = False) -> None:
         self.config = config
         self.say = say
+        self.fresh = fresh
+        self.kept = False  # whether this start found the state of an earlier run
         self.children: dict[str, Child] = {}
         self._lock_file: IO[str] | None = None
         self.provisioned: Provisioned | None = None
@@ -106,11 +114,15 @@ class LocalStack:
             directory.mkdir(parents=True, exist_ok=True)
         for stale in self.config.run_dir.glob("*"):
             stale.unlink()
-        # moto keeps nothing between runs; a Temporal history that outlived it would point at
-        # specs and records that no longer exist, so both worlds start empty together.
-        for old in self.config.state_dir.glob("temporal.db*"):
-            old.unlink()
-        self.say(f"devportal: starting the local stack (state and logs in {self.config.state_dir})")
+        if self.fresh:
+            self._wipe()
+        self.kept = self.config.aws_state_dir.exists()
+        # Both worlds start together or not at all: a Temporal history whose specs and records are
+        # gone (or records whose workflows are) would be nonsense.
+        if not self.kept:
+            self._wipe()
+        how = "kept from the last run" if self.kept else "new"
+        self.say(f"devportal: starting the local stack (state {how}, with the logs, in {self.config.state_dir})")
         await self._start_moto()
         self._provision()
         await self._start_temporal()
@@ -120,27 +132,46 @@ class LocalStack:
         self.config.save(os.getpid())
         self._save_children()
 
+    def _wipe(self) -> None:
+        for kept in self.config.kept_state():
+            if kept.is_dir():
+                shutil.rmtree(kept)
+            else:
+                kept.unlink(missing_ok=True)
+
     async def _start_moto(self) -> None:
         timer = Timed(time.perf_counter())
         child = self._spawn(
-            "moto", [sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(self.config.ports.moto)]
-        )
+            "moto",
+            [
+                sys.executable, "-m", "devportal_local.aws_server", "--host", LOOPBACK,
+                "--port", str(self.config.ports.moto), "--state-dir", str(self.config.state_dir),
+            ],
+        )  # fmt: skip
         await self._wait_http(child, f"{self.config.moto_url}/moto-api/")
-        self._step("AWS stand-in (moto)", self.config.moto_url, timer)
+        self._step("AWS stand-in (moto)", f"{self.config.moto_url}, state in {self.config.aws_state_dir}", timer)
 
     def _provision(self) -> None:
         timer = Timed(time.perf_counter())
         self.provisioned = provision(
             self.config.names,
             visibility_timeout_seconds=self.config.visibility_timeout_seconds,
+            tunables={"max-spec-bytes": str(self.config.max_spec_bytes)},  # --max-spec-mb: the cap, locally
             **self.config.client_args(),
         )
         self._step("resources provisioned", self.provisioned.summary(), timer)
         timer = Timed(time.perf_counter())
         identity = self.provisioned.environment(self.config.moto_url)
         save_identity(self.config, identity)
-        self.demo_users = seed_demo_users(self.config, identity)
-        self._step("demo users", ", ".join(f"{c.role} {c.email}" for c in self.demo_users), timer)
+        try:
+            self.demo_users, kept = ensure_demo_users(self.config, identity)
+        except DomainError as error:
+            raise StartFailed(
+                f"the demo users exist but {self.config.state_dir / 'demo-users.json'} is gone ({error.detail}); "
+                "start with --fresh"
+            ) from None
+        users = ", ".join(f"{c.role} {c.email}" for c in self.demo_users)
+        self._step("demo users", users + (" (kept)" if kept else ""), timer)
 
     async def _start_temporal(self) -> None:
         timer = Timed(time.perf_counter())

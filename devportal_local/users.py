@@ -1,8 +1,9 @@
 """Users of the local stack: inviting one (`devportal users add`) and the demo users `devportal up`
-creates, one per role, with passwords generated for this run.
+creates, one per role, with generated passwords.
 
-The demo users' credentials are written to `<state dir>/run/demo-users.json` (mode 0600) so that
-the demo, the benchmarks and the end-to-end tests can sign in the way a person would."""
+The demo users' credentials are written to `<state dir>/demo-users.json` (mode 0600) so that the
+demo, the benchmarks and the end-to-end tests can sign in the way a person would. Like the rest of
+the state they outlive a restart: the same users, the same passwords, until `--fresh`."""
 
 from __future__ import annotations
 
@@ -62,22 +63,36 @@ def invite(
 
 
 def demo_users_file(config: LocalConfig) -> Path:
-    return config.run_dir / DEMO_USERS_FILE
+    return config.state_dir / DEMO_USERS_FILE
 
 
-def seed_demo_users(config: LocalConfig, identity: dict[str, str]) -> list[Credentials]:
+def ensure_demo_users(config: LocalConfig, identity: dict[str, str]) -> tuple[list[Credentials], bool]:
+    """The demo users: the ones kept from the last run when the pool still holds them all, otherwise
+    created (and written, 0600). Returns them and whether they were kept."""
+    path = demo_users_file(config)
+    if path.exists():
+        kept = list(demo_users(config.state_dir).values())
+        pages = (
+            config.client("cognito-idp")
+            .get_paginator("list_users")
+            .paginate(UserPoolId=identity["DEVPORTAL_USER_POOL_ID"])
+        )
+        held = {
+            a["Value"] for page in pages for user in page["Users"] for a in user["Attributes"] if a["Name"] == "email"
+        }
+        if {c.email for c in kept} <= held and {c.role for c in kept} == {role for role, *_ in DEMO_USERS}:
+            return kept, True
     created = []
     for role, email, team, name in DEMO_USERS:
         invited = invite(config, identity, email=email, role=role, team=team, name=name)
         created.append(Credentials(role, email, invited.password, team))
-    path = demo_users_file(config)
     path.touch(mode=0o600, exist_ok=True)
     path.chmod(0o600)
     path.write_text(json.dumps([asdict(c) for c in created], indent=2), encoding="utf-8")
-    return created
+    return created, False
 
 
 def demo_users(state_dir: Path) -> dict[str, Credentials]:
     """The demo users of the stack running in `state_dir`, by role."""
-    loaded = json.loads((state_dir / "run" / DEMO_USERS_FILE).read_text(encoding="utf-8"))
+    loaded = json.loads((state_dir / DEMO_USERS_FILE).read_text(encoding="utf-8"))
     return {entry["role"]: Credentials(**entry) for entry in loaded}

@@ -23,7 +23,7 @@ from events.envelope import DomainEvent
 
 # What a function can reach. Each resource comes with the settings (environment variables) that
 # name it, filled in by the stacks in AWS and by `devportal up` locally.
-Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool"]
+Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool", "parameters"]
 RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
     {
         "table": ("DEVPORTAL_TABLE_NAME",),
@@ -34,6 +34,8 @@ RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
         # The pool and the portal's app client; a function that only calls Cognito's public
         # sign-in API (no IAM) declares the resource with no actions.
         "user-pool": ("DEVPORTAL_USER_POOL_ID", "DEVPORTAL_USER_POOL_CLIENT_ID"),
+        # The runtime-tunable settings (devportal.settings.TUNABLE), read by path from SSM.
+        "parameters": ("DEVPORTAL_PARAMETERS_PATH",),
     }
 )
 

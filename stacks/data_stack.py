@@ -1,13 +1,17 @@
-"""The single table and the buckets for specs and rendered docs."""
+"""The single table, the buckets for specs and rendered docs, and the runtime-tunable settings
+(SSM parameters under `/<prefix>/settings/`, created with their defaults; operators change them
+without a deploy, and functions pick a change up within a minute)."""
 
 from __future__ import annotations
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from devportal.names import ResourceNames
+from devportal.settings import tunable_defaults
 from devportal.tables import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from functions.topology import DLQ_RETENTION_SECONDS
 from stacks.buckets import access_log_bucket, private_bucket
@@ -21,6 +25,11 @@ def global_bucket_name(local_name: str) -> str:
 
 def object_arn(bucket_name: str) -> str:
     return f"arn:{Aws.PARTITION}:s3:::{bucket_name}/*"
+
+
+def parameters_arn(path: str) -> str:
+    """The ARN IAM names a parameter path by, for ssm:GetParametersByPath."""
+    return f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter{path}"
 
 
 def nag_object_resource(local_name: str) -> str:
@@ -67,6 +76,17 @@ class DataStack(Stack):
         self.event_bodies_bucket = self._bucket(
             "EventBodies", retain, production, expiration=Duration.days(DLQ_RETENTION_SECONDS // 86400 + 1)
         )
+        self.settings = {
+            name: ssm.StringParameter(
+                self,
+                f"Setting-{name}",
+                parameter_name=f"{names.parameters_path}/{name}",
+                string_value=default,
+                description=f"devportal runtime setting {name} (default {default})",
+                tier=ssm.ParameterTier.STANDARD,
+            )
+            for name, default in tunable_defaults().items()
+        }
 
     def _bucket(
         self,

@@ -24,7 +24,7 @@ from constructs import Construct
 from devportal.names import ResourceNames
 from devportal.tables import INDEXES
 from functions.declaration import RESOURCE_SETTINGS, Function, Resource
-from stacks.data_stack import object_arn
+from stacks.data_stack import object_arn, parameters_arn
 from stacks.packaging import LambdaAssets
 
 # What Lambda itself needs besides the handler's calls: X-Ray segments (no resource-level
@@ -168,8 +168,10 @@ def bindings(
     key: kms.IKey,
     user_pool: cognito.IUserPool,
     user_pool_client_id: str,
+    parameters_path: str,
 ) -> dict[Resource, Binding]:
     return {
+        "parameters": Binding((parameters_path,), (parameters_arn(parameters_path),)),
         "user-pool": Binding((user_pool.user_pool_id, user_pool_client_id), (user_pool.user_pool_arn,)),
         "table": Binding(
             (table.table_name,), (table.table_arn, *(f"{table.table_arn}/index/{index}" for index in INDEXES))

@@ -5,6 +5,7 @@ alarms notify one encrypted SNS topic; `-c alarmEmail=...` subscribes an address
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import get_args
 
 from aws_cdk import Duration, Stack
 from aws_cdk import aws_apigateway as apigateway
@@ -18,6 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from devportal.names import ResourceNames
+from events.registry import RejectReason
 
 ERROR_RATE_THRESHOLD = 0.05  # 5 % of requests answered 5xx
 LATENCY_THRESHOLD_MS = 2000  # p99 over 2 s
@@ -132,6 +134,7 @@ class MonitoringStack(Stack):
             ),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=[*self.alarms, traffic], width=12),
         )
+        self.dashboard.add_widgets(*registry_widgets())
 
     def _alarm(
         self,
@@ -156,3 +159,48 @@ class MonitoringStack(Stack):
         alarm.add_alarm_action(actions.SnsAction(self.topic))
         self.alarms.append(alarm)
         return alarm
+
+
+# The domain metrics the functions and activities emit (EMF, namespace DevPortal), by name and
+# dimensions: what the dashboard's registry row shows.
+REJECT_REASONS: tuple[str, ...] = get_args(RejectReason)
+
+
+def domain_metric(name: str, statistic: str = "Sum", label: str | None = None, **dimensions: str) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace="DevPortal",
+        metric_name=name,
+        dimensions_map=dimensions,
+        period=PERIOD,
+        statistic=statistic,
+        label=label or name,
+    )
+
+
+def registry_widgets() -> list[cloudwatch.IWidget]:
+    return [
+        cloudwatch.GraphWidget(
+            title="Submissions and registrations",
+            left=[
+                domain_metric("Submissions", label="accepted", service="submit-spec", outcome="accepted"),
+                domain_metric("Registrations", service="registration"),
+            ],
+            width=8,
+        ),
+        cloudwatch.GraphWidget(
+            title="Rejections by reason",
+            left=[
+                domain_metric("Rejections", label=reason, service="registration", reason=reason)
+                for reason in REJECT_REASONS
+            ],
+            width=8,
+        ),
+        cloudwatch.GraphWidget(
+            title="Registration duration (ms)",
+            left=[
+                domain_metric("RegistrationDuration", statistic=stat, label=stat, service="registration")
+                for stat in ("p50", "p99")
+            ],
+            width=8,
+        ),
+    ]

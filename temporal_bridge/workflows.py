@@ -46,13 +46,15 @@ class ApiRegistrationWorkflow:
     def current_step(self) -> str:
         return self._step
 
-    def _enter(self, step: str) -> None:
+    def _enter(self, step: str, submitted: Submitted) -> None:
         self._step = step
         workflow.upsert_search_attributes([STEP.value_set(step)])
+        # workflow.logger says nothing while a history replays, and adds the workflow's ids
+        workflow.logger.info("registration step: %s (correlation id %s)", step, submitted.correlation_id)
 
     @workflow.run
     async def run(self, submitted: Submitted) -> RegistrationResult:
-        self._enter("validating")
+        self._enter("validating", submitted)
         await workflow.execute_activity_method(
             RegistrationActivities.mark_registering,
             submitted,
@@ -69,7 +71,7 @@ class ApiRegistrationWorkflow:
             )
             if not validated.valid:
                 return await self._reject(submitted, "invalid-spec", validated.findings, validated.findings_truncated)
-            self._enter("rendering")
+            self._enter("rendering", submitted)
             docs_key = await workflow.execute_activity_method(
                 RegistrationActivities.render_docs,
                 RenderInput(submitted, validated.normalized_key),
@@ -78,7 +80,7 @@ class ApiRegistrationWorkflow:
                 retry_policy=_BOUNDED,
             )
         except ActivityError as failure:
-            self._enter("failed")
+            self._enter("failed", submitted)
             await self._reject(
                 submitted,
                 "internal-error",
@@ -87,15 +89,15 @@ class ApiRegistrationWorkflow:
             )
             raise
 
-        self._enter("storing")
+        self._enter("storing", submitted)
         stored = await workflow.execute_activity_method(
             RegistrationActivities.store_version,
-            StoreInput(submitted, validated, docs_key),
+            StoreInput(submitted, validated, docs_key, workflow.info().start_time),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=_PERSISTENT,
         )
         if stored is StoreResult.CONFLICT:
-            self._enter("compensating")
+            self._enter("compensating", submitted)
             await workflow.execute_activity_method(
                 RegistrationActivities.discard_docs,
                 docs_key,
@@ -104,27 +106,27 @@ class ApiRegistrationWorkflow:
             )
             return await self._reject(submitted, "version-conflict", (conflict_finding(submitted),), False)
 
-        self._enter("announcing")
+        self._enter("announcing", submitted)
         await workflow.execute_activity_method(
             RegistrationActivities.announce_registered,
-            StoreInput(submitted, validated, docs_key),
+            StoreInput(submitted, validated, docs_key, workflow.info().start_time),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=_PERSISTENT,
         )
-        self._enter("registered")
+        self._enter("registered", submitted)
         return RegistrationResult("registered", submitted.api_id, submitted.version, docs_key=docs_key)
 
     async def _reject(
         self, submitted: Submitted, reason: RejectReason, findings: tuple[Finding, ...], truncated: bool
     ) -> RegistrationResult:
-        self._enter("rejecting")
+        self._enter("rejecting", submitted)
         await workflow.execute_activity_method(
             RegistrationActivities.announce_rejected,
-            RejectInput(submitted, reason, findings, truncated),
+            RejectInput(submitted, reason, findings, truncated, workflow.info().start_time),
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=_PERSISTENT,
         )
-        self._enter("rejected")
+        self._enter("rejected", submitted)
         return RegistrationResult(
             "rejected", submitted.api_id, submitted.version, reason=reason, finding_count=len(findings)
         )

@@ -89,11 +89,11 @@ class ApiKeys:
     def __init__(
         self,
         store: KeyStore,
-        grace: timedelta,
+        grace: timedelta | Callable[[], timedelta],
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._store = store
-        self._grace = grace
+        self._grace = grace if callable(grace) else (lambda: grace)
         self._now = now
 
     def create(self, *, team: str, name: str, scopes: tuple[str, ...] = SCOPES) -> Issued:
@@ -128,7 +128,7 @@ class ApiKeys:
             )
         issued = self.create(team=old.team, name=old.name, scopes=old.scopes)
         self._store.update_key(
-            replace(old, state="rotated", grace_until=self._now() + self._grace, replaced_by=issued.key.key_id)
+            replace(old, state="rotated", grace_until=self._now() + self._grace(), replaced_by=issued.key.key_id)
         )
         return issued
 

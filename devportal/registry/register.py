@@ -68,14 +68,15 @@ class Registrar:
         specs: BlobStore,
         docs: BlobStore,
         publisher: EventPublisher,
-        limits: SpecLimits,
+        limits: SpecLimits | Callable[[], SpecLimits],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
         self._specs = specs
         self._docs = docs
         self._publisher = publisher
-        self._limits = limits
+        # A fixed value, or a source asked each time (runtime-tunable limits)
+        self._limits = limits if callable(limits) else (lambda: limits)
         self._clock = clock
 
     def mark_registering(self, submission: Submitted) -> None:
@@ -83,8 +84,9 @@ class Registrar:
 
     def validate(self, submission: Submitted) -> Validated:
         raw = self._specs.get(submission.spec_key)
+        limits = self._limits()
         try:
-            parsed = parse_spec(raw, self._limits, submission.format)
+            parsed = parse_spec(raw, limits, submission.format)
             identity = identify(parsed.document)
         except DomainError as error:
             # submit_spec ran the same checks; reaching this means the limits changed in between.
@@ -95,8 +97,8 @@ class Registrar:
         report = validate_document(
             parsed.document,
             identity.dialect,
-            max_findings=min(self._limits.max_findings, MAX_EVENT_FINDINGS),
-            max_chars=self._limits.max_finding_chars,
+            max_findings=min(limits.max_findings, MAX_EVENT_FINDINGS),
+            max_chars=limits.max_finding_chars,
         )
         if not report.valid:
             return Validated(valid=False, findings=report.findings, findings_truncated=report.truncated)

@@ -71,13 +71,14 @@ class SubmitSpec:
         repository: RegistryRepository,
         specs: BlobStore,
         publisher: EventPublisher,
-        limits: SpecLimits,
+        limits: SpecLimits | Callable[[], SpecLimits],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._repository = repository
         self._specs = specs
         self._publisher = publisher
-        self._limits = limits
+        # A fixed value, or a source asked each time (runtime-tunable limits)
+        self._limits = limits if callable(limits) else (lambda: limits)
         self._clock = clock
 
     def __call__(self, request: SubmitRequest) -> SubmitOutcome:
@@ -95,7 +96,7 @@ class SubmitSpec:
         if request.version is not None:
             check_version(request.version)
 
-        parsed = parse_spec(request.body, self._limits, declared)
+        parsed = parse_spec(request.body, self._limits(), declared)
         identity = identify(parsed.document)
         api_id = request.api_id or derive_api_id(identity.title)
         if not api_id:

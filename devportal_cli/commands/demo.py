@@ -19,7 +19,7 @@ def add_to(subcommands: Any) -> None:
         description="A complete run that ends: its own stack on free ports in its own state "
         "directory (so it works beside a running `up`), the demo specs registered through the "
         "gateway with each step timed, one broken spec rejected with findings, the catalog and "
-        "docs URLs printed. Exits 0 when every outcome is as expected.",
+        "docs URLs printed. It starts empty every time. Exits 0 when every outcome is as expected.",
     )
     add_stack_arguments(parser, auto_ports=True, state_dir=DEFAULT_STATE_DIR / "demo")
     parser.set_defaults(run=run)
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
 async def demo(config: LocalConfig) -> int:
     from devportal_local.stack import AlreadyRunning, LocalStack, PortsBusy, StartFailed, until_signal
 
-    stack = LocalStack(config)
+    stack = LocalStack(config, fresh=True)  # the demo always starts empty
     try:
         await until_signal(stack.start())
         return await until_signal(_run(stack.config))

@@ -25,17 +25,22 @@ def add_to(subcommands: Any) -> None:
     )
     add_stack_arguments(parser, auto_ports=False, state_dir=DEFAULT_STATE_DIR)
     parser.add_argument("--no-seed", action="store_true", help="do not register the demo APIs")
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start empty: wipe what the last run kept (APIs, users, keys, workflow history) first",
+    )
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    return asyncio.run(up(stack_config(args), seed=not args.no_seed))
+    return asyncio.run(up(stack_config(args), seed=not args.no_seed, fresh=args.fresh))
 
 
-async def up(config: LocalConfig, *, seed: bool) -> int:
+async def up(config: LocalConfig, *, seed: bool, fresh: bool = False) -> int:
     from devportal_local.stack import AlreadyRunning, LocalStack, PortsBusy, StartFailed, until_signal
 
-    stack = LocalStack(config)
+    stack = LocalStack(config, fresh=fresh)
     code = 0
     try:
         await until_signal(stack.start())
@@ -65,15 +70,19 @@ async def up(config: LocalConfig, *, seed: bool) -> int:
 async def _seed(config: LocalConfig) -> int:
     from temporalio.client import Client
 
-    from devportal_local.demo import DEMO_SPECS, DemoFailed, Session, register_all
+    from devportal_local.demo import DEMO_SPECS, DemoFailed, Session, register_all, unregistered
     from devportal_local.users import demo_users
 
     admin = demo_users(config.state_dir)["admin"]
-    print(f"Registering the demo APIs through the gateway, signed in as {admin.email}:", flush=True)
-    client = await Client.connect(config.temporal_address, namespace=config.namespace)
     try:
         session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)
-        await register_all(session, client, DEMO_SPECS, say)
+        missing = await asyncio.to_thread(unregistered, session, DEMO_SPECS)
+        if not missing:
+            print("The demo APIs are registered, kept from the last run.", flush=True)
+            return 0
+        print(f"Registering the demo APIs through the gateway, signed in as {admin.email}:", flush=True)
+        client = await Client.connect(config.temporal_address, namespace=config.namespace)
+        await register_all(session, client, missing, say)
     except DemoFailed as error:
         print(f"devportal: seeding failed: {error}", file=sys.stderr)
         return 1
@@ -115,6 +124,11 @@ def print_ready(config: LocalConfig, users: Sequence[Credentials], *, terminal: 
             "-H 'Content-Type: application/yaml' --data-binary @spec.yaml",
         ),
         ("Logs", str(config.logs_dir)),
+        (
+            "State",
+            f"{config.state_dir} - kept between runs (APIs, docs, users, keys, workflow history); "
+            "`devportal up --fresh` or `make up ARGS=--fresh` starts empty",
+        ),
     ]
     print("\ndevportal is up. Ctrl-C stops every process.", flush=True)
     for label, value in rows:

@@ -10,6 +10,7 @@ FUNCTION = Function(
         "docs": ("s3:PutObject", "s3:DeleteObject"),
         "bus": ("events:PutEvents",),
         "temporal-secret": ("secretsmanager:GetSecretValue",),
+        "parameters": ("ssm:GetParametersByPath",),  # the size caps and finding limits, tunable
     },
     # Validating and rendering a 10 MB document; polls until shortly before the deadline.
     timeout_seconds=600,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 
+from devportal.adapters.metrics import emit
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import is_admin, submitting_team
 from devportal.registry.submit import SubmitRequest
@@ -37,6 +39,7 @@ def submit(request: ApiRequest, portal: Portal) -> ApiResponse:
         version=outcome.submission.version,
         finished=outcome.finished,
     )
+    emit("Submissions", 1, MetricUnit.Count, service="submit-spec", outcome="seen" if outcome.finished else "accepted")
     status_url = view["links"]["self"]
     return json_response(200 if outcome.finished else 202, view, {"Location": status_url})
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 
 import requests
 
 from tests.support.contract import assert_matches_contract
-from tests.support.specs import demo_spec_bytes
+from tests.support.specs import demo_spec_bytes, petstore_json
 from tests.support.stack import RunningStack
 
 
@@ -105,3 +106,42 @@ def test_reads_of_what_does_not_exist(stack: RunningStack) -> None:
         assert response.status_code == 404, path
         assert response.headers["Content-Type"] == "application/problem+json"
     check(stack.get("/apis/nope-nope"), "/apis/{apiId}")
+
+
+def test_one_correlation_id_follows_a_submission_through_every_log_and_the_metrics(stack: RunningStack) -> None:
+    correlation = f"follow-{uuid.uuid4().hex[:10]}"
+    api_id = f"followed-{uuid.uuid4().hex[:6]}"
+    response = stack.post(
+        f"/apis?team=pets&apiId={api_id}",
+        petstore_json(),
+        "application/json",
+        headers={"X-Correlation-Id": correlation},
+    )
+    assert response.status_code == 202, response.text
+    assert stack.wait_for_submission(response.json()["submissionId"])["status"] == "registered"
+    logs = stack.cfg.logs_dir
+
+    def lines(component: str) -> list[str]:
+        return [
+            line for line in (logs / f"{component}.log").read_text(encoding="utf-8").splitlines() if correlation in line
+        ]
+
+    deadline = time.monotonic() + 15  # the catalog's consumer may still be at work
+    while len(lines("pollers")) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    gateway = [json.loads(line) for line in lines("gateway") if line.startswith("{")]
+    assert any(entry.get("message") == "submission accepted" for entry in gateway)
+    worker = lines("worker")
+    activity_lines = [json.loads(line) for line in worker if line.startswith("{")]
+    assert {entry["message"] for entry in activity_lines} >= {
+        "validate done",
+        "store_version done",
+        "announce_registered done",
+    }
+    assert all(entry["correlation_id"] == correlation for entry in activity_lines)
+    assert any("registration step: registered" in line for line in worker)  # the workflow's own log
+    consumers = {json.loads(line)["message"] for line in lines("pollers") if line.startswith("{")}
+    assert {"submission outcome", "catalog updated"} <= consumers
+    metrics = [json.loads(line) for line in (logs / "worker.log").read_text().splitlines() if '"_aws"' in line]
+    assert any("Registrations" in m for m in metrics)
+    assert any("RegistrationDuration" in m for m in metrics)

@@ -39,7 +39,7 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
             line = next(line for line in output.splitlines() if user.email in line and "(team" in line)
             assert role in line
             assert user.password not in output
-        secrets_file = stack.state_dir / "run" / "demo-users.json"
+        secrets_file = stack.state_dir / "demo-users.json"
         assert f"passwords: {secrets_file.resolve()}" in output
         assert secrets_file.stat().st_mode & 0o777 == 0o600
         assert stack.sign_in("viewer")["user"]["role"] == "viewer"

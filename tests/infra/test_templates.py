@@ -11,6 +11,7 @@ from aws_cdk.assertions import Match, Template
 
 from contracts import gateway_routes
 from devportal.names import ResourceNames
+from devportal.settings import tunable_defaults
 from events.catalog import EVENTS
 from functions.catalog import consumers, functions, route_function
 from functions.topology import routing
@@ -392,6 +393,29 @@ def test_the_seed_alerting_rules_are_alarms(templates: dict[str, Template]) -> N
     assert throttled["Dimensions"] == [{"Name": "service", "Value": "login"}]
     assert all(alarm["AlarmActions"] for alarm in alarms)
     assert len(resources(template, "AWS::CloudWatch::Dashboard")) == 1
+
+
+def test_the_dashboard_shows_what_drives_registrations(templates: dict[str, Template]) -> None:
+    (dashboard,) = properties(templates["monitoring"], "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["DashboardBody"])
+    for metric in ("Submissions", "Registrations", "Rejections", "RegistrationDuration"):
+        assert f'\\"DevPortal\\",\\"{metric}\\"' in body, metric
+    for reason in ("invalid-spec", "version-conflict", "internal-error"):
+        assert reason in body
+
+
+def test_tunable_settings_are_parameters_with_their_defaults(templates: dict[str, Template]) -> None:
+    parameters = {p["Name"]: p["Value"] for p in properties(templates["database"], "AWS::SSM::Parameter")}
+    assert parameters == {f"{NAMES.parameters_path}/{name}": value for name, value in tunable_defaults().items()}
+
+
+def test_functions_that_tune_read_their_settings_path(dev: Synthesized) -> None:
+    for spec in functions():
+        variables = all_functions(dev)[spec.function_name(NAMES)]["Environment"]["Variables"]
+        assert (variables.get("DEVPORTAL_PARAMETERS_PATH") == NAMES.parameters_path) == ("parameters" in spec.access)
+    assert {s.name for s in functions() if "parameters" in s.access} == {
+        "submit-spec", "registration-worker", "rotate-api-key"
+    }  # fmt: skip
 
 
 # -- pipeline ----------------------------------------------------------------------------------

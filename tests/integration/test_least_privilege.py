@@ -66,6 +66,7 @@ class CallRecorder:
             or params.get("Bucket")
             or params.get("SecretId")
             or params.get("UserPoolId")
+            or params.get("Path")
             or self._bus_of(params)
             or "?"
         )
@@ -97,6 +98,7 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
         "bus": aws.names.event_bus,
         "temporal-secret": secret_id,
         "user-pool": aws.user_pool_id,
+        "parameters": aws.names.parameters_path,
     }
     recorder = CallRecorder(resources)
     boto3.setup_default_session()

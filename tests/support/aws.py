@@ -70,6 +70,7 @@ def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWor
         "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
         "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
         "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
+        "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
     }
     for key, value in environment.items():
         monkeypatch.setenv(key, value)

@@ -39,4 +39,4 @@ def test_captured_output_names_the_file_instead(capsys: pytest.CaptureFixture[st
     print_ready(LocalConfig(state_dir=tmp_path), USERS, terminal=False)
     printed = capsys.readouterr().out
     assert "S3cret-Demo-pw!" not in printed
-    assert f"passwords: {tmp_path / 'run' / 'demo-users.json'}" in printed
+    assert f"passwords: {tmp_path / 'demo-users.json'}" in printed

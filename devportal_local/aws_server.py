@@ -1,0 +1,425 @@
+"""moto that keeps its state: the local stand-in for AWS, durable across restarts and crashes.
+
+moto holds everything in memory. This runs moto's own server with every mutating request made
+durable before it is answered: the services' backends are pickled, per group of services that
+change together, after each request that changes them, into `<state dir>/aws/`, and loaded again
+at start. What an answered request wrote survives a Ctrl-C, and a SIGKILL of the whole stack: a
+registration the gateway answered 202 is in the table, its spec in the bucket, its event in its
+queue. Files are replaced atomically (write, then rename); they are not fsynced, so they survive a
+crashed process, not a crashed machine - the same promise the Temporal dev server's SQLite
+(`synchronous=1`) makes.
+
+- Groups: DynamoDB; S3 (object bytes stored once each under `aws/s3-objects/`, the snapshot holds
+  only their metadata); Cognito; SSM and Secrets Manager; and SQS, SNS and EventBridge together,
+  because publishing to a topic or putting an event writes into queues. Requests to one group are
+  serialized while it changes; reads never wait.
+- SQS long polls: a ReceiveMessage that waits would hold its group for seconds, so waiting
+  happens outside it - each attempt to take messages is short, under the group's lock, and a
+  receive that took some is persisted like any other change.
+- A snapshot written by another moto version is refused at start with what to do, rather than
+  read into objects it no longer describes.
+
+    python -m devportal_local.aws_server --port 5050 --state-dir .devportal
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import functools
+import io
+import json
+import logging
+import pickle
+import signal
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import moto
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from moto import backends
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import make_server
+
+log = logging.getLogger("devportal.aws")
+
+FORMAT = 1
+GROUPS: dict[str, tuple[str, ...]] = {
+    "dynamodb": ("dynamodb",),
+    "s3": ("s3",),
+    "cognito": ("cognito-idp",),
+    "config": ("ssm", "secretsmanager"),
+    "messaging": ("sqs", "sns", "events"),
+}
+GROUP_OF = {service: group for group, services in GROUPS.items() for service in services}
+# JSON-protocol targets whose prefix names the service, for requests that carry no signature.
+_TARGET_SERVICES = {"AWSCognitoIdentityProviderService": "cognito-idp"}
+_READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Head")
+_LOCKS = (type(threading.Lock()), type(threading.RLock()))
+
+
+class StateUnreadable(RuntimeError):
+    """The state directory holds a snapshot this moto cannot read."""
+
+
+# -- pickling --------------------------------------------------------------------------------
+
+
+def _lock() -> Any:
+    return threading.Lock()
+
+
+def _rlock() -> Any:
+    return threading.RLock()
+
+
+def _load_rsa(pem: bytes) -> rsa.RSAPrivateKey:
+    key = serialization.load_pem_private_key(pem, None)
+    assert isinstance(key, rsa.RSAPrivateKey)
+    return key
+
+
+def _restore_s3_key(state: dict[str, Any], blob: str) -> Any:
+    from moto.s3.models import FakeKey
+
+    key: Any = FakeKey.__new__(FakeKey)
+    key.__setstate__({**state, "value": _BLOBS.read(blob)})
+    return key
+
+
+@dataclass
+class _BlobStore:
+    """S3 object bytes, one file per content, named by the object's ETag and size."""
+
+    root: Path | None = None
+
+    def name(self, key: Any) -> str:
+        return f"{str(key.etag).strip(chr(34))}-{key.contentsize}"
+
+    def keep(self, key: Any) -> str:
+        assert self.root is not None
+        name = self.name(key)
+        path = self.root / name
+        if not path.exists():
+            _atomic_write(path, key.value)
+        return name
+
+    def read(self, name: str) -> bytes:
+        assert self.root is not None
+        return (self.root / name).read_bytes()
+
+    def collect(self, referenced: set[str]) -> int:
+        """Delete the files no snapshot refers to any more; returns how many went."""
+        assert self.root is not None
+        gone = 0
+        for path in self.root.iterdir():
+            if path.name not in referenced and not path.name.endswith(".tmp"):
+                path.unlink()
+                gone += 1
+        return gone
+
+
+_BLOBS = _BlobStore()
+
+
+def _rebuild_mapping(cls: type[defaultdict[Any, Any]], factory: Callable[[], Any] | None, state: dict[str, Any]) -> Any:
+    """A moto defaultdict whose constructor wants arguments (ssm's ParameterDict) - which pickle's
+    own way, `cls(factory)`, cannot call: made bare, its attributes put back; pickle then fills in
+    its items."""
+    mapping: Any = cls.__new__(cls)
+    defaultdict.__init__(mapping, factory)
+    mapping.__dict__.update(state)
+    return mapping
+
+
+def _picklable_factory(factory: Callable[[], Any]) -> Callable[[], Any]:
+    """A stand-in for a defaultdict's lambda factory (`lambda: defaultdict(dict)`), built from what
+    the lambda makes: partials of importable types, which pickle."""
+    made = factory()
+    if isinstance(made, defaultdict):
+        inner = made.default_factory
+        return functools.partial(defaultdict, _picklable_factory(inner) if inner is not None else None)
+    return type(made)
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, blobs: set[str]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.blobs = blobs
+
+    def reducer_override(self, obj: Any) -> Any:
+        if isinstance(obj, _LOCKS):
+            return (_rlock if isinstance(obj, type(threading.RLock())) else _lock, ())
+        factory = obj.default_factory if isinstance(obj, defaultdict) else None
+        if isinstance(obj, defaultdict) and type(obj).__module__.startswith("moto."):
+            if factory is not None and "<" in getattr(factory, "__qualname__", ""):
+                factory = _picklable_factory(factory)
+            return (_rebuild_mapping, (type(obj), factory, dict(vars(obj))), None, None, iter(dict.items(obj)))
+        if factory is not None and "<" in getattr(factory, "__qualname__", ""):
+            return (defaultdict, (_picklable_factory(factory),), None, None, iter(obj.items()))
+        if isinstance(obj, rsa.RSAPrivateKey):
+            pem = obj.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+            return (_load_rsa, (pem,))
+        if type(obj).__name__ == "FakeKey" and type(obj).__module__ == "moto.s3.models":
+            state = {k: v for k, v in obj.__dict__.items() if k not in {"_value_buffer", "lock"}}
+            name = _BLOBS.keep(obj)
+            self.blobs.add(name)
+            return (_restore_s3_key, (state, name))
+        return NotImplemented
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+# -- the store -------------------------------------------------------------------------------
+
+
+@dataclass
+class Store:
+    directory: Path
+    locks: dict[str, threading.RLock] = field(default_factory=lambda: {g: threading.RLock() for g in GROUPS})
+    referenced_blobs: dict[str, set[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / "s3-objects").mkdir(exist_ok=True)
+        _BLOBS.root = self.directory / "s3-objects"
+
+    @property
+    def manifest(self) -> Path:
+        return self.directory / "manifest.json"
+
+    def _snapshot_path(self, group: str) -> Path:
+        return self.directory / f"{group}.pickle"
+
+    def load(self) -> list[str]:
+        """Put every saved group back into moto's backends; returns the groups restored."""
+        if not self.manifest.exists():
+            return []
+        written = json.loads(self.manifest.read_text(encoding="utf-8"))
+        if written != _manifest():
+            raise StateUnreadable(
+                f"{self.directory} was written by moto {written.get('moto')} (format {written.get('format')}); "
+                f"this is moto {moto.__version__} (format {FORMAT}). Start with --fresh to begin empty "
+                "(the local portal's data goes), or install the moto version that wrote it."
+            )
+        restored = []
+        for group, services in GROUPS.items():
+            path = self._snapshot_path(group)
+            if not path.exists():
+                continue
+            saved: dict[str, dict[str, Any]] = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
+            for service in services:
+                backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+                for account, regions in saved.get(service, {}).get("backends", {}).items():
+                    for region, backend in regions.items():
+                        backend_dict[account][region] = backend
+                # What the service keeps beside its backends (S3: which account holds which bucket)
+                for name, value in saved.get(service, {}).get("shared", {}).items():
+                    setattr(backend_dict, name, value)
+            restored.append(group)
+        return restored
+
+    def save(self, group: str) -> None:
+        """Write one group's state (the caller holds its lock)."""
+        blobs: set[str] = set()
+        buffer = io.BytesIO()
+        state = {service: _service_state(backends.get_backend(service)) for service in GROUPS[group]}  # type: ignore[call-overload]
+        _Pickler(buffer, blobs).dump(state)
+        _atomic_write(self._snapshot_path(group), buffer.getvalue())
+        if group == "s3":
+            self.referenced_blobs[group] = blobs
+        if not self.manifest.exists():
+            _atomic_write(self.manifest, json.dumps(_manifest()).encode())
+
+    def save_all(self) -> None:
+        for group in GROUPS:
+            with self.locks[group]:
+                self.save(group)
+
+    def collect_blobs(self) -> int:
+        with self.locks["s3"]:
+            self.save("s3")
+            return _BLOBS.collect(self.referenced_blobs.get("s3", set()))
+
+
+# What every BackendDict holds about itself; anything else it holds is the service's own shared state.
+_BACKEND_DICT_OWN = {"backend", "service_name", "_use_boto3_regions", "_additional_regions", "_id"}
+
+
+def _service_state(backend_dict: Any) -> dict[str, Any]:
+    return {
+        "backends": {account: dict(regions) for account, regions in backend_dict.items()},
+        "shared": {k: v for k, v in vars(backend_dict).items() if k not in _BACKEND_DICT_OWN},
+    }
+
+
+def _manifest() -> dict[str, Any]:
+    return {"format": FORMAT, "moto": moto.__version__}
+
+
+# -- requests --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Call:
+    service: str | None
+    action: str | None
+
+    @property
+    def group(self) -> str | None:
+        return GROUP_OF.get(self.service or "")
+
+    @property
+    def mutates(self) -> bool:
+        if self.action is None:
+            return False
+        return not self.action.removeprefix("Admin").startswith(_READ_PREFIXES)  # AdminGetUser reads
+
+
+def classify(environ: dict[str, Any]) -> Call:
+    """Which service a request is for and what it does, from its signature, target and body."""
+    service = _signed_service(environ)
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    prefix, _, action = target.partition(".")
+    if service is None and prefix:
+        service = _TARGET_SERVICES.get(prefix)
+    if service == "s3":
+        method = environ.get("REQUEST_METHOD", "GET")
+        return Call("s3", None if method in {"GET", "HEAD", "OPTIONS"} else method)
+    if action:
+        return Call(service, action)
+    return Call(service, _form_action(environ))
+
+
+def _signed_service(environ: dict[str, Any]) -> str | None:
+    credential = ""
+    authorization = environ.get("HTTP_AUTHORIZATION", "")
+    if "Credential=" in authorization:
+        credential = authorization.split("Credential=", 1)[1].split(",", 1)[0]
+    else:
+        query = parse_qs(environ.get("QUERY_STRING", ""))
+        credential = (query.get("X-Amz-Credential") or [""])[0]
+    parts = credential.split("/")
+    return parts[3] if len(parts) >= 5 else None
+
+
+def _form_action(environ: dict[str, Any]) -> str | None:
+    """The Action of a query-protocol request (SNS, STS), read without consuming the body."""
+    if not environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+        return None
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    environ["wsgi.input"] = io.BytesIO(body)
+    actions = parse_qs(body.decode("utf-8", "replace")).get("Action") or []
+    return actions[0] if actions else None
+
+
+class DurableApp:
+    """moto's WSGI app, with each mutating request applied and persisted under its group's lock."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.app = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        call = classify(environ)
+        group = call.group
+        if group is None or not call.mutates or call.action == "ReceiveMessage":
+            return self.app(environ, start_response)  # type: ignore[no-any-return]
+        with self.store.locks[group]:
+            # The body is produced whole inside the lock, so the snapshot holds what it reports.
+            result = self.app(environ, start_response)
+            try:
+                chunks = list(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            self.store.save(group)
+        return chunks
+
+
+def _durable_receives(store: Store) -> None:
+    """SQS ReceiveMessage: wait outside the messaging lock, take messages inside it."""
+    from moto.sqs.models import SQSBackend
+
+    original = SQSBackend.receive_message
+
+    def receive_message(
+        self: Any,
+        queue_name: str,
+        count: int,
+        wait_seconds_timeout: int,
+        visibility_timeout: int,
+        message_attribute_names: list[str] | None = None,
+    ) -> list[Any]:
+        deadline = time.monotonic() + wait_seconds_timeout
+        while True:
+            with store.locks["messaging"]:
+                taken = original(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+                if taken:
+                    store.save("messaging")
+                    return taken
+            if time.monotonic() >= deadline:
+                return taken
+            time.sleep(0.05)
+
+    SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
+
+
+@contextlib.contextmanager
+def serving(host: str, port: int, store: Store) -> Iterator[Any]:
+    _durable_receives(store)
+    server = make_server(host, port, DurableApp(store), threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m devportal_local.aws_server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--state-dir", type=Path, required=True, help="where `aws/` is kept")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    store = Store(args.state_dir / "aws")
+    started = time.perf_counter()
+    try:
+        restored = store.load()
+    except StateUnreadable as error:
+        log.error("%s", error)
+        raise SystemExit(3) from None
+    log.info("state %s: %s", store.directory, ", ".join(restored) or "empty", extra={})
+    collected = store.collect_blobs() if restored else 0
+    log.info("restored in %.2f s (%d unreferenced S3 object file(s) removed)", time.perf_counter() - started, collected)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    with serving(args.host, args.port, store):
+        log.info("moto serving on %s:%d", args.host, args.port)
+        stop.wait()
+    store.save_all()  # receives that took nothing, DLQ moves: the last word on a clean stop
+    log.info("state saved to %s", store.directory)
+
+
+if __name__ == "__main__":
+    main()

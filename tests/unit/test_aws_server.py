@@ -1,0 +1,104 @@
+"""The durable moto's own decisions, without a server: which requests change which group of
+services, what pickles, and refusing a snapshot it cannot read."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+import threading
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from devportal_local.aws_server import StateUnreadable, Store, _Pickler, classify
+
+SIGNED = "AWS4-HMAC-SHA256 Credential=testing/20261202/us-east-1/{service}/aws4_request, SignedHeaders=host"
+
+
+def environ(
+    service: str | None = None, *, target: str = "", method: str = "POST", form: str = "", query: str = ""
+) -> dict[str, Any]:
+    body = form.encode()
+    env: dict[str, Any] = {"REQUEST_METHOD": method, "QUERY_STRING": query, "wsgi.input": io.BytesIO(body)}
+    if service:
+        env["HTTP_AUTHORIZATION"] = SIGNED.format(service=service)
+    if target:
+        env["HTTP_X_AMZ_TARGET"] = target
+    if form:
+        env |= {"CONTENT_TYPE": "application/x-www-form-urlencoded", "CONTENT_LENGTH": str(len(body))}
+    return env
+
+
+@pytest.mark.parametrize(
+    ("request_environ", "group", "mutates"),
+    [
+        (environ("dynamodb", target="DynamoDB_20120810.PutItem"), "dynamodb", True),
+        (environ("dynamodb", target="DynamoDB_20120810.Query"), "dynamodb", False),
+        (environ("dynamodb", target="DynamoDB_20120810.TransactWriteItems"), "dynamodb", True),
+        (environ("s3", method="PUT"), "s3", True),
+        (environ("s3", method="GET"), "s3", False),
+        (
+            environ(method="GET", query="X-Amz-Credential=testing%2F20261202%2Fus-east-1%2Fs3%2Faws4_request"),
+            "s3",
+            False,
+        ),
+        (environ(target="AWSCognitoIdentityProviderService.InitiateAuth"), "cognito", True),  # unsigned, stores tokens
+        (environ("cognito-idp", target="AWSCognitoIdentityProviderService.AdminGetUser"), "cognito", False),
+        (environ("events", target="AWSEvents.PutEvents"), "messaging", True),  # delivers into queues
+        (environ("sns", form="Action=Publish&TopicArn=x"), "messaging", True),
+        (environ("sns", form="Action=ListTopics"), "messaging", False),
+        (environ("ssm", target="AmazonSSM.GetParametersByPath"), "config", False),
+        (environ("sts", form="Action=GetCallerIdentity"), None, False),
+        (environ(method="GET"), None, False),  # the JWKS, moto's own API
+    ],
+)
+def test_requests_are_classified_by_group_and_effect(
+    request_environ: dict[str, Any], group: str | None, mutates: bool
+) -> None:
+    call = classify(request_environ)
+    assert (call.group, call.mutates) == (group, mutates)
+
+
+def test_a_query_protocol_body_is_still_there_for_moto() -> None:
+    request = environ("sns", form="Action=Publish&Message=hi")
+    classify(request)
+    assert request["wsgi.input"].read() == b"Action=Publish&Message=hi"
+
+
+def test_what_moto_holds_and_pickle_refuses_is_carried_across() -> None:
+    nested: defaultdict[str, Any] = defaultdict(lambda: defaultdict(dict))
+    nested["a"]["b"]["c"] = 1
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    state = {"tags": nested, "lock": threading.Lock(), "rlock": threading.RLock(), "key": key}
+    buffer = io.BytesIO()
+    _Pickler(buffer, set()).dump(state)
+    restored = pickle.loads(buffer.getvalue())  # noqa: S301 - our own bytes
+    assert restored["tags"]["a"]["b"] == {"c": 1}
+    assert restored["tags"]["new"]["x"] == {}  # still a defaultdict of defaultdicts
+    assert restored["lock"].acquire(blocking=False)
+    assert restored["key"].private_numbers() == key.private_numbers()
+
+
+def test_moto_mappings_that_need_constructor_arguments_come_back_whole() -> None:
+    from moto.ssm.models import ParameterDict
+
+    parameters: Any = ParameterDict("123456789012", "us-east-1")
+    parameters["/devportal/settings/max-findings"].append("v1")
+    buffer = io.BytesIO()
+    _Pickler(buffer, set()).dump(parameters)
+    restored = pickle.loads(buffer.getvalue())  # noqa: S301 - our own bytes
+    assert restored.region_name == "us-east-1"
+    assert restored["/devportal/settings/max-findings"] == ["v1"]
+    assert restored["/devportal/settings/other"] == []  # still a defaultdict of lists
+    assert type(restored) is ParameterDict
+
+
+def test_a_snapshot_of_another_moto_version_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    store = Store(tmp_path / "aws")
+    store.manifest.write_text(json.dumps({"format": 1, "moto": "0.0.1"}))
+    with pytest.raises(StateUnreadable, match=r"written by moto 0\.0\.1.*--fresh"):
+        store.load()
