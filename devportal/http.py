@@ -103,6 +103,15 @@ class ApiRequest:
             )
         return value
 
+    def page_limit(self, default: int = 50, maximum: int = 200) -> int:
+        """The `limit` query parameter of a listing: 1 to `maximum`, `default` when absent."""
+        raw = self.query.get("limit", str(default))
+        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+            raise errors.InvalidParameter(
+                f"`limit` must be an integer from 1 to {maximum}.", [FieldError(detail="invalid", parameter="limit")]
+            )
+        return int(raw)
+
     def json_object(self) -> dict[str, Any]:
         """The body as a JSON object, or a 400 that says what is wrong with it."""
         try:

@@ -6,9 +6,10 @@ Key layout (each adapter keeps to its own prefixes):
   API#<apiId>              / VERSION#<v>    an immutable, active version
   DOC#<apiId>              / VERSION#<v>    where its documentation page lives
   API#<apiId>              / META           the catalog entry (GSI1: CATALOG, GSI2: OWNER#<team>)
-  USER#<sub>               / PROFILE        a user's profile
+  USER#<sub>               / PROFILE        a user's profile (GSI1: USERS / email, GSI2: TEAM#<team> / email)
   KEY#<sha256>             / KEY            a service API key (GSI1: APIKEY#<id>, GSI2: KEYS#<team>)
   LOGINFAIL#<sha256>       / W#<window>...  failed sign-in counters (expire by TTL)
+  DEVICE#<sha256>          / DEVICE         a device token that once signed in (expires by TTL)
 """
 
 from __future__ import annotations

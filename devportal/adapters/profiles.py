@@ -1,4 +1,5 @@
-"""User profile records in the single table: `USER#<sub>` / `PROFILE`."""
+"""User profile records in the single table: `USER#<sub>` / `PROFILE`, listed by address through
+GSI1 (`USERS` / email) and per team through GSI2 (`TEAM#<team>` / email)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, plain, timestamp
-from devportal.identity.users import UserProfile, permissions_of
-from devportal.tables import TTL_ATTRIBUTE
+from devportal.identity.users import ProfilePage, UserProfile, permissions_of
+from devportal.tables import GSI_CATALOG, GSI_OWNER, INDEXES, TTL_ATTRIBUTE
 
 
 def _key(user_id: str) -> dict[str, Any]:
@@ -26,6 +27,10 @@ class DynamoProfiles(DynamoTable):
                     {
                         "PK": f"USER#{profile.user_id}",
                         "SK": "PROFILE",
+                        "GSI1PK": "USERS",
+                        "GSI1SK": profile.email,
+                        "GSI2PK": f"TEAM#{profile.team}",
+                        "GSI2SK": profile.email,
                         "userId": profile.user_id,
                         "email": profile.email,
                         "name": profile.name,
@@ -61,19 +66,38 @@ class DynamoProfiles(DynamoTable):
 
     def get_profile(self, user_id: str) -> UserProfile | None:
         found = self._client().get_item(TableName=self._table, Key=_key(user_id)).get("Item")
-        if not found:
-            return None
-        values = plain(found)
-        return UserProfile(
-            user_id=values["userId"],
-            email=values["email"],
-            name=values["name"],
-            role=values["role"],
-            team=values["team"],
-            created_at=moment(values["createdAt"]),
-            last_login=moment(values["lastLogin"]) if values.get("lastLogin") else None,
-            permissions=tuple(values.get("permissions", ())),
+        return _profile(found) if found else None
+
+    def list_profiles(self, *, team: str | None, limit: int, after: str | None) -> ProfilePage:
+        index, partition = (GSI_CATALOG, "USERS") if team is None else (GSI_OWNER, f"TEAM#{team}")
+        index_pk, index_sk = INDEXES[index]
+        condition, values = f"{index_pk} = :p", {":p": partition}
+        if after is not None:  # "after this address" is a key condition: any address is a position
+            condition, values = condition + f" AND {index_sk} > :after", {**values, ":after": after}
+        response = self._client().query(
+            TableName=self._table,
+            IndexName=index,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=item(values),
+            Limit=limit,
         )
+        profiles = [_profile(found) for found in response.get("Items", [])]
+        more = "LastEvaluatedKey" in response and profiles
+        return ProfilePage(profiles, profiles[-1].email if more else None)
+
+
+def _profile(found: dict[str, Any]) -> UserProfile:
+    values = plain(found)
+    return UserProfile(
+        user_id=values["userId"],
+        email=values["email"],
+        name=values["name"],
+        role=values["role"],
+        team=values["team"],
+        created_at=moment(values["createdAt"]),
+        last_login=moment(values["lastLogin"]) if values.get("lastLogin") else None,
+        permissions=tuple(values.get("permissions", ())),
+    )
 
 
 class DynamoAttemptLog(DynamoTable):

@@ -35,13 +35,14 @@ def permissions_of(role: str) -> tuple[str, ...]:
     return tuple(held)
 
 
-def check_email(value: str, field_name: str = "email") -> str:
-    email = value
-    if not EMAIL.fullmatch(email):
-        raise InvalidParameter(
-            "That is not an e-mail address.", [FieldError(detail="not an e-mail address", pointer=f"/{field_name}")]
+def check_email(value: str, field_name: str = "email", *, parameter: str | None = None) -> str:
+    """An address in a JSON body (`/field_name`) or, with `parameter`, a query parameter."""
+    if not EMAIL.fullmatch(value):
+        at = FieldError(
+            detail="not an e-mail address", pointer=None if parameter else f"/{field_name}", parameter=parameter
         )
-    return email.lower()
+        raise InvalidParameter(f"{parameter or field_name} must be an e-mail address.", [at])
+    return value.lower()
 
 
 def check_role(value: str) -> str:
@@ -97,7 +98,16 @@ class Directory(Protocol):
     def invite(self, email: str, *, role: str, team: str, name: str, password: str) -> str: ...
 
 
+@dataclass(frozen=True)
+class ProfilePage:
+    profiles: list[UserProfile]
+    next_cursor: str | None  # the last address of this page, when there are more
+
+
 class Profiles(Protocol):
     def put_profile(self, profile: UserProfile) -> bool: ...
     def get_profile(self, user_id: str) -> UserProfile | None: ...
     def record_sign_in(self, user_id: str, at: datetime) -> bool: ...
+    def list_profiles(self, *, team: str | None, limit: int, after: str | None) -> ProfilePage:
+        """Profiles in e-mail order (of one team, or all), starting after the address `after`."""
+        ...

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from devportal.errors import FieldError, InvalidParameter
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
 from devportal.specs.openapi import check_api_id, check_team
@@ -16,15 +15,9 @@ MAX_LIMIT = 200
 
 def list_apis(request: ApiRequest, portal: Portal) -> ApiResponse:
     require(request.caller, "catalog:read")
-    raw_limit = request.query.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
-        raise InvalidParameter(
-            f"`limit` must be an integer from 1 to {MAX_LIMIT}.",
-            [FieldError(detail="invalid", parameter="limit")],
-        )
     owner, cursor = request.query_param("owner"), request.query_param("cursor")
     page = portal.registry.list_catalog(
-        limit=int(raw_limit),
+        limit=request.page_limit(DEFAULT_LIMIT, MAX_LIMIT),
         cursor=check_api_id(cursor, parameter="cursor") if cursor is not None else None,
         owner=check_team(owner) if owner is not None else None,
     )

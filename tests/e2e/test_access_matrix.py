@@ -127,6 +127,7 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         ),
         (401, 403, 403, 403, 201, 401),
     ),
+    "listUsers": (call("GET", lambda w: "/users"), (401, 403, 403, 403, 200, 401)),
     # open by contract: the token does not matter, the (here empty) body does
     "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400, 400)),
     "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400, 400)),

@@ -320,6 +320,9 @@ async def test_every_function_calls_exactly_what_it_declares(
     assert rotated["statusCode"] == 201, rotated
     revoked = admin_call("revoke-api-key", "DELETE", "/keys/{keyId}", path_parameters={"keyId": key_id})
     assert revoked["statusCode"] == 204, revoked
+    users = admin_call("list-users", "GET", "/users", query={"team": "platform"})
+    assert users["statusCode"] == 200, users
+    assert json.loads(users["body"])["items"], users
 
     # 8. the read routes
     reads = {

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from devportal.identity.users import Profiles, UserProfile
+from devportal.identity.users import ProfilePage, Profiles, UserProfile
 from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus, is_newer
 from devportal.registry.ports import (
     BlobStore,
@@ -143,6 +143,14 @@ class InMemoryProfiles(Profiles):
 
     def get_profile(self, user_id: str) -> UserProfile | None:
         return self.profiles.get(user_id)
+
+    def list_profiles(self, *, team: str | None, limit: int, after: str | None) -> ProfilePage:
+        ordered = sorted(
+            (p for p in self.profiles.values() if team in (None, p.team) and (after is None or p.email > after)),
+            key=lambda p: p.email,
+        )
+        page = ordered[:limit]
+        return ProfilePage(page, page[-1].email if len(ordered) > limit else None)
 
     def record_sign_in(self, user_id: str, at: datetime) -> bool:
         current = self.profiles.get(user_id)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from devportal import wiring
-from devportal.errors import NotFound
+from devportal.errors import Forbidden, InvalidParameter, NotFound
 from devportal.http import ApiRequest
 from devportal.identity.users import UserProfile
 from devportal.registry.models import ApiVersionRecord, SubmissionStatus
@@ -21,6 +21,7 @@ from events.envelope import new_event
 from events.registry import ApiRegistrationRejected, Finding
 from functions.get_api.handler import get_api
 from functions.get_me.handler import get_me
+from functions.list_users.handler import list_users
 from functions.submit_spec.handler import submit
 from functions.track_submission.handler import record_handler as track
 from tests.support.fakes import InMemoryBlobStore, InMemoryProfiles, InMemoryRegistry, RecordingPublisher
@@ -30,18 +31,26 @@ DEVELOPER = UserProfile("sub-dev", "dev@example.com", "Dev", "developer", "pets"
 CLAIMS = {"sub": "sub-dev", "username": "dev", "cognito:groups": "developer", "client_id": "c", "scope": "x"}
 
 
-def request(path: str, resource: str, *, body: bytes = b"", **parameters: str) -> ApiRequest:
+def request(
+    path: str,
+    resource: str,
+    *,
+    body: bytes = b"",
+    query: dict[str, str] | None = None,
+    claims: dict[str, str] = CLAIMS,
+    **parameters: str,
+) -> ApiRequest:
     return ApiRequest(
         method="GET" if not body else "POST",
         path=path,
         resource=resource,
         path_parameters=parameters,
-        query={},
+        query=query or {},
         headers={"content-type": "application/json"} if body else {},
         body=body,
         request_id="req-1",
         base_url="https://api.example.com/v1",
-        claims=CLAIMS,
+        claims=claims,
     )
 
 
@@ -120,6 +129,34 @@ def test_a_route_without_a_profile_is_told_so(portal: Portal) -> None:
     with pytest.raises(NotFound, match="no portal profile"):
         get_me(request("/me", "/me"), stranger)
     assert json.loads(get_me(request("/me", "/me"), portal).body)["team"] == "pets"
+
+
+def test_users_are_listed_a_page_at_a_time_by_team_for_admins() -> None:
+    joined = datetime(2026, 1, 1, tzinfo=UTC)
+    people = [UserProfile(f"sub-{n}", f"u{n}@example.com", f"U{n}", "viewer", "pets" if n % 2 else "ops", joined)
+              for n in range(5)]  # fmt: skip
+    portal = Portal(profiles=InMemoryProfiles(*people))
+    admin = {**CLAIMS, "cognito:groups": "admin"}
+
+    def listed(**query: str) -> dict[str, Any]:
+        answered = list_users(request("/users", "/users", query=query, claims=admin), portal)
+        assert answered.status == 200
+        body: dict[str, Any] = json.loads(answered.body)
+        return body
+
+    first = listed(limit="2")
+    assert ([u["email"] for u in first["items"]], first["nextCursor"]) == (
+        ["u0@example.com", "u1@example.com"],
+        "u1@example.com",
+    )
+    rest = listed(limit="2", cursor=first["nextCursor"])
+    assert [u["email"] for u in rest["items"]] == ["u2@example.com", "u3@example.com"]
+    assert [u["email"] for u in listed(team="pets")["items"]] == ["u1@example.com", "u3@example.com"]
+    assert listed(team="pets")["nextCursor"] is None
+    with pytest.raises(InvalidParameter, match="cursor"):
+        listed(cursor="not an address")
+    with pytest.raises(Forbidden, match="users:manage"):
+        list_users(request("/users", "/users"), portal)
 
 
 def test_the_root_refuses_what_it_cannot_hold() -> None:
