@@ -114,21 +114,11 @@ class LocalConfig:
         return boto3.client(service, **self.client_args())  # type: ignore[call-overload]
 
     def child_env(self) -> dict[str, str]:
-        names = self.names
         return {
-            "AWS_ENDPOINT_URL": self.moto_url,
-            "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
-            "AWS_DEFAULT_REGION": REGION,
+            **aws_environment(self.moto_url, self.names),
             "AWS_REGION": REGION,
             "MOTO_PORT": str(self.ports.moto),
-            "DEVPORTAL_TABLE_NAME": names.table,
-            "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
-            "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
-            "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
-            "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
             "DEVPORTAL_MAX_SPEC_BYTES": str(self.max_spec_bytes),
-            "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
             "DEVPORTAL_PARAMETERS_MAX_AGE_SECONDS": str(self.settings_refresh_seconds),
             "DEVPORTAL_STATE_DIR": str(self.state_dir),
             "DEVPORTAL_PREFIX": self.prefix,
@@ -178,6 +168,22 @@ class LocalConfig:
 # kernel picked (bind to 0) can be given to some outgoing connection before our child binds it,
 # which a busy machine does within the seconds a stack takes to start.
 _PICKED_PORTS = (20000, 32000)
+
+
+def aws_environment(endpoint: str, names: ResourceNames) -> dict[str, str]:
+    """What a process needs to reach moto at `endpoint` and find the resources of `names`."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
+        "AWS_DEFAULT_REGION": REGION,
+        "DEVPORTAL_TABLE_NAME": names.table,
+        "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
+        "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
+        "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
+        "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
+        "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
+    }
 
 
 def _ephemeral_low() -> int:

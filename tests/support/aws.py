@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from devportal import wiring
-from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
-from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION
+from devportal.names import ResourceNames
+from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, REGION, aws_environment
 from devportal_local.provision import provision
 
 
@@ -60,19 +60,7 @@ class AwsWorld:
 
 def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
     names = ResourceNames(f"t{uuid.uuid4().hex[:10]}")
-    environment = {
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
-        "AWS_DEFAULT_REGION": REGION,
-        "DEVPORTAL_TABLE_NAME": names.table,
-        "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
-        "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
-        "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
-        "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
-        "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
-    }
-    for key, value in environment.items():
+    for key, value in aws_environment(endpoint, names).items():
         monkeypatch.setenv(key, value)
     reset_process_caches()
     provisioned = provision(

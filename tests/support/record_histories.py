@@ -34,7 +34,14 @@ from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
-from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LOOPBACK, REGION, free_port
+from devportal_local.config import (
+    AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY,
+    LOOPBACK,
+    REGION,
+    aws_environment,
+    free_port,
+)
 from devportal_local.provision import provision
 from devportal_local.temporal_server import temporal_binary
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
@@ -74,19 +81,7 @@ CASES = (
 
 
 def _environment(endpoint: str, names: ResourceNames) -> None:
-    os.environ.update(
-        {
-            "AWS_ENDPOINT_URL": endpoint,
-            "AWS_ACCESS_KEY_ID": AWS_ACCESS_KEY_ID,
-            "AWS_SECRET_ACCESS_KEY": AWS_SECRET_ACCESS_KEY,
-            "AWS_DEFAULT_REGION": REGION,
-            "DEVPORTAL_TABLE_NAME": names.table,
-            "DEVPORTAL_SPECS_BUCKET": names.specs_bucket,
-            "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
-            "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
-            "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
-        }
-    )
+    os.environ.update(aws_environment(endpoint, names))
     provision(names, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=AWS_ACCESS_KEY_ID,
               aws_secret_access_key=AWS_SECRET_ACCESS_KEY)  # fmt: skip
     wiring.reset()
