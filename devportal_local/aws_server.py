@@ -16,6 +16,10 @@ crashed process, not a crashed machine - the same promise the Temporal dev serve
 - SQS long polls: a ReceiveMessage that waits would hold its group for seconds, so waiting
   happens outside it - each attempt to take messages is short, under the group's lock, and a
   receive that took some is persisted like any other change.
+- What only moves a message along its queue (a receive, a delete, a visibility change) is
+  persisted within a quarter second rather than before it is answered: SQS delivers at least
+  once and every consumer is idempotent, so a crash that loses one only hands a message out
+  again. It halves the snapshots a registration writes.
 - A snapshot written by another moto version is refused at start with what to do, rather than
   read into objects it no longer describes.
 
@@ -51,6 +55,12 @@ from werkzeug.serving import make_server
 log = logging.getLogger("devportal.aws")
 
 FORMAT = 1
+# SQS actions that only move a message along its queue: redone by at-least-once delivery if lost.
+LAZY_ACTIONS = frozenset(
+    {"ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
+)
+FLUSH_SECONDS = 0.25
+
 GROUPS: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb",),
     "s3": ("s3",),
@@ -191,6 +201,7 @@ class Store:
     directory: Path
     locks: dict[str, threading.RLock] = field(default_factory=lambda: {g: threading.RLock() for g in GROUPS})
     referenced_blobs: dict[str, set[str]] = field(default_factory=dict)
+    dirty: set[str] = field(default_factory=set)  # changed by a lazy action, not yet written
 
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
@@ -234,6 +245,7 @@ class Store:
 
     def save(self, group: str) -> None:
         """Write one group's state (the caller holds its lock)."""
+        self.dirty.discard(group)
         blobs: set[str] = set()
         buffer = io.BytesIO()
         state = {service: _service_state(backends.get_backend(service)) for service in GROUPS[group]}  # type: ignore[call-overload]
@@ -243,6 +255,16 @@ class Store:
             self.referenced_blobs[group] = blobs
         if not self.manifest.exists():
             _atomic_write(self.manifest, json.dumps(_manifest()).encode())
+
+    def save_soon(self, group: str) -> None:
+        """Mark a group changed by a lazy action (the caller holds its lock); `flush` writes it."""
+        self.dirty.add(group)
+
+    def flush(self) -> None:
+        for group in list(self.dirty):
+            with self.locks[group]:
+                if group in self.dirty:
+                    self.save(group)
 
     def save_all(self) -> None:
         for group in GROUPS:
@@ -339,6 +361,7 @@ class DurableApp:
         group = call.group
         if group is None or not call.mutates or call.action == "ReceiveMessage":
             return self.app(environ, start_response)  # type: ignore[no-any-return]
+        lazy = call.service == "sqs" and call.action in LAZY_ACTIONS
         with self.store.locks[group]:
             # The body is produced whole inside the lock, so the snapshot holds what it reports.
             result = self.app(environ, start_response)
@@ -348,7 +371,10 @@ class DurableApp:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
-            self.store.save(group)
+            if lazy:
+                self.store.save_soon(group)
+            else:
+                self.store.save(group)
         return chunks
 
 
@@ -371,7 +397,7 @@ def _durable_receives(store: Store) -> None:
             with store.locks["messaging"]:
                 taken = original(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
                 if taken:
-                    store.save("messaging")
+                    store.save_soon("messaging")
                     return taken
             if time.monotonic() >= deadline:
                 return taken
@@ -385,12 +411,23 @@ def serving(host: str, port: int, store: Store) -> Iterator[Any]:
     _durable_receives(store)
     server = make_server(host, port, DurableApp(store), threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    stopping = threading.Event()
+
+    def flush_lazy_changes() -> None:
+        while not stopping.wait(FLUSH_SECONDS):
+            store.flush()
+
+    flusher = threading.Thread(target=flush_lazy_changes, name="moto-flush", daemon=True)
     thread.start()
+    flusher.start()
     try:
         yield server
     finally:
         server.shutdown()
         thread.join()
+        stopping.set()
+        flusher.join()
+        store.flush()
 
 
 def main(argv: list[str] | None = None) -> None:

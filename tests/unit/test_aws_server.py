@@ -102,3 +102,42 @@ def test_a_snapshot_of_another_moto_version_is_refused_with_what_to_do(tmp_path:
     store.manifest.write_text(json.dumps({"format": 1, "moto": "0.0.1"}))
     with pytest.raises(StateUnreadable, match=r"written by moto 0\.0\.1.*--fresh"):
         store.load()
+
+
+def sqs_call(client: Any, action: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(
+        "/",
+        data=json.dumps(body),
+        headers={
+            "Authorization": SIGNED.format(service="sqs"),
+            "X-Amz-Target": f"AmazonSQS.{action}",
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return json.loads(response.get_data() or b"{}")
+
+
+def test_a_delete_is_written_by_the_flush_and_a_send_before_its_answer(tmp_path: Path) -> None:
+    """A send must survive a crash the moment it is answered; a delete may wait for the flush, since
+    losing it only delivers the message again."""
+    from werkzeug.test import Client
+
+    from devportal_local.aws_server import DurableApp
+
+    store = Store(tmp_path / "aws")
+    client = Client(DurableApp(store))
+    snapshot = store.directory / "messaging.pickle"
+    queue = sqs_call(client, "CreateQueue", {"QueueName": f"lazy-{tmp_path.name}"[:80]})["QueueUrl"]
+    sqs_call(client, "SendMessage", {"QueueUrl": queue, "MessageBody": "hello"})
+    assert b"hello" in snapshot.read_bytes()
+    sent = snapshot.read_bytes()
+
+    taken = sqs_call(client, "ReceiveMessage", {"QueueUrl": queue, "VisibilityTimeout": 30})["Messages"]
+    sqs_call(client, "DeleteMessage", {"QueueUrl": queue, "ReceiptHandle": taken[0]["ReceiptHandle"]})
+    assert snapshot.read_bytes() == sent
+    assert store.dirty == {"messaging"}
+
+    store.flush()
+    assert store.dirty == set()
+    assert snapshot.read_bytes() != sent
