@@ -115,7 +115,8 @@ def sqs_call(client: Any, action: str, body: dict[str, Any]) -> dict[str, Any]:
         },
     )
     assert response.status_code == 200, response.get_data(as_text=True)
-    return json.loads(response.get_data() or b"{}")
+    answer: dict[str, Any] = json.loads(response.get_data() or b"{}")
+    return answer
 
 
 def test_a_delete_is_written_by_the_flush_and_a_send_before_its_answer(tmp_path: Path) -> None:
