@@ -14,8 +14,7 @@ crashed process, not a crashed machine - the same promise the Temporal dev serve
   because publishing to a topic or putting an event writes into queues. Requests to one group are
   serialized while it changes; reads never wait.
 - SQS long polls: a ReceiveMessage that waits would hold its group for seconds, so waiting
-  happens outside it - each attempt to take messages is short, under the group's lock, and a
-  receive that took some is persisted like any other change.
+  happens outside it - each attempt to take messages is short, under the group's lock.
 - What only moves a message along its queue (a receive, a delete, a visibility change) is
   persisted within a quarter second rather than before it is answered: SQS delivers at least
   once and every consumer is idempotent, so a crash that loses one only hands a message out
@@ -56,8 +55,9 @@ log = logging.getLogger("devportal.aws")
 
 FORMAT = 1
 # SQS actions that only move a message along its queue: redone by at-least-once delivery if lost.
+# (ReceiveMessage is one too; `_durable_receives` marks it, since it bypasses DurableApp's lock.)
 LAZY_ACTIONS = frozenset(
-    {"ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
+    {"DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
 )
 FLUSH_SECONDS = 0.25
 
@@ -426,8 +426,7 @@ def serving(host: str, port: int, store: Store) -> Iterator[Any]:
         server.shutdown()
         thread.join()
         stopping.set()
-        flusher.join()
-        store.flush()
+        flusher.join()  # the caller's save_all writes what is left
 
 
 def main(argv: list[str] | None = None) -> None:
