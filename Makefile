@@ -7,10 +7,16 @@ STAMP := $(VENV)/.installed
 ARGS ?=
 STAGE ?= dev
 NODE_STAMP := node_modules/.installed
+UI_STAMP := ui/node_modules/.installed
+UI_BUILD := ui/out/index.html
+UI_SOURCES := $(shell find ui/app ui/components ui/lib -type f -not -name schema.d.ts 2>/dev/null) \
+	ui/next.config.ts ui/tsconfig.json ui/package.json
+CHROMIUM ?= /usr/bin/chromium
+export NEXT_TELEMETRY_DISABLED := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .DEFAULT_GOAL := help
-.PHONY: help install up demo test test-unit test-integration test-infra test-e2e test-deployed lint format contracts package synth synth-pipeline bench clean
+.PHONY: help install ui browser up demo test test-unit test-integration test-infra test-e2e test-deployed lint format contracts package synth synth-pipeline bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -25,15 +31,33 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(STAMP) $(NODE_STAMP) ## create .venv and node_modules with every dependency (pinned: constraints.txt, package-lock.json)
+$(UI_STAMP): ui/package.json ui/package-lock.json
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
-up: $(STAMP) ## run the whole portal on this machine, demo APIs included, until Ctrl-C (ARGS="--gateway-port 9000")
+# The UI's client is generated from the contract on every build, so a contract change the UI does
+# not follow fails here (tsc), not in a browser.
+$(UI_BUILD): $(UI_STAMP) $(UI_SOURCES) contracts/gateway.openapi.yaml
+	cd ui && npm run --silent generate && npm run --silent typecheck && npm run --silent build
+	@test -f $@ && touch $@
+
+install: $(STAMP) $(NODE_STAMP) $(UI_STAMP) ## create .venv and node_modules with every dependency (pinned: constraints.txt, package-lock.json, ui/package-lock.json)
+
+ui: $(UI_BUILD) ## build the portal UI (ui/out): typed client from the contract, type check, static export
+
+browser: ## Debian's chromium for the browser tests (installed with apt when missing; never a browser download)
+	@test -x $(CHROMIUM) || { echo "installing Debian's chromium (apt-get) for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@$(CHROMIUM) --version 2>/dev/null
+
+up: $(STAMP) $(UI_BUILD) ## run the whole portal on this machine, demo APIs included, until Ctrl-C (ARGS="--gateway-port 9000")
 	$(BIN)/devportal up $(ARGS)
 
-demo: $(STAMP) ## start, register the demo specs step by step, print the catalog, stop
+demo: $(STAMP) $(UI_BUILD) ## start, register the demo specs step by step, print the catalog, stop
 	$(BIN)/devportal demo $(ARGS)
 
-test: lint $(NODE_STAMP) ## lint and type-check, then every test tier
+test: lint $(NODE_STAMP) $(UI_BUILD) browser ## lint and type-check, then every test tier (UI component tests and browser journeys included)
+	cd ui && npm run --silent test
 	$(BIN)/pytest $(ARGS)
 
 test-unit: $(STAMP) ## unit tests only (no network)

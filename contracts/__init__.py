@@ -19,7 +19,7 @@ GATEWAY_CONTRACT = CONTRACTS_DIR / "gateway.openapi.yaml"
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # Browsers call the gateway from the portal's web front end: what a CORS preflight allows, in both
 # worlds (API Gateway's preflight in AWS, the local gateway's own).
-CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "X-Correlation-Id")
+CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "X-Correlation-Id", "X-Requested-With")
 CORS_EXPOSE_HEADERS = ("Location", "X-Correlation-Id", "X-Request-Id")
 
 

@@ -144,12 +144,25 @@ class ApiRequest:
     def url(self, path: str) -> str:
         return self.base_url + path
 
+    def cookie(self, name: str) -> str | None:
+        """A cookie the browser sent (the `Cookie` header, as API Gateway passes it on)."""
+        for pair in self.headers.get("cookie", "").split(";"):
+            key, _, value = pair.strip().partition("=")
+            if key == name and value:
+                return value
+        return None
+
+    @property
+    def host(self) -> str:
+        return self.headers.get("host", "")
+
 
 @dataclass
 class ApiResponse:
     status: int
     body: bytes | str = b""
     headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[str] = field(default_factory=list)  # Set-Cookie values
 
     def to_proxy(self) -> dict[str, Any]:
         raw = self.body.encode("utf-8") if isinstance(self.body, str) else self.body
@@ -157,7 +170,11 @@ class ApiResponse:
             text, encoded = raw.decode("utf-8"), False
         except UnicodeDecodeError:
             text, encoded = base64.b64encode(raw).decode("ascii"), True
-        return {"statusCode": self.status, "headers": self.headers, "body": text, "isBase64Encoded": encoded}
+        proxy: dict[str, Any] = {"statusCode": self.status, "headers": self.headers, "body": text}
+        proxy["isBase64Encoded"] = encoded
+        if self.cookies:
+            proxy["multiValueHeaders"] = {"Set-Cookie": list(self.cookies)}
+        return proxy
 
 
 def json_response(status: int, payload: Any, headers: Mapping[str, str] | None = None) -> ApiResponse:

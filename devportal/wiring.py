@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository
     from devportal.registry.register import Registrar
     from devportal.registry.submit import SubmitSpec
+    from devportal.search.live import LiveIndex
+    from devportal.search.ports import SearchDocuments
 
 _identity_log = logging.getLogger("devportal.identity")
 _tuning_log = logging.getLogger("devportal.settings")
@@ -68,6 +70,8 @@ class Overrides(TypedDict, total=False):
     invite_user: InviteUser
     submit_spec: SubmitSpec
     registrar: Registrar
+    search_documents: SearchDocuments
+    catalog_index: LiveIndex
 
 
 class Portal:
@@ -145,6 +149,12 @@ class Portal:
         from devportal.adapters.profiles import DynamoProfiles
 
         return DynamoProfiles(self.table_name)
+
+    @cached_property
+    def search_documents(self) -> SearchDocuments:
+        from devportal.adapters.search import DynamoSearchDocuments
+
+        return DynamoSearchDocuments(self.table_name)
 
     @cached_property
     def attempt_log(self) -> AttemptLog:
@@ -229,6 +239,13 @@ class Portal:
         from devportal.registry.submit import SubmitSpec
 
         return SubmitSpec(self.registry, self.specs, self.publisher, self.spec_limits)
+
+    @cached_property
+    def catalog_index(self) -> LiveIndex:
+        """The search index this process holds between requests (loaded once, then kept current)."""
+        from devportal.search.live import LiveIndex
+
+        return LiveIndex(self.search_documents)
 
     @cached_property
     def registrar(self) -> Registrar:

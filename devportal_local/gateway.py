@@ -20,15 +20,18 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gateway_routes
+from contracts.web import API_PREFIX, UI_BUILD
 from devportal import wiring
 from devportal.errors import Forbidden, Unauthenticated
 from devportal.http import BEARER_CHALLENGE
 from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
+from devportal_local.web import PortalFiles
 from functions.catalog import route_function
 from functions.declaration import Function
 
@@ -59,9 +62,10 @@ class BoundRoute:
 
 
 class Gateway:
-    def __init__(self, host: str, port: int, max_body_bytes: int) -> None:
+    def __init__(self, host: str, port: int, max_body_bytes: int, ui_build: Path | None = UI_BUILD) -> None:
         self.routes = [BoundRoute.of(r) for r in gateway_routes()]
         self.max_body_bytes = max_body_bytes
+        self.web = PortalFiles(ui_build) if ui_build is not None else None
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lambda")
         gateway = self
 
@@ -120,7 +124,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         url = urlsplit(self.path)
         path = url.path or "/"
+        # The API answers at the root (as API Gateway's own URL does) and under /api, where the
+        # portal UI on this origin calls it (as Amplify's proxy rule does in AWS).
+        on_api_prefix = path == API_PREFIX or path.startswith(API_PREFIX + "/")
+        if on_api_prefix:
+            path = path[len(API_PREFIX) :] or "/"
         bound, path_parameters, allowed = self.owner.match(self.command, path)
+        if bound is None and not allowed and not on_api_prefix and self._is_web_request(path):
+            self._drain_body()
+            self._web_page(path, request_id)
+            return
         if bound is None and self.command == "OPTIONS" and allowed:
             self._drain_body()
             self._preflight(allowed, request_id)
@@ -170,6 +183,33 @@ class _RequestHandler(BaseHTTPRequestHandler):
             response.get("statusCode"),
             (time.perf_counter() - started) * 1000,
         )
+
+    def _is_web_request(self, path: str) -> bool:
+        """Whether the portal UI answers: a file of the build, or any path a browser navigates to
+        (it gets the 404 page). An API client's wrong path still gets a problem+json 404."""
+        web = self.owner.web
+        if web is None:
+            return False
+        return web.has(path) or "text/html" in self.headers.get("Accept", "")
+
+    def _web_page(self, path: str, request_id: str) -> None:
+        assert self.owner.web is not None
+        if self.command not in ("GET", "HEAD"):
+            self._problem(
+                HTTPStatus.METHOD_NOT_ALLOWED,
+                f"{self.command} is not allowed on {path}.",
+                request_id,
+                {"Allow": "GET, HEAD"},
+            )
+            return
+        page = self.owner.web.answer(path)
+        self.send_response(page.status)
+        for key, value in page.headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(page.body)
 
     def _preflight(self, allowed: list[str], request_id: str) -> None:
         """A CORS preflight, answered as API Gateway's CORS options answer it in AWS."""
@@ -354,4 +394,5 @@ class _RequestHandler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # a body after a HEAD answer would be read as the next answer
+            self.wfile.write(body)

@@ -44,13 +44,13 @@ def profile_of(portal: Portal, caller: Caller) -> UserProfile:
     return profile
 
 
-def token_view(tokens: Tokens) -> dict[str, Any]:
-    view: dict[str, Any] = {
-        "accessToken": tokens.access_token,
-        "idToken": tokens.id_token,
-        "expiresIn": tokens.expires_in,
-        "tokenType": "Bearer",
-    }
+def token_view(tokens: Tokens, *, browser: bool = False) -> dict[str, Any]:
+    """The tokens a sign-in or refresh answers with; for a browser (`browser=True`) the access token
+    alone - its refresh token travels in a cookie, and it has no use for the id token."""
+    view: dict[str, Any] = {"accessToken": tokens.access_token, "expiresIn": tokens.expires_in, "tokenType": "Bearer"}
+    if browser:
+        return view
+    view["idToken"] = tokens.id_token
     if tokens.refresh_token is not None:
         view["refreshToken"] = tokens.refresh_token
     return view

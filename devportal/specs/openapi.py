@@ -120,12 +120,13 @@ def check_api_id(api_id: str, *, parameter: str = "apiId") -> str:
     return api_id
 
 
-def check_team(team: str, *, pointer: str | None = None) -> str:
-    """A team slug, from a query parameter (`team`) or, with `pointer`, from a JSON body."""
+def check_team(team: str, *, pointer: str | None = None, parameter: str = "team") -> str:
+    """A team slug, from a query parameter (`team`, or the one named) or, with `pointer`, from a JSON body."""
     if not TEAM_PATTERN.fullmatch(team):
         raise InvalidParameter(
-            "`team` must be 1-63 lowercase letters, digits or hyphens.",
-            [FieldError(detail="invalid format", pointer=pointer, parameter=None if pointer else "team")],
+            f"`{parameter if pointer is None else pointer.lstrip('/')}` must be 1-63 lowercase letters, digits or "
+            "hyphens.",
+            [FieldError(detail="invalid format", pointer=pointer, parameter=None if pointer else parameter)],
         )
     return team
 

@@ -67,6 +67,7 @@ async def _run(config: LocalConfig) -> int:
 
     try:
         client = await Client.connect(config.temporal_address, namespace=config.namespace)
+        print(f"\n  Portal  {config.gateway_url}/  (while the demo runs; `make up` keeps one running)", flush=True)
         admin = demo_users(config.state_dir)["admin"]
         session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)
         print(f"\nSigned in as {admin.email} ({session.user['role']}) through POST /auth/login.", flush=True)

@@ -92,8 +92,10 @@ async def _seed(config: LocalConfig) -> int:
 def print_ready(config: LocalConfig, users: Sequence[Credentials], *, terminal: bool | None = None) -> None:
     """What runs where. The demo users' passwords go to a terminal only: when the output is
     captured (a log, CI), it names the 0600 file that holds them instead."""
+    from contracts.web import API_PREFIX
     from devportal_local.demo import workflows_url
     from devportal_local.users import demo_users_file
+    from devportal_local.web import ui_built
 
     shown = sys.stdout.isatty() if terminal is None else terminal
 
@@ -101,7 +103,8 @@ def print_ready(config: LocalConfig, users: Sequence[Credentials], *, terminal: 
         return user.password if shown else "(password in the file below)"
 
     rows = [
-        ("Gateway", f"{config.gateway_url}/apis"),
+        ("Portal", f"{config.gateway_url}/" + ("" if ui_built() else "  (UI not built: run `make ui`)")),
+        ("API", f"{config.gateway_url}/apis  (and {config.gateway_url}{API_PREFIX}/apis, as the portal calls it)"),
         ("Temporal Web UI", workflows_url(config.temporal_ui_url, config.namespace)),
         ("", f"search one API: {workflows_url(config.temporal_ui_url, config.namespace, 'petstore')}"),
         (

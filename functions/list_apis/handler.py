@@ -19,7 +19,7 @@ def list_apis(request: ApiRequest, portal: Portal) -> ApiResponse:
     page = portal.registry.list_catalog(
         limit=request.page_limit(DEFAULT_LIMIT, MAX_LIMIT),
         cursor=check_api_id(cursor, parameter="cursor") if cursor is not None else None,
-        owner=check_team(owner) if owner is not None else None,
+        owner=check_team(owner, parameter="owner") if owner is not None else None,
     )
     return json_response(
         200,

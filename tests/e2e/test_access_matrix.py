@@ -105,10 +105,15 @@ def call(method: str, path: Callable[[World], str]) -> Callable[[World, str], re
 # operation -> (request, expected status per caller in CALLERS order)
 MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ...]]] = {
     "listApis": (call("GET", lambda w: "/apis"), (401, 200, 200, 200, 200, 401)),
+    "searchCatalog": (call("GET", lambda w: f"/catalog/search?q={w.api_id}"), (401, 200, 200, 200, 200, 401)),
     "getApi": (call("GET", lambda w: f"/apis/{w.api_id}"), (401, 200, 200, 200, 200, 401)),
     "getApiVersion": (call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}"), (401, 200, 200, 200, 200, 401)),
     "getApiDocs": (
         call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/docs"),
+        (401, 200, 200, 200, 200, 401),
+    ),
+    "getApiSpec": (
+        call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/spec"),
         (401, 200, 200, 200, 200, 401),
     ),
     "getSubmission": (call("GET", lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200, 401)),
@@ -130,7 +135,7 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     "listUsers": (call("GET", lambda w: "/users"), (401, 403, 403, 403, 200, 401)),
     # open by contract: the token does not matter, the (here empty) body does
     "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400, 400)),
-    "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400, 400)),
+    "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400, 400)),  # a body without the token
     # last: signing out revokes each caller's refresh tokens (their access tokens live on)
     "logout": (post_json("/auth/logout", {}), (401, 204, 204, 204, 204, 401)),
 }

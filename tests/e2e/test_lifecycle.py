@@ -25,12 +25,14 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
         output = stack.text()
         # It says where everything runs, and the demo credentials
         for expected in (
-            f"Gateway           {config.gateway_url}/apis",
+            f"Portal            {config.gateway_url}/",
+            f"API               {config.gateway_url}/apis",
             f"Temporal Web UI   {config.temporal_ui_url}/namespaces/default/workflows",
             "Demo credentials  AWS (moto) at",
             "access key id 'testing'",
         ):
             assert expected in output, output
+        assert output.split("devportal is up.", 1)[1].splitlines()[1].split() == ["Portal", f"{config.gateway_url}/"]
         # ... and one demo user per role; the output is captured (not a terminal), so it names the
         # 0600 file with their passwords instead of printing them, and those passwords sign in
         users = demo_users(stack.state_dir)

@@ -224,7 +224,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     (topic_arn,) = [t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(topic)]
     forwarded = aws.drain(aws.names.fanout_queue("ApiVersionRegistered"))
     assert sns_forward_target(aws.names.fanout_queue("ApiVersionRegistered"), topic_arn).deliver(forwarded) == set()
-    for consumer in ("track-submission", "update-catalog"):
+    for consumer in ("track-submission", "update-catalog", "index-catalog"):
         records = sqs_records(aws, aws.names.queue(consumer))
         for _delivery in range(2):  # at-least-once: the second delivery finds the first one's work done
             outcome = invoke(recorder, function(consumer), records)
@@ -340,12 +340,19 @@ async def test_every_function_calls_exactly_what_it_declares(
             path_parameters={"apiId": api_id, "version": version},
             claims=claims,
         ),
+        "get-api-spec": proxy_event(
+            "GET",
+            "/apis/{apiId}/versions/{version}/spec",
+            path_parameters={"apiId": api_id, "version": version},
+            claims=claims,
+        ),
         "get-submission": proxy_event(
             "GET",
             "/submissions/{submissionId}",
             path_parameters={"submissionId": submission_id},
             claims=claims,
         ),
+        "search-catalog": proxy_event("GET", "/catalog/search", query={"q": api_id}, claims=claims),
     }
     for name, event in reads.items():
         answered = invoke(recorder, function(name), event)

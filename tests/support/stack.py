@@ -12,7 +12,7 @@ from typing import Any
 import requests
 
 from devportal_local import harness
-from devportal_local.users import demo_users
+from devportal_local.users import Credentials, demo_users
 
 
 class RunningStack(harness.StackProcess):
@@ -21,6 +21,11 @@ class RunningStack(harness.StackProcess):
     @property
     def gateway(self) -> str:
         return self.cfg.gateway_url
+
+    @property
+    def users(self) -> dict[str, Credentials]:
+        """The stack's demo users by role, with their passwords."""
+        return demo_users(self.state_dir)
 
     def sign_in(self, role: str) -> dict[str, Any]:
         """POST /auth/login as the stack's demo user of `role`: the whole login response."""

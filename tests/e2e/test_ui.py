@@ -1,0 +1,254 @@
+"""The portal UI in a real browser (Debian's chromium) against the real local stack: the journeys a
+person makes, each page screenshotted (test-results/screenshots/) and checked with axe-core."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+from playwright.sync_api import Browser, Page, expect
+
+from tests.support.browser import PageWatch, Shots, assert_accessible, launch_browser, new_context
+from tests.support.stack import RunningStack
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    yield from launch_browser()
+
+
+DEMO_SPECS = Path(__file__).resolve().parents[2] / "devportal_local" / "demo_specs"
+
+
+@pytest.fixture(scope="module")
+def api_id(stack: RunningStack) -> str:
+    """The demo petstore, registered under an id of this module's own."""
+    api_id = f"ui-pets-{uuid.uuid4().hex[:8]}"
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", (DEMO_SPECS / "petstore.yaml").read_bytes())
+    assert submitted.status_code == 202, submitted.text
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    return api_id
+
+
+INVOICING = """openapi: 3.1.0
+info:
+  title: Invoicing {tag}
+  version: 1.0.0
+  description: |
+    Bills **customers** and tracks what they owe.
+
+    - every invoice has a number
+servers:
+  - url: https://invoicing.example.com/v1
+tags:
+  - name: invoices
+paths:
+  /invoices:
+    post:
+      operationId: createInvoice{tag}
+      summary: Create an invoice
+      tags: [invoices]
+      responses:
+        '201': {{description: Created}}
+    get:
+      operationId: listInvoices{tag}
+      summary: List invoices
+      tags: [invoices]
+      responses:
+        '200': {{description: The invoices}}
+"""
+
+
+@pytest.fixture(scope="module")
+def invoicing(stack: RunningStack) -> str:
+    """An API whose operation a person looks for by what it does; its operationIds are this module's own."""
+    tag = uuid.uuid4().hex[:8]
+    api_id = f"ui-invoicing-{tag}"
+    body = INVOICING.format(tag=tag).encode()
+    submitted = stack.post(f"/apis?team=payments&apiId={api_id}", body)
+    assert submitted.status_code == 202, submitted.text
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    return tag
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    return Shots(request.node.name.replace("test_", "", 1))
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = new_context(browser)
+    page = context.new_page()
+    watch = PageWatch()
+    watch.attach(page)
+    yield page
+    context.close()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def sign_in(page: Page, stack: RunningStack, role: str) -> None:
+    user = stack.users[role]
+    page.get_by_label("E-mail").fill(user.email)
+    page.get_by_label("Password").fill(user.password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.mark.parametrize("role", ["viewer", "developer", "admin"])
+def test_each_role_signs_in_comes_back_where_it_was_and_sees_what_it_may_do(
+    stack: RunningStack, page: Page, shots: Shots, role: str, api_id: str
+) -> None:
+    # Given a link to an API page, opened without a session
+    page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
+    # Then the portal asks to sign in, remembering where the user was going
+    expect(page).to_have_url(stack.gateway + f"/sign-in/?next=%2Fcatalog%2Fapi%2F%3Fid%3D{api_id}")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    if role == "viewer":
+        shots.take(page, "sign in")
+        assert_accessible(page, "sign-in page")
+    # When the user signs in
+    sign_in(page, stack, role)
+    # Then they are back on the API page, their role shown, the navigation shaped by it
+    expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}")
+    expect(page.get_by_role("heading", name="Petstore", exact=True).first).to_be_visible()
+    header = page.get_by_role("banner")
+    expect(header.get_by_text(stack.users[role].email)).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Submit")).to_have_count(0 if role == "viewer" else 1)
+    expect(nav.get_by_role("link", name="Admin")).to_have_count(1 if role == "admin" else 0)
+    # And who am I says what the portal knows of them
+    header.get_by_role("link", name=stack.users[role].email).click()
+    expect(page.get_by_role("heading", name="Who am I")).to_be_visible()
+    expect(page.get_by_text(stack.users[role].team, exact=True)).to_be_visible()
+    shots.take(page, f"account {role}")
+    assert_accessible(page, f"account page ({role})")
+
+
+def test_a_viewer_sees_no_submit_and_a_forced_submission_is_refused(stack: RunningStack, page: Page) -> None:
+    page.goto(stack.gateway + "/sign-in/")
+    sign_in(page, stack, "viewer")
+    expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+    expect(page.get_by_role("link", name="Submit")).to_have_count(0)
+    # the access token lives in the page's memory only: the API still says no to a forced request
+    status = page.evaluate(
+        """async () => {
+            const refreshed = await fetch('/api/auth/refresh',
+                {method: 'POST', headers: {'X-Requested-With': 'devportal'}});
+            const {accessToken} = await refreshed.json();
+            const forced = await fetch('/api/apis', {method: 'POST', body: 'openapi: 3.1.0',
+                headers: {'Authorization': 'Bearer ' + accessToken, 'Content-Type': 'application/yaml'}});
+            return [forced.status, (await forced.json()).detail];
+        }"""
+    )
+    assert status[0] == 403
+    assert "apis:submit" in status[1]
+    assert page.evaluate("() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage) + document.cookie") == (
+        "{}{}"
+    )
+
+
+def test_the_catalog_lists_and_filters_and_opens_an_api_reference(
+    stack: RunningStack, page: Page, shots: Shots, api_id: str
+) -> None:
+    page.goto(stack.gateway + "/sign-in/")
+    sign_in(page, stack, "developer")
+    expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+    cards = page.locator(".card")
+    expect(cards.first).to_be_visible()
+    shots.take(page, "catalog")
+    assert_accessible(page, "catalog")
+    # typing narrows the list at once
+    page.get_by_label("Search").fill(api_id)
+    expect(cards).to_have_count(1)
+    page.get_by_role("link", name="Petstore").click()
+    expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}")
+    # the reference, rendered by Scalar, with the API's own operations and its base URL
+    expect(page.get_by_text("https://petstore.example.com/v1").first).to_be_visible()
+    reference = page.get_by_label(f"Reference of {api_id} 1.0.0")
+    expect(reference.get_by_text("List all pets").first).to_be_visible(timeout=15_000)
+    shots.take(page, "api reference")
+    assert_accessible(page, "API page")
+    # and the raw document downloads as it was submitted
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download YAML").click()
+    saved = Path(download.value.path())
+    assert saved.read_text(encoding="utf-8").startswith("openapi:")
+    assert download.value.suggested_filename == f"{api_id}-1.0.0.yaml"
+
+
+def test_a_developer_finds_the_endpoint_that_creates_invoices_and_opens_it(
+    stack: RunningStack, page: Page, shots: Shots, invoicing: str
+) -> None:
+    page.goto(stack.gateway + "/sign-in/")
+    sign_in(page, stack, "developer")
+    expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+    # typing what the endpoint does (and this test's own tag) finds it among every API's operations
+    page.get_by_label("Search").press_sequentially(f"create invoice {invoicing}", delay=20)
+    operations = page.get_by_role("list", name=f"Matching operations of Invoicing {invoicing}")
+    expect(operations).to_be_visible()
+    expect(operations.get_by_role("listitem").first).to_contain_text("POST /invoices")
+    expect(page.get_by_text("Bills customers and tracks what they owe.")).to_be_visible()  # markdown as words
+    expect(page).to_have_url(re.compile(r"\?q=create\+invoice"))
+    shots.take(page, "search create invoice")
+    assert_accessible(page, "catalog search")
+    operations.get_by_role("link", name="POST /invoices").click()
+    expect(page).to_have_url(re.compile(rf"/catalog/api/\?id=ui-invoicing-{invoicing}&version=1.0.0&operation=POST"))
+    # the reference opens at that operation
+    expect(page).to_have_url(re.compile(r"#.*POST/invoices$"), timeout=15_000)
+    expect(page.get_by_text("Create an invoice").first).to_be_visible()
+    shots.take(page, "operation opened")
+
+
+def test_signing_out_ends_the_session_for_good(stack: RunningStack, page: Page, shots: Shots) -> None:
+    page.goto(stack.gateway + "/sign-in/")
+    sign_in(page, stack, "admin")
+    expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+    refresh_cookie = next(c for c in page.context.cookies() if c["name"] == "devportal_refresh")
+    assert refresh_cookie["httpOnly"]
+    assert refresh_cookie["sameSite"] == "Strict"
+    assert refresh_cookie["path"] == "/api/auth"
+    page.goto(stack.gateway + "/account/")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(stack.gateway + "/sign-in/")
+    assert [c for c in page.context.cookies() if c["name"] == "devportal_refresh"] == []
+    # a reload finds no session, and the old cookie, replayed by anyone, opens nothing
+    page.goto(stack.gateway + "/account/")
+    expect(page).to_have_url(stack.gateway + "/sign-in/?next=%2Faccount%2F")
+    replayed = requests.post(
+        stack.gateway + "/api/auth/refresh",
+        headers={"X-Requested-With": "devportal", "Cookie": f"devportal_refresh={refresh_cookie['value']}"},
+        timeout=30,
+    )
+    assert replayed.status_code == 401
+
+
+def test_a_wrong_password_is_said_in_plain_words_next_to_the_form(
+    stack: RunningStack, page: Page, shots: Shots
+) -> None:
+    page.goto(stack.gateway + "/sign-in/")
+    page.get_by_label("E-mail").fill(stack.users["viewer"].email)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    problem = page.get_by_role("alert").filter(has_text="Not signed in")
+    expect(problem).to_contain_text("The e-mail address or the password is wrong.")
+    shots.take(page, "wrong password")
+    assert_accessible(page, "sign-in page with an error")
+
+
+def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots: Shots, api_id: str) -> None:
+    context = new_context(browser, width=360, height=740)
+    page = context.new_page()
+    try:
+        page.goto(stack.gateway + "/sign-in/")
+        sign_in(page, stack, "developer")
+        expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+        expect(page.locator(".card").first).to_be_visible()
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 360, f"the catalog scrolls sideways at 360 px ({width} px wide)"
+        shots.take(page, "catalog 360px", full_page=True)
+    finally:
+        context.close()

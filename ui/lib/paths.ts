@@ -1,0 +1,27 @@
+// The UI's own routes. Ids travel in the query string so that a static export serves every page.
+export const paths = {
+  catalog: "/",
+  api: (apiId: string, version?: string) =>
+    `/catalog/api/?id=${encodeURIComponent(apiId)}` + (version ? `&version=${encodeURIComponent(version)}` : ""),
+  operation: (apiId: string, version: string, method: string, path: string) =>
+    `/catalog/api/?id=${encodeURIComponent(apiId)}&version=${encodeURIComponent(version)}` +
+    `&operation=${encodeURIComponent(`${method.toUpperCase()} ${path}`)}`,
+  submit: "/submit/",
+  submission: (submissionId: string) => `/submission/?id=${encodeURIComponent(submissionId)}`,
+  team: "/team/",
+  admin: "/admin/",
+  account: "/account/",
+  signIn: "/sign-in/",
+};
+
+/** The sign-in page, told to come back to where the user was. */
+export function signInPath(location: { pathname: string; search: string }): string {
+  const back = location.pathname + location.search;
+  return back === "/" || back.startsWith(paths.signIn) ? paths.signIn : `${paths.signIn}?next=${encodeURIComponent(back)}`;
+}
+
+/** Where to go after signing in: only a path on this origin, never another site (`//evil`, `https:`). */
+export function safeReturnPath(next: string | null): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return paths.catalog;
+  return next;
+}
