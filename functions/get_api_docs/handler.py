@@ -5,15 +5,11 @@ with a redirect to a short-lived presigned URL of the page in the docs bucket.""
 
 from __future__ import annotations
 
-from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse
-from devportal.identity.access import require
-from devportal.specs.openapi import check_api_id, check_version
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
+from functions.stored import requested_version, stored_object
 
-INLINE_LIMIT_BYTES = 5 * 1024 * 1024
-PRESIGNED_SECONDS = 300
 _PAGE_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
@@ -23,19 +19,13 @@ _PAGE_HEADERS = {
 
 
 def get_api_docs(request: ApiRequest, portal: Portal) -> ApiResponse:
-    require(request.caller, "docs:read")
-    api_id = check_api_id(request.path_parameters.get("apiId", ""))
-    version = check_version(request.path_parameters.get("version", ""))
-    record = portal.registry.get_version(api_id, version)
-    if record is None:
-        raise NotFound(f"{api_id} has no registered version {version!r}.")
-    docs = portal.docs
-    size = docs.size(record.docs_key)
-    if size is None:
-        raise NotFound(f"The documentation of {api_id} {version} is missing.")
-    if size > INLINE_LIMIT_BYTES:
-        return ApiResponse(302, b"", {"Location": docs.download_url(record.docs_key, PRESIGNED_SECONDS)})
-    return ApiResponse(200, docs.get(record.docs_key), dict(_PAGE_HEADERS))
+    record = requested_version(request, portal)
+    return stored_object(
+        portal.docs,
+        record.docs_key,
+        f"The documentation of {record.api_id} {record.version} is missing.",
+        _PAGE_HEADERS,
+    )
 
 
 handler = api_function(get_api_docs)
