@@ -75,6 +75,10 @@ _READ_PREFIXES = ("Get", "List", "Describe", "Query", "Scan", "BatchGet", "Head"
 _LOCKS = (type(threading.Lock()), type(threading.RLock()))
 
 
+def group_locks() -> dict[str, threading.RLock]:
+    return {g: threading.RLock() for g in GROUPS}
+
+
 class StateUnreadable(RuntimeError):
     """The state directory holds a snapshot this moto cannot read."""
 
@@ -199,7 +203,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
 @dataclass
 class Store:
     directory: Path
-    locks: dict[str, threading.RLock] = field(default_factory=lambda: {g: threading.RLock() for g in GROUPS})
+    locks: dict[str, threading.RLock] = field(default_factory=group_locks)
     referenced_blobs: dict[str, set[str]] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)  # changed by a lazy action, not yet written
 
@@ -349,11 +353,16 @@ def _form_action(environ: dict[str, Any]) -> str | None:
     return actions[0] if actions else None
 
 
-class DurableApp:
-    """moto's WSGI app, with each mutating request applied and persisted under its group's lock."""
+class SerialApp:
+    """moto's WSGI app, with each mutating request applied under its service group's lock.
 
-    def __init__(self, store: Store) -> None:
-        self.store = store
+    moto's backends are not safe under concurrent writes: a TransactWriteItems that fails restores
+    a copy of the table taken before it ran, dropping what other requests wrote meanwhile, so two
+    racing transactions can both appear to fail and leave half of one behind. DynamoDB, SQS and
+    the rest apply each write atomically; one writer at a time per group gives the stand-in that."""
+
+    def __init__(self, locks: dict[str, threading.RLock] | None = None) -> None:
+        self.locks = group_locks() if locks is None else locks
         self.app = DomainDispatcherApplication(create_backend_app)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -361,9 +370,8 @@ class DurableApp:
         group = call.group
         if group is None or not call.mutates or call.action == "ReceiveMessage":
             return self.app(environ, start_response)  # type: ignore[no-any-return]
-        lazy = call.service == "sqs" and call.action in LAZY_ACTIONS
-        with self.store.locks[group]:
-            # The body is produced whole inside the lock, so the snapshot holds what it reports.
+        with self.locks[group]:
+            # The body is produced whole inside the lock, so what follows sees what it reports.
             result = self.app(environ, start_response)
             try:
                 chunks = list(result)
@@ -371,11 +379,26 @@ class DurableApp:
                 close = getattr(result, "close", None)
                 if close is not None:
                     close()
-            if lazy:
-                self.store.save_soon(group)
-            else:
-                self.store.save(group)
+            self.applied(call)
         return chunks
+
+    def applied(self, call: Call) -> None:
+        """Called inside the group's lock once a mutating request has been answered."""
+
+
+class DurableApp(SerialApp):
+    """A SerialApp that also persists each mutating request's group before answering it."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store.locks)
+        self.store = store
+
+    def applied(self, call: Call) -> None:
+        assert call.group is not None
+        if call.service == "sqs" and call.action in LAZY_ACTIONS:
+            self.store.save_soon(call.group)
+        else:
+            self.store.save(call.group)
 
 
 def _durable_receives(store: Store) -> None:
@@ -427,6 +450,19 @@ def serving(host: str, port: int, store: Store) -> Iterator[Any]:
         thread.join()
         stopping.set()
         flusher.join()  # the caller's save_all writes what is left
+
+
+@contextlib.contextmanager
+def serving_in_memory(host: str, port: int) -> Iterator[Any]:
+    """The same stand-in without persistence (integration tests: one per session, nothing kept)."""
+    server = make_server(host, port, SerialApp(), threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 import pytest_asyncio
-from moto.server import ThreadedMotoServer
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from devportal_local.aws_server import serving_in_memory
 from devportal_local.config import LOOPBACK, free_port
 from devportal_local.temporal_server import temporal_binary
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
@@ -24,10 +24,8 @@ from tests.support.aws import AwsWorld, aws_world
 def moto_endpoint() -> Iterator[str]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     port = free_port()
-    server = ThreadedMotoServer(ip_address=LOOPBACK, port=port, verbose=False)
-    server.start()
-    yield f"http://{LOOPBACK}:{port}"
-    server.stop()
+    with serving_in_memory(LOOPBACK, port):  # the local runtime's stand-in, one writer per service
+        yield f"http://{LOOPBACK}:{port}"
 
 
 @pytest.fixture

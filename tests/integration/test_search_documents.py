@@ -70,9 +70,11 @@ def test_concurrent_writers_never_hide_a_document_from_a_reader(aws: AwsWorld) -
     live = LiveIndex(store)
     ids = [f"race-{uuid.uuid4().hex[:8]}" for _ in range(12)]
     seen_while_writing: list[int] = []
+    written: list[str] = []
 
     def write(api_id: str) -> None:
-        assert index_latest(store, document(api_id))
+        if index_latest(store, document(api_id)):
+            written.append(api_id)
 
     def read() -> None:
         for _ in range(20):
@@ -83,5 +85,6 @@ def test_concurrent_writers_never_hide_a_document_from_a_reader(aws: AwsWorld) -
         thread.start()
     for thread in threads:
         thread.join()
+    assert sorted(written) == sorted(ids)  # each writer's first version went in
     assert live.current().search("race").total == len(ids)
     assert seen_while_writing == sorted(seen_while_writing)  # never goes back
