@@ -55,6 +55,7 @@ class StageSettings:
     alarm_email: str | None
     federation: Federation | None
     invoker: TemporalInvoker | None
+    temporal_ui_url: str | None = None  # e.g. https://cloud.temporal.io/namespaces/<namespace>
 
     @property
     def production(self) -> bool:
@@ -75,6 +76,7 @@ class StageSettings:
             invoker=TemporalInvoker.from_context(
                 node.try_get_context("temporalInvokerPrincipals"), node.try_get_context("temporalExternalId")
             ),
+            temporal_ui_url=node.try_get_context("temporalUiUrl") or None,
         )
 
 
@@ -131,6 +133,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         user_pool=auth.user_pool,
         web_acl_arn=security.web_acl.attr_arn,
         cors_origins=settings.cors_origins,
+        temporal_ui_url=settings.temporal_ui_url,
     )
     workflows = WorkflowsStack(
         scope,

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from pydantic import Field
+from pydantic import AnyHttpUrl, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MEBIBYTE = 1024 * 1024
@@ -46,6 +46,14 @@ class TemporalSettings(_Settings):
     by `temporalio.envconfig` from the standard TEMPORAL_* variables."""
 
     registration_task_queue: str = Field(min_length=1)
+
+
+class TemporalUiSettings(_Settings):
+    """Where ops open a workflow: the Temporal Web UI's URL for the portal's namespace (locally the
+    dev server's, `http://127.0.0.1:8233/namespaces/default`; with Temporal Cloud,
+    `https://cloud.temporal.io/namespaces/<namespace>`). Unset, submissions carry no workflow link."""
+
+    temporal_ui_url: AnyHttpUrl | None = None
 
 
 class TemporalCloudSettings(_Settings):

@@ -72,6 +72,7 @@ class Overrides(TypedDict, total=False):
     registrar: Registrar
     search_documents: SearchDocuments
     catalog_index: LiveIndex
+    temporal_ui_url: str | None
 
 
 class Portal:
@@ -113,6 +114,12 @@ class Portal:
     @cached_property
     def registration_task_queue(self) -> str:
         return settings.TemporalSettings().registration_task_queue
+
+    @cached_property
+    def temporal_ui_url(self) -> str | None:
+        """The namespace's page in the Temporal Web UI, without a trailing slash."""
+        configured = settings.TemporalUiSettings().temporal_ui_url
+        return None if configured is None else str(configured).rstrip("/")
 
     @cached_property
     def identity_settings(self) -> settings.IdentitySettings:

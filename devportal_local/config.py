@@ -125,6 +125,7 @@ class LocalConfig:
             "DEVPORTAL_GATEWAY_PORT": str(self.ports.gateway),
             "TEMPORAL_ADDRESS": self.temporal_address,
             "TEMPORAL_NAMESPACE": self.namespace,
+            "DEVPORTAL_TEMPORAL_UI_URL": f"{self.temporal_ui_url}/namespaces/{self.namespace}",
             "POWERTOOLS_SERVICE_NAME": "devportal",
             "POWERTOOLS_LOG_LEVEL": "INFO",
             "POWERTOOLS_METRICS_NAMESPACE": "devportal",

@@ -1,32 +1,18 @@
-"""What the routes that hand out a version's stored files (its docs page, its document) share:
-the version the path names, and a stored object answered inline or, past what a Lambda response
-holds, as a redirect to a short-lived presigned URL."""
+"""What the routes that hand out stored files (a version's docs page and document, a submission's
+document) share: a stored object answered inline or, past what a Lambda response holds, as a
+redirect to a short-lived presigned URL."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from devportal.errors import NotFound
-from devportal.http import ApiRequest, ApiResponse
-from devportal.identity.access import require
-from devportal.registry.models import ApiVersionRecord
+from devportal.http import ApiResponse
 from devportal.registry.ports import BlobStore
-from devportal.specs.openapi import check_api_id, check_version
-from devportal.wiring import Portal
 
 INLINE_LIMIT_BYTES = 5 * 1024 * 1024
 PRESIGNED_SECONDS = 300
-
-
-def requested_version(request: ApiRequest, portal: Portal) -> ApiVersionRecord:
-    """The registered version the path names, for a caller who may read docs; a 404 otherwise."""
-    require(request.caller, "docs:read")
-    api_id = check_api_id(request.path_parameters.get("apiId", ""))
-    version = check_version(request.path_parameters.get("version", ""))
-    record = portal.registry.get_version(api_id, version)
-    if record is None:
-        raise NotFound(f"{api_id} has no registered version {version!r}.")
-    return record
+MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}  # a stored document's, by format
 
 
 def stored_object(store: BlobStore, key: str, missing: str, headers: Mapping[str, str]) -> ApiResponse:

@@ -17,7 +17,8 @@ def version_path(api_id: str, version: str) -> str:
     return f"/apis/{quote(api_id, safe='')}/versions/{quote(version, safe='')}"
 
 
-def submission_view(request: ApiRequest, s: Submission) -> dict[str, Any]:
+def submission_view(request: ApiRequest, s: Submission, temporal_ui_url: str | None) -> dict[str, Any]:
+    """`temporal_ui_url`: the namespace's page in the Temporal Web UI, when the portal knows it."""
     view: dict[str, Any] = {
         "submissionId": s.submission_id,
         "apiId": s.api_id,
@@ -30,8 +31,15 @@ def submission_view(request: ApiRequest, s: Submission) -> dict[str, Any]:
         "submittedAt": _ts(s.submitted_at),
         "updatedAt": _ts(s.updated_at),
         "workflowId": s.workflow_id,
-        "links": {"self": request.url(f"/submissions/{s.submission_id}")},
+        "links": {
+            "self": request.url(f"/submissions/{s.submission_id}"),
+            "document": request.url(f"/submissions/{s.submission_id}/document"),
+        },
     }
+    if s.step is not None and s.status is SubmissionStatus.REGISTERING:
+        view["step"] = s.step.value
+    if temporal_ui_url is not None:
+        view["links"]["workflow"] = f"{temporal_ui_url}/workflows/{quote(s.workflow_id, safe='')}"
     if s.status is SubmissionStatus.REGISTERED:
         view["links"]["version"] = request.url(version_path(s.api_id, s.version))
         view["links"]["docs"] = request.url(version_path(s.api_id, s.version) + "/docs")

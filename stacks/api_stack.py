@@ -63,6 +63,7 @@ class ApiStack(Stack):
         user_pool: cognito.IUserPool,
         web_acl_arn: str,
         cors_origins: Sequence[str],
+        temporal_ui_url: str | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -158,6 +159,8 @@ class ApiStack(Stack):
                 runtime=runtime,
                 bindings=bindings,
                 description=f"{route.method} {route.path} ({route.operation_id})",
+                # submissions link to their workflow in the Web UI when it is known
+                extra_environment={"DEVPORTAL_TEMPORAL_UI_URL": temporal_ui_url} if temporal_ui_url else None,
             )
             self.functions[spec.name] = function
             resource = self.api.root.resource_for_path(route.path)

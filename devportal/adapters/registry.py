@@ -13,6 +13,7 @@ from devportal.adapters.table import DynamoTable, conditional_failure, item, mom
 from devportal.registry.models import (
     ApiVersionRecord,
     CatalogEntry,
+    RegistrationStep,
     Submission,
     SubmissionStatus,
     is_newer,
@@ -53,18 +54,19 @@ class DynamoRegistry(DynamoTable):
         found = response.get("Item")
         return _submission_from(plain(found)) if found else None
 
-    def mark_registering(self, submission_id: str) -> None:
+    def record_step(self, submission_id: str, step: RegistrationStep) -> None:
         try:
             self._client().update_item(
                 TableName=self._table,
                 Key=item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
-                UpdateExpression="SET #s = :registering, updatedAt = :now",
-                ConditionExpression="#s = :submitted",
+                UpdateExpression="SET #s = :registering, step = :step, updatedAt = :now",
+                ConditionExpression="#s IN (:submitted, :registering)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=item(
                     {
                         ":registering": SubmissionStatus.REGISTERING.value,
                         ":submitted": SubmissionStatus.SUBMITTED.value,
+                        ":step": step.value,
                         ":now": timestamp(datetime.now(UTC)),
                     }
                 ),
@@ -94,6 +96,7 @@ class DynamoRegistry(DynamoTable):
         if reason is not None:
             values[":reason"] = reason
             update += ", reason = :reason"
+        update += " REMOVE step"  # a finished registration is at no step
         try:
             self._client().update_item(
                 TableName=self._table,
@@ -308,6 +311,7 @@ def _submission_from(values: dict[str, Any]) -> Submission:
             Finding(f["pointer"], f["message"], f["rule"], f["severity"]) for f in values.get("findings", [])
         ),
         findings_truncated=bool(values.get("findingsTruncated", False)),
+        step=RegistrationStep(values["step"]) if "step" in values else None,
     )
 
 

@@ -23,6 +23,16 @@ class SubmissionStatus(StrEnum):
         return self in {SubmissionStatus.REGISTERED, SubmissionStatus.REJECTED}
 
 
+class RegistrationStep(StrEnum):
+    """Where a registering submission is, as each step's own work records it."""
+
+    VALIDATING = "validating"
+    RENDERING = "rendering"
+    STORING = "storing"
+    ANNOUNCING = "announcing"
+    REJECTING = "rejecting"
+
+
 @dataclass(frozen=True)
 class Submission:
     submission_id: str
@@ -41,6 +51,7 @@ class Submission:
     reason: str | None = None
     findings: tuple[Finding, ...] = ()
     findings_truncated: bool = False
+    step: RegistrationStep | None = None  # while registering
 
 
 @dataclass(frozen=True)

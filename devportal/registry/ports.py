@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
 
-from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus
+from devportal.registry.models import ApiVersionRecord, CatalogEntry, RegistrationStep, Submission, SubmissionStatus
 from devportal.specs.validation import Finding
 from events.envelope import Envelope
 
@@ -55,8 +55,9 @@ class RegistryRepository(Protocol):
 
     def get_submission(self, submission_id: str) -> Submission | None: ...
 
-    def mark_registering(self, submission_id: str) -> None:
-        """submitted -> registering; does nothing in any other state."""
+    def record_step(self, submission_id: str, step: RegistrationStep) -> None:
+        """The registration has reached `step`: submitted or registering -> registering at that
+        step; does nothing once the submission is registered or rejected."""
         ...
 
     def record_outcome(

@@ -19,6 +19,7 @@ from devportal.docs.render import render_document
 from devportal.errors import DomainError
 from devportal.registry.models import (
     ApiVersionRecord,
+    RegistrationStep,
     docs_key_for,
     normalized_key_for,
 )
@@ -80,7 +81,7 @@ class Registrar:
         self._clock = clock
 
     def mark_registering(self, submission: Submitted) -> None:
-        self._repository.mark_registering(submission.submission_id)
+        self._repository.record_step(submission.submission_id, RegistrationStep.VALIDATING)
 
     def validate(self, submission: Submitted) -> Validated:
         raw = self._specs.get(submission.spec_key)
@@ -115,6 +116,7 @@ class Registrar:
         )
 
     def render_docs(self, submission: Submitted, normalized_key: str) -> str:
+        self._repository.record_step(submission.submission_id, RegistrationStep.RENDERING)
         document = orjson.loads(self._specs.get(normalized_key))
         page = render_document(document, identify(document))
         key = docs_key_for(submission.api_id, submission.version, submission.sha256)
@@ -122,6 +124,7 @@ class Registrar:
         return key
 
     def store(self, submission: Submitted, validated: Validated, docs_key: str) -> StoreResult:
+        self._repository.record_step(submission.submission_id, RegistrationStep.STORING)
         record = ApiVersionRecord(
             api_id=submission.api_id,
             version=submission.version,
@@ -142,6 +145,7 @@ class Registrar:
         self._docs.delete(docs_key)
 
     def announce_registered(self, submission: Submitted, validated: Validated, docs_key: str) -> None:
+        self._repository.record_step(submission.submission_id, RegistrationStep.ANNOUNCING)
         self._publisher.publish(
             [
                 new_event(
@@ -171,6 +175,7 @@ class Registrar:
         findings: Sequence[Finding],
         truncated: bool,
     ) -> None:
+        self._repository.record_step(submission.submission_id, RegistrationStep.REJECTING)
         bounded = list(findings)[:MAX_EVENT_FINDINGS]
         self._publisher.publish(
             [

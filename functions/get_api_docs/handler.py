@@ -8,7 +8,8 @@ from __future__ import annotations
 from devportal.http import ApiRequest, ApiResponse
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
-from functions.stored import requested_version, stored_object
+from functions.requested import requested_version
+from functions.stored import stored_object
 
 _PAGE_HEADERS = {
     "Content-Type": "text/html; charset=utf-8",

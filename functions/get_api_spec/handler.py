@@ -8,9 +8,8 @@ from __future__ import annotations
 from devportal.http import ApiRequest, ApiResponse
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
-from functions.stored import requested_version, stored_object
-
-_MEDIA_TYPES = {"json": "application/json", "yaml": "application/yaml"}
+from functions.requested import requested_version
+from functions.stored import MEDIA_TYPES, stored_object
 
 
 def get_api_spec(request: ApiRequest, portal: Portal) -> ApiResponse:
@@ -22,7 +21,7 @@ def get_api_spec(request: ApiRequest, portal: Portal) -> ApiResponse:
         record.spec_key,
         f"The document of {record.api_id} {record.version} is missing.",
         {
-            "Content-Type": f"{_MEDIA_TYPES[spec_format]}; charset=utf-8",
+            "Content-Type": f"{MEDIA_TYPES[spec_format]}; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{record.api_id}-{record.version}.{spec_format}"',
             "X-Content-Type-Options": "nosniff",
             "Cache-Control": "private, max-age=300, immutable",

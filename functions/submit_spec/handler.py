@@ -31,7 +31,7 @@ def submit(request: ApiRequest, portal: Portal) -> ApiResponse:
             any_team=is_admin(caller),
         )
     )
-    view = submission_view(request, outcome.submission)
+    view = submission_view(request, outcome.submission, portal.temporal_ui_url)
     logger.info(
         "submission accepted",
         submission_id=outcome.submission.submission_id,

@@ -117,6 +117,10 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         (401, 200, 200, 200, 200, 401),
     ),
     "getSubmission": (call("GET", lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200, 401)),
+    "getSubmissionDocument": (
+        call("GET", lambda w: f"/submissions/{w.submission_id}/document"),
+        (401, 403, 200, 403, 200, 401),
+    ),
     "submitSpec": (submit_new_version, (401, 403, 202, 403, 202, 401)),
     "getMe": (call("GET", lambda w: "/me"), (401, 200, 200, 200, 200, 401)),
     "createApiKey": (post_json("/keys", {"team": "pets", "name": "m"}), (401, 403, 403, 403, 201, 401)),

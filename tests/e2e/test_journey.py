@@ -36,7 +36,21 @@ def test_submit_poll_active_documented_listed(stack: RunningStack) -> None:
     submission_id = submitted.json()["submissionId"]
     finished = stack.wait_for_submission(submission_id)
     assert finished["status"] == "registered"
+    assert "step" not in finished  # a finished registration is at no step
     check(stack.get(f"/submissions/{submission_id}"), "/submissions/{submissionId}")
+
+    # And the submission links to its workflow in the Temporal Web UI, which knows it
+    workflow_url = finished["links"]["workflow"]
+    assert workflow_url == (f"{stack.cfg.temporal_ui_url}/namespaces/default/workflows/{finished['workflowId']}")
+    ui_api = workflow_url.replace("/namespaces/", "/api/v1/namespaces/", 1)
+    described = requests.get(ui_api, timeout=10).json()
+    assert described["workflowExecutionInfo"]["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
+
+    # And its document is there as submitted, byte for byte
+    document = stack.get(f"/submissions/{submission_id}/document")
+    assert document.status_code == 200
+    assert document.headers["Content-Type"] == "application/yaml; charset=utf-8"
+    assert document.content == demo_spec_bytes("petstore.yaml")
 
     # And the version is active
     version = stack.get(f"/apis/{api_id}/versions/1.0.0")

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from devportal.adapters.registry import DynamoRegistry
-from devportal.registry.models import ApiVersionRecord, Submission, SubmissionStatus
+from devportal.registry.models import ApiVersionRecord, RegistrationStep, Submission, SubmissionStatus
 from devportal.registry.ports import StoreResult
 from devportal.specs.validation import Finding
 from tests.support.aws import AwsWorld
@@ -65,8 +65,12 @@ def test_submission_is_created_once(registry: DynamoRegistry) -> None:
 
 def test_submission_moves_forward_only(registry: DynamoRegistry) -> None:
     created = registry.create_submission(submission())
-    registry.mark_registering(created.submission_id)
-    assert registry.get_submission(created.submission_id).status is SubmissionStatus.REGISTERING  # type: ignore[union-attr]
+    assert registry.get_submission(created.submission_id).step is None  # type: ignore[union-attr]
+    registry.record_step(created.submission_id, RegistrationStep.VALIDATING)
+    registry.record_step(created.submission_id, RegistrationStep.RENDERING)
+    registering = registry.get_submission(created.submission_id)
+    assert registering is not None
+    assert (registering.status, registering.step) == (SubmissionStatus.REGISTERING, RegistrationStep.RENDERING)
     findings = [Finding("/info", "bad", "schema")]
     assert registry.record_outcome(
         created.submission_id,
@@ -79,11 +83,12 @@ def test_submission_moves_forward_only(registry: DynamoRegistry) -> None:
     assert not registry.record_outcome(
         created.submission_id, SubmissionStatus.REGISTERED, reason=None, findings=(), findings_truncated=False
     )
-    registry.mark_registering(created.submission_id)
+    registry.record_step(created.submission_id, RegistrationStep.STORING)
     stored = registry.get_submission(created.submission_id)
     assert stored is not None
-    assert (stored.status, stored.reason, stored.findings, stored.findings_truncated) == (
+    assert (stored.status, stored.step, stored.reason, stored.findings, stored.findings_truncated) == (
         SubmissionStatus.REJECTED,
+        None,  # a finished registration is at no step
         "invalid-spec",
         tuple(findings),
         True,

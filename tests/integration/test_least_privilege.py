@@ -352,6 +352,12 @@ async def test_every_function_calls_exactly_what_it_declares(
             path_parameters={"submissionId": submission_id},
             claims=claims,
         ),
+        "get-submission-document": proxy_event(
+            "GET",
+            "/submissions/{submissionId}/document",
+            path_parameters={"submissionId": submission_id},
+            claims=claims,
+        ),
         "search-catalog": proxy_event("GET", "/catalog/search", query={"q": api_id}, claims=claims),
     }
     for name, event in reads.items():

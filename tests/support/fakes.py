@@ -10,7 +10,14 @@ from datetime import datetime
 from typing import Any
 
 from devportal.identity.users import ProfilePage, Profiles, UserProfile
-from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus, is_newer
+from devportal.registry.models import (
+    ApiVersionRecord,
+    CatalogEntry,
+    RegistrationStep,
+    Submission,
+    SubmissionStatus,
+    is_newer,
+)
 from devportal.registry.ports import (
     BlobStore,
     EventPublisher,
@@ -55,10 +62,12 @@ class InMemoryRegistry(RegistryRepository):
     def get_submission(self, submission_id: str) -> Submission | None:
         return self.submissions.get(submission_id)
 
-    def mark_registering(self, submission_id: str) -> None:
+    def record_step(self, submission_id: str, step: RegistrationStep) -> None:
         current = self.submissions.get(submission_id)
-        if current is not None and current.status is SubmissionStatus.SUBMITTED:
-            self.submissions[submission_id] = dataclasses.replace(current, status=SubmissionStatus.REGISTERING)
+        if current is not None and not current.status.terminal:
+            self.submissions[submission_id] = dataclasses.replace(
+                current, status=SubmissionStatus.REGISTERING, step=step
+            )
 
     def record_outcome(
         self,
@@ -73,7 +82,12 @@ class InMemoryRegistry(RegistryRepository):
         if current is None or current.status.terminal:
             return False
         self.submissions[submission_id] = dataclasses.replace(
-            current, status=status, reason=reason, findings=tuple(findings), findings_truncated=findings_truncated
+            current,
+            status=status,
+            step=None,
+            reason=reason,
+            findings=tuple(findings),
+            findings_truncated=findings_truncated,
         )
         return True
 

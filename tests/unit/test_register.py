@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from devportal.registry.models import RegistrationStep
 from devportal.registry.ports import StoreResult
 from devportal.registry.register import Registrar, Submitted
 from devportal.registry.submit import SubmitRequest, SubmitSpec
@@ -48,17 +49,27 @@ def world() -> World:
 
 def test_a_valid_spec_goes_through_every_step(world: World) -> None:
     submitted = world.submit(demo_spec_bytes("petstore.yaml"))
+
+    def step() -> RegistrationStep | None:
+        current = world.registry.get_submission(submitted.submission_id)
+        assert current is not None
+        return current.step
+
     world.registrar.mark_registering(submitted)
+    assert step() is RegistrationStep.VALIDATING
     validated = world.registrar.validate(submitted)
     assert validated.valid
     assert validated.operation_count == 4
     assert validated.title == "Petstore"
     assert json.loads(world.specs.get(validated.normalized_key))["info"]["title"] == "Petstore"
     docs_key = world.registrar.render_docs(submitted, validated.normalized_key)
+    assert step() is RegistrationStep.RENDERING
     assert b"operationId: showPetById" in world.docs.get(docs_key)
     assert world.registrar.store(submitted, validated, docs_key) is StoreResult.CREATED
+    assert step() is RegistrationStep.STORING
     assert world.registrar.store(submitted, validated, docs_key) is StoreResult.ALREADY_STORED  # a retried activity
     world.registrar.announce_registered(submitted, validated, docs_key)
+    assert step() is RegistrationStep.ANNOUNCING
     registered = world.publisher.published[-1].data
     assert isinstance(registered, ApiVersionRegistered)
     assert registered.docs_key == docs_key

@@ -1,0 +1,43 @@
+"""What a route's path names, for a caller allowed to see it: a 404 when there is none, a 403 when
+the caller may not (shared by the routes that read the same record)."""
+
+from __future__ import annotations
+
+import re
+
+from devportal.errors import FieldError, InvalidParameter, NotFound
+from devportal.http import ApiRequest
+from devportal.identity.access import require, require_team_member
+from devportal.registry.models import ApiVersionRecord, Submission
+from devportal.specs.openapi import check_api_id, check_version
+from devportal.wiring import Portal
+from functions.identity_views import profile_of
+
+_SUBMISSION_ID = re.compile(r"^sub-[0-9a-f]{24}$")
+
+
+def requested_submission(request: ApiRequest, portal: Portal) -> Submission:
+    """The submission the path names, for a member of its team or an admin; a 404 otherwise."""
+    submission_id = request.path_parameters.get("submissionId", "")
+    if not _SUBMISSION_ID.fullmatch(submission_id):
+        raise InvalidParameter(
+            "`submissionId` is not a submission id.",
+            [FieldError(detail="invalid format", parameter="submissionId")],
+        )
+    caller = request.caller
+    submission = portal.registry.get_submission(submission_id)
+    if submission is None:
+        raise NotFound(f"No submission {submission_id}.")
+    require_team_member(caller, profile_of(portal, caller), submission.owner)
+    return submission
+
+
+def requested_version(request: ApiRequest, portal: Portal) -> ApiVersionRecord:
+    """The registered version the path names, for a caller who may read docs; a 404 otherwise."""
+    require(request.caller, "docs:read")
+    api_id = check_api_id(request.path_parameters.get("apiId", ""))
+    version = check_version(request.path_parameters.get("version", ""))
+    record = portal.registry.get_version(api_id, version)
+    if record is None:
+        raise NotFound(f"{api_id} has no registered version {version!r}.")
+    return record
