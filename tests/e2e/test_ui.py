@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.support.browser import PageWatch, Shots, assert_accessible, launch_browser, new_context
 from tests.support.stack import RunningStack
@@ -252,3 +252,170 @@ def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots
         shots.take(page, "catalog 360px", full_page=True)
     finally:
         context.close()
+
+
+def test_a_developer_submits_a_valid_spec_and_watches_it_go_active(
+    stack: RunningStack, page: Page, shots: Shots
+) -> None:
+    api_id = f"ui-submit-{uuid.uuid4().hex[:8]}"
+    page.goto(stack.gateway + "/sign-in/")
+    sign_in(page, stack, "developer")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Submit").click()
+    expect(page.get_by_role("heading", name="Submit an API")).to_be_visible()
+    expect(page.get_by_text("It will belong to your team, pets.")).to_be_visible()  # no team choice for developers
+    page.get_by_label("Or paste the document").fill((DEMO_SPECS / "petstore.yaml").read_text(encoding="utf-8"))
+    page.get_by_text("Registry id and version").click()
+    page.get_by_label("API id").fill(api_id)
+    shots.take(page, "submit")
+    assert_accessible(page, "submit page")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    # the submission page follows the workflow to its end
+    expect(page).to_have_url(re.compile(r"/submission/\?id=sub-[0-9a-f]{24}$"))
+    expect(page.get_by_role("heading", name=f"{api_id} 1.0.0")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Registered: the version is active")).to_be_visible(
+        timeout=30_000
+    )
+    steps = page.get_by_role("list", name="Registration steps").get_by_role("listitem")
+    expect(steps).to_have_count(6)
+    expect(page.locator(".steps li.done")).to_have_count(6)
+    workflow = page.get_by_role("link", name=re.compile(r"registration-.* in the Temporal Web UI"))
+    workflows = re.escape(f"{stack.cfg.temporal_ui_url}/namespaces/default/workflows/")
+    expect(workflow).to_have_attribute("href", re.compile(rf"^{workflows}registration-{api_id}-"))
+    shots.take(page, "submission registered")
+    assert_accessible(page, "submission page (registered)")
+    page.get_by_role("link", name="Open its reference").click()
+    expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}&version=1.0.0")
+    expect(page.get_by_role("heading", name="Petstore", exact=True).first).to_be_visible()
+
+
+BROKEN = """openapi: 3.0.3
+info:
+  title: Broken pets
+  version: 1.0.0
+paths:
+  /pets/{petId}:
+    get:
+      operationId: showPet
+      parameters:
+        - name: limit
+          in: querystring
+      responses:
+        '200':
+          description: A pet
+          content:
+            application/json:
+              schema:
+                type: objekt
+"""
+
+
+def test_a_broken_spec_shows_each_finding_at_its_line(stack: RunningStack, page: Page, shots: Shots) -> None:
+    api_id = f"ui-broken-{uuid.uuid4().hex[:8]}"
+    page.goto(stack.gateway + "/sign-in/?next=%2Fsubmit%2F")
+    sign_in(page, stack, "developer")
+    expect(page.get_by_role("heading", name="Submit an API")).to_be_visible()
+    upload: FilePayload = {"name": "broken.yaml", "mimeType": "application/yaml", "buffer": BROKEN.encode()}
+    page.get_by_label("File").set_input_files(files=upload)
+    expect(page.get_by_label("Or paste the document")).to_have_value(BROKEN)  # what will be sent, shown
+    page.get_by_text("Registry id and version").click()
+    page.get_by_label("API id").fill(api_id)
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="not a valid OpenAPI document")).to_be_visible(timeout=30_000)
+    expect(page.locator(".steps li.failed")).to_have_text("Rejected")
+    findings = page.locator(".finding")
+    expect(findings.first).to_be_visible()
+    # the wrong schema type, at line 18 of what was submitted, that line marked in the excerpt
+    wrong_type = findings.filter(has_text="'objekt' is not one of")
+    expect(wrong_type).to_contain_text("/paths/~1pets~1{petId}/get/responses/200/content/application~1json/schema/type")
+    expect(wrong_type).to_contain_text("line 18")
+    expect(wrong_type.locator("code.at")).to_have_text(re.compile(r"^18\s+type: objekt"))
+    # the undeclared path parameter, at its operation's line
+    undeclared = findings.filter(has_text="was not resolved")
+    expect(undeclared.locator("code.at")).to_have_text(re.compile(r"^7\s+get:"))
+    shots.take(page, "submission rejected", full_page=True)
+    assert_accessible(page, "submission page (rejected)")
+
+
+def test_an_admin_creates_rotates_and_revokes_a_key(stack: RunningStack, browser: Browser, shots: Shots) -> None:
+    context = new_context(browser)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.gateway)
+    page = context.new_page()
+    watch = PageWatch()
+    watch.attach(page)
+    name = f"ui-key-{uuid.uuid4().hex[:8]}"
+    try:
+        page.goto(stack.gateway + "/sign-in/?next=%2Fteam%2F")
+        sign_in(page, stack, "admin")
+        expect(page.get_by_role("heading", name="Team platform")).to_be_visible()
+        keys = page.get_by_role("region", name="Service keys of platform")
+        keys.get_by_label("New key for").fill(name)
+        keys.get_by_role("button", name="Create key").click()
+        # the secret is shown once, and the copy button puts it on the clipboard
+        secret = keys.get_by_label("The new secret")
+        expect(secret).to_have_text(re.compile(r"\S{20,}"))
+        shown = secret.inner_text()
+        copy = keys.get_by_role("button", name=f"Copy the secret of {name}")
+        copy.click()
+        expect(copy).to_have_text("Copied")
+        assert page.evaluate("() => navigator.clipboard.readText()") == shown
+        shots.take(page, "key created")
+        assert_accessible(page, "team page with a new key")
+        keys.get_by_role("button", name="I have stored it").click()
+        expect(secret).to_have_count(0)
+        # rotating shows the new secret and how long the old one still works
+        row = keys.get_by_role("row").filter(has_text=name)
+        row.get_by_role("button", name="Rotate").click()
+        expect(keys.get_by_label("The new secret")).to_be_visible()
+        assert keys.get_by_label("The new secret").inner_text() != shown
+        rotated = keys.get_by_role("row").filter(has_text="rotated").filter(has_text=name)
+        expect(rotated).to_contain_text("Still works until")
+        shots.take(page, "key rotated")
+        # revoking asks first; keeping it changes nothing, confirming revokes
+        active = keys.get_by_role("row").filter(has_text=name).filter(has_text="active")
+        active.get_by_role("button", name="Revoke…").click()
+        group = active.get_by_role("group", name=f"Confirm revoking {name}")
+        expect(group).to_contain_text("Services using it are refused at once.")
+        group.get_by_role("button", name="Keep it").click()
+        expect(active).to_have_count(1)
+        active.get_by_role("button", name="Revoke…").click()
+        shots.take(page, "key revoke confirmation")
+        active.get_by_role("button", name=f"Revoke {name}").click()
+        expect(keys.get_by_role("row").filter(has_text=name).filter(has_text="revoked")).to_have_count(1)
+    finally:
+        context.close()
+    assert not watch.errors, "\n".join(watch.errors)
+
+
+def test_an_admin_invites_a_user_and_sees_every_teams_keys(stack: RunningStack, page: Page, shots: Shots) -> None:
+    email = f"invited-{uuid.uuid4().hex[:8]}@example.com"
+    team = f"ui-{uuid.uuid4().hex[:6]}"
+    page.goto(stack.gateway + "/sign-in/?next=%2Fadmin%2F")
+    sign_in(page, stack, "admin")
+    expect(page.get_by_role("heading", name="Admin", exact=True)).to_be_visible()
+    users = page.get_by_role("region", name="Users")
+    expect(users.get_by_role("cell", name=stack.users["viewer"].email)).to_be_visible()
+    invite = page.get_by_role("form", name="Invite a user")
+    # a bad address is said next to the form, in plain words
+    invite.get_by_label("E-mail").fill("not-an-address@")
+    invite.get_by_label("Team").fill(team)
+    page.evaluate("() => document.querySelector('form[aria-labelledby=invite]').noValidate = true")
+    invite.get_by_role("button", name="Invite").click()
+    expect(invite.get_by_role("alert")).to_contain_text("The user was not invited")
+    expect(invite.get_by_role("alert")).to_contain_text("email")
+    invite.get_by_label("E-mail").fill(email)
+    invite.get_by_label("Role").select_option("developer")
+    invite.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("status").filter(has_text=f"Invited {email}")).to_be_visible()
+    expect(page.get_by_label("Their first password")).to_have_text(re.compile(r"\S{12,}"))
+    expect(users.get_by_role("row").filter(has_text=email)).to_contain_text(team)
+    # every team with users has its keys section, the new team's included
+    for known in ("pets", "platform", team):
+        expect(page.get_by_role("region", name=f"Service keys of {known}")).to_be_visible()
+    shots.take(page, "admin", full_page=True)
+    assert_accessible(page, "admin page")
+
+
+def test_a_developer_on_the_admin_page_is_told_it_is_for_admins(stack: RunningStack, page: Page) -> None:
+    page.goto(stack.gateway + "/sign-in/?next=%2Fadmin%2F")
+    sign_in(page, stack, "developer")
+    expect(page.get_by_role("alert").filter(has_text="This page is for admins.")).to_be_visible()

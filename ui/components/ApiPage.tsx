@@ -2,36 +2,19 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
-import { api, asProblem, failed, type Problem, type Schemas } from "@/lib/api/client";
+import { api } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
+import { useAnswer } from "@/lib/use-answer";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 import { Reference } from "./Reference";
 import { RequireSignIn } from "./RequireSignIn";
 
-type Detail = Schemas["ApiDetail"];
-
 function useApi(apiId: string) {
-  const [detail, setDetail] = useState<Detail | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  useEffect(() => {
-    let cancelled = false;
-    setDetail(null);
-    setProblem(null);
-    api
-      .GET("/apis/{apiId}", { params: { path: { apiId } } })
-      .then(({ data, error, response }) => {
-        if (cancelled) return;
-        if (data) setDetail(data);
-        else setProblem(asProblem(error, response));
-      })
-      .catch((failure: unknown) => !cancelled && setProblem(failed(failure)));
-    return () => {
-      cancelled = true;
-    };
-  }, [apiId]);
-  return { detail, problem };
+  const { data, problem } = useAnswer((signal) => api.GET("/apis/{apiId}", { params: { path: { apiId } }, signal }), [
+    apiId,
+  ]);
+  return { detail: data?.apiId === apiId ? data : null, problem };
 }
 
 function ApiView({ apiId, requested, operation }: { apiId: string; requested: string | null; operation?: string }) {

@@ -1,0 +1,162 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import { api, asProblem, failed, type Problem, type User } from "@/lib/api/client";
+import { mediaTypeOf } from "@/lib/documents";
+import { paths } from "@/lib/paths";
+import { useAnswer } from "@/lib/use-answer";
+import { ProblemMessage } from "./ProblemMessage";
+import { RequireSignIn } from "./RequireSignIn";
+import { can, useSession } from "./SessionProvider";
+
+/** Teams an admin may pick from: their own and every team that owns an API already. */
+function useKnownTeams(user: User, admin: boolean) {
+  const { data } = useAnswer(
+    (signal) =>
+      admin
+        ? api.GET("/catalog/search", { params: { query: { limit: 1 } }, signal })
+        : Promise.resolve({ data: undefined, response: new Response(null, { status: 204 }) }),
+    [admin],
+  );
+  const owners = data?.facets.owners.map((facet) => facet.value) ?? [];
+  return [...new Set([user.team, ...owners])].sort();
+}
+
+export function SubmitForm({ user }: { user: User }) {
+  const { state } = useSession();
+  const router = useRouter();
+  const admin = can(state, "apis:submit-any-team");
+  const teams = useKnownTeams(user, admin);
+  const [text, setText] = useState("");
+  const [fileName, setFileName] = useState<string | undefined>();
+  const [team, setTeam] = useState(user.team);
+  const [apiId, setApiId] = useState("");
+  const [version, setVersion] = useState("");
+  const [problem, setProblem] = useState<Problem | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (!can(state, "apis:submit")) {
+    return (
+      <p role="alert" className="problem">
+        Your role ({user.role}) may read the catalog but not submit APIs. An admin can make you a developer of
+        your team.
+      </p>
+    );
+  }
+
+  async function chooseFile(file: File | undefined) {
+    if (!file) return;
+    setFileName(file.name);
+    setText(await file.text());
+    setProblem(null);
+  }
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    if (!text.trim()) {
+      setProblem({
+        type: "about:blank",
+        title: "Nothing to submit",
+        status: 400,
+        detail: "Choose a file or paste an OpenAPI document first.",
+      });
+      return;
+    }
+    setBusy(true);
+    setProblem(null);
+    try {
+      const { data, error, response } = await api.POST("/apis", {
+        params: {
+          query: {
+            team: admin && team !== user.team ? team : undefined,
+            apiId: apiId.trim() || undefined,
+            version: version.trim() || undefined,
+          },
+        },
+        body: text as never, // the document as the user wrote it, byte for byte
+        bodySerializer: (body: unknown) => body as string,
+        headers: { "Content-Type": mediaTypeOf(text, fileName) },
+      });
+      if (data) router.push(paths.submission(data.submissionId));
+      else setProblem(asProblem(error, response));
+    } catch (failure) {
+      setProblem(failed(failure));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={(event) => void submit(event)} className="stack" aria-describedby="submit-help">
+      <p id="submit-help" className="muted">
+        OpenAPI 2.0, 3.0, 3.1 or 3.2, in JSON or YAML. The portal validates, documents and registers it in the
+        background; the next page follows each step.
+      </p>
+      <label>
+        File
+        <input
+          type="file"
+          accept=".json,.yaml,.yml,application/json,application/yaml"
+          onChange={(event) => void chooseFile(event.target.files?.[0])}
+        />
+      </label>
+      <label>
+        Or paste the document
+        <textarea
+          name="document"
+          rows={14}
+          spellCheck={false}
+          value={text}
+          onChange={(event) => {
+            setText(event.target.value);
+            setFileName(undefined);
+          }}
+          placeholder={"openapi: 3.1.0\ninfo:\n  title: Invoices\n  version: 1.0.0\npaths: {}"}
+        />
+      </label>
+      {admin ? (
+        <label>
+          Team
+          <select name="team" value={team} onChange={(event) => setTeam(event.target.value)}>
+            {teams.map((name) => (
+              <option key={name} value={name}>
+                {name}
+                {name === user.team ? " (yours)" : ""}
+              </option>
+            ))}
+          </select>
+        </label>
+      ) : (
+        <p className="muted">It will belong to your team, {user.team}.</p>
+      )}
+      <details>
+        <summary>Registry id and version</summary>
+        <div className="stack">
+          <label>
+            <span>
+              API id <span className="muted">(from the title when empty)</span>
+            </span>
+            <input name="apiId" value={apiId} onChange={(event) => setApiId(event.target.value)} />
+          </label>
+          <label>
+            <span>
+              Version <span className="muted">(info.version when empty)</span>
+            </span>
+            <input name="version" value={version} onChange={(event) => setVersion(event.target.value)} />
+          </label>
+        </div>
+      </details>
+      {problem && <ProblemMessage problem={problem} title="The portal did not take it" />}
+      <div>
+        <button type="submit" disabled={busy}>
+          {busy ? "Submitting…" : "Submit"}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+export function Submit() {
+  return <RequireSignIn>{(user) => <SubmitForm user={user} />}</RequireSignIn>;
+}
