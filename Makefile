@@ -66,10 +66,10 @@ test-unit: $(STAMP) ## unit tests only (no network)
 test-integration: $(STAMP) ## integration tests only (moto, Temporal dev server)
 	$(BIN)/pytest -m integration $(ARGS)
 
-test-infra: $(STAMP) $(NODE_STAMP) ## infrastructure tests only (templates, cdk-nag, cfn-lint, asl-validator, least privilege, parity)
+test-infra: $(STAMP) $(NODE_STAMP) $(UI_BUILD) ## infrastructure tests only (templates, cdk-nag, cfn-lint, asl-validator, least privilege, parity)
 	$(BIN)/pytest -m infra $(ARGS)
 
-test-e2e: $(STAMP) ## end-to-end tests only (the local stack through HTTP)
+test-e2e: $(STAMP) $(UI_BUILD) browser ## end-to-end tests only (the local stack through HTTP and in the browser)
 	$(BIN)/pytest -m e2e $(ARGS)
 
 test-deployed: $(STAMP) ## end-to-end checks of a deployed stage (DEVPORTAL_API_URL=..., see README)
@@ -93,12 +93,12 @@ contracts: $(STAMP) ## regenerate contracts/events/*.json from the event models
 package: $(STAMP) ## build the Lambda asset folders under build/lambda (code + dependency layer), no Docker, offline
 	$(BIN)/python -m stacks.packaging
 
-synth: package $(NODE_STAMP) ## synthesize one stage into cdk.out with cdk-nag, offline (STAGE=dev|staging|prod)
+synth: package $(NODE_STAMP) $(UI_BUILD) ## synthesize one stage into cdk.out with cdk-nag, offline (STAGE=dev|staging|prod)
 	rm -rf cdk.out
 	node_modules/.bin/cdk synth --no-notices --quiet -c stage=$(STAGE)
 	@echo "cdk.out: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
 
-synth-pipeline: package $(NODE_STAMP) ## synthesize the delivery pipeline (REPOSITORY=owner/name CONNECTION_ARN=arn:... [BRANCH=main])
+synth-pipeline: package $(NODE_STAMP) $(UI_BUILD) ## synthesize the delivery pipeline (REPOSITORY=owner/name CONNECTION_ARN=arn:... [BRANCH=main])
 	rm -rf cdk.out
 	node_modules/.bin/cdk synth --no-notices --quiet -c pipeline=true -c repository=$(REPOSITORY) \
 		-c branch=$(or $(BRANCH),main) -c connectionArn=$(CONNECTION_ARN)

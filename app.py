@@ -35,6 +35,7 @@ from stacks.nag import acknowledge_findings, acknowledge_library_wildcards
 from stacks.packaging import LambdaAssets, lambda_assets
 from stacks.pipeline_stack import PipelineSettings, PipelineStack
 from stacks.security_stack import SecurityStack
+from stacks.web_stack import WebStack
 from stacks.workflows_stack import TemporalInvoker, WorkflowsStack
 
 STAGES = ("dev", "staging", "prod")
@@ -45,7 +46,7 @@ FEATURE_FLAGS = {
     # Cross-stack references keep producers from deleting what consumers import (CDK's default, stated).
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
-STACK_KINDS = ("security", "database", "events", "auth", "api", "workflows", "monitoring")
+STACK_KINDS = ("security", "database", "events", "auth", "api", "workflows", "monitoring", "web")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class StageSettings:
     federation: Federation | None
     invoker: TemporalInvoker | None
     temporal_ui_url: str | None = None  # e.g. https://cloud.temporal.io/namespaces/<namespace>
+    portal_domain: str | None = None  # the portal's custom domain (prod at it, other stages below it)
 
     @property
     def production(self) -> bool:
@@ -77,6 +79,7 @@ class StageSettings:
                 node.try_get_context("temporalInvokerPrincipals"), node.try_get_context("temporalExternalId")
             ),
             temporal_ui_url=node.try_get_context("temporalUiUrl") or None,
+            portal_domain=node.try_get_context("portalDomain") or None,
         )
 
 
@@ -157,6 +160,15 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         dead_letter_queues={spec.dead_letter_name: bus.dead_letter_queues[spec.name] for spec in routing(names).queues},
         alarm_email=settings.alarm_email,
     )
+    web = WebStack(
+        scope,
+        stack_id("web"),
+        stack_name=stack_id("web"),
+        names=names,
+        stage=stage,
+        api=api.api,
+        domain=settings.portal_domain,
+    )
     stacks: dict[str, cdk.Stack] = {
         "security": security,
         "database": database,
@@ -165,6 +177,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         "api": api,
         "workflows": workflows,
         "monitoring": monitoring,
+        "web": web,
     }
     # Functions name their buckets rather than importing them: say the order out loud.
     api.add_stack_dependency(database)

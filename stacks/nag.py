@@ -192,3 +192,42 @@ def acknowledge_findings(stack: Stack, *, production: bool = True) -> list[str]:
             Validations.of(construct).acknowledge(Acknowledgment(id=rule.id, reason=rule.reason))
             applied.append(f"{rule.rule} {construct.node.path}")
     return applied
+
+
+AMPLIFY_DEPLOYER = "com.amazonaws.cdk.custom-resources.amplify-asset-deployment-provider"
+AMPLIFY_DEPLOYER_REASON = (
+    "The Amplify construct library's own asset deployer (a custom-resource provider in a nested stack, "
+    "run only while CloudFormation deploys the UI): the library grants its functions s3:GetObject, "
+    "amplify:ListJobs, amplify:StartDeployment and amplify:GetJob* on '*' (it is one "
+    "provider per stack, shared by every app, so it cannot name them) and lets its framework invoke "
+    "its own functions' versions. No portal function is covered by this."
+)
+AMPLIFY_DEPLOYER_FINDINGS: tuple[tuple[str, str], ...] = (
+    (
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
+        "The deployer's provider functions (library code) write their logs through AWS's basic execution "
+        "policy; they run only while CloudFormation deploys the UI.",
+    ),
+    (
+        "AwsSolutions-SF1",
+        "The deployer's waiter state machine (library code) polls the Amplify job during a deployment; its "
+        "outcome is the custom resource's, reported by CloudFormation.",
+    ),
+    (
+        "AwsSolutions-SF2",
+        "The deployer's waiter state machine (library code) runs only during deployments; CloudFormation "
+        "events trace it.",
+    ),
+)
+
+
+def acknowledge_amplify_deployer(stack: Stack) -> list[str]:
+    """Acknowledge the findings of the Amplify asset deployer under `stack`, and nothing outside it."""
+    deployer = stack.node.try_find_child(AMPLIFY_DEPLOYER)
+    if deployer is None:
+        return []
+    applied = acknowledge_library_wildcards(deployer, AMPLIFY_DEPLOYER_REASON)
+    for rule, reason in AMPLIFY_DEPLOYER_FINDINGS:
+        Validations.of(deployer).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
+        applied.append(f"{rule} {deployer.node.path}")
+    return applied

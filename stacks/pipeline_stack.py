@@ -94,6 +94,7 @@ class PipelineStack(Stack):
                 install_commands=INSTALL,
                 commands=[
                     "make test",  # lint, types, unit, integration, infra (cdk-nag, cfn-lint), e2e
+                    "make ui",  # the portal UI (ui/out) each stage's web stack ships
                     "make package",
                     f"node_modules/.bin/cdk synth --no-notices {context}",
                 ],

@@ -22,7 +22,14 @@ from devportal.names import ResourceNames
 from functions.catalog import consumers, functions
 from functions.declaration import RESOURCE_SETTINGS, Resource
 from stacks.functions import Binding
-from stacks.nag import ACKNOWLEDGEMENTS, LIBRARY_WILDCARDS_REASON, NON_PRODUCTION_ACKNOWLEDGEMENTS, OBJECT_KEYS_REASON
+from stacks.nag import (
+    ACKNOWLEDGEMENTS,
+    AMPLIFY_DEPLOYER_FINDINGS,
+    AMPLIFY_DEPLOYER_REASON,
+    LIBRARY_WILDCARDS_REASON,
+    NON_PRODUCTION_ACKNOWLEDGEMENTS,
+    OBJECT_KEYS_REASON,
+)
 from stacks.packaging import CODE_PACKAGES, LambdaAssets
 from stacks.workflows_stack import WorkflowsStack, state_machine_files
 from tests.infra.conftest import Synthesized
@@ -58,7 +65,8 @@ def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(fixture: str, reque
 
 def test_every_acknowledgement_gives_its_reason(dev: Synthesized, pipeline: Synthesized) -> None:
     known = {a.reason for a in ACKNOWLEDGEMENTS + NON_PRODUCTION_ACKNOWLEDGEMENTS}
-    known |= {OBJECT_KEYS_REASON, LIBRARY_WILDCARDS_REASON}
+    known |= {OBJECT_KEYS_REASON, LIBRARY_WILDCARDS_REASON, AMPLIFY_DEPLOYER_REASON}
+    known |= {reason for _, reason in AMPLIFY_DEPLOYER_FINDINGS}
     assert all(len(reason) > 80 for reason in known)
     for violation in suppressed(dev) + suppressed(pipeline):
         assert violation["reason"] in known, violation["ruleName"]

@@ -1,4 +1,4 @@
-"""What each stack declares: auth, api, security, events, workflows, monitoring, the pipeline."""
+"""What each stack declares: auth, api, security, events, workflows, monitoring, web, the pipeline."""
 
 from __future__ import annotations
 
@@ -440,6 +440,11 @@ def test_the_pipeline_tests_deploys_staging_checks_it_and_waits_for_approval(pip
     projects = json.dumps(properties(pipeline.templates["pipeline"], "AWS::CodeBuild::Project"))
     assert "make test" in projects
     assert "make test-deployed" in projects
+    assert "make ui" in projects  # the build each stage's web stack ships
+    for stage in ("staging", "prod"):  # and each stage deploys it
+        assert any(
+            a["Name"].startswith(f"devportal-{stage}-web") for a in definition["Stages"][stages.index(stage)]["Actions"]
+        )
 
 
 def test_the_pipeline_context_is_checked() -> None:
@@ -478,3 +483,79 @@ def test_every_pipeline_build_runs_on_the_tested_python_and_node(pipeline: Synth
         spec = json.loads(project["Source"]["BuildSpec"])
         assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.11", "nodejs": "20"}
         assert spec["phases"]["install"]["commands"] == ["make install"]
+
+
+# -- web -------------------------------------------------------------------------------------
+
+
+def _custom_headers(template: Template) -> dict[str, dict[str, str]]:
+    import yaml
+
+    (app,) = properties(template, "AWS::Amplify::App")
+    parsed = yaml.safe_load(app["CustomHeaders"])["customHeaders"]
+    return {entry["pattern"]: {h["key"]: h["value"] for h in entry["headers"]} for entry in parsed}
+
+
+def test_amplify_hosts_the_built_ui_with_the_api_on_the_same_origin(dev: Synthesized) -> None:
+    template = dev.templates["web"]
+    (app,) = properties(template, "AWS::Amplify::App")
+    assert (app["Name"], app["Platform"]) == ("devportal-dev-portal", "WEB")
+    proxy, not_found = app["CustomRules"]
+    # /api/<*> goes to the stage's REST API (first, so no other rule shadows it) ...
+    assert (proxy["Source"], proxy["Status"]) == ("/api/<*>", "200")
+    target = json.dumps(proxy["Target"])
+    assert ".execute-api." in target
+    assert target.endswith('"/<*>"]]}')
+    # ... anything else not in the build answers the 404 page with a 404
+    assert not_found == {"Source": "/<*>", "Target": "/404.html", "Status": "404-200"}
+    # one branch per stage, shipped from the CDK asset of ui/out: no Git connection, no build in Amplify
+    template.has_resource_properties(
+        "AWS::Amplify::Branch",
+        {"BranchName": "dev", "Stage": "DEVELOPMENT", "EnableAutoBuild": False, "EnablePullRequestPreview": False},
+    )
+    assert len(resources(template, "Custom::AmplifyAssetDeployment")) == 1
+    assert "PortalUrl" in template.to_json()["Outputs"]
+
+
+def test_the_portal_is_served_with_the_same_security_headers_as_locally(dev: Synthesized) -> None:
+    from contracts.web import UI_BUILD, inline_script_hashes, pages, security_headers
+
+    headers = _custom_headers(dev.templates["web"])
+    every_page = headers["**"]
+    hashes = {h for _, page in pages(UI_BUILD) for h in inline_script_hashes(page.read_text("utf-8"))}
+    assert hashes, "the build has inline scripts to allow"
+    csp = every_page["Content-Security-Policy"]
+    script_src = next(d for d in csp.split("; ") if d.startswith("script-src "))
+    assert set(script_src.split()[2:]) == hashes  # exactly the build's own inline scripts
+    assert "unsafe-inline" not in script_src
+    assert "frame-ancestors 'none'" in csp
+    assert " http:" not in csp  # plain http is for a local portal's try-it console only
+    expected = security_headers(tuple(sorted(hashes)), local=False)
+    assert every_page == expected
+    assert every_page["Strict-Transport-Security"].startswith("max-age=63072000")
+    assert headers["/_next/static/**"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+
+
+def test_the_portal_domain_comes_from_context(assets: Any) -> None:
+    import app as cdk_app
+
+    for stage, prefix in (("prod", ""), ("staging", "staging")):
+        app = cdk.App(context={"stage": stage, "portalDomain": "portal.example.com"})
+        stacks = {s.stack_name: s for s in cdk_app.build(app, assets)}
+        template = Template.from_stack(stacks[f"devportal-{stage}-web"])
+        template.has_resource_properties(
+            "AWS::Amplify::Domain",
+            {
+                "DomainName": "portal.example.com",
+                "SubDomainSettings": [Match.object_like({"Prefix": prefix})],
+            },
+        )
+        url = template.to_json()["Outputs"]["PortalUrl"]["Value"]
+        assert url == ("https://portal.example.com/" if stage == "prod" else "https://staging.portal.example.com/")
+
+
+def test_the_web_stack_refuses_to_ship_without_a_build(tmp_path: Any) -> None:
+    from stacks.web_stack import UiNotBuilt, build_script_hashes
+
+    with pytest.raises(UiNotBuilt, match="make ui"):
+        build_script_hashes(tmp_path)
