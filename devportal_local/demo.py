@@ -21,6 +21,8 @@ from urllib.parse import quote, urlencode
 from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
+from devportal_local.web import ui_built
+
 Say = Callable[[str], None]
 TERMINAL = {"registered", "rejected"}
 POLL_SECONDS = 0.05
@@ -107,6 +109,8 @@ async def register(session: Session, client: Client, spec: DemoSpec, say: Say) -
     submission = json.loads(payload)
     label = f"{submission['apiId']} {submission['version']}"
     say(f"  {label} (team {spec.team}) -> HTTP {status}, submission {submission['submissionId']}")
+    if ui_built():
+        say(f"      follow it in the portal: {session.gateway_url}/submission/?id={submission['submissionId']}")
     outcome = Outcome(submission["apiId"], submission["version"], submission["status"], 0.0, submission)
     handle = client.get_workflow_handle(submission["workflowId"])
     last_step = None
@@ -194,6 +198,8 @@ async def print_catalog(session: Session, say: Say) -> list[dict[str, Any]]:
     for item in items:
         say(f"  {item['apiId']:<22} {item['latestVersion']:<8} {item['title']:<24} team {item['owner']}")
         say(f"  {'':<22} docs: {item['links']['docs']}")
+        if ui_built():
+            say(f"  {'':<22} page: {session.gateway_url}/catalog/api/?id={quote(item['apiId'], safe='')}")
     return items
 
 
