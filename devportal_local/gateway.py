@@ -31,7 +31,7 @@ from devportal.errors import Forbidden, Unauthenticated
 from devportal.http import BEARER_CHALLENGE
 from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
-from devportal_local.web import PortalFiles
+from devportal_local.web import PortalFiles, accepts_gzip
 from functions.catalog import route_function
 from functions.declaration import Function
 
@@ -202,7 +202,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 {"Allow": "GET, HEAD"},
             )
             return
-        page = self.owner.web.answer(path)
+        page = self.owner.web.answer(path, gzip_ok=accepts_gzip(self.headers.get("Accept-Encoding", "")))
         self.send_response(page.status)
         for key, value in page.headers.items():
             self.send_header(key, value)

@@ -3,10 +3,12 @@
 What Amplify Hosting does in AWS, done here from the same rules (contracts/web.py): a URL maps to a
 file of the export (`/catalog/api/` -> catalog/api/index.html, `/sign-in` -> a redirect to
 `/sign-in/`), anything else is the export's 404 page, and every answer carries the security headers,
-each page's CSP naming the hashes of its own inline scripts."""
+each page's CSP naming the hashes of its own inline scripts. Text files go gzip-compressed to
+clients that accept it, as CloudFront compresses them in AWS (compressed once per file, kept)."""
 
 from __future__ import annotations
 
+import gzip
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +21,26 @@ from contracts.web import (
     inline_script_hashes,
     security_headers,
 )
+
+
+COMPRESSIBLE = frozenset({".html", ".js", ".css", ".txt", ".json", ".svg", ".map"})
+MIN_COMPRESSED_BYTES = 1024  # below this, gzip's framing outweighs what it saves
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header takes gzip (`gzip`, `gzip;q=0.8`, `*`; not `gzip;q=0`)."""
+    offered: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        name, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if name.strip():
+            offered[name.strip().lower()] = quality
+    return offered.get("gzip", offered.get("*", 0.0)) > 0
 
 
 def ui_built(root: Path = UI_BUILD) -> bool:
@@ -36,6 +58,7 @@ class PortalFiles:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._hashes: dict[tuple[Path, float], tuple[str, ...]] = {}
+        self._compressed: dict[tuple[Path, float], bytes] = {}
         self._lock = threading.Lock()
 
     @property
@@ -46,7 +69,7 @@ class PortalFiles:
         """A file or page of the build answers `path` (with or without its trailing slash)."""
         return self._file_for(path) is not None or (not path.endswith("/") and self._file_for(path + "/") is not None)
 
-    def answer(self, path: str) -> WebAnswer:
+    def answer(self, path: str, *, gzip_ok: bool = False) -> WebAnswer:
         if not self.built:
             return self._text(
                 503,
@@ -56,8 +79,8 @@ class PortalFiles:
         if file is None and not path.endswith("/") and self._file_for(path + "/") is not None:
             return WebAnswer(308, {"Location": path + "/", **security_headers(local=True)}, b"")
         if file is None:
-            return self._serve(self.root / NOT_FOUND_PAGE, 404)
-        return self._serve(file, 200)
+            return self._serve(self.root / NOT_FOUND_PAGE, 404, gzip_ok)
+        return self._serve(file, 200, gzip_ok)
 
     def _file_for(self, path: str) -> Path | None:
         relative = path.lstrip("/")
@@ -68,7 +91,7 @@ class PortalFiles:
             return None  # outside the build (../ and friends) or absent
         return candidate
 
-    def _serve(self, file: Path, status: int) -> WebAnswer:
+    def _serve(self, file: Path, status: int, gzip_ok: bool) -> WebAnswer:
         body = file.read_bytes()
         relative = file.relative_to(self.root).as_posix()
         hashes = self._script_hashes(file, body) if file.suffix == ".html" else ()
@@ -77,7 +100,19 @@ class PortalFiles:
             "Cache-Control": cache_control(relative),
             **security_headers(hashes, local=True),
         }
+        if file.suffix in COMPRESSIBLE and len(body) >= MIN_COMPRESSED_BYTES:
+            headers["Vary"] = "Accept-Encoding"
+            if gzip_ok:
+                headers["Content-Encoding"] = "gzip"
+                body = self._gzipped(file, body)
         return WebAnswer(status, headers, body)
+
+    def _gzipped(self, file: Path, body: bytes) -> bytes:
+        key = (file, file.stat().st_mtime)
+        with self._lock:
+            if key not in self._compressed:
+                self._compressed[key] = gzip.compress(body, 9, mtime=0)
+            return self._compressed[key]
 
     def _script_hashes(self, file: Path, body: bytes) -> tuple[str, ...]:
         key = (file, file.stat().st_mtime)
