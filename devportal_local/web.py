@@ -22,7 +22,6 @@ from contracts.web import (
     security_headers,
 )
 
-
 COMPRESSIBLE = frozenset({".html", ".js", ".css", ".txt", ".json", ".svg", ".map"})
 MIN_COMPRESSED_BYTES = 1024  # below this, gzip's framing outweighs what it saves
 
