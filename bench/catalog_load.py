@@ -56,7 +56,15 @@ def _init(environment: Mapping[str, str]) -> None:
 
 
 def _load_one(path_text: str, root_text: str) -> tuple[str, str, str]:
-    """(outcome, apiId, detail): registered, rejected, refused or present."""
+    """(outcome, apiId, detail): registered, rejected, refused, present, or failed (an exception the
+    registration would meet too: the workflow retries it, then rejects the submission as internal-error)."""
+    try:
+        return _register(path_text, root_text)
+    except Exception as error:  # counted and shown; the load goes on
+        return "failed", Path(path_text).name, f"{type(error).__name__}: {error}"
+
+
+def _register(path_text: str, root_text: str) -> tuple[str, str, str]:
     from devportal import wiring
     from devportal.errors import DomainError
     from devportal.registry.register import Registrar, Submitted
@@ -102,17 +110,20 @@ def load(files: Sequence[Path], root: Path, environment: Mapping[str, str], work
     """Register every file not in the catalog yet; prints progress every 100 specs."""
     counts: Counter[str] = Counter()
     started = time.monotonic()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(dict(environment),)) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(dict(environment),))
+    try:
         futures = [pool.submit(_load_one, str(path), str(root)) for path in files]
         for done, future in enumerate(as_completed(futures), start=1):
             outcome, api_id, detail = future.result()
             counts[outcome] += 1
-            if outcome == "refused" and counts[outcome] <= 5:
-                print(f"    refused {api_id}: {detail[:160]}", flush=True)
+            if outcome in ("refused", "failed") and counts[outcome] <= 10:
+                print(f"    {outcome} {api_id}: {detail[:200]}", flush=True)
             if done % 100 == 0 or done == len(files):
                 elapsed = time.monotonic() - started
                 rate = done / elapsed if elapsed else 0.0
                 eta = (len(files) - done) / rate if rate else 0.0
                 summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
                 print(f"  {done}/{len(files)} specs ({summary}), {rate:.1f}/s, about {eta:.0f} s left", flush=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: what is running finishes, nothing new starts
     return counts

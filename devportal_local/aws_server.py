@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import functools
 import io
 import json
@@ -429,9 +430,71 @@ def _durable_receives(store: Store) -> None:
     SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
 
 
+def _transactions_without_table_copies() -> None:
+    """moto backs up every table a TransactWriteItems touches with a deep copy before applying it,
+    O(table) per transaction: with a catalog of thousands of APIs, most of the stand-in's time.
+    Under SerialApp's lock (one writer per group) a backup of the items the transaction touches is
+    enough: moto's own copy becomes the table itself, and a cancelled transaction puts back, in
+    reverse order, what each touched item was."""
+    from moto.dynamodb import models as dynamodb_models
+
+    backend = dynamodb_models.DynamoDBBackend
+    if getattr(backend.transact_write_items, "devportal_patched", False):
+        return
+    original = backend.transact_write_items
+    real_copy = dynamodb_models.copy
+    table_type = dynamodb_models.Table
+
+    class _KeepTables:
+        @staticmethod
+        def deepcopy(value: Any, memo: Any = None) -> Any:
+            return value if isinstance(value, table_type) else copy.deepcopy(value, memo)
+
+    def touched(self: Any, transact_items: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any], Any]]:
+        saved = []
+        for entry in transact_items:
+            op_type, op = next(iter(entry.items()))
+            table = self.tables.get(op.get("TableName"))
+            if table is None:
+                continue
+            if op_type == "Put":
+                attrs = op.get("Item", {})
+                names = [n for n in (table.hash_key_attr, table.range_key_attr) if n is not None]
+                if not all(n in attrs for n in names):
+                    continue  # moto refuses it before changing anything
+                key = {n: attrs[n] for n in names}
+            else:
+                key = op.get("Key") or {}
+            try:
+                current = self.get_item(table.name, key)
+            except Exception:  # noqa: S112 - an invalid key: moto refuses the transaction before changing anything
+                continue
+            saved.append((table.name, key, copy.deepcopy(current) if current is not None else None))
+        return saved
+
+    def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
+        saved = touched(self, transact_items)
+        dynamodb_models.copy = _KeepTables  # type: ignore[assignment]
+        try:
+            original(self, transact_items)
+        except Exception:
+            for table_name, key, item in reversed(saved):
+                if item is None:
+                    self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, item.to_json()["Attributes"])
+            raise
+        finally:
+            dynamodb_models.copy = real_copy
+
+    transact_write_items.devportal_patched = True  # type: ignore[attr-defined]
+    backend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 @contextlib.contextmanager
 def serving(host: str, port: int, store: Store) -> Iterator[Any]:
     _durable_receives(store)
+    _transactions_without_table_copies()
     server = make_server(host, port, DurableApp(store), threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     stopping = threading.Event()
@@ -455,6 +518,7 @@ def serving(host: str, port: int, store: Store) -> Iterator[Any]:
 @contextlib.contextmanager
 def serving_in_memory(host: str, port: int) -> Iterator[Any]:
     """The same stand-in without persistence (integration tests: one per session, nothing kept)."""
+    _transactions_without_table_copies()
     server = make_server(host, port, SerialApp(), threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     thread.start()

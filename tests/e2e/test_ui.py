@@ -244,14 +244,33 @@ def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots
     page = context.new_page()
     try:
         page.goto(stack.gateway + "/sign-in/")
-        sign_in(page, stack, "developer")
+        sign_in(page, stack, "admin")
         expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
         expect(page.locator(".card").first).to_be_visible()
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= 360, f"the catalog scrolls sideways at 360 px ({width} px wide)"
-        shots.take(page, "catalog 360px", full_page=True)
+        for path, heading in (
+            ("/", "API catalog"),
+            (f"/catalog/api/?id={api_id}", "Petstore"),
+            ("/submit/", "Submit an API"),
+            ("/team/", "Team platform"),
+            ("/admin/", "Admin"),
+        ):
+            page.goto(stack.gateway + path)
+            expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
+            shots.take(page, f"{heading} 360px", full_page=True)
     finally:
         context.close()
+
+
+def test_a_page_that_does_not_exist_says_so_and_leads_back(stack: RunningStack, page: Page, shots: Shots) -> None:
+    answered = page.goto(stack.gateway + "/no-such-page/")
+    assert answered is not None
+    assert answered.status == 404
+    expect(page.get_by_role("link", name=re.compile("catalog", re.IGNORECASE)).first).to_be_visible()
+    shots.take(page, "not found")
+    assert_accessible(page, "404 page")
 
 
 def test_a_developer_submits_a_valid_spec_and_watches_it_go_active(

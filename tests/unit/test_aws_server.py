@@ -142,3 +142,57 @@ def test_a_delete_is_written_by_the_flush_and_a_send_before_its_answer(tmp_path:
     store.flush()
     assert store.dirty == set()
     assert snapshot.read_bytes() != sent
+
+
+def test_a_cancelled_transaction_leaves_every_item_as_it_was_without_copying_the_table(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The stand-in's TransactWriteItems backs up only the items it touches (moto copies the table)."""
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto import mock_aws
+    from moto.dynamodb import models as dynamodb_models
+
+    from devportal_local.aws_server import _transactions_without_table_copies
+
+    _transactions_without_table_copies()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "PK", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        for pk, n in (("a", "1"), ("b", "2")):
+            client.put_item(TableName="t", Item={"PK": {"S": pk}, "n": {"N": n}})
+
+        def no_table_copies(self: object, memo: object) -> None:
+            raise AssertionError("a whole table was copied")
+
+        monkeypatch.setattr(dynamodb_models.Table, "__deepcopy__", no_table_copies, raising=False)
+
+        def put_then_fail() -> None:
+            client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": "t", "Item": {"PK": {"S": "c"}, "n": {"N": "3"}}}},
+                    {"Update": {"TableName": "t", "Key": {"PK": {"S": "a"}}, "UpdateExpression": "SET n = :n",
+                                "ConditionExpression": "n = :old",
+                                "ExpressionAttributeValues": {":n": {"N": "9"}, ":old": {"N": "7"}}}},
+                    {"Delete": {"TableName": "t", "Key": {"PK": {"S": "b"}}}},
+                ]
+            )  # fmt: skip
+
+        with pytest.raises(ClientError, match="TransactionCanceled"):
+            put_then_fail()
+        items = {i["PK"]["S"]: i["n"]["N"] for i in client.scan(TableName="t")["Items"]}
+        assert items == {"a": "1", "b": "2"}  # the put undone, the delete never done, a untouched
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": "t", "Item": {"PK": {"S": "c"}, "n": {"N": "3"}}}},
+                {"Update": {"TableName": "t", "Key": {"PK": {"S": "a"}}, "UpdateExpression": "SET n = :n",
+                            "ExpressionAttributeValues": {":n": {"N": "9"}}}},
+            ]
+        )  # fmt: skip
+        items = {i["PK"]["S"]: i["n"]["N"] for i in client.scan(TableName="t")["Items"]}
+        assert items == {"a": "9", "b": "2", "c": "3"}
