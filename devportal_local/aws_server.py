@@ -442,8 +442,8 @@ def _transactions_without_table_copies() -> None:
     if getattr(backend.transact_write_items, "devportal_patched", False):
         return
     original = backend.transact_write_items
-    real_copy = dynamodb_models.copy
-    table_type = dynamodb_models.Table
+    real_copy = vars(dynamodb_models)["copy"]  # the `copy` module as moto's models module sees it
+    from moto.dynamodb.models.table import Table as table_type
 
     class _KeepTables:
         @staticmethod
@@ -474,7 +474,7 @@ def _transactions_without_table_copies() -> None:
 
     def transact_write_items(self: Any, transact_items: list[dict[str, Any]]) -> None:
         saved = touched(self, transact_items)
-        dynamodb_models.copy = _KeepTables  # type: ignore[assignment]
+        setattr(dynamodb_models, "copy", _KeepTables)  # noqa: B010 - the name moto's function reads
         try:
             original(self, transact_items)
         except Exception:
@@ -485,7 +485,7 @@ def _transactions_without_table_copies() -> None:
                     self.put_item(table_name, item.to_json()["Attributes"])
             raise
         finally:
-            dynamodb_models.copy = real_copy
+            setattr(dynamodb_models, "copy", real_copy)  # noqa: B010
 
     transact_write_items.devportal_patched = True  # type: ignore[attr-defined]
     backend.transact_write_items = transact_write_items  # type: ignore[method-assign]

@@ -151,7 +151,7 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was_without_copying_the
     import boto3
     from botocore.exceptions import ClientError
     from moto import mock_aws
-    from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models.table import Table
 
     from devportal_local.aws_server import _transactions_without_table_copies
 
@@ -170,7 +170,7 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was_without_copying_the
         def no_table_copies(self: object, memo: object) -> None:
             raise AssertionError("a whole table was copied")
 
-        monkeypatch.setattr(dynamodb_models.Table, "__deepcopy__", no_table_copies, raising=False)
+        monkeypatch.setattr(Table, "__deepcopy__", no_table_copies, raising=False)
 
         def put_then_fail() -> None:
             client.transact_write_items(
