@@ -114,6 +114,8 @@ class _BlobStore:
     """S3 object bytes, one file per content, named by the object's ETag and size."""
 
     root: Path | None = None
+    # Names known to be on disk: a snapshot of S3 then costs no stat per object it refers to.
+    written: set[str] = field(default_factory=set)
 
     def name(self, key: Any) -> str:
         return f"{str(key.etag).strip(chr(34))}-{key.contentsize}"
@@ -121,9 +123,12 @@ class _BlobStore:
     def keep(self, key: Any) -> str:
         assert self.root is not None
         name = self.name(key)
+        if name in self.written:
+            return name
         path = self.root / name
         if not path.exists():
             _atomic_write(path, key.value)
+        self.written.add(name)
         return name
 
     def read(self, name: str) -> bytes:
@@ -137,6 +142,7 @@ class _BlobStore:
         for path in self.root.iterdir():
             if path.name not in referenced and not path.name.endswith(".tmp"):
                 path.unlink()
+                self.written.discard(path.name)
                 gone += 1
         return gone
 
@@ -212,6 +218,7 @@ class Store:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "s3-objects").mkdir(exist_ok=True)
         _BLOBS.root = self.directory / "s3-objects"
+        _BLOBS.written = set()  # another directory: nothing known to be in it yet
 
     @property
     def manifest(self) -> Path:
