@@ -22,12 +22,25 @@ const ACCESSIBLE_THEME = `
   --scalar-color-accent: #0a58ca;
 }`;
 
-/** Scalar's code-block copy buttons carry an icon and no name; give each one, as a screen reader needs. */
+/** What Scalar renders without an accessible name gets one, as a screen reader needs: the code blocks'
+ * copy buttons, icon-only links, the try-it console's editable fields (comboboxes without their states). */
 function nameUnnamedButtons(root: HTMLElement): MutationObserver {
-  const label = () =>
+  const label = () => {
     root.querySelectorAll<HTMLButtonElement>("button[class*='copy-button']:not([aria-label])").forEach((button) => {
       button.setAttribute("aria-label", "Copy to the clipboard");
     });
+    // icon-only links (the API's contact, its external docs): named after where they go
+    root.querySelectorAll<HTMLAnchorElement>("a[href]:not([aria-label])").forEach((link) => {
+      if (link.innerText.trim() || link.querySelector("img[alt]:not([alt=''])")) return; // rendered text names it
+      const href = link.getAttribute("href") ?? "";
+      link.setAttribute("aria-label", href.startsWith("mailto:") ? `E-mail ${href.slice(7)}` : `Open ${href}`);
+    });
+    // the try-it console's editable fields are comboboxes without a name or the states a combobox has
+    root.querySelectorAll<HTMLElement>("[role='combobox'][contenteditable]:not([aria-label])").forEach((field) => {
+      field.setAttribute("aria-label", field.dataset.placeholder || "Value");
+      if (!field.hasAttribute("aria-expanded")) field.setAttribute("aria-expanded", "false");
+    });
+  };
   label();
   const observer = new MutationObserver(label);
   observer.observe(root, { childList: true, subtree: true });
