@@ -147,7 +147,7 @@ def iter_operations(document: dict[str, Any]) -> Iterator[Operation]:
     if not isinstance(paths, dict):
         return
     for path, item in paths.items():
-        if not isinstance(item, dict):
+        if not isinstance(item, dict) or str(path).startswith("x-"):  # an extension, not a path
             continue
         for method in HTTP_METHODS:
             operation = item.get(method)

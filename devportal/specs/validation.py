@@ -90,20 +90,27 @@ class _LocatingRegistry(KeywordValidatorRegistry):
 
     def __missing__(self, keyword: str) -> Any:
         validator = super().__missing__(keyword)
-        located = _Located(validator, self.document)
+        located = _Located(validator, self.document, skip_extensions=keyword == "path")
         self[keyword] = located  # type: ignore[assignment]
         return located
 
 
 class _Located:
-    def __init__(self, inner: Any, document: Any) -> None:
+    """`skip_extensions`: osv's path validator is handed every key of `paths`, `x-` extensions
+    included (which may be any value: a string, a list), and raises on them; an extension is not a
+    path, and the schema check has already seen it."""
+
+    def __init__(self, inner: Any, document: Any, *, skip_extensions: bool = False) -> None:
         self._inner = inner
         self._document = document
+        self._skip_extensions = skip_extensions
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
+        if self._skip_extensions and args and isinstance(args[0], str) and args[0].startswith("x-"):
+            return
         node = next((a for a in args if isinstance(a, SchemaPath)), None)
         for error in self._inner(*args, **kwargs):
             if not isinstance(error, OpenAPIValidationError):

