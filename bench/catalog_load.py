@@ -89,10 +89,7 @@ def _register(path_text: str, root_text: str) -> tuple[str, str, str]:
         )  # fmt: skip
     except DomainError as error:
         return "refused", api_id, error.detail
-    s = outcome.submission
-    submitted = Submitted(
-        s.submission_id, s.api_id, s.version, s.owner, s.spec_key, s.sha256, s.format, s.correlation_id, s.workflow_id
-    )
+    submitted = Submitted.of(outcome.submission)
     registrar = Registrar(portal.registry, portal.specs, portal.docs, portal.publisher, limits)
     registrar.mark_registering(submitted)
     validated = registrar.validate(submitted)

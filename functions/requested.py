@@ -32,9 +32,9 @@ def requested_submission(request: ApiRequest, portal: Portal) -> Submission:
     return submission
 
 
-def requested_version(request: ApiRequest, portal: Portal) -> ApiVersionRecord:
-    """The registered version the path names, for a caller who may read docs; a 404 otherwise."""
-    require(request.caller, "docs:read")
+def requested_version(request: ApiRequest, portal: Portal, permission: str = "docs:read") -> ApiVersionRecord:
+    """The registered version the path names, for a caller with `permission`; a 404 otherwise."""
+    require(request.caller, permission)
     api_id = check_api_id(request.path_parameters.get("apiId", ""))
     version = check_version(request.path_parameters.get("version", ""))
     record = portal.registry.get_version(api_id, version)

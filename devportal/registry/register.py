@@ -20,6 +20,7 @@ from devportal.errors import DomainError
 from devportal.registry.models import (
     ApiVersionRecord,
     RegistrationStep,
+    Submission,
     docs_key_for,
     normalized_key_for,
 )
@@ -49,6 +50,21 @@ class Submitted:
     format: SpecFormat
     correlation_id: str
     workflow_id: str
+
+    @classmethod
+    def of(cls, s: Submission) -> Submitted:
+        """What the workflow needs of a stored submission."""
+        return cls(
+            s.submission_id,
+            s.api_id,
+            s.version,
+            s.owner,
+            s.spec_key,
+            s.sha256,
+            s.format,
+            s.correlation_id,
+            s.workflow_id,
+        )
 
 
 @dataclass(frozen=True)

@@ -97,9 +97,7 @@ def _submit(case: Case) -> Submitted:
             api_id=f"history-{case.name}",
         )
     )
-    s = outcome.submission
-    return Submitted(s.submission_id, s.api_id, s.version, s.owner, s.spec_key, s.sha256, s.format,
-                     s.correlation_id, s.workflow_id)  # fmt: skip
+    return Submitted.of(outcome.submission)
 
 
 async def record(out: Path) -> list[Path]:

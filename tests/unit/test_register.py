@@ -28,18 +28,7 @@ class World:
         outcome = SubmitSpec(self.registry, self.specs, self.publisher, SpecLimits())(
             SubmitRequest(body=body, media_type=media_type, team="pets", correlation_id="c")
         )
-        s = outcome.submission
-        return Submitted(
-            s.submission_id,
-            s.api_id,
-            s.version,
-            s.owner,
-            s.spec_key,
-            s.sha256,
-            s.format,
-            s.correlation_id,
-            s.workflow_id,
-        )
+        return Submitted.of(outcome.submission)
 
 
 @pytest.fixture
