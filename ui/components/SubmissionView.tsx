@@ -7,6 +7,7 @@ import { api, asProblem, failed, type Problem, type Schemas } from "@/lib/api/cl
 import { excerpt } from "@/lib/excerpt";
 import type { Located } from "@/lib/locate";
 import { paths } from "@/lib/paths";
+import { useAnswer } from "@/lib/use-answer";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 import { RequireSignIn } from "./RequireSignIn";
@@ -69,29 +70,21 @@ function useSubmission(submissionId: string) {
 }
 
 /** The submitted document's text, once there are findings to show in it. */
-function useDocument(submission: Submission | null) {
-  const [text, setText] = useState<string | null>(null);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const wanted = submission?.status === "rejected" && (submission.findings?.length ?? 0) > 0;
-  const submissionId = submission?.submissionId;
-  useEffect(() => {
-    if (!wanted || !submissionId) return;
-    const controller = new AbortController();
-    api
-      .GET("/submissions/{submissionId}/document", {
-        params: { path: { submissionId } },
-        parseAs: "text",
-        signal: controller.signal,
-      })
-      .then(({ data, error, response }) => {
-        if (controller.signal.aborted) return;
-        if (data !== undefined) setText(data);
-        else setProblem(asProblem(error, response));
-      })
-      .catch((failure: unknown) => !controller.signal.aborted && setProblem(failed(failure)));
-    return () => controller.abort();
-  }, [wanted, submissionId]);
-  return { text, problem };
+function useDocument(submission: Submission) {
+  const wanted = submission.status === "rejected" && (submission.findings?.length ?? 0) > 0;
+  const { submissionId } = submission;
+  const { data, problem } = useAnswer(
+    (signal) =>
+      wanted
+        ? api.GET("/submissions/{submissionId}/document", {
+            params: { path: { submissionId } },
+            parseAs: "text",
+            signal,
+          })
+        : null,
+    [wanted, submissionId],
+  );
+  return { text: data, problem };
 }
 
 export function Steps({ submission }: { submission: Submission }) {

@@ -13,10 +13,7 @@ import { can, useSession } from "./SessionProvider";
 /** Teams an admin may pick from: their own and every team that owns an API already. */
 function useKnownTeams(user: User, admin: boolean) {
   const { data } = useAnswer(
-    (signal) =>
-      admin
-        ? api.GET("/catalog/search", { params: { query: { limit: 1 } }, signal })
-        : Promise.resolve({ data: undefined, response: new Response(null, { status: 204 }) }),
+    (signal) => (admin ? api.GET("/catalog/search", { params: { query: { limit: 1 } }, signal }) : null),
     [admin],
   );
   const owners = data?.facets.owners.map((facet) => facet.value) ?? [];

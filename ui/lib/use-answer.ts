@@ -8,8 +8,9 @@ type Answer<T> = { data?: T; error?: unknown; response: Response };
 
 /** One read from the portal, asked again when `deps` change or on `reload()`: its data, or the
  * problem to show in plain words (an answer that never came included). A read overtaken by a
- * newer one, or by the component going away, is aborted and never shown. */
-export function useAnswer<T>(ask: (signal: AbortSignal) => Promise<Answer<T>>, deps: DependencyList) {
+ * newer one, or by the component going away, is aborted and never shown. `ask` returns null when
+ * there is nothing to ask (yet). */
+export function useAnswer<T>(ask: (signal: AbortSignal) => Promise<Answer<T>> | null, deps: DependencyList) {
   const [data, setData] = useState<T | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [round, setRound] = useState(0);
@@ -17,7 +18,9 @@ export function useAnswer<T>(ask: (signal: AbortSignal) => Promise<Answer<T>>, d
   useEffect(() => {
     const controller = new AbortController();
     setProblem(null);
-    ask(controller.signal)
+    const asked = ask(controller.signal);
+    if (asked === null) return;
+    asked
       .then(({ data: answered, error, response }) => {
         if (controller.signal.aborted) return;
         if (answered !== undefined) setData(answered);
