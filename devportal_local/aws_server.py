@@ -499,11 +499,22 @@ def _transactions_without_table_copies() -> None:
 
 
 @contextlib.contextmanager
+def _running(host: str, port: int, app: SerialApp) -> Iterator[Any]:
+    """`app` served on a thread (one thread per request) until the block ends."""
+    _transactions_without_table_copies()
+    server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+@contextlib.contextmanager
 def serving(host: str, port: int, store: Store) -> Iterator[Any]:
     _durable_receives(store)
-    _transactions_without_table_copies()
-    server = make_server(host, port, DurableApp(store), threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     stopping = threading.Event()
 
     def flush_lazy_changes() -> None:
@@ -511,13 +522,11 @@ def serving(host: str, port: int, store: Store) -> Iterator[Any]:
             store.flush()
 
     flusher = threading.Thread(target=flush_lazy_changes, name="moto-flush", daemon=True)
-    thread.start()
     flusher.start()
     try:
-        yield server
-    finally:
-        server.shutdown()
-        thread.join()
+        with _running(host, port, DurableApp(store)) as server:
+            yield server
+    finally:  # the flusher stops after the server
         stopping.set()
         flusher.join()  # the caller's save_all writes what is left
 
@@ -525,15 +534,8 @@ def serving(host: str, port: int, store: Store) -> Iterator[Any]:
 @contextlib.contextmanager
 def serving_in_memory(host: str, port: int) -> Iterator[Any]:
     """The same stand-in without persistence (integration tests: one per session, nothing kept)."""
-    _transactions_without_table_copies()
-    server = make_server(host, port, SerialApp(), threaded=True, request_handler=MotoRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
-    thread.start()
-    try:
+    with _running(host, port, SerialApp()) as server:
         yield server
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 def main(argv: list[str] | None = None) -> None:
