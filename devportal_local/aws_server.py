@@ -1,9 +1,14 @@
 """moto that keeps its state: the local stand-in for AWS, durable across restarts and crashes.
 
 moto holds everything in memory. This runs moto's own server with every mutating request made
-durable before it is answered: the services' backends are pickled, per group of services that
-change together, after each request that changes them, into `<state dir>/aws/`, and loaded again
-at start. What an answered request wrote survives a Ctrl-C, and a SIGKILL of the whole stack: a
+durable before it is answered, in `<state dir>/aws/`, loaded again at start. Each group of services
+that change together has a snapshot (its backends, pickled) and a journal: a request that writes
+items (DynamoDB's PutItem, UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems; an S3
+PutObject, CopyObject or DeleteObject) appends what each item it touched now is, numbered; any
+other change writes the group's snapshot whole. The journal is folded into a new snapshot once it
+grows past 16 MB or 4,000 entries, and on a clean stop; at start, the entries numbered after the
+snapshot are applied to it. A write to a catalog of thousands of APIs then costs its items, not
+the table. What an answered request wrote survives a Ctrl-C, and a SIGKILL of the whole stack: a
 registration the gateway answered 202 is in the table, its spec in the bucket, its event in its
 queue. Files are replaced atomically (write, then rename); they are not fsynced, so they survive a
 crashed process, not a crashed machine - the same promise the Temporal dev server's SQLite
@@ -36,8 +41,10 @@ import json
 import logging
 import pickle
 import signal
+import struct
 import threading
 import time
+import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -54,13 +61,20 @@ from werkzeug.serving import make_server
 
 log = logging.getLogger("devportal.aws")
 
-FORMAT = 1
+FORMAT = 2  # 1: snapshots only, still read (and rewritten as 2 at start)
 # SQS actions that only move a message along its queue: redone by at-least-once delivery if lost.
 # (ReceiveMessage is one too; `_durable_receives` marks it, since it bypasses DurableApp's lock.)
 LAZY_ACTIONS = frozenset(
     {"DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility", "ChangeMessageVisibilityBatch"}
 )
 FLUSH_SECONDS = 0.25
+# Requests whose every change is to the items recorded by `_recording_item_writes`: journaled.
+JOURNALED: dict[str, frozenset[str]] = {
+    "dynamodb": frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}),
+    "s3": frozenset({"PUT", "DELETE"}),  # on an object, with no subresource (?tagging, ?uploads...)
+}
+JOURNAL_MAX_BYTES = 16 * 1024 * 1024
+JOURNAL_MAX_ENTRIES = 4000
 
 GROUPS: dict[str, tuple[str, ...]] = {
     "dynamodb": ("dynamodb",),
@@ -204,6 +218,176 @@ def _atomic_write(path: Path, data: bytes) -> None:
     temporary.replace(path)
 
 
+# -- item changes ------------------------------------------------------------------------------
+
+
+class _Recorder(threading.local):
+    """The items the request on this thread writes: set by DurableApp around a journaled request."""
+
+    touched: list[tuple[Any, ...]] | None = None
+
+
+_RECORDER = _Recorder()
+
+
+def _note(touch: tuple[Any, ...]) -> None:
+    if _RECORDER.touched is not None:
+        _RECORDER.touched.append(touch)
+
+
+def _recording_item_writes() -> None:
+    """moto's item writes note which item they write: every DynamoDB item write (batches and
+    transactions included) goes through the backend's put_item, update_item or delete_item, and
+    every S3 object write through put_object or delete_object (copies and multipart completions too)."""
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+    from moto.s3.models import S3Backend
+
+    if getattr(DynamoDBBackend.put_item, "devportal_recorded", False):
+        return
+
+    def item_key(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
+        table = backend.tables.get(table_name)
+        if table is None or table.hash_key_attr not in attrs:
+            return  # moto refuses it before changing anything
+        if table.range_key_attr is not None and table.range_key_attr not in attrs:
+            return
+        range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
+        _note(
+            (
+                "dynamodb",
+                backend.account_id,
+                backend.region_name,
+                table_name,
+                DynamoType(attrs[table.hash_key_attr]),
+                range_key,
+            )
+        )
+
+    def dynamodb(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def write(self: Any, table_name: str, attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+            if _RECORDER.touched is not None:
+                item_key(self, table_name, attrs)
+            return original(self, table_name, attrs, *args, **kwargs)
+
+        write.devportal_recorded = True  # type: ignore[attr-defined]
+        return write
+
+    def s3(original: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(original)
+        def write(self: Any, bucket_name: str, key_name: str, *args: Any, **kwargs: Any) -> Any:
+            _note(("s3", self.account_id, self.region_name, bucket_name, key_name))
+            return original(self, bucket_name, key_name, *args, **kwargs)
+
+        return write
+
+    for name in ("put_item", "update_item", "delete_item"):
+        setattr(DynamoDBBackend, name, dynamodb(getattr(DynamoDBBackend, name)))
+    for name in ("put_object", "delete_object"):
+        setattr(S3Backend, name, s3(getattr(S3Backend, name)))
+
+
+def _now(touch: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A touched item with what it holds now: the DynamoDB item (None: gone), or the S3 key's versions."""
+    service, account, region, container, *key = touch
+    backend = backends.get_backend(service)[account][region]
+    if service == "dynamodb":
+        table = backend.tables.get(container)
+        return (*touch, table.get_item(*key) if table is not None else None)
+    bucket = backend.buckets.get(container)
+    return (*touch, list(bucket.keys.getlist(key[0], [])) if bucket is not None else [])
+
+
+def _apply(change: tuple[Any, ...]) -> None:
+    """Put one journaled item back as it was written (replaying a journal onto its snapshot)."""
+    service, account, region, container, *key, now = change
+    backend = backends.get_backend(service)[account][region]
+    if service == "dynamodb":
+        table = backend.tables.get(container)
+        if table is None:
+            return
+        hash_key, range_key = key
+        if range_key is None:
+            table.items.pop(hash_key, None) if now is None else table.items.__setitem__(hash_key, now)
+        elif now is None:
+            table.items[hash_key].pop(range_key, None)
+        else:
+            table.items[hash_key][range_key] = now
+        return
+    bucket = backend.buckets.get(container)
+    if bucket is None:
+        return
+    if now:
+        dict.__setitem__(bucket.keys, key[0], now)
+    else:
+        dict.pop(bucket.keys, key[0], None)
+
+
+# -- the journal -----------------------------------------------------------------------------
+
+_HEADER = struct.Struct(">QII")  # sequence number, length, crc32 of the entry
+
+
+class Journal:
+    """A group's numbered entries since its snapshot, appended one per journaled request. Each entry
+    is written whole with its length and checksum: a tail torn by a crash (an entry never answered)
+    is where reading stops."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file: io.BufferedWriter | None = None
+        self.entries = 0
+        self.size = path.stat().st_size if path.exists() else 0
+
+    def append(self, seq: int, entry: bytes) -> None:
+        if self.file is None:
+            self.file = self.path.open("ab")
+        self.file.write(_HEADER.pack(seq, len(entry), zlib.crc32(entry)) + entry)
+        self.file.flush()  # in the OS once answered: survives the process, like the snapshots
+        self.entries += 1
+        self.size += _HEADER.size + len(entry)
+
+    def read(self) -> Iterator[tuple[int, bytes]]:
+        if not self.path.exists():
+            return
+        data = self.path.read_bytes()
+        at = 0
+        while at + _HEADER.size <= len(data):
+            seq, length, crc = _HEADER.unpack_from(data, at)
+            entry = data[at + _HEADER.size : at + _HEADER.size + length]
+            if len(entry) < length or zlib.crc32(entry) != crc:
+                log.warning(
+                    "%s: stopped at a torn entry after sequence %d (a request never answered)", self.path, seq - 1
+                )
+                return
+            yield seq, entry
+            at += _HEADER.size + length
+
+    def clear(self) -> None:
+        """Empty it (its entries are in the snapshot just written)."""
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+        self.path.unlink(missing_ok=True)
+        self.entries = self.size = 0
+
+    @property
+    def full(self) -> bool:
+        return self.entries >= JOURNAL_MAX_ENTRIES or self.size >= JOURNAL_MAX_BYTES
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads snapshots written when this module ran as `__main__` (format 1) as well."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(__spec__.name if module == "__main__" else module, name)
+
+
+def _unpickle(data: bytes) -> Any:
+    return _Unpickler(io.BytesIO(data)).load()
+
+
 # -- the store -------------------------------------------------------------------------------
 
 
@@ -213,12 +397,15 @@ class Store:
     locks: dict[str, threading.RLock] = field(default_factory=group_locks)
     referenced_blobs: dict[str, set[str]] = field(default_factory=dict)
     dirty: set[str] = field(default_factory=set)  # changed by a lazy action, not yet written
+    seq: dict[str, int] = field(default_factory=dict)  # each group's last change, journaled or not
+    journals: dict[str, Journal] = field(init=False)
 
     def __post_init__(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
         (self.directory / "s3-objects").mkdir(exist_ok=True)
         _BLOBS.root = self.directory / "s3-objects"
         _BLOBS.written = set()  # another directory: nothing known to be in it yet
+        self.journals = {group: Journal(self.directory / f"{group}.journal") for group in JOURNALED}
 
     @property
     def manifest(self) -> Path:
@@ -228,11 +415,11 @@ class Store:
         return self.directory / f"{group}.pickle"
 
     def load(self) -> list[str]:
-        """Put every saved group back into moto's backends; returns the groups restored."""
+        """Put every saved group back into moto's backends, journals applied; returns the groups restored."""
         if not self.manifest.exists():
             return []
         written = json.loads(self.manifest.read_text(encoding="utf-8"))
-        if written != _manifest():
+        if written.get("moto") != moto.__version__ or written.get("format") not in (1, FORMAT):
             raise StateUnreadable(
                 f"{self.directory} was written by moto {written.get('moto')} (format {written.get('format')}); "
                 f"this is moto {moto.__version__} (format {FORMAT}). Start with --fresh to begin empty "
@@ -243,30 +430,67 @@ class Store:
             path = self._snapshot_path(group)
             if not path.exists():
                 continue
-            saved: dict[str, dict[str, Any]] = pickle.loads(path.read_bytes())  # noqa: S301 - our own file
+            saved: dict[str, Any] = _unpickle(path.read_bytes())
+            if written["format"] == 1:
+                saved = {"seq": 0, "services": saved}
             for service in services:
                 backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
-                for account, regions in saved.get(service, {}).get("backends", {}).items():
+                state = saved["services"].get(service, {})
+                for account, regions in state.get("backends", {}).items():
                     for region, backend in regions.items():
                         backend_dict[account][region] = backend
                 # What the service keeps beside its backends (S3: which account holds which bucket)
-                for name, value in saved.get(service, {}).get("shared", {}).items():
+                for name, value in state.get("shared", {}).items():
                     setattr(backend_dict, name, value)
-            restored.append(group)
+            self.seq[group] = saved["seq"]
+            replayed = self._replay(group)
+            restored.append(f"{group} (+{replayed} journaled)" if replayed else group)
+        if written["format"] != FORMAT:
+            self.save_all()  # rewritten in this format, before anything is journaled onto it
+            _atomic_write(self.manifest, json.dumps(_manifest()).encode())
         return restored
 
+    def _replay(self, group: str) -> int:
+        journal = self.journals.get(group)
+        if journal is None:
+            return 0
+        replayed = 0
+        for seq, entry in journal.read():
+            if seq <= self.seq[group]:
+                continue  # in the snapshot already (written just before the journal was cleared)
+            for change in _unpickle(entry):
+                _apply(change)
+            self.seq[group] = seq
+            replayed += 1
+        journal.entries = replayed
+        return replayed
+
     def save(self, group: str) -> None:
-        """Write one group's state (the caller holds its lock)."""
+        """Write one group's snapshot, and empty its journal (the caller holds its lock)."""
         self.dirty.discard(group)
         blobs: set[str] = set()
         buffer = io.BytesIO()
+        self.seq[group] = seq = self.seq.get(group, 0) + 1
         state = {service: _service_state(backends.get_backend(service)) for service in GROUPS[group]}  # type: ignore[call-overload]
-        _Pickler(buffer, blobs).dump(state)
+        _Pickler(buffer, blobs).dump({"seq": seq, "services": state})
         _atomic_write(self._snapshot_path(group), buffer.getvalue())
+        if group in self.journals:
+            self.journals[group].clear()
         if group == "s3":
             self.referenced_blobs[group] = blobs
         if not self.manifest.exists():
             _atomic_write(self.manifest, json.dumps(_manifest()).encode())
+
+    def journal(self, group: str, touched: list[tuple[Any, ...]]) -> None:
+        """Append what the items a request wrote now hold (the caller holds the group's lock)."""
+        if not self._snapshot_path(group).exists() or self.journals[group].full:
+            self.save(group)
+            return
+        changes = [_now(touch) for touch in dict.fromkeys(touched)]
+        buffer = io.BytesIO()
+        _Pickler(buffer, set()).dump(changes)
+        self.seq[group] += 1
+        self.journals[group].append(self.seq[group], buffer.getvalue())
 
     def save_soon(self, group: str) -> None:
         """Mark a group changed by a lazy action (the caller holds its lock); `flush` writes it."""
@@ -284,6 +508,7 @@ class Store:
                 self.save(group)
 
     def collect_blobs(self) -> int:
+        """Delete S3 object files nothing refers to (after writing S3's snapshot, its journal folded in)."""
         with self.locks["s3"]:
             self.save("s3")
             return _BLOBS.collect(self.referenced_blobs.get("s3", set()))
@@ -332,7 +557,11 @@ def classify(environ: dict[str, Any]) -> Call:
         service = _TARGET_SERVICES.get(prefix)
     if service == "s3":
         method = environ.get("REQUEST_METHOD", "GET")
-        return Call("s3", None if method in {"GET", "HEAD", "OPTIONS"} else method)
+        if method in {"GET", "HEAD", "OPTIONS"}:
+            return Call("s3", None)
+        query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        subresources = sorted(k for k in query if k != "x-id" and not k.lower().startswith("x-amz-"))
+        return Call("s3", f"{method}?{'&'.join(subresources)}" if subresources else method)
     if action:
         return Call(service, action)
     return Call(service, _form_action(environ))
@@ -380,17 +609,25 @@ class SerialApp:
             return self.app(environ, start_response)  # type: ignore[no-any-return]
         with self.locks[group]:
             # The body is produced whole inside the lock, so what follows sees what it reports.
-            result = self.app(environ, start_response)
+            touched = _RECORDER.touched = self.recording(call)
             try:
-                chunks = list(result)
+                result = self.app(environ, start_response)
+                try:
+                    chunks = list(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
             finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
-            self.applied(call)
+                _RECORDER.touched = None
+            self.applied(call, touched)
         return chunks
 
-    def applied(self, call: Call) -> None:
+    def recording(self, call: Call) -> list[tuple[Any, ...]] | None:
+        """A list to note the items `call` writes in, or None: what it changes is not followed."""
+        return None
+
+    def applied(self, call: Call, touched: list[tuple[Any, ...]] | None) -> None:
         """Called inside the group's lock once a mutating request has been answered."""
 
 
@@ -401,9 +638,14 @@ class DurableApp(SerialApp):
         super().__init__(store.locks)
         self.store = store
 
-    def applied(self, call: Call) -> None:
+    def recording(self, call: Call) -> list[tuple[Any, ...]] | None:
+        return [] if call.action in JOURNALED.get(call.group or "", ()) else None
+
+    def applied(self, call: Call, touched: list[tuple[Any, ...]] | None) -> None:
         assert call.group is not None
-        if call.service == "sqs" and call.action in LAZY_ACTIONS:
+        if touched:  # every change it made is to these items
+            self.store.journal(call.group, touched)
+        elif call.service == "sqs" and call.action in LAZY_ACTIONS:
             self.store.save_soon(call.group)
         else:
             self.store.save(call.group)
@@ -502,6 +744,7 @@ def _transactions_without_table_copies() -> None:
 def _running(host: str, port: int, app: SerialApp) -> Iterator[Any]:
     """`app` served on a thread (one thread per request) until the block ends."""
     _transactions_without_table_copies()
+    _recording_item_writes()
     server = make_server(host, port, app, threaded=True, request_handler=MotoRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)
     thread.start()
@@ -566,5 +809,7 @@ def main(argv: list[str] | None = None) -> None:
     log.info("state saved to %s", store.directory)
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # run as the module itself, so what it pickles names devportal_local.aws_server
+    from devportal_local.aws_server import main as module_main
+
+    module_main()

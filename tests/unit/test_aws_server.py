@@ -8,11 +8,14 @@ import json
 import pickle
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import moto
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from moto import backends
 
 from devportal_local.aws_server import StateUnreadable, Store, _Pickler, classify
 
@@ -196,3 +199,190 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was_without_copying_the
         )  # fmt: skip
         items = {i["PK"]["S"]: i["n"]["N"] for i in client.scan(TableName="t")["Items"]}
         assert items == {"a": "9", "b": "2", "c": "3"}
+
+
+def aws_call(client: Any, service: str, target: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(
+        "/",
+        data=json.dumps(body),
+        headers={
+            "Authorization": SIGNED.format(service=service),
+            "X-Amz-Target": target,
+            "Content-Type": "application/x-amz-json-1.0",
+        },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    answer: dict[str, Any] = json.loads(response.get_data() or b"{}")
+    return answer
+
+
+class Tables:
+    """A DynamoDB table of the stand-in, through its HTTP API (werkzeug's test client, no socket)."""
+
+    def __init__(self, client: Any, name: str) -> None:
+        self.client, self.name = client, name
+
+    def call(self, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        return aws_call(self.client, "dynamodb", f"DynamoDB_20120810.{action}", {"TableName": self.name, **body})
+
+    def create(self) -> None:
+        self.call(
+            "CreateTable",
+            {
+                "KeySchema": [{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+                "AttributeDefinitions": [
+                    {"AttributeName": "PK", "AttributeType": "S"},
+                    {"AttributeName": "SK", "AttributeType": "S"},
+                ],
+                "BillingMode": "PAY_PER_REQUEST",
+            },
+        )
+
+    def put(self, pk: str, n: str) -> None:
+        self.call("PutItem", {"Item": {"PK": {"S": pk}, "SK": {"S": "v"}, "n": {"N": n}}})
+
+    def items(self) -> dict[str, str]:
+        return {i["PK"]["S"]: i["n"]["N"] for i in self.call("Scan", {})["Items"]}
+
+
+def restarted(directory: Path) -> Store:
+    """What a new stand-in process finds: moto emptied, then the state directory loaded."""
+    for service in ("dynamodb", "s3"):
+        backends.get_backend(service).reset()
+    store = Store(directory)
+    store.load()
+    return store
+
+
+@pytest.fixture
+def durable(tmp_path: Path) -> Iterator[tuple[Store, Any]]:
+    from werkzeug.test import Client
+
+    from devportal_local.aws_server import DurableApp, _recording_item_writes
+
+    _recording_item_writes()
+    store = Store(tmp_path / "aws")
+    yield store, Client(DurableApp(store))
+    for service in ("dynamodb", "s3"):
+        backends.get_backend(service).reset()
+
+
+def test_item_writes_are_journaled_and_come_back_without_rewriting_the_table(
+    durable: tuple[Store, Any], tmp_path: Path
+) -> None:
+    store, client = durable
+    table = Tables(client, f"t-{tmp_path.name}"[:200])
+    table.create()
+    snapshot = store.directory / "dynamodb.pickle"
+    created = snapshot.read_bytes()  # a new table: the snapshot is written whole
+    for pk, n in (("a", "1"), ("b", "2"), ("c", "3")):
+        table.put(pk, n)
+    table.call(
+        "UpdateItem",
+        {"Key": {"PK": {"S": "a"}, "SK": {"S": "v"}}, "UpdateExpression": "SET n = :n",
+         "ExpressionAttributeValues": {":n": {"N": "10"}}},
+    )  # fmt: skip
+    table.call("DeleteItem", {"Key": {"PK": {"S": "b"}, "SK": {"S": "v"}}})
+    table.call(
+        "TransactWriteItems",
+        {"TransactItems": [{"Put": {"TableName": table.name,
+                                    "Item": {"PK": {"S": "d"}, "SK": {"S": "v"}, "n": {"N": "4"}}}}]},
+    )  # fmt: skip
+    aws_call(
+        client, "dynamodb", "DynamoDB_20120810.BatchWriteItem",
+        {"RequestItems": {table.name: [{"PutRequest": {"Item": {"PK": {"S": "e"}, "SK": {"S": "v"}, "n": {"N": "5"}}}},
+                                       {"DeleteRequest": {"Key": {"PK": {"S": "c"}, "SK": {"S": "v"}}}}]}},
+    )  # fmt: skip
+    assert snapshot.read_bytes() == created
+    assert store.journals["dynamodb"].entries == 7
+    expected = {"a": "10", "d": "4", "e": "5"}
+    assert table.items() == expected
+
+    restarted(store.directory)
+    assert table.items() == expected
+
+
+def test_a_torn_last_entry_is_left_out_and_what_came_before_stays(durable: tuple[Store, Any], tmp_path: Path) -> None:
+    store, client = durable
+    table = Tables(client, f"t-{tmp_path.name}"[:200])
+    table.create()
+    table.put("a", "1")
+    table.put("b", "2")
+    journal = store.journals["dynamodb"].path
+    whole = journal.read_bytes()
+    journal.write_bytes(whole[:-3])  # the process died while writing b's entry: b was never answered
+    restarted(store.directory)
+    assert table.items() == {"a": "1"}
+
+
+def test_entries_the_snapshot_already_holds_are_not_applied_again(durable: tuple[Store, Any], tmp_path: Path) -> None:
+    """A crash after a snapshot is written but before its journal is emptied."""
+    store, client = durable
+    table = Tables(client, f"t-{tmp_path.name}"[:200])
+    table.create()
+    table.put("a", "1")
+    stale = store.journals["dynamodb"].path.read_bytes()
+    table.put("a", "2")
+    store.save("dynamodb")
+    store.journals["dynamodb"].path.write_bytes(stale)
+    restarted(store.directory)
+    assert table.items() == {"a": "2"}
+
+
+def test_a_full_journal_is_folded_into_the_snapshot(
+    durable: tuple[Store, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("devportal_local.aws_server.JOURNAL_MAX_ENTRIES", 3)
+    store, client = durable
+    table = Tables(client, f"t-{tmp_path.name}"[:200])
+    table.create()
+    for n in range(5):
+        table.put(f"k{n}", str(n))
+    assert store.journals["dynamodb"].entries == 1  # three journaled, the fourth wrote the snapshot, then one
+    restarted(store.directory)
+    assert table.items() == {f"k{n}": str(n) for n in range(5)}
+
+
+def test_object_writes_are_journaled_with_their_bytes_kept_once(durable: tuple[Store, Any], tmp_path: Path) -> None:
+    store, client = durable
+    bucket = f"b-{tmp_path.name}".lower()[:60].replace("_", "-")
+    headers = {"Authorization": SIGNED.format(service="s3")}
+    assert client.put(f"/{bucket}", headers=headers).status_code == 200
+    snapshot = store.directory / "s3.pickle"
+    created = snapshot.read_bytes()
+    assert client.put(f"/{bucket}/specs/a.json", data=b'{"a": 1}', headers=headers).status_code == 200
+    assert client.put(f"/{bucket}/specs/b.json", data=b'{"b": 2}', headers=headers).status_code == 200
+    assert client.delete(f"/{bucket}/specs/b.json", headers=headers).status_code == 204
+    tagged = client.put(
+        f"/{bucket}/specs/a.json?tagging",
+        data=b"<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>",
+        headers=headers,
+    )
+    assert tagged.status_code == 200
+    assert snapshot.read_bytes() != created  # a subresource is not an item write: the snapshot is rewritten
+    assert store.journals["s3"].entries == 0
+    assert client.put(f"/{bucket}/specs/c.json", data=b'{"c": 3}', headers=headers).status_code == 200
+    assert store.journals["s3"].entries == 1
+
+    restarted(store.directory)
+    assert client.get(f"/{bucket}/specs/a.json", headers=headers).get_data() == b'{"a": 1}'
+    assert client.get(f"/{bucket}/specs/b.json", headers=headers).status_code == 404
+    assert client.get(f"/{bucket}/specs/c.json", headers=headers).get_data() == b'{"c": 3}'
+
+
+def test_a_state_of_the_snapshot_only_format_is_read_and_rewritten(durable: tuple[Store, Any], tmp_path: Path) -> None:
+    from devportal_local.aws_server import _service_state
+
+    store, client = durable
+    table = Tables(client, f"t-{tmp_path.name}"[:200])
+    table.create()
+    table.put("a", "1")
+    old = {"dynamodb": _service_state(backends.get_backend("dynamodb"))}
+    buffer = io.BytesIO()
+    _Pickler(buffer, set()).dump(old)
+    (store.directory / "dynamodb.pickle").write_bytes(buffer.getvalue())
+    store.journals["dynamodb"].clear()
+    store.manifest.write_text(json.dumps({"format": 1, "moto": moto.__version__}))
+    restarted(store.directory)
+    assert table.items() == {"a": "1"}
+    assert json.loads(store.manifest.read_text())["format"] == 2
