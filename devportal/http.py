@@ -22,6 +22,9 @@ PROBLEM_JSON = "application/problem+json"
 # What a caller may send to follow a request through events, workflows and logs.
 CORRELATION_ID = re.compile(r"^[!-~]{1,128}$")
 BEARER_CHALLENGE = 'Bearer realm="devportal"'
+# Responses this size and up go gzip-compressed to a client that accepts it (API Gateway's
+# minimumCompressionSize; the local gateway does the same): below it, gzip's framing outweighs what it saves.
+MIN_COMPRESSED_BYTES = 1024
 
 DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.SpecTooLarge: 413,

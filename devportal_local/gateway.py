@@ -10,6 +10,7 @@ and the 29-second integration timeout (504)."""
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import logging
 import threading
@@ -28,7 +29,7 @@ from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gat
 from contracts.web import API_PREFIX, UI_BUILD
 from devportal import wiring
 from devportal.errors import Forbidden, Unauthenticated
-from devportal.http import BEARER_CHALLENGE
+from devportal.http import BEARER_CHALLENGE, MIN_COMPRESSED_BYTES
 from devportal_local.config import LOOPBACK
 from devportal_local.lambda_runtime import Handler, LambdaContext, load_handler
 from devportal_local.web import PortalFiles, accepts_gzip
@@ -355,6 +356,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         payload = base64.b64decode(raw) if response.get("isBase64Encoded") else str(raw).encode("utf-8")
         self.send_response(status)
         headers = dict(response.get("headers") or {})
+        if (
+            len(payload) >= MIN_COMPRESSED_BYTES
+            and accepts_gzip(self.headers.get("Accept-Encoding", ""))
+            and not any(key.lower() == "content-encoding" for key in headers)
+        ):  # as API Gateway's minimumCompressionSize does
+            payload = gzip.compress(payload, 6, mtime=0)
+            headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         for key, values in (response.get("multiValueHeaders") or {}).items():
             for value in values:
                 self.send_header(key, str(value))

@@ -21,9 +21,9 @@ from contracts.web import (
     inline_script_hashes,
     security_headers,
 )
+from devportal.http import MIN_COMPRESSED_BYTES
 
 COMPRESSIBLE = frozenset({".html", ".js", ".css", ".txt", ".json", ".svg", ".map"})
-MIN_COMPRESSED_BYTES = 1024  # below this, gzip's framing outweighs what it saves
 
 
 def accepts_gzip(accept_encoding: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import CfnOutput, Stack
+from aws_cdk import CfnOutput, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
@@ -15,7 +15,7 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from contracts import CORS_ALLOW_HEADERS, CORS_EXPOSE_HEADERS, GatewayRoute, gateway_routes
-from devportal.http import BEARER_CHALLENGE
+from devportal.http import BEARER_CHALLENGE, MIN_COMPRESSED_BYTES
 from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 from devportal.names import ResourceNames
 from functions.catalog import route_function
@@ -82,6 +82,8 @@ class ApiStack(Stack):
             description="devportal gateway: submit, list and read APIs (contracts/gateway.openapi.yaml)",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
             cloud_watch_role=True,
+            # responses of 1 KiB and more go gzip-compressed to clients that accept it (a spec, a search page)
+            min_compression_size=Size.bytes(MIN_COMPRESSED_BYTES),
             deploy_options=apigateway.StageOptions(
                 stage_name=STAGE_NAME,
                 tracing_enabled=True,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import re
+import uuid
 
 import pytest
 import requests
@@ -84,3 +85,28 @@ def test_a_head_answer_has_no_body_so_the_connection_serves_the_next_request(sta
             assert b"</html>" in page.read()
     finally:
         connection.close()
+
+
+def test_api_answers_of_a_kibibyte_and_more_go_gzip_compressed_to_who_accepts_it(stack: RunningStack) -> None:
+    """As API Gateway's minimumCompressionSize does: a spec, a page of search hits."""
+    api_id = f"gzip-{uuid.uuid4().hex[:8]}"
+    spec = (
+        "openapi: 3.0.3\ninfo:\n  title: Compressed\n  version: 1.0.0\n"
+        f"  description: {'A long description of what it does. ' * 60}\n"
+        "paths:\n  /things:\n    get:\n      responses:\n        '200': {description: Things}\n"
+    )
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", spec.encode())
+    assert submitted.status_code == 202, submitted.text
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    path = f"/apis/{api_id}/versions/1.0.0/spec"
+    packed = stack.get(path, headers={"Accept-Encoding": "gzip"})
+    plain = stack.get(path, headers={"Accept-Encoding": "identity"})
+    assert packed.status_code == plain.status_code == 200
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.headers["Vary"] == "Accept-Encoding"
+    assert int(packed.headers["Content-Length"]) < len(plain.content) // 4
+    assert "Content-Encoding" not in plain.headers
+    assert packed.content == plain.content  # requests undoes the gzip
+    small = stack.get("/me", headers={"Accept-Encoding": "gzip"})
+    assert small.status_code == 200
+    assert "Content-Encoding" not in small.headers  # under 1 KiB: as it is

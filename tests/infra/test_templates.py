@@ -127,6 +127,10 @@ def test_the_seed_api_test_rest_api_name(templates: dict[str, Template]) -> None
     templates["api"].has_resource_properties("AWS::ApiGateway::RestApi", {"Name": API_NAME})
 
 
+def test_answers_of_a_kibibyte_and_more_are_compressed(templates: dict[str, Template]) -> None:
+    templates["api"].has_resource_properties("AWS::ApiGateway::RestApi", {"MinimumCompressionSize": 1024})
+
+
 def test_one_method_per_contract_operation_each_with_its_own_function(templates: dict[str, Template]) -> None:
     template = templates["api"]
     methods = [m for m in properties(template, "AWS::ApiGateway::Method") if m["HttpMethod"] != "OPTIONS"]
