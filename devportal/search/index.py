@@ -217,8 +217,13 @@ class CatalogIndex:
         for index, weights in enumerate(entry.operation_words):
             score = 0.0
             for matched in per_word:
-                best = max((weights[w] * closeness for w, closeness in matched.items() if w in weights), default=0.0)
-                score += best
+                # an operation has a few words; a prefix may match thousands: walk the smaller
+                pairs = (
+                    ((weight, matched[w]) for w, weight in weights.items() if w in matched)
+                    if len(weights) < len(matched)
+                    else ((weights[w], closeness) for w, closeness in matched.items() if w in weights)
+                )
+                score += max((weight * closeness for weight, closeness in pairs), default=0.0)
             if score:
                 ranked.append((score, index))
         ranked.sort(key=lambda pair: (-pair[0], pair[1]))
