@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useRouter, useSearchParams } from "next/navigation";
+import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { api, asProblem, failed, type Problem, type Schemas } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
@@ -98,7 +98,6 @@ function HitCard({ hit }: { hit: Hit }) {
 
 function CatalogSearch() {
   const params = useSearchParams();
-  const router = useRouter();
   const [filters, setFilters] = useState<Filters>({
     q: params.get("q") ?? "",
     owner: params.get("owner") ?? "",
@@ -112,9 +111,10 @@ function CatalogSearch() {
     const merged = { ...filters, ...next };
     setFilters(merged);
     setPages(1);
-    // the address keeps the search, so it can be shared and survives a reload
+    // The address keeps the search, so it can be shared and survives a reload. The history API, not
+    // router.replace: Next.js follows it without fetching the page's payload again on every keystroke.
     const query = new URLSearchParams(Object.entries(merged).filter(([, value]) => value) as [string, string][]);
-    router.replace(query.size ? `/?${query}` : "/", { scroll: false });
+    window.history.replaceState(null, "", query.size ? `/?${query}` : "/");
   }
 
   const owners = page?.facets.owners ?? [];
