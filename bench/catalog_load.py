@@ -103,9 +103,13 @@ def _register(path_text: str, root_text: str) -> tuple[str, str, str]:
     return "registered", api_id, ""
 
 
-def load(files: Sequence[Path], root: Path, environment: Mapping[str, str], workers: int = 2) -> Counter[str]:
-    """Register every file not in the catalog yet; prints progress every 100 specs."""
+def load(
+    files: Sequence[Path], root: Path, environment: Mapping[str, str], workers: int = 2
+) -> tuple[Counter[str], set[str]]:
+    """Register every file not in the catalog yet; prints progress every 100 specs. Returns the
+    outcomes counted per file, and the APIs in the catalog (two files may slug to one apiId)."""
     counts: Counter[str] = Counter()
+    in_catalog: set[str] = set()
     started = time.monotonic()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(dict(environment),))
     try:
@@ -113,6 +117,8 @@ def load(files: Sequence[Path], root: Path, environment: Mapping[str, str], work
         for done, future in enumerate(as_completed(futures), start=1):
             outcome, api_id, detail = future.result()
             counts[outcome] += 1
+            if outcome in ("registered", "present"):
+                in_catalog.add(api_id)
             if outcome in ("refused", "failed") and counts[outcome] <= 10:
                 print(f"    {outcome} {api_id}: {detail[:200]}", flush=True)
             if done % 100 == 0 or done == len(files):
@@ -123,4 +129,4 @@ def load(files: Sequence[Path], root: Path, environment: Mapping[str, str], work
                 print(f"  {done}/{len(files)} specs ({summary}), {rate:.1f}/s, about {eta:.0f} s left", flush=True)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # Ctrl-C: what is running finishes, nothing new starts
-    return counts
+    return counts, in_catalog
