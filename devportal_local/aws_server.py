@@ -221,6 +221,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
 # -- item changes ------------------------------------------------------------------------------
 
 
+def _key_of(table: Any, attrs: dict[str, Any]) -> dict[str, Any] | None:
+    """The key attributes of an item (or a key) of `table`; None when one is missing - a write moto
+    refuses before changing anything."""
+    names = [n for n in (table.hash_key_attr, table.range_key_attr) if n is not None]
+    return {n: attrs[n] for n in names} if all(n in attrs for n in names) else None
+
+
 class _Recorder(threading.local):
     """The items the request on this thread writes: set by DurableApp around a journaled request."""
 
@@ -240,7 +247,6 @@ def _recording_item_writes() -> None:
     transactions included) goes through the backend's put_item, update_item or delete_item, and
     every S3 object write through put_object or delete_object (copies and multipart completions too)."""
     from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.s3.models import S3Backend
 
     if getattr(DynamoDBBackend.put_item, "devportal_recorded", False):
@@ -248,21 +254,10 @@ def _recording_item_writes() -> None:
 
     def item_key(backend: Any, table_name: str, attrs: dict[str, Any]) -> None:
         table = backend.tables.get(table_name)
-        if table is None or table.hash_key_attr not in attrs:
-            return  # moto refuses it before changing anything
-        if table.range_key_attr is not None and table.range_key_attr not in attrs:
-            return
-        range_key = DynamoType(attrs[table.range_key_attr]) if table.range_key_attr else None
-        _note(
-            (
-                "dynamodb",
-                backend.account_id,
-                backend.region_name,
-                table_name,
-                DynamoType(attrs[table.hash_key_attr]),
-                range_key,
-            )
-        )
+        key = _key_of(table, attrs) if table is not None else None
+        if key is not None:
+            hash_and_range = backend.get_keys_value(table, key)
+            _note(("dynamodb", backend.account_id, backend.region_name, table_name, *hash_and_range))
 
     def dynamodb(original: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(original)
@@ -308,12 +303,11 @@ def _apply(change: tuple[Any, ...]) -> None:
         if table is None:
             return
         hash_key, range_key = key
-        if range_key is None:
-            table.items.pop(hash_key, None) if now is None else table.items.__setitem__(hash_key, now)
-        elif now is None:
-            table.items[hash_key].pop(range_key, None)
+        items, slot = (table.items, hash_key) if range_key is None else (table.items[hash_key], range_key)
+        if now is None:
+            items.pop(slot, None)
         else:
-            table.items[hash_key][range_key] = now
+            items[slot] = now
         return
     bucket = backend.buckets.get(container)
     if bucket is None:
@@ -483,7 +477,7 @@ class Store:
 
     def journal(self, group: str, touched: list[tuple[Any, ...]]) -> None:
         """Append what the items a request wrote now hold (the caller holds the group's lock)."""
-        if not self._snapshot_path(group).exists() or self.journals[group].full:
+        if group not in self.seq or self.journals[group].full:  # no snapshot yet (seq: loaded or saved)
             self.save(group)
             return
         changes = [_now(touch) for touch in dict.fromkeys(touched)]
@@ -706,14 +700,9 @@ def _transactions_without_table_copies() -> None:
             table = self.tables.get(op.get("TableName"))
             if table is None:
                 continue
-            if op_type == "Put":
-                attrs = op.get("Item", {})
-                names = [n for n in (table.hash_key_attr, table.range_key_attr) if n is not None]
-                if not all(n in attrs for n in names):
-                    continue  # moto refuses it before changing anything
-                key = {n: attrs[n] for n in names}
-            else:
-                key = op.get("Key") or {}
+            key = _key_of(table, op.get("Item", {})) if op_type == "Put" else op.get("Key") or {}
+            if key is None:
+                continue  # moto refuses it before changing anything
             try:
                 current = self.get_item(table.name, key)
             except Exception:  # noqa: S112 - an invalid key: moto refuses the transaction before changing anything
