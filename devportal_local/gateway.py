@@ -109,6 +109,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     owner: Gateway
     protocol_version = "HTTP/1.1"
     server_version = "devportal-gateway"
+    # Headers and body go out in two sends; without TCP_NODELAY the body of a kept-alive answer
+    # waits for the browser's delayed ACK of the headers (40 ms on Linux).
+    disable_nagle_algorithm = True
 
     def __getattr__(self, name: str) -> Any:
         # http.server looks up do_<METHOD>; every method, even one it has never heard of, goes to
