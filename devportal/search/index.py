@@ -12,6 +12,7 @@ Each hit lists the operations that match best, so "create invoice" leads to the 
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -70,8 +71,11 @@ class SearchResult:
 @dataclass
 class _Entry:
     document: SearchDocument
+    title_key: str = ""  # the title as it sorts
     api_words: dict[str, float] = field(default_factory=dict)
-    operation_words: list[dict[str, float]] = field(default_factory=list)
+    # word -> (index of an operation using it, its weight there): an API with thousands of
+    # operations finds the few a query names without looking at the rest
+    operation_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
 
 class CatalogIndex:
@@ -92,7 +96,7 @@ class CatalogIndex:
 
     def upsert(self, document: SearchDocument) -> None:
         self.remove(document.api_id)
-        entry = _Entry(document)
+        entry = _Entry(document, document.title.lower())
         fields = {
             "api_id": document.api_id,
             "title": document.title,
@@ -103,7 +107,7 @@ class CatalogIndex:
         for name, text in fields.items():
             for word in words(text):
                 entry.api_words[word] = max(entry.api_words.get(word, 0.0), WEIGHTS[name])
-        for operation in document.operations:
+        for index, operation in enumerate(document.operations):
             weights: dict[str, float] = {}
             for name, text in (
                 ("operation_id", operation.operation_id),
@@ -112,13 +116,13 @@ class CatalogIndex:
             ):
                 for word in words(text):
                     weights[word] = max(weights.get(word, 0.0), OPERATION_WEIGHTS[name])
-            entry.operation_words.append(weights)
+            for word, weight in weights.items():
+                entry.operation_postings.setdefault(word, []).append((index, weight))
         self._entries[document.api_id] = entry
         for word, weight in entry.api_words.items():
             self._api_postings[word][document.api_id] = weight
-        for weights in entry.operation_words:
-            for word in weights:
-                self._operation_postings[word].add(document.api_id)
+        for word in entry.operation_postings:
+            self._operation_postings[word].add(document.api_id)
         self._vocabulary = None
 
     def remove(self, api_id: str) -> None:
@@ -129,13 +133,12 @@ class CatalogIndex:
             self._api_postings[word].pop(api_id, None)
             if not self._api_postings[word]:
                 del self._api_postings[word]
-        for weights in entry.operation_words:
-            for word in weights:
-                holders = self._operation_postings.get(word)
-                if holders is not None:
-                    holders.discard(api_id)
-                    if not holders:
-                        del self._operation_postings[word]
+        for word in entry.operation_postings:
+            holders = self._operation_postings.get(word)
+            if holders is not None:
+                holders.discard(api_id)
+                if not holders:
+                    del self._operation_postings[word]
         self._vocabulary = None
 
     def _matching_words(self, word: str, *, prefix: bool) -> dict[str, float]:
@@ -180,30 +183,35 @@ class CatalogIndex:
             )
             if not scores:
                 break
-        matches = list(self._entries) if scores is None else list(scores)
-
-        def kept(api_id: str, *, by_owner: bool = True, by_status: bool = True) -> bool:
-            document = self._entries[api_id].document
-            return (not by_owner or owner is None or document.owner == owner) and (
-                not by_status or status is None or document.status == status
-            )
-
-        owners = _facet(self._entries[a].document.owner for a in matches if kept(a, by_owner=False))
-        statuses = _facet(self._entries[a].document.status for a in matches if kept(a, by_status=False))
-        selected = [a for a in matches if kept(a)]
+        entries = self._entries
+        matches = list(entries) if scores is None else list(scores)
+        owners = _facet(
+            entries[a].document.owner for a in matches if status is None or entries[a].document.status == status
+        )
+        statuses = _facet(
+            entries[a].document.status for a in matches if owner is None or entries[a].document.owner == owner
+        )
+        selected = [
+            a
+            for a in matches
+            if (owner is None or entries[a].document.owner == owner)
+            and (status is None or entries[a].document.status == status)
+        ]
+        # only the page is put in order: the k first of n, not all n
+        wanted = offset + limit
         order = sort or ("relevance" if typed else "title")
         if order == "relevance" and scores is not None:
-            selected.sort(key=lambda a: (-scores[a], self._entries[a].document.title.lower(), a))
+            page = heapq.nsmallest(wanted, selected, key=lambda a: (-scores[a], entries[a].title_key, a))
         elif order == "updated":
-            selected.sort(key=lambda a: (self._entries[a].document.updated_at, a), reverse=True)
+            page = heapq.nlargest(wanted, selected, key=lambda a: (entries[a].document.updated_at, a))
         else:
-            selected.sort(key=lambda a: (self._entries[a].document.title.lower(), a))
-        page = selected[offset : offset + limit]
+            page = heapq.nsmallest(wanted, selected, key=lambda a: (entries[a].title_key, a))
+        page = page[offset:]
         hits = tuple(
             Hit(
-                self._entries[a].document,
+                entries[a].document,
                 round(scores[a], 3) if scores is not None else 0.0,
-                self._best_operations(self._entries[a], per_word),
+                self._best_operations(entries[a], per_word),
             )
             for a in page
         )
@@ -211,22 +219,27 @@ class CatalogIndex:
 
     @staticmethod
     def _best_operations(entry: _Entry, per_word: list[dict[str, float]]) -> tuple[OperationDoc, ...]:
+        """The operations that match best: per query word the best of an operation's words that
+        match it (weight x closeness), summed over the query's words."""
         if not per_word:
             return ()
-        ranked: list[tuple[float, int]] = []
-        for index, weights in enumerate(entry.operation_words):
-            score = 0.0
-            for matched in per_word:
-                # an operation has a few words; a prefix may match thousands: walk the smaller
-                pairs = (
-                    ((weight, matched[w]) for w, weight in weights.items() if w in matched)
-                    if len(weights) < len(matched)
-                    else ((weights[w], closeness) for w, closeness in matched.items() if w in weights)
-                )
-                score += max((weight * closeness for weight, closeness in pairs), default=0.0)
-            if score:
-                ranked.append((score, index))
-        ranked.sort(key=lambda pair: (-pair[0], pair[1]))
+        postings = entry.operation_postings
+        best: dict[int, list[float]] = {}
+        for position, matched in enumerate(per_word):
+            # a prefix may match thousands of words, an API have thousands: walk the smaller
+            shared = (
+                (w for w in matched if w in postings)
+                if len(matched) < len(postings)
+                else (w for w in postings if w in matched)
+            )
+            for word in shared:
+                closeness = matched[word]
+                for index, weight in postings[word]:
+                    scores = best.get(index)
+                    if scores is None:
+                        scores = best[index] = [0.0] * len(per_word)
+                    scores[position] = max(scores[position], weight * closeness)
+        ranked = sorted(((sum(scores), index) for index, scores in best.items()), key=lambda p: (-p[0], p[1]))
         return tuple(entry.document.operations[index] for _, index in ranked[:OPERATIONS_PER_HIT])
 
 

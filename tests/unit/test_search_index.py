@@ -118,3 +118,23 @@ def test_a_document_is_built_from_the_spec_bounded_and_saying_so() -> None:
     assert built.operations_truncated
     assert plain_text("x" * 50, 10) == "xxxxxxxxx…"
     assert plain_text("Lists:\n\n- one\n* two\n1. three", 100) == "Lists: one two three"
+
+
+def test_a_large_api_lists_the_operations_that_match_best_in_order() -> None:
+    # many operations that share a word, a few that name both words, one that names them exactly
+    filler = tuple(OperationDoc("GET", f"/things/{n}", f"Create thing {n}", f"makeThing{n}") for n in range(3000))
+    named = (
+        OperationDoc("GET", "/invoice-drafts", "Draft invoices", "listDrafts"),  # 'invoice' only
+        OperationDoc("POST", "/invoices", "Create an invoice", "createInvoice"),  # both, best fields
+        OperationDoc("PUT", "/invoices/{id}", "Replace an invoice", "createOrReplace"),  # both, 'create' in the id
+    )
+    big = doc("ledger", "Ledger", ops=filler[:1500] + named + filler[1500:])
+    index = CatalogIndex([big, BILLING])
+    hit = next(h for h in index.search("create invoice").hits if h.document.api_id == "ledger")
+    assert [o.operation_id for o in hit.operations[:2]] == ["createInvoice", "createOrReplace"]
+    assert len(hit.operations) == 5
+    # the last word as a prefix ranks an exact word above a longer one it begins
+    assert index.search("create invoi").hits[0].operations[0].operation_id == "createInvoice"
+    # later pages continue the same order
+    ranked = [h.document.api_id for h in index.search("invoice").hits]
+    assert [h.document.api_id for h in index.search("invoice", limit=1, offset=1).hits] == ranked[1:2]
