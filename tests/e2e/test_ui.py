@@ -166,12 +166,20 @@ def test_the_catalog_lists_and_filters_and_opens_an_api_reference(
     expect(cards).to_have_count(1)
     page.get_by_role("link", name="Petstore").click()
     expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}")
-    # the reference, rendered by Scalar, with the API's own operations and its base URL
+    # the overview: its base URL and every operation by tag, each a link into the reference
     expect(page.get_by_text("https://petstore.example.com/v1").first).to_be_visible()
+    overview = page.get_by_role("region", name=f"Operations of {api_id} 1.0.0")
+    expect(overview.get_by_role("link", name="GET /pets", exact=True)).to_be_visible()
+    expect(overview.get_by_text("List all pets")).to_be_visible()
+    shots.take(page, "api overview")
+    assert_accessible(page, "API page (overview)")
+    # the reference, rendered by Scalar, with the API's own operations
+    page.get_by_role("navigation", name="Views of this version").get_by_role("link", name="Reference").click()
+    expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}&version=1.0.0&view=reference")
     reference = page.get_by_label(f"Reference of {api_id} 1.0.0")
     expect(reference.get_by_text("List all pets").first).to_be_visible(timeout=15_000)
     shots.take(page, "api reference")
-    assert_accessible(page, "API page")
+    assert_accessible(page, "API page (reference)")
     # and the raw document downloads as it was submitted
     with page.expect_download() as download:
         page.get_by_role("button", name="Download YAML").click()
@@ -303,7 +311,7 @@ def test_a_developer_submits_a_valid_spec_and_watches_it_go_active(
     shots.take(page, "submission registered")
     assert_accessible(page, "submission page (registered)")
     page.get_by_role("link", name="Open its reference").click()
-    expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}&version=1.0.0")
+    expect(page).to_have_url(stack.gateway + f"/catalog/api/?id={api_id}&version=1.0.0&view=reference")
     expect(page.get_by_role("heading", name="Petstore", exact=True).first).to_be_visible()
 
 

@@ -17,7 +17,9 @@ function useApi(apiId: string) {
   return { detail: data?.apiId === apiId ? data : null, problem };
 }
 
-function ApiView({ apiId, requested, operation }: { apiId: string; requested: string | null; operation?: string }) {
+type View = { apiId: string; requested: string | null; operation?: string; full: boolean };
+
+function ApiView({ apiId, requested, operation, full }: View) {
   const { detail, problem } = useApi(apiId);
   const router = useRouter();
   if (problem) return <ProblemMessage problem={problem} title={`${apiId} could not be loaded`} />;
@@ -36,7 +38,9 @@ function ApiView({ apiId, requested, operation }: { apiId: string; requested: st
           Version
           <select
             value={current.version}
-            onChange={(event) => router.replace(paths.api(apiId, event.target.value))}
+            onChange={(event) =>
+              router.replace((full ? paths.reference : paths.api)(apiId, event.target.value))
+            }
           >
             {versions.map((v) => (
               <option key={v.version} value={v.version}>
@@ -61,7 +65,7 @@ function ApiView({ apiId, requested, operation }: { apiId: string; requested: st
         <dt>Registered</dt>
         <dd>{new Date(current.registeredAt).toLocaleString()}</dd>
       </dl>
-      <Reference apiId={apiId} version={current.version} operation={operation} />
+      <Reference apiId={apiId} version={current.version} operation={operation} full={full} />
     </article>
   );
 }
@@ -70,5 +74,11 @@ export function ApiPage() {
   const params = useSearchParams();
   const apiId = params.get("id");
   if (!apiId) return <p>No API named: open one from the <Link href={paths.catalog}>catalog</Link>.</p>;
-  return <RequireSignIn>{() => <ApiView apiId={apiId} requested={params.get("version")} operation={params.get("operation") ?? undefined} />}</RequireSignIn>;
+  const operation = params.get("operation") ?? undefined;
+  const full = params.get("view") === "reference" || operation !== undefined;
+  return (
+    <RequireSignIn>
+      {() => <ApiView apiId={apiId} requested={params.get("version")} operation={operation} full={full} />}
+    </RequireSignIn>
+  );
 }

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
+import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { api, asProblem, failed, type Problem, type Schemas } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { Loading } from "./Loading";
@@ -14,7 +14,11 @@ type Hit = Schemas["SearchHit"];
 type Sort = "relevance" | "title" | "updated";
 type Filters = { q: string; owner: string; status: string; sort: Sort | "" };
 
-const PAGE_SIZE = 50;
+// A page is what one screen or two shows: the answer to each keystroke stays small (tens of KB) and
+// quick to draw; "Show more" asks for the next ones.
+const PAGE_SIZE = 20;
+const MAX_SHOWN = 200;
+const ADDRESS_DELAY_MS = 300;
 
 /** Hits for the filters, asked again on every keystroke; an answer to an older keystroke is dropped. */
 function useSearch(filters: Filters, pages: number) {
@@ -32,7 +36,7 @@ function useSearch(filters: Filters, pages: number) {
             owner: filters.owner || undefined,
             status: (filters.status || undefined) as "active" | undefined,
             sort: filters.sort || undefined,
-            limit: Math.min(PAGE_SIZE * pages, 200),
+            limit: Math.min(PAGE_SIZE * pages, MAX_SHOWN),
           },
         },
         signal: controller.signal,
@@ -67,7 +71,13 @@ function OperationLink({ hit, operation }: { hit: Hit; operation: Hit["operation
   );
 }
 
-function HitCard({ hit }: { hit: Hit }) {
+/** What a card shows; an API that stays among the hits from one keystroke to the next is not drawn again. */
+function shown(hit: Hit): string {
+  const operations = hit.operations.map((o) => `${o.method} ${o.path} ${o.summary}`).join("\n");
+  return `${hit.apiId}\n${hit.title}\n${hit.owner}\n${hit.latestVersion}\n${hit.status}\n${hit.operationCount}\n${hit.description}\n${hit.tags.join(",")}\n${operations}`;
+}
+
+const HitCard = memo(function HitCard({ hit }: { hit: Hit }) {
   return (
     <li className="card">
       <h2>
@@ -94,7 +104,49 @@ function HitCard({ hit }: { hit: Hit }) {
       )}
     </li>
   );
+}, (before, after) => before.hit === after.hit || shown(before.hit) === shown(after.hit));
+
+type Facet = Schemas["Facet"];
+
+/** Every team with an API, asked once: the list does not change as the user types (with a catalog
+ * of hundreds of teams, redrawing it on every keystroke was most of a keystroke's work). */
+function useTeams(): Facet[] {
+  const [teams, setTeams] = useState<Facet[]>([]);
+  useEffect(() => {
+    const controller = new AbortController();
+    api
+      .GET("/catalog/search", { params: { query: { limit: 1 } }, signal: controller.signal })
+      .then(({ data }) => {
+        if (data) setTeams([...data.facets.owners].sort((a, b) => a.value.localeCompare(b.value)));
+      })
+      .catch(() => undefined); // the search itself shows the problem; the filter still offers "every team"
+    return () => controller.abort();
+  }, []);
+  return teams;
 }
+
+const TeamFilter = memo(function TeamFilter({
+  teams,
+  value,
+  onChange,
+}: {
+  teams: Facet[];
+  value: string;
+  onChange: (owner: string) => void;
+}) {
+  return (
+    <label>
+      Team
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">every team</option>
+        {teams.map((f) => (
+          <option key={f.value} value={f.value}>{`${f.value} (${f.count})`}</option>
+        ))}
+        {value && !teams.some((f) => f.value === value) ? <option value={value}>{value}</option> : null}
+      </select>
+    </label>
+  );
+});
 
 function CatalogSearch() {
   const params = useSearchParams();
@@ -107,17 +159,27 @@ function CatalogSearch() {
   const [pages, setPages] = useState(1);
   const { page, problem, busy } = useSearch(filters, pages);
 
-  function change(next: Partial<Filters>) {
-    const merged = { ...filters, ...next };
+  // One function for the page's life (the memoized filters keep it), reading the filters as they are now.
+  const latest = useRef(filters);
+  const addressTimer = useRef<number | undefined>(undefined);
+  latest.current = filters;
+  const change = useCallback((next: Partial<Filters>) => {
+    const merged = { ...latest.current, ...next };
+    latest.current = merged;
     setFilters(merged);
     setPages(1);
-    // The address keeps the search, so it can be shared and survives a reload. The history API, not
-    // router.replace: Next.js follows it without fetching the page's payload again on every keystroke.
-    const query = new URLSearchParams(Object.entries(merged).filter(([, value]) => value) as [string, string][]);
-    window.history.replaceState(null, "", query.size ? `/?${query}` : "/");
-  }
+    // The address keeps the search, so it can be shared and survives a reload; it follows once the
+    // typing pauses, since Next.js redraws its router's tree on each change of the address. The
+    // history API, not router.replace, which would fetch the page's payload again.
+    window.clearTimeout(addressTimer.current);
+    addressTimer.current = window.setTimeout(() => {
+      const query = new URLSearchParams(Object.entries(merged).filter(([, value]) => value) as [string, string][]);
+      window.history.replaceState(null, "", query.size ? `/?${query}` : "/");
+    }, ADDRESS_DELAY_MS);
+  }, []);
+  useEffect(() => () => window.clearTimeout(addressTimer.current), []);
 
-  const owners = page?.facets.owners ?? [];
+  const teams = useTeams();
   const statuses = page?.facets.statuses ?? [];
   return (
     <>
@@ -127,18 +189,7 @@ function CatalogSearch() {
           <input type="search" value={filters.q} onChange={(e) => change({ q: e.target.value })}
             placeholder="an API, a tag, an operation: create invoice" autoComplete="off" />
         </label>
-        <label>
-          Team
-          <select value={filters.owner} onChange={(e) => change({ owner: e.target.value })}>
-            <option value="">every team</option>
-            {owners.map((f) => (
-              <option key={f.value} value={f.value}>{`${f.value} (${f.count})`}</option>
-            ))}
-            {filters.owner && !owners.some((f) => f.value === filters.owner) ? (
-              <option value={filters.owner}>{filters.owner} (0)</option>
-            ) : null}
-          </select>
-        </label>
+        <TeamFilter teams={teams} value={filters.owner} onChange={(owner) => change({ owner })} />
         <label>
           Status
           <select value={filters.status} onChange={(e) => change({ status: e.target.value })}>
@@ -181,7 +232,7 @@ function CatalogSearch() {
               ))}
             </ul>
           )}
-          {page.items.length < page.total && page.items.length < 200 ? (
+          {page.items.length < page.total && page.items.length < MAX_SHOWN ? (
             <p>
               <button type="button" className="secondary" disabled={busy} onClick={() => setPages(pages + 1)}>
                 Show more

@@ -1,7 +1,10 @@
 "use client";
 
+import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
 import { api, asProblem, failed, type Problem } from "@/lib/api/client";
+import { operationGroups, type OperationGroup } from "@/lib/operations";
+import { paths } from "@/lib/paths";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 
@@ -47,12 +50,26 @@ function nameUnnamedButtons(root: HTMLElement): MutationObserver {
   return observer;
 }
 
-/** The version's reference, rendered by Scalar (descriptions as sanitized CommonMark, schemas,
- * examples, code samples and a try-it console against the API's declared servers). Scalar and the
- * YAML reader are loaded only on this page, after it is interactive. */
-export function Reference({ apiId, version, operation }: { apiId: string; version: string; operation?: string }) {
+type Spec = { text: string; servers: Server[]; yaml: boolean; groups: OperationGroup[] };
+
+/** A version's document in two views. The overview: base URLs, the download, and every operation by
+ * tag, each a link into the reference. The reference, rendered by Scalar (descriptions as sanitized
+ * CommonMark, schemas, examples, code samples and a try-it console against the API's declared
+ * servers). Scalar is about 1.4 MB of script and draws the whole document at once, so it is loaded
+ * only when the reference is opened (or an operation in it); the YAML reader only for YAML. */
+export function Reference({
+  apiId,
+  version,
+  operation,
+  full,
+}: {
+  apiId: string;
+  version: string;
+  operation?: string;
+  full: boolean;
+}) {
   const host = useRef<HTMLDivElement>(null);
-  const [spec, setSpec] = useState<{ text: string; servers: Server[]; yaml: boolean } | null>(null);
+  const [spec, setSpec] = useState<Spec | null>(null);
   const [problem, setProblem] = useState<Problem | null>(null);
 
   useEffect(() => {
@@ -71,7 +88,7 @@ export function Reference({ apiId, version, operation }: { apiId: string; versio
       }
       const yaml = (response.headers.get("Content-Type") ?? "").includes("yaml");
       const document = yaml ? (await import("yaml")).parse(data) : JSON.parse(data);
-      if (!cancelled) setSpec({ text: data, servers: serversOf(document), yaml });
+      if (!cancelled) setSpec({ text: data, servers: serversOf(document), yaml, groups: operationGroups(document) });
     })().catch((failure: unknown) => !cancelled && setProblem(failed(failure)));
     return () => {
       cancelled = true;
@@ -79,7 +96,7 @@ export function Reference({ apiId, version, operation }: { apiId: string; versio
   }, [apiId, version]);
 
   useEffect(() => {
-    if (!spec || !host.current) return;
+    if (!full || !spec || !host.current) return;
     let destroy: (() => void) | undefined;
     let cancelled = false;
     (async () => {
@@ -113,7 +130,7 @@ export function Reference({ apiId, version, operation }: { apiId: string; versio
       cancelled = true;
       destroy?.();
     };
-  }, [spec, operation]);
+  }, [spec, operation, full]);
 
   function download() {
     if (!spec) return;
@@ -152,8 +169,44 @@ export function Reference({ apiId, version, operation }: { apiId: string; versio
           </button>
         </dd>
       </dl>
-      <div ref={host} className="reference" aria-label={`Reference of ${apiId} ${version}`} />
+      <nav className="views" aria-label="Views of this version">
+        <Link href={paths.api(apiId, version)} aria-current={full ? undefined : "page"}>
+          Overview
+        </Link>
+        <Link href={paths.reference(apiId, version)} aria-current={full ? "page" : undefined}>
+          Reference
+        </Link>
+      </nav>
+      {full ? (
+        <div ref={host} className="reference" aria-label={`Reference of ${apiId} ${version}`} />
+      ) : (
+        <Overview apiId={apiId} version={version} groups={spec.groups} />
+      )}
     </>
+  );
+}
+
+function Overview({ apiId, version, groups }: { apiId: string; version: string; groups: OperationGroup[] }) {
+  if (groups.length === 0) return <p>The document declares no operations.</p>;
+  return (
+    <section aria-label={`Operations of ${apiId} ${version}`}>
+      {groups.map((group, index) => (
+        <section key={group.tag} aria-labelledby={`operations-${index}`}>
+          <h2 id={`operations-${index}`}>{group.tag}</h2>
+          <ul className="operations">
+            {group.operations.map((o) => (
+              <li key={`${o.method} ${o.path}`}>
+                <Link href={paths.operation(apiId, version, o.method, o.path)}>
+                  <span className={`method method-${o.method.toLowerCase()}`}>{o.method}</span> <code>{o.path}</code>
+                </Link>
+                {o.summary ? <span className="muted"> {o.summary}</span> : null}
+                {o.deprecated ? <span className="badge"> deprecated</span> : null}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ))}
+    </section>
   );
 }
 

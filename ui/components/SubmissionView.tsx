@@ -236,7 +236,7 @@ function SubmissionDetail({ submissionId }: { submissionId: string }) {
       </dl>
       {status === "registered" && (
         <p>
-          <Link href={paths.api(submission.apiId, submission.version)}>Open its reference</Link>
+          <Link href={paths.reference(submission.apiId, submission.version)}>Open its reference</Link>
         </p>
       )}
       {status === "rejected" && <Findings submission={submission} />}

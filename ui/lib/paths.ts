@@ -3,6 +3,8 @@ export const paths = {
   catalog: "/",
   api: (apiId: string, version?: string) =>
     `/catalog/api/?id=${encodeURIComponent(apiId)}` + (version ? `&version=${encodeURIComponent(version)}` : ""),
+  reference: (apiId: string, version: string) =>
+    `/catalog/api/?id=${encodeURIComponent(apiId)}&version=${encodeURIComponent(version)}&view=reference`,
   operation: (apiId: string, version: string, method: string, path: string) =>
     `/catalog/api/?id=${encodeURIComponent(apiId)}&version=${encodeURIComponent(version)}` +
     `&operation=${encodeURIComponent(`${method.toUpperCase()} ${path}`)}`,
