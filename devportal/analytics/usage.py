@@ -1,0 +1,159 @@
+"""What calls add up to, per hour, and how hours add up to days, weeks and months.
+
+An hour of an API's traffic is kept at three scopes: the whole API (`ALL`), one version (`V#1.2.0`)
+and one operation of one version (`O#1.2.0#getPet`). Each holds the same `Usage`: calls, status
+codes, a latency sketch, calls per consumer, calls and server errors per operation, and the calls
+the spec does not document. A longer period is the merge of its hours - counts add, sketches merge,
+consumers unite - never a recomputation from records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import orjson
+
+from devportal.analytics.operations import Resolved
+from devportal.analytics.sketch import LatencySketch
+from events.analytics import UsageRecord
+
+# An hour's item names at most this many consumers; the calls of any more are counted together
+# under OTHER_CONSUMERS (an item stays far below DynamoDB's 400 KB, and the report says so).
+MAX_CONSUMERS = 2_000
+OTHER_CONSUMERS = "(others)"
+# and at most this many undocumented operations or status codes (a client probing random paths
+# must not grow the item without bound)
+MAX_UNDOCUMENTED = 200
+OTHER_UNDOCUMENTED = "(other undocumented calls)"
+
+HOUR_FORMAT = "%Y-%m-%dT%H"
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def hour_label(hour: datetime) -> str:
+    return hour.strftime(HOUR_FORMAT)
+
+
+def hours_between(start: datetime, end: datetime) -> list[datetime]:
+    """The hours that start in [start, end), start rounded down to its hour."""
+    hours, hour = [], hour_of(start)
+    while hour < end:
+        hours.append(hour)
+        hour += timedelta(hours=1)
+    return hours
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    latency: LatencySketch = field(default_factory=LatencySketch)
+    consumers: dict[str, int] = field(default_factory=dict)
+    operations: dict[str, list[int]] = field(default_factory=dict)  # key -> [calls, server errors]
+    undocumented: dict[str, int] = field(default_factory=dict)  # "key" or "key status" -> calls
+
+    def add(self, record: UsageRecord, resolved: Resolved) -> None:
+        self.calls += 1
+        self.statuses[record.status] = self.statuses.get(record.status, 0) + 1
+        self.latency.add(record.latency_ms)
+        consumer = record.consumer_id
+        if consumer not in self.consumers and len(self.consumers) >= MAX_CONSUMERS:
+            consumer = OTHER_CONSUMERS
+        self.consumers[consumer] = self.consumers.get(consumer, 0) + 1
+        counts = self.operations.setdefault(resolved.key, [0, 0])
+        counts[0] += 1
+        if record.status >= 500:
+            counts[1] += 1
+        if resolved.undocumented(record.status):
+            what = resolved.key if resolved.operation is None else f"{resolved.key} {record.status}"
+            if what not in self.undocumented and len(self.undocumented) >= MAX_UNDOCUMENTED:
+                what = OTHER_UNDOCUMENTED
+            self.undocumented[what] = self.undocumented.get(what, 0) + 1
+
+    def merge(self, other: Usage) -> None:
+        self.calls += other.calls
+        for status, count in other.statuses.items():
+            self.statuses[status] = self.statuses.get(status, 0) + count
+        self.latency.merge(other.latency)
+        for consumer, count in other.consumers.items():
+            self.consumers[consumer] = self.consumers.get(consumer, 0) + count
+        for key, (calls, errors) in other.operations.items():
+            counts = self.operations.setdefault(key, [0, 0])
+            counts[0] += calls
+            counts[1] += errors
+        for what, count in other.undocumented.items():
+            self.undocumented[what] = self.undocumented.get(what, 0) + count
+
+    @classmethod
+    def merged(cls, parts: Iterable[Usage]) -> Usage:
+        total = cls()
+        for part in parts:
+            total.merge(part)
+        return total
+
+    def calls_in_class(self, first_digit: int) -> int:
+        return sum(count for status, count in self.statuses.items() if status // 100 == first_digit)
+
+    @property
+    def error_rate(self) -> float | None:
+        """The share of calls answered with a server error (5xx)."""
+        return self.calls_in_class(5) / self.calls if self.calls else None
+
+    def to_bytes(self) -> tuple[bytes, bytes]:
+        """(the counts as JSON, the latency sketch): how an item stores it."""
+        body = {
+            "calls": self.calls,
+            "statuses": {str(status): count for status, count in self.statuses.items()},
+            "consumers": self.consumers,
+            "operations": self.operations,
+            "undocumented": self.undocumented,
+        }
+        return orjson.dumps(body), self.latency.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, body: bytes, latency: bytes) -> Usage:
+        data = orjson.loads(body)
+        return cls(
+            calls=data["calls"],
+            statuses={int(status): count for status, count in data["statuses"].items()},
+            latency=LatencySketch.from_bytes(latency),
+            consumers=data["consumers"],
+            operations=data["operations"],
+            undocumented=data["undocumented"],
+        )
+
+
+@dataclass(frozen=True, order=True)
+class Bucket:
+    """Where an hour of one scope of an API's usage is kept."""
+
+    api_id: str
+    scope: str  # "ALL", "V#<version>", "O#<version>#<operation key>"
+    hour: datetime
+
+    @property
+    def sort_key(self) -> str:
+        return f"{self.scope}#H#{hour_label(self.hour)}"
+
+
+def scopes_of(record: UsageRecord, resolved: Resolved) -> tuple[str, str, str]:
+    return ("ALL", f"V#{record.version}", f"O#{record.version}#{resolved.key}")
+
+
+def fold(records: Iterable[tuple[UsageRecord, Resolved]]) -> dict[Bucket, Usage]:
+    """Each record added to its hour at each of its scopes."""
+    buckets: dict[Bucket, Usage] = {}
+    for record, resolved in records:
+        hour = hour_of(record.timestamp)
+        for scope in scopes_of(record, resolved):
+            bucket = Bucket(record.api_id, scope, hour)
+            usage = buckets.get(bucket)
+            if usage is None:
+                usage = buckets[bucket] = Usage()
+            usage.add(record, resolved)
+    return buckets

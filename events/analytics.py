@@ -1,0 +1,53 @@
+"""Events of the analytics domain (source `devportal.analytics`)."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Literal
+
+from pydantic import AwareDatetime, Field, model_validator
+
+from events.envelope import DomainEvent, WireModel
+
+_API_ID = r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
+_VERSION = r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,63}$"
+# What a service may name a batch or a consumer with: printable ASCII without spaces, so that ids
+# read back the same in a report, a log line and a key.
+_PRINTABLE_ID = r"^[!-~]{1,128}$"
+
+MAX_RECORDS = 500
+MAX_LATENCY_MS = 3_600_000.0  # an hour: anything longer is a clock error, not a latency
+HttpMethod = Literal["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+
+
+class UsageRecord(WireModel):
+    """One call to an API the portal catalogs, as the service that served it saw it. The operation
+    is named by `operationId`, or by `method` and `path` (the path template, or the path called)."""
+
+    api_id: str = Field(pattern=_API_ID)
+    version: str = Field(pattern=_VERSION)
+    operation_id: str | None = Field(default=None, min_length=1, max_length=256)
+    method: HttpMethod | None = None
+    path: str | None = Field(default=None, pattern=r"^/", max_length=1024)
+    status: int = Field(strict=True, ge=100, le=599)
+    latency_ms: float = Field(strict=True, ge=0, le=MAX_LATENCY_MS, allow_inf_nan=False)
+    timestamp: AwareDatetime
+    consumer_id: str = Field(pattern=_PRINTABLE_ID)
+
+    @model_validator(mode="after")
+    def _names_its_operation(self) -> UsageRecord:
+        if self.operation_id is None and (self.method is None or self.path is None):
+            raise ValueError("name the operation: give `operationId`, or `method` and `path`")
+        return self
+
+
+class ApiUsageRecorded(DomainEvent):
+    """Calls that a service publishing with a key of team `publisher` reported, already checked one
+    by one. A batch larger than an event can carry travels as several parts of one `batchId`."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiUsageRecorded"
+    SOURCE: ClassVar[str] = "devportal.analytics"
+
+    batch_id: str = Field(pattern=_PRINTABLE_ID)
+    part: int = Field(default=0, ge=0, lt=MAX_RECORDS)
+    publisher: str = Field(pattern=_API_ID, description="the team whose service key published the batch")
+    records: list[UsageRecord] = Field(min_length=1, max_length=MAX_RECORDS)
