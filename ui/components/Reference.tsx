@@ -11,7 +11,7 @@ import { ProblemMessage } from "./ProblemMessage";
 type Server = { url: string; description?: string };
 
 // Scalar's default light theme sets secondary text and HTTP method colours below WCAG AA contrast
-// (3.2-4.3:1); these keep every text at 4.5:1 or more on its backgrounds.
+// (3.2-4.3:1); these keep every text at 4.5:1 or more on its backgrounds, and its toggles 24 px.
 const ACCESSIBLE_THEME = `
 .light-mode {
   --scalar-color-2: #4f4f4f;
@@ -23,7 +23,14 @@ const ACCESSIBLE_THEME = `
   --scalar-color-yellow: #7d4e00;
   --scalar-color-purple: #6639ba;
   --scalar-color-accent: #0a58ca;
-}`;
+}
+/* In a narrow reference Scalar shrinks the schema toggles to 20 px; WCAG 2.5.8 asks 24 px. */
+.narrow-references-container > * {
+  --schema-toggle-size: 24px !important;
+  --schema-toggle-half: 12px !important;
+}
+/* and the sidebar's group toggles are 22 px */
+.scalar-app button[aria-expanded][class*="text-sidebar"] { min-width: 24px; min-height: 24px; }`;
 
 /** What Scalar renders without an accessible name gets one, as a screen reader needs: the code blocks'
  * copy buttons, icon-only links, the try-it console's editable fields (comboboxes without their states). */
