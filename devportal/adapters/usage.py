@@ -1,0 +1,166 @@
+"""Hourly usage in the single table (key layout in devportal.tables).
+
+  USAGE#<apiId> / <scope>#H#<yyyy-mm-ddThh>   an hour of one scope: `calls` (a number, for reading
+                                              at a glance), `body` (the counts as JSON), `latency`
+                                              (the sketch), `rev` (a write counter)
+  USAGEAPPLIED#<sha256> / APPLIED             one delivery's counts are in one API-hour's buckets
+
+A delivery's buckets are grouped by API and hour; each group (at most 99 buckets, so that the
+group and its marker fit a transaction of 100) is one transaction: every bucket rewritten on the
+condition that its `rev` is still the one read, and the marker created on the condition that it
+does not exist. A lost race with another writer reads again and retries; a marker that exists means
+the group was counted before, and it is skipped - so a redelivered batch never counts twice, and a
+delivery cut off half-way counts its remaining groups when it comes again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from devportal.adapters.table import DynamoTable, item
+from devportal.analytics.ports import Applied
+from devportal.analytics.usage import HOUR_FORMAT, Bucket, Usage, hour_label
+from devportal.tables import TTL_ATTRIBUTE
+
+_GROUP = 99
+_ATTEMPTS = 8
+_MARKER_DAYS = 15  # longer than a message can live in a queue and its dead-letter queue (14 days)
+
+
+class UsageConflict(RuntimeError):
+    """Other writers kept changing the same hours: the delivery is retried as a whole later."""
+
+
+class DynamoUsageStore(DynamoTable):
+    def __init__(self, table_name: str, client: Any = None, *, retention_days: int = 400) -> None:
+        super().__init__(table_name, client)
+        self._retention = timedelta(days=retention_days)
+
+    def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
+        applied = already = 0
+        ordered = sorted(buckets, key=lambda bucket: (bucket.api_id, bucket.hour, bucket.scope))
+        for (api_id, hour), members in groupby(ordered, key=lambda bucket: (bucket.api_id, bucket.hour)):
+            group = list(members)
+            for start in range(0, len(group), _GROUP):
+                chunk = group[start : start + _GROUP]
+                marker = _marker(delivery, api_id, hour_label(hour), start // _GROUP)
+                if self._apply_chunk(marker, {bucket: buckets[bucket] for bucket in chunk}):
+                    applied += len(chunk)
+                else:
+                    already += len(chunk)
+        return Applied(applied, already)
+
+    def _apply_chunk(self, marker: str, chunk: Mapping[Bucket, Usage]) -> bool:
+        """True when the chunk's counts went in now, False when they were in already."""
+        for attempt in range(_ATTEMPTS):
+            stored = self._get_many(list(chunk))
+            writes: list[dict[str, Any]] = [
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": item(
+                            {"PK": marker, "SK": "APPLIED", TTL_ATTRIBUTE: _epoch(time.time()) + _MARKER_DAYS * 86400}
+                        ),
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                }
+            ]
+            for bucket, delta in chunk.items():
+                rev, current = stored.get(bucket, (0, None))
+                total = Usage.merged((current, delta)) if current is not None else delta
+                writes.append({"Put": self._put(bucket, total, rev)})
+            try:
+                self._client().transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
+                return True
+            except ClientError as error:
+                reasons = error.response.get("CancellationReasons") or []
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                    raise
+                if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                    return False  # this delivery's counts are in these hours already
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
+        raise UsageConflict(f"{len(chunk)} usage buckets kept changing under {_ATTEMPTS} attempts")
+
+    def _put(self, bucket: Bucket, usage: Usage, rev: int) -> dict[str, Any]:
+        body, latency = usage.to_bytes()
+        put: dict[str, Any] = {
+            "TableName": self._table,
+            "Item": item(
+                {
+                    "PK": f"USAGE#{bucket.api_id}",
+                    "SK": bucket.sort_key,
+                    "calls": usage.calls,
+                    "body": body,
+                    "latency": latency,
+                    "rev": rev + 1,
+                    TTL_ATTRIBUTE: _epoch((bucket.hour + self._retention).timestamp()),
+                }
+            ),
+        }
+        if rev:
+            put["ConditionExpression"] = "rev = :rev"
+            put["ExpressionAttributeValues"] = item({":rev": rev})
+        else:
+            put["ConditionExpression"] = "attribute_not_exists(PK)"
+        return put
+
+    def _get_many(self, buckets: list[Bucket]) -> dict[Bucket, tuple[int, Usage]]:
+        by_key = {(f"USAGE#{bucket.api_id}", bucket.sort_key): bucket for bucket in buckets}
+        wanted = [item({"PK": pk, "SK": sk}) for pk, sk in by_key]
+        found: dict[Bucket, tuple[int, Usage]] = {}
+        while wanted:
+            response = self._client().batch_get_item(
+                RequestItems={self._table: {"Keys": wanted[:100], "ConsistentRead": True}}
+            )
+            for raw in response.get("Responses", {}).get(self._table, []):
+                bucket = by_key[(raw["PK"]["S"], raw["SK"]["S"])]
+                found[bucket] = (int(raw["rev"]["N"]), _usage_of(raw))
+            unprocessed: Any = response.get("UnprocessedKeys") or {}
+            wanted = list(unprocessed.get(self._table, {}).get("Keys", [])) + wanted[100:]
+        return found
+
+    def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
+        last = end - timedelta(microseconds=1)
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
+            "ExpressionAttributeValues": item(
+                {
+                    ":pk": f"USAGE#{api_id}",
+                    ":low": f"{scope}#H#{hour_label(start)}",
+                    ":high": f"{scope}#H#{hour_label(last)}",
+                }
+            ),
+            "ProjectionExpression": "SK, body, latency",
+        }
+        hours: list[tuple[datetime, Usage]] = []
+        prefix = len(scope) + 3
+        while True:
+            response = self._client().query(**arguments)
+            for raw in response.get("Items", []):
+                hour = datetime.strptime(raw["SK"]["S"][prefix:], HOUR_FORMAT).replace(tzinfo=UTC)
+                hours.append((hour, _usage_of(raw)))
+            if "LastEvaluatedKey" not in response:
+                return hours
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _usage_of(raw: Mapping[str, Any]) -> Usage:
+    return Usage.from_bytes(raw["body"]["B"], raw["latency"]["B"])
+
+
+def _marker(delivery: str, api_id: str, hour: str, chunk: int) -> str:
+    digest = hashlib.sha256(f"{delivery}\n{api_id}\n{hour}\n{chunk}".encode()).hexdigest()
+    return f"USAGEAPPLIED#{digest}"
+
+
+def _epoch(seconds: float) -> int:
+    return int(seconds)

@@ -1,0 +1,30 @@
+"""What the analytics core needs from the outside world."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from devportal.analytics.usage import Bucket, Usage
+
+
+@dataclass(frozen=True)
+class Applied:
+    buckets: int  # hour-scope buckets that took this delivery's counts
+    already: int  # buckets this delivery had already been counted in (a redelivery)
+
+
+class UsageStore(Protocol):
+    """Hourly usage per API and scope."""
+
+    def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
+        """Adds each bucket's usage to what the store holds, exactly once per `delivery` (a
+        deterministic name for these records, the same when they arrive again): a bucket that
+        has taken this delivery's counts before is left as it is."""
+        ...
+
+    def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
+        """The hours of `scope` that overlap [start, end), in order; hours without calls are absent."""
+        ...
