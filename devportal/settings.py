@@ -82,6 +82,14 @@ class KeySettings(_Settings):
     key_rotation_grace_seconds: int = Field(default=24 * 3600, ge=0, le=30 * 24 * 3600)
 
 
+class UsageSettings(_Settings):
+    """How long hourly usage is kept, and so how late a record may arrive to be counted; how far
+    in the future a record's timestamp may lie before it is a clock error rather than skew."""
+
+    usage_retention_days: int = Field(default=90, ge=1, le=3660)
+    usage_clock_skew_seconds: int = Field(default=300, ge=0, le=3600)
+
+
 class SpecLimits(_Settings):
     max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
     max_spec_depth: int = Field(default=64, ge=8, le=512)
@@ -107,6 +115,8 @@ TUNABLE: dict[str, tuple[type[_Settings], str]] = {
     "max-findings": (SpecLimits, "max_findings"),
     "max-finding-chars": (SpecLimits, "max_finding_chars"),
     "key-rotation-grace-seconds": (KeySettings, "key_rotation_grace_seconds"),
+    "usage-retention-days": (UsageSettings, "usage_retention_days"),
+    "usage-clock-skew-seconds": (UsageSettings, "usage_clock_skew_seconds"),
 }
 
 

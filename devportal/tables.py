@@ -10,6 +10,8 @@ Key layout (each adapter keeps to its own prefixes):
   KEY#<sha256>             / KEY            a service API key (GSI1: APIKEY#<id>, GSI2: KEYS#<team>)
   LOGINFAIL#<sha256>       / W#<window>...  failed sign-in counters (expire by TTL)
   DEVICE#<sha256>          / DEVICE         a device token that once signed in (expires by TTL)
+  USAGE#<apiId>            / <scope>#H#<hour> an hour of usage at one scope (expires by TTL after retention)
+  USAGEAPPLIED#<sha256>    / APPLIED        a delivery's usage is counted in one API-hour (expires by TTL)
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ from devportal import settings
 
 if TYPE_CHECKING:
     from devportal.adapters.temporal import TemporalConnection
+    from devportal.analytics.aggregate import AggregateUsage, OperationTables
+    from devportal.analytics.ports import UsageStore
+    from devportal.analytics.records import TimeWindow
     from devportal.identity.attempts import AttemptLog, Counter, KnownDevices, SignIn
     from devportal.identity.invite import InviteUser
     from devportal.identity.keys import ApiKeys, KeyStore
@@ -72,6 +75,9 @@ class Overrides(TypedDict, total=False):
     registrar: Registrar
     search_documents: SearchDocuments
     catalog_index: LiveIndex
+    usage_store: UsageStore
+    operation_tables: OperationTables
+    aggregate_usage: AggregateUsage
     temporal_ui_url: str | None
 
 
@@ -106,6 +112,13 @@ class Portal:
     def key_rotation_grace(self) -> timedelta:
         keys = settings.tuned(settings.KeySettings(), self.tunables.values(), _tuning_log.warning)
         return timedelta(seconds=keys.key_rotation_grace_seconds)
+
+    def usage_window(self) -> TimeWindow:
+        """Which record timestamps are counted, tuned by Parameter Store."""
+        from devportal.analytics.records import TimeWindow
+
+        usage = settings.tuned(settings.UsageSettings(), self.tunables.values(), _tuning_log.warning)
+        return TimeWindow(usage.usage_retention_days, usage.usage_clock_skew_seconds)
 
     @cached_property
     def table_name(self) -> str:
@@ -162,6 +175,12 @@ class Portal:
         from devportal.adapters.search import DynamoSearchDocuments
 
         return DynamoSearchDocuments(self.table_name)
+
+    @cached_property
+    def usage_store(self) -> UsageStore:
+        from devportal.adapters.usage import DynamoUsageStore
+
+        return DynamoUsageStore(self.table_name, retention_days=self.usage_window().retention_days)
 
     @cached_property
     def attempt_log(self) -> AttemptLog:
@@ -253,6 +272,19 @@ class Portal:
         from devportal.search.live import LiveIndex
 
         return LiveIndex(self.search_documents)
+
+    @cached_property
+    def operation_tables(self) -> OperationTables:
+        """Registered versions' operations, kept between deliveries (versions are immutable)."""
+        from devportal.analytics.aggregate import OperationTables
+
+        return OperationTables(self.registry, self.specs)
+
+    @cached_property
+    def aggregate_usage(self) -> AggregateUsage:
+        from devportal.analytics.aggregate import AggregateUsage
+
+        return AggregateUsage(self.usage_store, self.operation_tables, self.usage_window)
 
     @cached_property
     def registrar(self) -> Registrar:

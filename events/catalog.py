@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from events.analytics import ApiUsageRecorded
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
@@ -52,6 +53,11 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=ApiRegistrationRejected,
         producer="temporal_bridge/ApiRegistrationWorkflow",
         description="A submission was refused, with findings.",
+    ),
+    EventDefinition(
+        model=ApiUsageRecorded,
+        producer="services (PutEvents with the same contract) and functions/record_usage",
+        description="Calls to a cataloged API that a team's service reported, checked one by one.",
     ),
     EventDefinition(
         model=UserSignedIn,

@@ -423,7 +423,7 @@ def test_functions_that_tune_read_their_settings_path(dev: Synthesized) -> None:
         variables = all_functions(dev)[spec.function_name(NAMES)]["Environment"]["Variables"]
         assert (variables.get("DEVPORTAL_PARAMETERS_PATH") == NAMES.parameters_path) == ("parameters" in spec.access)
     assert {s.name for s in functions() if "parameters" in s.access} == {
-        "submit-spec", "registration-worker", "rotate-api-key"
+        "submit-spec", "registration-worker", "rotate-api-key", "aggregate-usage"
     }  # fmt: skip
 
 

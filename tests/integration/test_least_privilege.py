@@ -10,7 +10,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -24,6 +24,8 @@ from devportal.registry.models import ApiVersionRecord
 from devportal.wiring import Portal
 from devportal_local.lambda_runtime import LambdaContext, load_handler
 from devportal_local.pollers import lambda_record, sns_forward_target
+from events.analytics import ApiUsageRecorded, UsageRecord
+from events.envelope import new_event
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
 from temporal_bridge.worker import build_worker
@@ -50,6 +52,7 @@ class CallRecorder:
         self.by_name = {name: kind for kind, name in resources.items()}
         self.current: str | None = None
         self.calls: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.roots: dict[str, Portal] = {}  # one execution environment per function
 
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if self.current is None or model.auth_type == "none":
@@ -67,6 +70,7 @@ class CallRecorder:
             or params.get("SecretId")
             or params.get("UserPoolId")
             or params.get("Path")
+            or next(iter(params.get("RequestItems") or {}), None)
             or self._bus_of(params)
             or "?"
         )
@@ -134,11 +138,16 @@ def proxy_event(method: str, resource: str, **parts: Any) -> dict[str, Any]:
 
 
 def invoke(recorder: CallRecorder, spec: Function, event: dict[str, Any]) -> Any:
+    """Runs the function in its own execution environment: a composition root of its own, kept
+    between its invocations (what one function has read and cached is not another's)."""
     recorder.current = spec.name
+    outside = wiring.portal()
+    wiring.use(recorder.roots.setdefault(spec.name, Portal()))
     try:
         return load_handler(spec.handler)(event, LambdaContext(spec.name))
     finally:
         recorder.current = None
+        wiring.use(outside)
 
 
 def sqs_records(aws: AwsWorld, queue: str) -> dict[str, Any]:
@@ -229,6 +238,24 @@ async def test_every_function_calls_exactly_what_it_declares(
         for _delivery in range(2):  # at-least-once: the second delivery finds the first one's work done
             outcome = invoke(recorder, function(consumer), records)
             assert outcome == {"batchItemFailures": []}
+
+    # 4b. a service of team pets puts its usage on the bus itself; the aggregator counts it once
+    usage = ApiUsageRecorded(
+        batch_id=f"batch-{uuid.uuid4().hex[:6]}",
+        publisher="pets",
+        records=[
+            UsageRecord(api_id=api_id, version=version, method="get", path="/pets", status=200, latency_ms=12.0,
+                        timestamp=datetime.now(UTC), consumer_id="checkout")
+        ],
+    )  # fmt: skip
+    wiring.portal().publisher.publish([new_event(usage, correlation_id="usage-1", producer="a-service")])
+    recorded = sqs_records(aws, aws.names.queue("aggregate-usage"))
+    for _delivery in range(2):  # at-least-once: the second delivery finds its hours counted
+        assert invoke(recorder, function("aggregate-usage"), recorded) == {"batchItemFailures": []}
+    ((_, counted),) = wiring.portal().usage_store.read(
+        api_id, "ALL", usage.records[0].timestamp - timedelta(hours=1), usage.records[0].timestamp + timedelta(hours=1)
+    )
+    assert counted.calls == 1
 
     # 5. signing in (once wrongly), and out
     wrong = invoke(

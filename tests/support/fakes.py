@@ -5,10 +5,12 @@ They subclass the Protocols they stand for, so mypy checks them against the real
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
+from devportal.analytics.ports import Applied, UsageStore
+from devportal.analytics.usage import Bucket, Usage
 from devportal.identity.users import ProfilePage, Profiles, UserProfile
 from devportal.registry.models import (
     ApiVersionRecord,
@@ -129,6 +131,41 @@ class InMemoryRegistry(RegistryRepository):
         after = [e for e in entries if cursor is None or e.api_id > cursor]
         page = after[:limit]
         return Page(page, page[-1].api_id if len(after) > limit else None)
+
+
+class InMemoryUsageStore(UsageStore):
+    """Counts a delivery once per API-hour, as the table's markers do."""
+
+    def __init__(self) -> None:
+        self.hours: dict[Bucket, Usage] = {}
+        self.markers: set[tuple[str, str, datetime]] = set()
+
+    def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
+        applied = already = 0
+        for bucket, usage in buckets.items():
+            if (delivery, bucket.api_id, bucket.hour) in self.markers:
+                already += 1
+                continue
+            self.hours[bucket] = Usage.merged((self.hours.get(bucket, Usage()), usage))
+            applied += 1
+        self.markers |= {(delivery, bucket.api_id, bucket.hour) for bucket in buckets}
+        return Applied(applied, already)
+
+    def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
+        return sorted(
+            (
+                (bucket.hour, usage)
+                for bucket, usage in self.hours.items()
+                if bucket.api_id == api_id
+                and bucket.scope == scope
+                and start < bucket.hour + _HOUR
+                and bucket.hour < end
+            ),
+            key=lambda hour_usage: hour_usage[0],
+        )
+
+
+_HOUR = timedelta(hours=1)
 
 
 class RecordingPublisher(EventPublisher):
