@@ -66,6 +66,16 @@ class InvalidSpecField(DomainError):
     slug = "invalid-spec-field"
 
 
+class InvalidUsageBatch(DomainError):
+    title = "Usage batch is invalid"
+    slug = "invalid-usage-batch"
+
+
+class UsageBatchTooLarge(DomainError):
+    title = "Usage batch too large"
+    slug = "usage-batch-too-large"
+
+
 class InvalidParameter(DomainError):
     title = "Request parameter is invalid"
     slug = "invalid-parameter"
@@ -82,6 +92,10 @@ class Unauthenticated(DomainError):
 
     title = "Unauthorized"
     slug = "unauthenticated"
+
+
+class ServiceKeyRefused(Unauthenticated):
+    """A service's API key (x-api-key) is missing or does not check out."""
 
 
 class Forbidden(DomainError):

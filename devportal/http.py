@@ -22,12 +22,16 @@ PROBLEM_JSON = "application/problem+json"
 # What a caller may send to follow a request through events, workflows and logs.
 CORRELATION_ID = re.compile(r"^[!-~]{1,128}$")
 BEARER_CHALLENGE = 'Bearer realm="devportal"'
+# Services authenticate with a key in a header (API Gateway's convention); no RFC names a scheme for it.
+API_KEY_CHALLENGE = 'ApiKey realm="devportal", header="x-api-key"'
 # Responses this size and up go gzip-compressed to a client that accepts it (API Gateway's
 # minimumCompressionSize; the local gateway does the same): below it, gzip's framing outweighs what it saves.
 MIN_COMPRESSED_BYTES = 1024
 
 DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.SpecTooLarge: 413,
+    errors.UsageBatchTooLarge: 413,
+    errors.InvalidUsageBatch: 422,
     errors.EmptySpec: 400,
     errors.UnparseableSpec: 400,
     errors.UnsafeSpec: 400,
@@ -36,6 +40,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.InvalidParameter: 400,
     errors.UnsupportedMediaType: 415,
     errors.Unauthenticated: 401,
+    errors.ServiceKeyRefused: 401,
     errors.Forbidden: 403,
     errors.VersionConflict: 409,
     errors.StateConflict: 409,
@@ -197,6 +202,7 @@ def problem(
     request_id: str,
     field_errors: list[FieldError] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> ApiResponse:
     body: dict[str, Any] = {
         "type": f"urn:devportal:problem:{slug}",
@@ -204,6 +210,7 @@ def problem(
         "status": status,
         "detail": detail,
         "instance": f"urn:devportal:request:{request_id}",
+        **(extensions or {}),
     }
     if field_errors:
         body["errors"] = [
@@ -232,7 +239,9 @@ def domain_problem(error: DomainError, request_id: str) -> ApiResponse:
     if isinstance(error, errors.TooManyAttempts):
         headers = {"Retry-After": str(max(1, error.retry_after_seconds))}
     if status == 401:
-        headers = {"WWW-Authenticate": BEARER_CHALLENGE}
+        headers = {
+            "WWW-Authenticate": API_KEY_CHALLENGE if isinstance(error, errors.ServiceKeyRefused) else BEARER_CHALLENGE
+        }
     return problem(
         status,
         error.title,

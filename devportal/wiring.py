@@ -24,8 +24,10 @@ from devportal import settings
 if TYPE_CHECKING:
     from devportal.adapters.temporal import TemporalConnection
     from devportal.analytics.aggregate import AggregateUsage, OperationTables
+    from devportal.analytics.ingest import RecordUsage
     from devportal.analytics.ports import UsageStore
     from devportal.analytics.records import TimeWindow
+    from devportal.analytics.report import UsageReports
     from devportal.identity.attempts import AttemptLog, Counter, KnownDevices, SignIn
     from devportal.identity.invite import InviteUser
     from devportal.identity.keys import ApiKeys, KeyStore
@@ -78,6 +80,8 @@ class Overrides(TypedDict, total=False):
     usage_store: UsageStore
     operation_tables: OperationTables
     aggregate_usage: AggregateUsage
+    record_usage: RecordUsage
+    usage_reports: UsageReports
     temporal_ui_url: str | None
 
 
@@ -285,6 +289,18 @@ class Portal:
         from devportal.analytics.aggregate import AggregateUsage
 
         return AggregateUsage(self.usage_store, self.operation_tables, self.usage_window)
+
+    @cached_property
+    def record_usage(self) -> RecordUsage:
+        from devportal.analytics.ingest import RecordUsage
+
+        return RecordUsage(self.operation_tables, self.publisher, self.usage_window)
+
+    @cached_property
+    def usage_reports(self) -> UsageReports:
+        from devportal.analytics.report import UsageReports
+
+        return UsageReports(self.usage_store, self.registry)
 
     @cached_property
     def registrar(self) -> Registrar:

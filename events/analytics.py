@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 
 from events.envelope import DomainEvent, WireModel
 
@@ -32,6 +32,11 @@ class UsageRecord(WireModel):
     latency_ms: float = Field(strict=True, ge=0, le=MAX_LATENCY_MS, allow_inf_nan=False)
     timestamp: AwareDatetime
     consumer_id: str = Field(pattern=_PRINTABLE_ID)
+
+    @field_validator("method", mode="before")
+    @classmethod
+    def _method_in_any_case(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) and value.upper() == value else value
 
     @model_validator(mode="after")
     def _names_its_operation(self) -> UsageRecord:

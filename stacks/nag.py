@@ -54,6 +54,21 @@ def _is_anonymous_operation(construct: IConstruct) -> bool:
     )
 
 
+@cache
+def _service_key_operations() -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (route.method, route.path) for route in gateway_routes() if route.security_schemes == ("serviceKey",)
+    )
+
+
+def _is_service_key_operation(construct: IConstruct) -> bool:
+    """A method services call with a team's API key (`serviceKey`): POST /usage."""
+    return (
+        isinstance(construct, apigateway.Method)
+        and (construct.http_method, construct.resource.path) in _service_key_operations()
+    )
+
+
 ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
     Acknowledged(
         "AwsSolutions-L1",
@@ -78,6 +93,19 @@ ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
         "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh): a Cognito "
         "authorizer would demand the token they exist to issue.",
         _is_anonymous_operation,
+    ),
+    Acknowledged(
+        "AwsSolutions-APIG4",
+        "POST /usage is called by services, which have no user in the pool: its function checks the team's "
+        "service key (x-api-key: looked up by its SHA-256, scope usage:publish, revocation and rotation grace) "
+        "before anything else and answers 401 otherwise, tested through HTTP in tests/e2e/test_usage.py.",
+        _is_service_key_operation,
+    ),
+    Acknowledged(
+        "AwsSolutions-COG4",
+        "POST /usage is called by services with a team's service key, not by Cognito users: a Cognito "
+        "authorizer would refuse every service. The function verifies the key.",
+        _is_service_key_operation,
     ),
     Acknowledged(
         "AwsSolutions-SMG4",

@@ -3,6 +3,7 @@
   USAGE#<apiId> / <scope>#H#<yyyy-mm-ddThh>   an hour of one scope: `calls` (a number, for reading
                                               at a glance), `body` (the counts as JSON), `latency`
                                               (the sketch), `rev` (a write counter)
+  USAGE#<apiId> / C#<consumerId>              a consumer's first call (`firstSeen`), for adoption
   USAGEAPPLIED#<sha256> / APPLIED             one delivery's counts are in one API-hour's buckets
 
 A delivery's buckets are grouped by API and hour; each group (at most 99 buckets, so that the
@@ -25,7 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from devportal.adapters.table import DynamoTable, item
+from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, timestamp
 from devportal.analytics.ports import Applied
 from devportal.analytics.usage import HOUR_FORMAT, Bucket, Usage, hour_label
 from devportal.tables import TTL_ATTRIBUTE
@@ -126,6 +127,36 @@ class DynamoUsageStore(DynamoTable):
             unprocessed: Any = response.get("UnprocessedKeys") or {}
             wanted = list(unprocessed.get(self._table, {}).get("Keys", [])) + wanted[100:]
         return found
+
+    def note_first_seen(self, api_id: str, consumers: Mapping[str, datetime]) -> None:
+        for consumer, seen in consumers.items():
+            try:
+                self._client().update_item(
+                    TableName=self._table,
+                    Key=item({"PK": f"USAGE#{api_id}", "SK": f"C#{consumer}"}),
+                    UpdateExpression="SET firstSeen = :t",
+                    ConditionExpression="attribute_not_exists(firstSeen) OR firstSeen > :t",
+                    ExpressionAttributeValues=item({":t": timestamp(seen)}),
+                )
+            except ClientError as error:
+                if not conditional_failure(error):
+                    raise  # seen earlier already: nothing to move
+
+    def first_seen(self, api_id: str) -> dict[str, datetime]:
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "PK = :pk AND begins_with(SK, :c)",
+            "ExpressionAttributeValues": item({":pk": f"USAGE#{api_id}", ":c": "C#"}),
+            "ProjectionExpression": "SK, firstSeen",
+        }
+        found: dict[str, datetime] = {}
+        while True:
+            response = self._client().query(**arguments)
+            for raw in response.get("Items", []):
+                found[raw["SK"]["S"][2:]] = moment(raw["firstSeen"]["S"])
+            if "LastEvaluatedKey" not in response:
+                return found
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
         last = end - timedelta(microseconds=1)

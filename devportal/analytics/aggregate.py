@@ -25,6 +25,7 @@ from devportal.registry.ports import BlobStore, RegistryRepository
 from events.analytics import ApiUsageRecorded, UsageRecord
 
 _CACHED_VERSIONS = 64
+_KNOWN_CONSUMERS = 100_000
 
 
 @dataclass(frozen=True)
@@ -33,28 +34,32 @@ class Refusal:
     detail: str  # the sentence a publisher reads
 
 
+@dataclass(frozen=True)
+class _Version:
+    owner: str
+    operations: OperationTable
+
+
 class OperationTables:
-    """Each registered version's operations, read from its stored document once (a version is
-    immutable) and kept for the most recently used versions."""
+    """Each registered version's owner and operations, read from its record and its stored
+    document once (a version is immutable) and kept for the most recently used versions. A version
+    not found is not kept: it may be registered a minute later."""
 
     def __init__(self, registry: RegistryRepository, specs: BlobStore) -> None:
         self._registry = registry
         self._specs = specs
-        self._tables: OrderedDict[tuple[str, str], OperationTable | None] = OrderedDict()
-        self._owners: dict[str, str] = {}
-
-    def owner(self, api_id: str) -> str | None:
-        owner = self._owners.get(api_id)
-        if owner is None:
-            entry = self._registry.get_catalog_entry(api_id)
-            if entry is None:
-                return None  # not kept: the API may be registered a minute later
-            owner = self._owners[api_id] = entry.owner
-        return owner
+        self._versions: OrderedDict[tuple[str, str], _Version] = OrderedDict()
 
     def refusal(self, record: UsageRecord, publisher: str) -> Refusal | None:
-        """Why the team `publisher` may not publish this record's usage, if it may not."""
-        owner = self.owner(record.api_id)
+        """Why the team `publisher` may not publish this record's usage, if it may not. Whose API
+        it is comes from the version's own record (the catalog entry follows registrations a
+        moment later), or from the catalog entry when the version is not registered."""
+        stored = self._version(record.api_id, record.version)
+        if stored is not None:
+            owner: str | None = stored.owner
+        else:
+            entry = self._registry.get_catalog_entry(record.api_id)
+            owner = entry.owner if entry is not None else None
         if owner is None:
             return Refusal("API not in the catalog", f"API `{record.api_id}` is not in the catalog")
         if owner != publisher:
@@ -62,24 +67,31 @@ class OperationTables:
                 "API owned by another team",
                 f"API `{record.api_id}` belongs to team {owner}; a key of team {publisher} cannot publish its usage",
             )
-        if self.of(record.api_id, version=record.version) is None:
+        if stored is None:
             return Refusal(
                 "version not registered", f"API `{record.api_id}` has no registered version `{record.version}`"
             )
         return None
 
     def of(self, api_id: str, version: str) -> OperationTable | None:
+        stored = self._version(api_id, version)
+        return stored.operations if stored is not None else None
+
+    def _version(self, api_id: str, version: str) -> _Version | None:
         key = (api_id, version)
-        if key in self._tables:
-            self._tables.move_to_end(key)
-            return self._tables[key]
+        known = self._versions.get(key)
+        if known is not None:
+            self._versions.move_to_end(key)
+            return known
         stored = self._registry.get_version(api_id, version)
-        table = OperationTable.of(orjson.loads(self._specs.get(stored.normalized_key))) if stored else None
-        if table is not None:  # an unknown version may be registered a minute later: not kept
-            self._tables[key] = table
-            if len(self._tables) > _CACHED_VERSIONS:
-                self._tables.popitem(last=False)
-        return table
+        if stored is None:
+            return None
+        known = self._versions[key] = _Version(
+            stored.owner, OperationTable.of(orjson.loads(self._specs.get(stored.normalized_key)))
+        )
+        if len(self._versions) > _CACHED_VERSIONS:
+            self._versions.popitem(last=False)
+        return known
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,7 @@ class AggregateUsage:
         self._tables = tables
         self._window = window if callable(window) else (lambda: window)
         self._clock = clock
+        self._first_seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
 
     def __call__(self, event: ApiUsageRecorded) -> Counted:
         now, window = self._clock(), self._window()
@@ -123,4 +136,25 @@ class AggregateUsage:
             kept.append((record, table.resolve(record.operation_id, record.method, record.path)))
         delivery = delivery_of(event)
         applied = self._store.apply(delivery, fold(kept)) if kept else Applied(0, 0)
+        self._note_consumers(kept)
         return Counted(delivery, len(kept), applied, dropped)
+
+    def _note_consumers(self, kept: list[tuple[UsageRecord, Resolved]]) -> None:
+        """Each consumer's first call, written only when it is earlier than what this process
+        last knew (a warm aggregator writes for new consumers and late records only)."""
+        earliest: dict[tuple[str, str], datetime] = {}
+        for record, _ in kept:
+            key = (record.api_id, record.consumer_id)
+            if key not in earliest or record.timestamp < earliest[key]:
+                earliest[key] = record.timestamp
+        news: dict[str, dict[str, datetime]] = {}
+        for (api_id, consumer), seen in earliest.items():
+            known = self._first_seen.get((api_id, consumer))
+            if known is None or seen < known:
+                news.setdefault(api_id, {})[consumer] = seen
+        for api_id, consumers in news.items():
+            self._store.note_first_seen(api_id, consumers)
+            for consumer, seen in consumers.items():
+                self._first_seen[(api_id, consumer)] = seen
+            while len(self._first_seen) > _KNOWN_CONSUMERS:
+                self._first_seen.popitem(last=False)

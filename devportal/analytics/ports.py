@@ -25,6 +25,15 @@ class UsageStore(Protocol):
         has taken this delivery's counts before is left as it is."""
         ...
 
+    def note_first_seen(self, api_id: str, consumers: Mapping[str, datetime]) -> None:
+        """Each consumer's first call to the API is the earliest of what the store holds and
+        `consumers` (idempotent: noting the same call again moves nothing)."""
+        ...
+
+    def first_seen(self, api_id: str) -> dict[str, datetime]:
+        """Every consumer of the API with its first call."""
+        ...
+
     def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
         """The hours of `scope` that overlap [start, end), in order; hours without calls are absent."""
         ...

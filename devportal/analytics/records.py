@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from devportal.errors import DomainError, FieldError
+from devportal.errors import FieldError, InvalidUsageBatch
 from events.analytics import MAX_RECORDS, UsageRecord
 
 _PRINTABLE_ID = re.compile(r"^[!-~]{1,128}$")
@@ -33,11 +33,6 @@ EXPECTED: Mapping[str, str] = {
     "timestamp": "when the call was served, an RFC 3339 date-time with its offset (2026-12-04T10:15:00Z)",
     "consumerId": "who called, 1-128 printable characters without spaces",
 }
-
-
-class InvalidUsageBatch(DomainError):
-    title = "Usage batch is invalid"
-    slug = "invalid-usage-batch"
 
 
 @dataclass(frozen=True)

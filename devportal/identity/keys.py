@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, Protocol
 
-from devportal.errors import FieldError, InvalidParameter, NotFound, StateConflict, Unauthenticated
+from devportal.errors import FieldError, InvalidParameter, NotFound, ServiceKeyRefused, StateConflict
 from devportal.identity.users import check_team
 
 USAGE_PUBLISH = "usage:publish"
@@ -140,12 +140,12 @@ class ApiKeys:
         return revoked
 
     def verify(self, secret: str | None, scope: str) -> ApiKey:
-        """The key a service presents -> its record; `Unauthenticated` with one generic reason otherwise."""
+        """The key a service presents -> its record; `ServiceKeyRefused` with one generic reason otherwise."""
         if not secret or not _SECRET.match(secret):
-            raise Unauthenticated(REFUSED)
+            raise ServiceKeyRefused(REFUSED)
         key = self._store.get_by_hash(hash_secret(secret))
         if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(secret)):
-            raise Unauthenticated(REFUSED)
+            raise ServiceKeyRefused(REFUSED)
         if not key.usable_at(self._now()) or scope not in key.scopes:
-            raise Unauthenticated(REFUSED)
+            raise ServiceKeyRefused(REFUSED)
         return key

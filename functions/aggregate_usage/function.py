@@ -6,8 +6,9 @@ FUNCTION = Function(
     trigger=Queue(events=(ApiUsageRecorded,)),
     access={
         # the catalog entry and the version (who owns the API, where its document is); the buckets,
-        # read together and rewritten with their delivery's marker in one transaction
-        "table": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem"),
+        # read together and rewritten with their delivery's marker in one transaction; each
+        # consumer's first call
+        "table": ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
         # the normalized document, for the version's operations and their status codes
         "specs": ("s3:GetObject",),
         # the retention window and the clock-skew allowance

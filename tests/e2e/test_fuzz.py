@@ -2,7 +2,8 @@
 coverage, fuzzing, stateful): requests generated from the gateway's own contract, valid and
 invalid, against the running stack, signed in as an admin so that every operation is reached.
 Bounded by examples per operation and a fixed seed; any finding fails the test with schemathesis's
-own report (and its curl reproduction)."""
+own report (and its curl reproduction). A service key of team pets goes with every request, so
+that POST /usage is reached too (user routes ignore it)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 EXAMPLES_PER_OPERATION = 25
 
 
+def service_key(stack: RunningStack) -> str:
+    """A key of team pets, so that POST /usage is reached beyond its key check."""
+    created = stack.post("/keys", b'{"team": "pets", "name": "fuzz"}', "application/json")
+    assert created.status_code == 201, created.text
+    secret: str = created.json()["secret"]
+    return secret
+
+
 def test_the_gateway_honours_its_contract(stack: RunningStack, tmp_path: Path) -> None:
     run = subprocess.run(
         [
@@ -46,6 +55,8 @@ def test_the_gateway_honours_its_contract(stack: RunningStack, tmp_path: Path) -
             stack.gateway,
             "--header",
             f"Authorization: Bearer {stack.token('admin')}",
+            "--header",
+            f"x-api-key: {service_key(stack)}",
             "--checks",
             ",".join(DEFAULT_CHECKS),
             "--phases",

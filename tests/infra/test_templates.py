@@ -140,7 +140,9 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
     for route in gateway_routes():
         method = by_operation[route.operation_id]
         assert method["HttpMethod"] == route.method
-        if route.security_schemes:
+        if route.security_schemes == ("serviceKey",):  # services: the function checks their key
+            assert method["AuthorizationType"] == "NONE"
+        elif route.security_schemes:
             assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
             assert method["AuthorizationScopes"] == ["aws.cognito.signin.user.admin"]  # access tokens only
         else:  # signing in: open by contract
@@ -423,7 +425,8 @@ def test_functions_that_tune_read_their_settings_path(dev: Synthesized) -> None:
         variables = all_functions(dev)[spec.function_name(NAMES)]["Environment"]["Variables"]
         assert (variables.get("DEVPORTAL_PARAMETERS_PATH") == NAMES.parameters_path) == ("parameters" in spec.access)
     assert {s.name for s in functions() if "parameters" in s.access} == {
-        "submit-spec", "registration-worker", "rotate-api-key", "aggregate-usage"
+        "submit-spec", "registration-worker", "rotate-api-key", "aggregate-usage", "record-usage",
+        "get-api-analytics",
     }  # fmt: skip
 
 

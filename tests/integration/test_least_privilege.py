@@ -340,7 +340,21 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     created = admin_call("create-api-key", "POST", "/keys", body=json.dumps({"team": "pets", "name": "svc"}))
     assert created["statusCode"] == 201, created
-    key_id = json.loads(created["body"])["keyId"]
+    key_id, secret = json.loads(created["body"])["keyId"], json.loads(created["body"])["secret"]
+    published = invoke(
+        recorder,
+        function("record-usage"),
+        proxy_event(
+            "POST",
+            "/usage",
+            headers={"x-api-key": secret, "content-type": "application/json"},
+            body=json.dumps({"batchId": "svc-1", "records": [
+                {"apiId": api_id, "version": version, "operationId": "listPets", "status": 200, "latencyMs": 5,
+                 "timestamp": datetime.now(UTC).isoformat(), "consumerId": "web"},
+            ]}),
+        ),
+    )  # fmt: skip
+    assert published["statusCode"] == 202, published
     listed = admin_call("list-api-keys", "GET", "/keys", query={"team": "pets"})
     assert listed["statusCode"] == 200, listed
     rotated = admin_call("rotate-api-key", "POST", "/keys/{keyId}/rotate", path_parameters={"keyId": key_id})
@@ -386,6 +400,13 @@ async def test_every_function_calls_exactly_what_it_declares(
             claims=claims,
         ),
         "search-catalog": proxy_event("GET", "/catalog/search", query={"q": api_id}, claims=claims),
+        "get-api-analytics": proxy_event(
+            "GET",
+            "/apis/{apiId}/analytics",
+            path_parameters={"apiId": api_id},
+            query={"granularity": "hour"},
+            claims=claims,
+        ),
     }
     for name, event in reads.items():
         answered = invoke(recorder, function(name), event)

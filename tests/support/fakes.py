@@ -139,6 +139,7 @@ class InMemoryUsageStore(UsageStore):
     def __init__(self) -> None:
         self.hours: dict[Bucket, Usage] = {}
         self.markers: set[tuple[str, str, datetime]] = set()
+        self.consumers: dict[str, dict[str, datetime]] = {}
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
         applied = already = 0
@@ -150,6 +151,14 @@ class InMemoryUsageStore(UsageStore):
             applied += 1
         self.markers |= {(delivery, bucket.api_id, bucket.hour) for bucket in buckets}
         return Applied(applied, already)
+
+    def note_first_seen(self, api_id: str, consumers: Mapping[str, datetime]) -> None:
+        known = self.consumers.setdefault(api_id, {})
+        for consumer, seen in consumers.items():
+            known[consumer] = min(known.get(consumer, seen), seen)
+
+    def first_seen(self, api_id: str) -> dict[str, datetime]:
+        return dict(self.consumers.get(api_id, {}))
 
     def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
         return sorted(

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from devportal.analytics.operations import OperationTable
-from devportal.analytics.records import InvalidUsageBatch, TimeWindow, check_batch
+from devportal.analytics.records import TimeWindow, check_batch
 from devportal.analytics.usage import MAX_CONSUMERS, OTHER_CONSUMERS, Bucket, Usage, fold, hours_between
+from devportal.errors import InvalidUsageBatch
 from events.analytics import UsageRecord
 
 NOW = datetime(2026, 12, 4, 12, 30, tzinfo=UTC)

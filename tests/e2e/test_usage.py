@@ -1,0 +1,134 @@
+"""Usage through HTTP: a team's service publishes with its key, bad records are refused by index,
+a retried batch counts once, and keys and user tokens open only their own routes."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+import requests
+
+from tests.support.stack import RunningStack
+
+SPEC = """openapi: 3.0.3
+info: {{title: Kennel {tag}, version: 1.0.0}}
+paths:
+  /dogs/{{dogId}}:
+    get:
+      operationId: getDog
+      parameters: [{{name: dogId, in: path, required: true, schema: {{type: string}}}}]
+      responses:
+        '200': {{description: A dog}}
+        '404': {{description: No such dog}}
+"""
+
+
+def service_key(stack: RunningStack, team: str) -> str:
+    created = stack.post("/keys", f'{{"team": "{team}", "name": "kennel-service"}}'.encode(), "application/json")
+    assert created.status_code == 201, created.text
+    secret: str = created.json()["secret"]
+    return secret
+
+
+def publish(stack: RunningStack, key: str | None, body: dict[str, Any], **headers: str) -> requests.Response:
+    sent = {"Content-Type": "application/json", **({"x-api-key": key} if key else {}), **headers}
+    return requests.post(stack.gateway + "/usage", json=body, headers=sent, timeout=30)
+
+
+def call(api_id: str, **overrides: Any) -> dict[str, Any]:
+    values = {
+        "apiId": api_id,
+        "version": "1.0.0",
+        "method": "GET",
+        "path": "/dogs/rex",
+        "status": 200,
+        "latencyMs": 12.5,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "consumerId": "vet-app",
+    }
+    return {**values, **overrides}
+
+
+def report(stack: RunningStack, api_id: str, calls: int) -> dict[str, Any]:
+    """The API's report for the last hours, once it shows `calls` calls."""
+    deadline = time.monotonic() + 30
+    while True:
+        answer = stack.get(f"/apis/{api_id}/analytics", role="viewer", params={"granularity": "hour"})
+        assert answer.status_code == 200, answer.text
+        body: dict[str, Any] = answer.json()
+        if body["totals"]["calls"] >= calls:
+            return body
+        assert time.monotonic() < deadline, f"{body['totals']['calls']} of {calls} calls counted"
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def kennel(stack: RunningStack) -> str:
+    """An API of team pets, registered for this module."""
+    tag = uuid.uuid4().hex[:8]
+    api_id = f"kennel-{tag}"
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", SPEC.format(tag=tag).encode())
+    assert submitted.status_code == 202, submitted.text
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    return api_id
+
+
+def test_a_service_publishes_usage_and_a_retried_batch_counts_once(stack: RunningStack, kennel: str) -> None:
+    # Given an API of team pets and a service key of that team
+    api_id, tag = kennel, uuid.uuid4().hex[:8]
+    key = service_key(stack, "pets")
+
+    # When it publishes a batch of 3 calls, one of which is refused, and then sends the batch again
+    batch = {
+        "batchId": f"batch-{tag}",
+        "records": [call(api_id), call(api_id, status=503), call(api_id, timestamp="yesterday")],
+    }
+    first = publish(stack, key, batch)
+    again = publish(stack, key, batch)
+
+    # Then the bad record is named by index, and the two good ones are counted once
+    assert first.status_code == 207, first.text
+    assert first.headers["Content-Type"] == "application/problem+json"
+    problem = first.json()
+    assert (problem["accepted"], problem["refused"]) == (2, 1)
+    assert problem["errors"][0]["pointer"] == "/records/2/timestamp"
+    assert "RFC 3339" in problem["errors"][0]["detail"]
+    assert again.status_code == 207
+    report(stack, api_id, 2)
+    time.sleep(1)  # the second delivery has had its time to be (not) counted
+    totals = report(stack, api_id, 2)
+    assert totals["totals"]["calls"] == 2
+    assert totals["totals"]["statusCodes"] == {"200": 1, "503": 1}
+    assert totals["totals"]["errorRate"] == 0.5
+    assert totals["totals"]["latencyMs"]["p50"] == pytest.approx(12.5, rel=0.01)
+    assert totals["topOperations"] == [{"operation": "getDog", "calls": 2, "serverErrors": 1, "errorRate": 0.5}]
+    assert totals["topConsumers"] == [{"consumerId": "vet-app", "calls": 2}]
+    assert totals["undocumented"] == [{"call": "getDog 503", "calls": 1}]  # the spec lists 200 and 404 only
+
+
+def test_keys_and_tokens_open_only_their_own_routes(stack: RunningStack) -> None:
+    key = service_key(stack, "pets")
+    batch = {"batchId": "b", "records": [call("petstore")]}
+
+    with_a_token = publish(stack, None, batch, Authorization=f"Bearer {stack.token('developer')}")
+    wrong_key = publish(stack, "dpk_" + "x" * 43, batch)
+    key_on_a_user_route = requests.get(stack.gateway + "/apis", headers={"x-api-key": key}, timeout=30)
+
+    assert with_a_token.status_code == 401, with_a_token.text
+    assert with_a_token.headers["WWW-Authenticate"].startswith("ApiKey")
+    assert wrong_key.status_code == 401
+    assert wrong_key.json()["detail"] == "The API key is missing, unknown, revoked or past its rotation grace period."
+    assert key_on_a_user_route.status_code == 401
+
+
+def test_a_key_of_another_team_counts_nothing(stack: RunningStack, kennel: str) -> None:
+    key = service_key(stack, "platform")
+
+    refused = publish(stack, key, {"batchId": "b-x", "records": [call(kennel)]})
+
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["pointer"] == "/records/0/apiId"
+    assert "belongs to team pets" in refused.json()["errors"][0]["detail"]
