@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -209,3 +211,88 @@ def workflows_url(ui_url: str, namespace: str, api_id: str | None = None) -> str
         return base
     query = quote(f'ApiId="{api_id}"')
     return f"{base}?query={query}"
+
+
+def usage_batch(api_id: str, version: str, now: datetime, batch_id: str, count: int = 500) -> dict[str, Any]:
+    """A service's last hour of calls to the petstore: mostly fast reads, some slow writes, a few
+    failures, and a status code the spec does not document (429 on createPet)."""
+    rng = random.Random(batch_id)  # noqa: S311 - demo data, not a secret
+    records = []
+    for i in range(count):
+        kind = rng.random()
+        if kind < 0.6:
+            operation, status, latency = "listPets", 200 if rng.random() > 0.03 else 500, rng.lognormvariate(3.2, 0.4)
+        elif kind < 0.85:
+            operation, status, latency = "showPetById", 200 if rng.random() > 0.2 else 404, rng.lognormvariate(2.8, 0.3)
+        else:
+            operation, status, latency = "createPet", 201 if rng.random() > 0.1 else 429, rng.lognormvariate(4.5, 0.5)
+        records.append(
+            {
+                "apiId": api_id,
+                "version": version,
+                "operationId": operation,
+                "status": status,
+                "latencyMs": round(latency, 2),
+                "timestamp": (now - timedelta(seconds=rng.uniform(0, 3000))).isoformat(),
+                "consumerId": f"client-{i % 7}",
+            }
+        )
+    return {"batchId": batch_id, "records": records}
+
+
+async def publish_usage(session: Session, say: Say, api_id: str = "petstore", team: str = "pets") -> dict[str, Any]:
+    """A service key for the team (POST /keys), a batch of usage with it (POST /usage), and the
+    API's report once the aggregator has counted it (GET /apis/{apiId}/analytics)."""
+    status, payload = await asyncio.to_thread(
+        session.call, "POST", "/keys", json.dumps({"team": team, "name": "demo-service"}).encode(), "application/json"
+    )
+    if status != 201:
+        raise DemoFailed(f"POST /keys answered HTTP {status}: {payload.decode(errors='replace')}")
+    key = json.loads(payload)
+    say(f"  service key {key['keyId']} for team {team} (POST /keys; the secret is shown once, to the service)")
+    version = "1.0.0"
+    batch = usage_batch(api_id, version, datetime.now(UTC), f"demo-{uuid.uuid4().hex[:8]}")
+    request = urllib.request.Request(  # noqa: S310 - our own loopback URL
+        f"{session.gateway_url}/usage", data=json.dumps(batch).encode(), method="POST"
+    )
+    request.add_header("Content-Type", "application/json")
+    request.add_header("x-api-key", key["secret"])
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            status, payload = response.status, response.read()
+    except urllib.error.HTTPError as error:
+        status, payload = error.code, error.read()
+    if status != 202:
+        raise DemoFailed(f"POST /usage answered HTTP {status}: {payload.decode(errors='replace')}")
+    say(f"  POST /usage with x-api-key: HTTP 202, {json.loads(payload)['accepted']} records accepted")
+    deadline = time.monotonic() + 30
+    while True:
+        status, payload = await asyncio.to_thread(session.call, "GET", f"/apis/{api_id}/analytics?granularity=hour")
+        if status != 200:
+            raise DemoFailed(f"GET /apis/{api_id}/analytics answered HTTP {status}: {payload.decode(errors='replace')}")
+        report: dict[str, Any] = json.loads(payload)
+        if report["totals"]["calls"] >= len(batch["records"]):
+            break
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"only {report['totals']['calls']} of {len(batch['records'])} calls were counted in 30 s")
+        await asyncio.sleep(0.2)
+    say(f"  counted and reported {time.perf_counter() - started:.2f} s after the POST")
+    print_report(report, say)
+    return report
+
+
+def print_report(report: dict[str, Any], say: Say) -> None:
+    totals = report["totals"]
+    latency = totals["latencyMs"]
+    say(f"Usage of {report['apiId']} (GET /apis/{report['apiId']}/analytics, the last 7 days):")
+    say(
+        f"  {totals['calls']} calls, {totals['serverErrors']} server errors (error rate {totals['errorRate']:.1%}), "
+        f"{totals['clientErrors']} client errors"
+    )
+    say(f"  latency p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms, p99 {latency['p99']:.1f} ms")
+    say("  status codes: " + ", ".join(f"{code} x{count}" for code, count in totals["statusCodes"].items()))
+    say("  top operations: " + ", ".join(f"{op['operation']} {op['calls']}" for op in report["topOperations"]))
+    say(f"  consumers: {report['consumers']['distinct']} distinct")
+    for call in report["undocumented"]:
+        say(f"  undocumented: {call['call']} x{call['calls']} (the spec does not declare it)")

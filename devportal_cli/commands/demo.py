@@ -60,6 +60,7 @@ async def _run(config: LocalConfig) -> int:
         DemoFailed,
         Session,
         print_catalog,
+        publish_usage,
         register_all,
         workflows_url,
     )
@@ -77,6 +78,8 @@ async def _run(config: LocalConfig) -> int:
         outcomes += await register_all(session, client, (BROKEN_SPEC,), say)
         print(flush=True)
         await print_catalog(session, say)
+        print("\nA service of team pets publishes its last hour of calls to the petstore:", flush=True)
+        await publish_usage(session, say)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1

@@ -135,6 +135,10 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "timeline (from the workflow history): mark_registering" in out
     assert "finding at /components/schemas/Order/properties/total" in out
     assert "/apis/petstore/versions/1.0.0/docs" in out
+    assert "POST /usage with x-api-key: HTTP 202, 500 records accepted" in out
+    assert "500 calls," in out
+    assert "latency p50 " in out
+    assert "undocumented: createPet 429" in out
     assert "done; no process left running." in out
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False)
     assert leftovers.stdout.strip() == ""
