@@ -92,6 +92,7 @@ class Portal:
             raise TypeError(f"Portal cannot be given {', '.join(sorted(unknown))}")
         # Each piece is a cached_property: a value already in the instance dict is what it returns.
         self.__dict__.update(overrides)
+        self._usage_window: tuple[dict[str, str], TimeWindow] | None = None
 
     # -- settings ------------------------------------------------------------------------------
 
@@ -117,12 +118,25 @@ class Portal:
         keys = settings.tuned(settings.KeySettings(), self.tunables.values(), _tuning_log.warning)
         return timedelta(seconds=keys.key_rotation_grace_seconds)
 
+    @cached_property
+    def usage_settings(self) -> settings.UsageSettings:
+        """Before tuning: the environment's, or the defaults (read once: a per-delivery read of
+        the environment was a tenth of the aggregator's CPU)."""
+        return settings.UsageSettings()
+
     def usage_window(self) -> TimeWindow:
-        """Which record timestamps are counted, tuned by Parameter Store."""
+        """Which record timestamps are counted, tuned by Parameter Store; worked out again only
+        when the parameters change (validating settings reads the environment: a millisecond a
+        delivery otherwise)."""
         from devportal.analytics.records import TimeWindow
 
-        usage = settings.tuned(settings.UsageSettings(), self.tunables.values(), _tuning_log.warning)
-        return TimeWindow(usage.usage_retention_days, usage.usage_clock_skew_seconds)
+        values = dict(self.tunables.values())
+        if self._usage_window is not None and self._usage_window[0] == values:
+            return self._usage_window[1]
+        usage = settings.tuned(self.usage_settings, values, _tuning_log.warning)
+        window = TimeWindow(usage.usage_retention_days, usage.usage_clock_skew_seconds)
+        self._usage_window = (values, window)
+        return window
 
     @cached_property
     def table_name(self) -> str:

@@ -13,12 +13,13 @@ from botocore.config import Config
 T = TypeVar("T")
 
 
-def client_config() -> Config:
+def client_config(*, validated: bool = True) -> Config:
     return Config(
         retries={"mode": "standard", "max_attempts": 4},
         connect_timeout=3,
         read_timeout=30,
         tcp_keepalive=True,
+        parameter_validation=validated,
     )
 
 
@@ -26,11 +27,13 @@ class LazyClient(Generic[T]):
     """A boto3 client made on first use, so that tests can point AWS_ENDPOINT_URL at moto before any
     exists (or the client an adapter was given). `client()` returns it."""
 
-    def __init__(self, service: str, client: T | None = None) -> None:
+    def __init__(self, service: str, client: T | None = None, *, validated: bool = True) -> None:
         self._service = service
         self._client = client
+        self._validated = validated
 
     def __call__(self) -> T:
         if self._client is None:
-            self._client = cast(T, boto3.client(self._service, config=client_config()))  # type: ignore[call-overload]
+            config = client_config(validated=self._validated)
+            self._client = cast(T, boto3.client(self._service, config=config))  # type: ignore[call-overload]
         return self._client

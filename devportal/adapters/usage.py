@@ -26,6 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from devportal.adapters.aws import LazyClient
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, timestamp
 from devportal.analytics.ports import Applied
 from devportal.analytics.usage import HOUR_FORMAT, Bucket, Usage, hour_label
@@ -43,6 +44,9 @@ class UsageConflict(RuntimeError):
 class DynamoUsageStore(DynamoTable):
     def __init__(self, table_name: str, client: Any = None, *, retention_days: int = 400) -> None:
         super().__init__(table_name, client)
+        # The requests are built here from typed values; botocore re-validating every 100-item
+        # transaction was a fifth of the aggregator's CPU.
+        self._client = LazyClient("dynamodb", client, validated=False)
         self._retention = timedelta(days=retention_days)
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
@@ -76,7 +80,9 @@ class DynamoUsageStore(DynamoTable):
             ]
             for bucket, delta in chunk.items():
                 rev, current = stored.get(bucket, (0, None))
-                total = Usage.merged((current, delta)) if current is not None else delta
+                if current is not None:
+                    current.merge(delta, capped=True)  # a fresh copy, read just now
+                total = current if current is not None else delta
                 writes.append({"Put": self._put(bucket, total, rev)})
             try:
                 self._client().transact_write_items(TransactItems=writes)  # type: ignore[arg-type]

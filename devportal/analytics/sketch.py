@@ -118,7 +118,7 @@ class LatencySketch:
 
     def to_bytes(self) -> bytes:
         keys = array(_KEYS, sorted(self.bins))
-        counts = array(_COUNTS, (self.bins[key] for key in keys))
+        counts = array(_COUNTS, map(self.bins.__getitem__, keys))
         header = _HEADER.pack(_FORMAT, self.zeros, self.count, self.total_ms, self.min_ms, self.max_ms, len(keys))
         return header + keys.tobytes() + counts.tobytes()
 

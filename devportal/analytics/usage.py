@@ -75,19 +75,19 @@ class Usage:
                 what = OTHER_UNDOCUMENTED
             self.undocumented[what] = self.undocumented.get(what, 0) + 1
 
-    def merge(self, other: Usage) -> None:
+    def merge(self, other: Usage, *, capped: bool = False) -> None:
+        """Adds `other` in. `capped`: as a stored hour must, keeps at most MAX_CONSUMERS consumers
+        and MAX_UNDOCUMENTED undocumented calls by name, counting the rest together."""
         self.calls += other.calls
         for status, count in other.statuses.items():
             self.statuses[status] = self.statuses.get(status, 0) + count
         self.latency.merge(other.latency)
-        for consumer, count in other.consumers.items():
-            self.consumers[consumer] = self.consumers.get(consumer, 0) + count
+        _add_counts(self.consumers, other.consumers, MAX_CONSUMERS if capped else None, OTHER_CONSUMERS)
         for key, (calls, errors) in other.operations.items():
             counts = self.operations.setdefault(key, [0, 0])
             counts[0] += calls
             counts[1] += errors
-        for what, count in other.undocumented.items():
-            self.undocumented[what] = self.undocumented.get(what, 0) + count
+        _add_counts(self.undocumented, other.undocumented, MAX_UNDOCUMENTED if capped else None, OTHER_UNDOCUMENTED)
 
     @classmethod
     def merged(cls, parts: Iterable[Usage]) -> Usage:
@@ -141,19 +141,31 @@ class Bucket:
         return f"{self.scope}#H#{hour_label(self.hour)}"
 
 
-def scopes_of(record: UsageRecord, resolved: Resolved) -> tuple[str, str, str]:
-    return ("ALL", f"V#{record.version}", f"O#{record.version}#{resolved.key}")
-
-
 def fold(records: Iterable[tuple[UsageRecord, Resolved]]) -> dict[Bucket, Usage]:
-    """Each record added to its hour at each of its scopes."""
-    buckets: dict[Bucket, Usage] = {}
+    """Each record added to its hour at each of its scopes: once, to its operation's hour, which
+    then merges into its version's hour and that into the API's (a merge costs per latency bin,
+    not per record)."""
+    operations: dict[tuple[str, datetime, str, str], Usage] = {}
     for record, resolved in records:
-        hour = hour_of(record.timestamp)
-        for scope in scopes_of(record, resolved):
-            bucket = Bucket(record.api_id, scope, hour)
-            usage = buckets.get(bucket)
-            if usage is None:
-                usage = buckets[bucket] = Usage()
-            usage.add(record, resolved)
+        leaf = (record.api_id, hour_of(record.timestamp), record.version, resolved.key)
+        usage = operations.get(leaf)
+        if usage is None:
+            usage = operations[leaf] = Usage()
+        usage.add(record, resolved)
+    buckets: dict[Bucket, Usage] = {}
+    for (api_id, hour, version, key), usage in operations.items():
+        buckets[Bucket(api_id, f"O#{version}#{key}", hour)] = usage
+        for scope in (f"V#{version}", "ALL"):
+            bucket = Bucket(api_id, scope, hour)
+            total = buckets.get(bucket)
+            if total is None:
+                total = buckets[bucket] = Usage()
+            total.merge(usage, capped=True)
     return buckets
+
+
+def _add_counts(into: dict[str, int], counts: dict[str, int], limit: int | None, other: str) -> None:
+    for name, count in counts.items():
+        if limit is not None and name not in into and len(into) >= limit:
+            name = other
+        into[name] = into.get(name, 0) + count
