@@ -11,7 +11,8 @@ Key layout (each adapter keeps to its own prefixes):
   LOGINFAIL#<sha256>       / W#<window>...  failed sign-in counters (expire by TTL)
   DEVICE#<sha256>          / DEVICE         a device token that once signed in (expires by TTL)
   USAGE#<apiId>            / <scope>#H#<hour> an hour of usage at one scope (expires by TTL after retention)
-  USAGEAPPLIED#<sha256>    / APPLIED        a delivery's usage is counted in one API-hour (expires by TTL)
+  USAGE#<apiId>            / <scope>#D#<day>  a day of the API or a version, the merge of its hours
+  USAGEAPPLIED#<sha256>    / APPLIED        a delivery's usage is counted in one API-day (expires by TTL)
 """
 
 from __future__ import annotations

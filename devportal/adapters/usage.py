@@ -1,17 +1,19 @@
 """Hourly usage in the single table (key layout in devportal.tables).
 
+  USAGE#<apiId> / <scope>#D#<yyyy-mm-dd>      a day of the API or a version: the merge of its hours
   USAGE#<apiId> / <scope>#H#<yyyy-mm-ddThh>   an hour of one scope: `calls` (a number, for reading
                                               at a glance), `body` (the counts as JSON), `latency`
                                               (the sketch), `rev` (a write counter)
   USAGE#<apiId> / C#<consumerId>              a consumer's first call (`firstSeen`), for adoption
-  USAGEAPPLIED#<sha256> / APPLIED             one delivery's counts are in one API-hour's buckets
+  USAGEAPPLIED#<sha256> / APPLIED             one delivery's counts are in one API-day's buckets
 
-A delivery's buckets are grouped by API and hour; each group (at most 99 buckets, so that the
-group and its marker fit a transaction of 100) is one transaction: every bucket rewritten on the
-condition that its `rev` is still the one read, and the marker created on the condition that it
-does not exist. A lost race with another writer reads again and retries; a marker that exists means
-the group was counted before, and it is skipped - so a redelivered batch never counts twice, and a
-delivery cut off half-way counts its remaining groups when it comes again.
+A delivery's buckets are grouped by API and day (its hours and the day itself); each group (at
+most 99 buckets, so that the group and its marker fit a transaction of 100) is one transaction:
+every bucket rewritten on the condition that its `rev` is still the one read, and the marker
+created on the condition that it does not exist. A lost race with another writer reads again and
+retries; a marker that exists means the group was counted before, and it is skipped - so a
+redelivered batch never counts twice, and a delivery cut off half-way counts its remaining groups
+when it comes again.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from botocore.exceptions import ClientError
 from devportal.adapters.aws import LazyClient
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, timestamp
 from devportal.analytics.ports import Applied
-from devportal.analytics.usage import HOUR_FORMAT, Bucket, Usage, hour_label
+from devportal.analytics.usage import DAY_FORMAT, HOUR_FORMAT, Bucket, Usage
 from devportal.tables import TTL_ATTRIBUTE
 
 _GROUP = 99
@@ -51,12 +53,12 @@ class DynamoUsageStore(DynamoTable):
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
         applied = already = 0
-        ordered = sorted(buckets, key=lambda bucket: (bucket.api_id, bucket.hour, bucket.scope))
-        for (api_id, hour), members in groupby(ordered, key=lambda bucket: (bucket.api_id, bucket.hour)):
+        ordered = sorted(buckets, key=lambda b: (b.api_id, b.hour.date(), b.day, b.hour, b.scope))
+        for (api_id, day), members in groupby(ordered, key=lambda b: (b.api_id, b.hour.date())):
             group = list(members)
             for start in range(0, len(group), _GROUP):
                 chunk = group[start : start + _GROUP]
-                marker = _marker(delivery, api_id, hour_label(hour), start // _GROUP)
+                marker = _marker(delivery, api_id, f"{day:{DAY_FORMAT}}", start // _GROUP)
                 if self._apply_chunk(marker, {bucket: buckets[bucket] for bucket in chunk}):
                     applied += len(chunk)
                 else:
@@ -164,16 +166,19 @@ class DynamoUsageStore(DynamoTable):
                 return found
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
+    def read(
+        self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
+    ) -> list[tuple[datetime, Usage]]:
         last = end - timedelta(microseconds=1)
+        unit, label, pattern = ("D", DAY_FORMAT, DAY_FORMAT) if days else ("H", HOUR_FORMAT, HOUR_FORMAT)
         arguments: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "PK = :pk AND SK BETWEEN :low AND :high",
             "ExpressionAttributeValues": item(
                 {
                     ":pk": f"USAGE#{api_id}",
-                    ":low": f"{scope}#H#{hour_label(start)}",
-                    ":high": f"{scope}#H#{hour_label(last)}",
+                    ":low": f"{scope}#{unit}#{start:{label}}",
+                    ":high": f"{scope}#{unit}#{last:{label}}",
                 }
             ),
             "ProjectionExpression": "SK, body, latency",
@@ -183,7 +188,7 @@ class DynamoUsageStore(DynamoTable):
         while True:
             response = self._client().query(**arguments)
             for raw in response.get("Items", []):
-                hour = datetime.strptime(raw["SK"]["S"][prefix:], HOUR_FORMAT).replace(tzinfo=UTC)
+                hour = datetime.strptime(raw["SK"]["S"][prefix:], pattern).replace(tzinfo=UTC)
                 hours.append((hour, _usage_of(raw)))
             if "LastEvaluatedKey" not in response:
                 return hours

@@ -34,6 +34,9 @@ class UsageStore(Protocol):
         """Every consumer of the API with its first call."""
         ...
 
-    def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
-        """The hours of `scope` that overlap [start, end), in order; hours without calls are absent."""
+    def read(
+        self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
+    ) -> list[tuple[datetime, Usage]]:
+        """The hours of `scope` that overlap [start, end), in order - or, with `days`, the days
+        (kept for the ALL and V# scopes); periods without calls are absent."""
         ...

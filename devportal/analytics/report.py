@@ -153,8 +153,26 @@ class UsageReports:
                 merged.setdefault(hour, Usage()).merge(usage)
         return sorted(merged.items(), key=lambda entry: entry[0])
 
+    def periods(self, query: ReportQuery) -> list[tuple[datetime, Usage]]:
+        """What the query covers, read as coarsely as it allows: by day or week, the whole days
+        inside the period are read as days (the API and version scopes keep them), the hours at
+        its edges as hours."""
+        if query.operation is not None or query.granularity == "hour":
+            return self.hours(query)
+        scope = "ALL" if query.version is None else f"V#{query.version}"
+        first_day = period_start(query.start, "day")
+        if first_day < query.start:
+            first_day += timedelta(days=1)
+        last_day = period_start(query.end, "day")
+        if first_day >= last_day:
+            return self.hours(query)
+        read = self._store.read
+        head = read(query.api_id, scope, query.start, first_day) if query.start < first_day else []
+        tail = read(query.api_id, scope, last_day, query.end) if last_day < query.end else []
+        return [*head, *read(query.api_id, scope, first_day, last_day, days=True), *tail]
+
     def report(self, query: ReportQuery) -> dict[str, Any]:
-        hours = self.hours(query)
+        hours = self.periods(query)
         total = Usage.merged(usage for _, usage in hours)
         series: dict[datetime, Usage] = {}
         for hour, usage in hours:

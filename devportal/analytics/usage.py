@@ -29,6 +29,8 @@ MAX_UNDOCUMENTED = 200
 OTHER_UNDOCUMENTED = "(other undocumented calls)"
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
+DAY_FORMAT = "%Y-%m-%d"
+DAY_SCOPES = ("ALL", "V#")  # the scopes whose days are kept as items of their own
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -130,14 +132,19 @@ class Usage:
 
 @dataclass(frozen=True, order=True)
 class Bucket:
-    """Where an hour of one scope of an API's usage is kept."""
+    """Where an hour of one scope of an API's usage is kept - or, with `day`, the whole day
+    (UTC) that starts at `hour`: the merge of its hours, kept for the API and version scopes so
+    that a month's report reads 30 items rather than 720."""
 
     api_id: str
     scope: str  # "ALL", "V#<version>", "O#<version>#<operation key>"
     hour: datetime
+    day: bool = False
 
     @property
     def sort_key(self) -> str:
+        if self.day:
+            return f"{self.scope}#D#{self.hour:{DAY_FORMAT}}"
         return f"{self.scope}#H#{hour_label(self.hour)}"
 
 
@@ -155,8 +162,13 @@ def fold(records: Iterable[tuple[UsageRecord, Resolved]]) -> dict[Bucket, Usage]
     buckets: dict[Bucket, Usage] = {}
     for (api_id, hour, version, key), usage in operations.items():
         buckets[Bucket(api_id, f"O#{version}#{key}", hour)] = usage
-        for scope in (f"V#{version}", "ALL"):
-            bucket = Bucket(api_id, scope, hour)
+        day = hour.replace(hour=0)
+        for bucket in (
+            Bucket(api_id, f"V#{version}", hour),
+            Bucket(api_id, "ALL", hour),
+            Bucket(api_id, f"V#{version}", day, day=True),
+            Bucket(api_id, "ALL", day, day=True),
+        ):
             total = buckets.get(bucket)
             if total is None:
                 total = buckets[bucket] = Usage()

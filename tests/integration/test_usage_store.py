@@ -48,11 +48,13 @@ def test_a_redelivered_batch_counts_once(aws: AwsWorld) -> None:
     again = usage.apply("team-a/batch-1/0", buckets(api_id, 500, hours=3))
 
     # Then it changes nothing, and the hours hold each call once
-    assert (first.buckets, first.already) == (9, 0)
-    assert (again.buckets, again.already) == (0, 9)
+    assert (first.buckets, first.already) == (11, 0)  # 3 hours x 3 scopes, and the day x 2
+    assert (again.buckets, again.already) == (0, 11)
     hours = usage.read(api_id, "ALL", NOON, NOON + timedelta(hours=3))
     assert [hour for hour, _ in hours] == [NOON, NOON + timedelta(hours=1), NOON + timedelta(hours=2)]
     assert sum(u.calls for _, u in hours) == 500
+    ((day, whole),) = usage.read(api_id, "ALL", NOON, NOON + timedelta(hours=3), days=True)
+    assert (day, whole.calls) == (NOON.replace(hour=0), 500)
 
 
 def test_another_delivery_adds_to_the_same_hours(aws: AwsWorld) -> None:

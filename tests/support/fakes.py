@@ -138,18 +138,18 @@ class InMemoryUsageStore(UsageStore):
 
     def __init__(self) -> None:
         self.hours: dict[Bucket, Usage] = {}
-        self.markers: set[tuple[str, str, datetime]] = set()
+        self.markers: set[tuple[str, str, datetime, bool]] = set()
         self.consumers: dict[str, dict[str, datetime]] = {}
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
         applied = already = 0
         for bucket, usage in buckets.items():
-            if (delivery, bucket.api_id, bucket.hour) in self.markers:
+            if (delivery, bucket.api_id, bucket.hour, bucket.day) in self.markers:
                 already += 1
                 continue
             self.hours[bucket] = Usage.merged((self.hours.get(bucket, Usage()), usage))
             applied += 1
-        self.markers |= {(delivery, bucket.api_id, bucket.hour) for bucket in buckets}
+        self.markers |= {(delivery, bucket.api_id, bucket.hour, bucket.day) for bucket in buckets}
         return Applied(applied, already)
 
     def note_first_seen(self, api_id: str, consumers: Mapping[str, datetime]) -> None:
@@ -160,21 +160,24 @@ class InMemoryUsageStore(UsageStore):
     def first_seen(self, api_id: str) -> dict[str, datetime]:
         return dict(self.consumers.get(api_id, {}))
 
-    def read(self, api_id: str, scope: str, start: datetime, end: datetime) -> list[tuple[datetime, Usage]]:
-        return sorted(
-            (
-                (bucket.hour, usage)
-                for bucket, usage in self.hours.items()
-                if bucket.api_id == api_id
-                and bucket.scope == scope
-                and start < bucket.hour + _HOUR
-                and bucket.hour < end
-            ),
-            key=lambda hour_usage: hour_usage[0],
-        )
+    def read(
+        self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
+    ) -> list[tuple[datetime, Usage]]:
+        length = _DAY if days else _HOUR
+        found = [
+            (bucket.hour, usage)
+            for bucket, usage in self.hours.items()
+            if bucket.api_id == api_id
+            and bucket.scope == scope
+            and bucket.day == days
+            and start < bucket.hour + length
+            and bucket.hour < end
+        ]
+        return sorted(found, key=lambda hour_usage: hour_usage[0])
 
 
 _HOUR = timedelta(hours=1)
+_DAY = timedelta(days=1)
 
 
 class RecordingPublisher(EventPublisher):

@@ -54,8 +54,9 @@ def test_a_delivery_counts_once_however_often_it_arrives() -> None:
     first = aggregate(event)
     again = aggregate(event)
 
-    assert (first.delivery, first.records, first.applied.buckets) == ("pets-team/b-1/0", 10, 3)
-    assert again.applied.already == 3
+    # the hour at three scopes, and the day of the API and of the version
+    assert (first.delivery, first.records, first.applied.buckets) == ("pets-team/b-1/0", 10, 5)
+    assert again.applied.already == 5
     usage = store.hours[Bucket("pets", "O#1.0.0#getPet", NOON)]
     assert usage.calls == 10
     assert usage.undocumented == {}

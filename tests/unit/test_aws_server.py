@@ -386,3 +386,77 @@ def test_a_state_of_the_snapshot_only_format_is_read_and_rewritten(durable: tupl
     restarted(store.directory)
     assert table.items() == {"a": "1"}
     assert json.loads(store.manifest.read_text())["format"] == 2
+
+
+def test_a_query_reads_its_own_partition_with_moto_s_ranges_order_and_pages() -> None:
+    """The stand-in's Query looks at the queried partition only (moto walks the whole table), and
+    answers what DynamoDB answers: range conditions, both orders, pages, projections, indexes."""
+    import boto3
+    from moto import mock_aws
+    from moto.dynamodb.models.table import Table
+
+    from devportal_local.aws_server import _queries_read_their_partition
+
+    _queries_read_their_partition()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
+            AttributeDefinitions=[
+                {"AttributeName": "PK", "AttributeType": "S"},
+                {"AttributeName": "SK", "AttributeType": "S"},
+                {"AttributeName": "G", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "byg",
+                    "KeySchema": [{"AttributeName": "G", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )  # fmt: skip
+        for pk in ("a", "b", "c"):
+            for n in range(12):
+                item = {"PK": {"S": pk}, "SK": {"S": f"H#{n:02d}"}, "G": {"S": "all"}, "n": {"N": str(n)}}
+                client.put_item(TableName="t", Item=item)
+        walked: list[int] = []
+        original = Table.all_items
+
+        def counting(self: Table) -> Any:
+            found = original(self)
+            walked.append(len(found))
+            return found
+
+        Table.all_items = counting  # type: ignore[method-assign]
+        try:
+            pages, start = [], None
+            while True:
+                arguments: dict[str, Any] = {
+                    "TableName": "t",
+                    "KeyConditionExpression": "PK = :p AND SK BETWEEN :low AND :high",
+                    "ExpressionAttributeValues": {":p": {"S": "b"}, ":low": {"S": "H#03"}, ":high": {"S": "H#09"}},
+                    "ProjectionExpression": "SK",
+                    "ScanIndexForward": False,
+                    "Limit": 3,
+                    **({"ExclusiveStartKey": start} if start else {}),
+                }
+                answer = client.query(**arguments)
+                pages.append([item["SK"]["S"] for item in answer["Items"]])
+                start = answer.get("LastEvaluatedKey")
+                if not start:
+                    break
+            indexed = client.query(
+                TableName="t",
+                IndexName="byg",
+                KeyConditionExpression="G = :g",
+                ExpressionAttributeValues={":g": {"S": "all"}},
+            )
+        finally:
+            Table.all_items = original  # type: ignore[method-assign]
+
+    assert [sk for page in pages for sk in page] == [f"H#{n:02d}" for n in range(9, 2, -1)]
+    assert all(len(page) <= 3 for page in pages)
+    assert set(walked[: len(pages)]) == {7}  # what the range keeps of its partition, never all 36 items
+    assert indexed["Count"] == 36  # an index still sees every partition

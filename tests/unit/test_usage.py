@@ -155,7 +155,9 @@ def test_a_record_counts_in_its_hour_at_the_api_version_and_operation_scopes() -
     assert buckets[Bucket("petstore", "O#1.0.0#getPet", noon)].calls == 2
     assert buckets[Bucket("petstore", "V#1.0.0", noon)].calls == 3
     assert buckets[Bucket("petstore", "ALL", noon - timedelta(hours=1))].consumers == {"web": 1}
-    assert len(buckets) == 7
+    day = Bucket("petstore", "ALL", noon.replace(hour=0), day=True)
+    assert buckets[day].calls == 4  # the day holds its hours
+    assert len(buckets) == 9  # 7 hours at their scopes, and the day of the API and of the version
 
 
 def test_hours_merge_into_the_usage_of_the_whole_period() -> None:
@@ -164,7 +166,7 @@ def test_hours_merge_into_the_usage_of_the_whole_period() -> None:
         record(timestamp=f"2026-12-04T{9 + i % 3:02d}:{i % 60:02d}:00Z", latencyMs=float(i), status=200 + i % 2)
         for i in range(300)
     ]
-    hourly = [u for b, u in sorted(usage_of(*raws).items()) if b.scope == "ALL"]
+    hourly = [u for b, u in sorted(usage_of(*raws).items()) if b.scope == "ALL" and not b.day]
 
     # When the hours are merged, through their stored form
     period = Usage.merged(Usage.from_bytes(*hour.to_bytes()) for hour in hourly)

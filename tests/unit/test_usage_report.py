@@ -174,3 +174,26 @@ def test_by_default_a_report_is_the_last_seven_days_by_day() -> None:
     checked = query()
 
     assert (checked.start, checked.end, checked.granularity) == (NOW - timedelta(days=7), NOW, "day")  # type: ignore[attr-defined]
+
+
+def test_whole_days_read_as_days_give_the_figures_their_hours_give() -> None:
+    # Given three days of calls, and a period that starts and ends inside a day
+    reports, aggregate = world()
+    rng = random.Random(11)
+    records = [
+        record(MONDAY + timedelta(minutes=17 * i), latency_ms=rng.lognormvariate(3, 1), status=200 if i % 9 else 500)
+        for i in range(250)
+    ]
+    calls(aggregate, "days", records)
+    start, end = MONDAY + timedelta(hours=5, minutes=30), MONDAY + timedelta(days=2, hours=20)
+
+    # When it is reported by day (whole days read as days) and by hour (all hours read)
+    by_day = reports.report(query(start=start, end=end, granularity="day"))  # type: ignore[arg-type]
+    by_hour = reports.report(query(start=start, end=end, granularity="hour"))  # type: ignore[arg-type]
+
+    # Then both say the same
+    assert by_day["totals"] == by_hour["totals"]
+    assert [p["calls"] for p in by_day["series"]] == [
+        sum(p["calls"] for p in by_hour["series"] if p["start"].startswith(day["start"][:10]))
+        for day in by_day["series"]
+    ]
