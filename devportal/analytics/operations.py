@@ -10,11 +10,11 @@ undocumented traffic: an unknown operation, or a status code its responses do no
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from devportal.specs.openapi import iter_operations
+
 _PARAMETER = re.compile(r"^\{[^{}/]+\}$")
 
 
@@ -73,23 +73,10 @@ class OperationTable:
         return Resolved(f"{method.upper()} {route}", None)
 
     @classmethod
-    def of(cls, spec: Mapping[str, Any]) -> OperationTable:
-        operations: list[Operation] = []
-        paths = spec.get("paths")
-        for path, item in paths.items() if isinstance(paths, Mapping) else ():
-            if not isinstance(item, Mapping) or not isinstance(path, str):
-                continue
-            for method in METHODS:
-                operation = item.get(method)
-                if not isinstance(operation, Mapping):
-                    continue
-                operation_id = operation.get("operationId")
-                responses = operation.get("responses")
-                statuses = (
-                    frozenset(str(code).upper() for code in responses)
-                    if isinstance(responses, Mapping)
-                    else frozenset()
-                )
-                key = operation_id if isinstance(operation_id, str) and operation_id else f"{method.upper()} {path}"
-                operations.append(Operation(key, method, path, statuses))
-        return cls(operations)
+    def of(cls, spec: dict[str, Any]) -> OperationTable:
+        return cls(
+            [
+                Operation(op.operation_id or f"{op.method.upper()} {op.path}", op.method, op.path, op.statuses)
+                for op in iter_operations(spec)
+            ]
+        )

@@ -39,6 +39,7 @@ class Operation:
     summary: str | None
     tags: tuple[str, ...]
     deprecated: bool
+    statuses: frozenset[str] = frozenset()  # its response keys, upper-cased: "200", "4XX", "DEFAULT"
 
     @property
     def anchor(self) -> str:
@@ -156,6 +157,7 @@ def iter_operations(document: dict[str, Any]) -> Iterator[Operation]:
             operation_id = operation.get("operationId")
             summary = operation.get("summary")
             tags = operation.get("tags")
+            responses = operation.get("responses")
             yield Operation(
                 method=method,
                 path=str(path),
@@ -163,4 +165,7 @@ def iter_operations(document: dict[str, Any]) -> Iterator[Operation]:
                 summary=summary if isinstance(summary, str) else None,
                 tags=tuple(t for t in tags if isinstance(t, str)) if isinstance(tags, list) else (),
                 deprecated=operation.get("deprecated") is True,
+                statuses=frozenset(str(code).upper() for code in responses)
+                if isinstance(responses, dict)
+                else frozenset(),
             )
