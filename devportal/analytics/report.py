@@ -17,10 +17,12 @@ from devportal.analytics.ports import UsageStore
 from devportal.analytics.usage import OTHER_CONSUMERS, Usage, hour_of
 from devportal.errors import FieldError, InvalidParameter
 from devportal.registry.ports import RegistryRepository
+from devportal.specs.openapi import check_version
 
 Granularity = Literal["hour", "day", "week"]
 STEPS: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
 MAX_POINTS = 1_000
+MAX_OPERATION_CHARS = 256  # as a usage record may name one
 TOP = 10
 QUANTILES = (0.5, 0.95, 0.99)
 
@@ -78,6 +80,14 @@ def check_query(
             f"{points:.0f} {granularity}s is more than the {MAX_POINTS} points a report has: ask for a shorter "
             "period or a coarser granularity.",
             [FieldError(detail="too many points", parameter="granularity")],
+        )
+    if version is not None:
+        check_version(version)
+    if operation is not None and not 1 <= len(operation) <= MAX_OPERATION_CHARS:
+        raise InvalidParameter(
+            f'`operationId` must be 1-{MAX_OPERATION_CHARS} characters: an operationId, or "GET /path" for an '
+            "operation without one.",
+            [FieldError(detail="invalid length", parameter="operationId")],
         )
     return ReportQuery(api_id, start, end, granularity, version, operation)  # type: ignore[arg-type]
 

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -90,6 +91,24 @@ def submit_new_version(world: World, caller: str) -> requests.Response:
     )
 
 
+def publish_usage(world: World, caller: str) -> requests.Response:
+    record = {
+        "apiId": world.api_id,
+        "version": world.version,
+        "operationId": "listPets",
+        "status": 200,
+        "latencyMs": 4.5,
+        "timestamp": datetime.now(UTC).isoformat(),
+        "consumerId": "matrix",
+    }
+    return requests.post(
+        world.stack.gateway + "/usage",
+        json={"batchId": f"matrix-{uuid.uuid4().hex[:8]}", "records": [record]},
+        headers=world.headers(caller),
+        timeout=30,
+    )
+
+
 def post_json(path: str, body: dict[str, Any]) -> Callable[[World, str], requests.Response]:
     return lambda world, caller: requests.post(
         world.stack.gateway + path, json=body, headers=world.headers(caller), timeout=30
@@ -137,6 +156,9 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         (401, 403, 403, 403, 201, 401),
     ),
     "listUsers": (call("GET", lambda w: "/users"), (401, 403, 403, 403, 200, 401)),
+    "getApiAnalytics": (call("GET", lambda w: f"/apis/{w.api_id}/analytics"), (401, 200, 200, 200, 200, 401)),
+    # services only: a user's token is not a service key, whatever the role
+    "recordUsage": (publish_usage, (401, 401, 401, 401, 401, 202)),
     # open by contract: the token does not matter, the (here empty) body does
     "login": (post_json("/auth/login", {}), (400, 400, 400, 400, 400, 400)),
     "refreshTokens": (post_json("/auth/refresh", {}), (400, 400, 400, 400, 400, 400)),  # a body without the token

@@ -161,6 +161,8 @@ def test_new_consumers_count_in_the_week_of_their_first_call_ever() -> None:
         ({"end": NOW - timedelta(days=100)}, "to"),
         ({"granularity": "minute"}, "granularity"),
         ({"granularity": "hour", "start": NOW - timedelta(days=60)}, "granularity"),
+        ({"version": "not a version"}, "version"),
+        ({"operation": "x" * 257}, "operationId"),
     ],
 )
 def test_a_query_that_cannot_be_answered_names_its_parameter(given: dict[str, object], parameter: str) -> None:
