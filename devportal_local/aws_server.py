@@ -739,34 +739,13 @@ class _RequestHandler(MotoRequestHandler):
 _PARTITION = threading.local()
 
 
-def _string_range(comparison: str | None, values: list[Any]) -> Callable[[str], bool] | None:
-    """The sort-key condition of a query on string keys, as a test of a plain string (UTF-8 byte
-    order is code point order, so Python's string order is DynamoDB's), or None to keep all."""
-    if comparison is None or not values or any(getattr(value, "type", None) != "S" for value in values):
-        return None
-    first = values[0].value
-    tests: dict[str, Callable[[str], bool]] = {
-        "BEGINS_WITH": lambda key: key.startswith(first),
-        "EQ": lambda key: key == first,
-        "LT": lambda key: key < first,
-        "LE": lambda key: key <= first,
-        "GT": lambda key: key > first,
-        "GE": lambda key: key >= first,
-    }
-    if comparison == "BETWEEN" and len(values) == 2:
-        last = values[1].value
-        return lambda key: first <= key <= last
-    return tests.get({"=": "EQ", "<": "LT", "<=": "LE", ">": "GT", ">=": "GE"}.get(comparison, comparison))
-
-
 def _queries_read_their_partition() -> None:
     """moto's Query on a table (not an index) walks and sorts every item of the table to keep one
     partition's: O(table) per query, so with a month of hourly usage every read of the single
     table took a third of a second. DynamoDB reads the partition alone; so does the stand-in:
     while a query runs, `all_items` (on that thread) gives the queried partition's items only,
     and moto's own range conditions, ordering, paging and projections apply to them as before. A
-    condition on a string sort key first narrows them with plain string comparisons, so a query
-    costs what it returns rather than what its partition holds."""
+    sort-key condition narrows them first, with moto's own comparison, before they are sorted."""
     from moto.dynamodb.models.table import Table
 
     if getattr(Table.query, "devportal_patched", False):
@@ -779,8 +758,7 @@ def _queries_read_their_partition() -> None:
             return original_query(self, hash_key, *args, **kwargs)
         comparison = kwargs.get("range_comparison", args[0] if args else None)
         values = kwargs.get("range_objs", args[1] if len(args) > 1 else None) or []
-        _PARTITION.table, _PARTITION.key = self, hash_key
-        _PARTITION.keep = _string_range(comparison, values)
+        _PARTITION.table, _PARTITION.key, _PARTITION.condition = self, hash_key, (comparison, values)
         try:
             return original_query(self, hash_key, *args, **kwargs)
         finally:
@@ -792,9 +770,9 @@ def _queries_read_their_partition() -> None:
             return original_all_items(self)
         partition = queried.items.get(_PARTITION.key)
         items = list(partition.values()) if partition else []
-        keep = _PARTITION.keep
-        if keep is not None:  # a superset of what moto's own comparison keeps, found with plain strings
-            items = [item for item in items if item.range_key.type == "S" and keep(item.range_key.value)]
+        comparison, values = _PARTITION.condition
+        if comparison:  # what moto's own loop keeps, before the sort rather than after it
+            items = [item for item in items if item.range_key.compare(comparison, values)]
         return sorted(items, key=lambda item: item.range_key)
 
     query.devportal_patched = True  # type: ignore[attr-defined]

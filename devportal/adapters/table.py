@@ -49,6 +49,6 @@ def conditional_failure(error: ClientError) -> bool:
 class DynamoTable:
     """An adapter over the portal's single table."""
 
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None, *, validated: bool = True) -> None:
         self._table = table_name
-        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client)
+        self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client, validated=validated)

@@ -28,7 +28,6 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from devportal.adapters.aws import LazyClient
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, timestamp
 from devportal.analytics.ports import Applied
 from devportal.analytics.usage import DAY_FORMAT, HOUR_FORMAT, Bucket, Usage
@@ -45,10 +44,9 @@ class UsageConflict(RuntimeError):
 
 class DynamoUsageStore(DynamoTable):
     def __init__(self, table_name: str, client: Any = None, *, retention_days: int = 400) -> None:
-        super().__init__(table_name, client)
         # The requests are built here from typed values; botocore re-validating every 100-item
         # transaction was a fifth of the aggregator's CPU.
-        self._client = LazyClient("dynamodb", client, validated=False)
+        super().__init__(table_name, client, validated=False)
         self._retention = timedelta(days=retention_days)
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
@@ -74,7 +72,7 @@ class DynamoUsageStore(DynamoTable):
                     "Put": {
                         "TableName": self._table,
                         "Item": item(
-                            {"PK": marker, "SK": "APPLIED", TTL_ATTRIBUTE: _epoch(time.time()) + _MARKER_DAYS * 86400}
+                            {"PK": marker, "SK": "APPLIED", TTL_ATTRIBUTE: int(time.time()) + _MARKER_DAYS * 86400}
                         ),
                         "ConditionExpression": "attribute_not_exists(PK)",
                     }
@@ -94,7 +92,7 @@ class DynamoUsageStore(DynamoTable):
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                    return False  # this delivery's counts are in these hours already
+                    return False  # this delivery's counts are in these buckets already
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
         raise UsageConflict(f"{len(chunk)} usage buckets kept changing under {_ATTEMPTS} attempts")
 
@@ -110,7 +108,7 @@ class DynamoUsageStore(DynamoTable):
                     "body": body,
                     "latency": latency,
                     "rev": rev + 1,
-                    TTL_ATTRIBUTE: _epoch((bucket.hour + self._retention).timestamp()),
+                    TTL_ATTRIBUTE: int((bucket.hour + self._retention).timestamp()),
                 }
             ),
         }
@@ -199,10 +197,6 @@ def _usage_of(raw: Mapping[str, Any]) -> Usage:
     return Usage.from_bytes(raw["body"]["B"], raw["latency"]["B"])
 
 
-def _marker(delivery: str, api_id: str, hour: str, chunk: int) -> str:
-    digest = hashlib.sha256(f"{delivery}\n{api_id}\n{hour}\n{chunk}".encode()).hexdigest()
+def _marker(delivery: str, api_id: str, day: str, chunk: int) -> str:
+    digest = hashlib.sha256(f"{delivery}\n{api_id}\n{day}\n{chunk}".encode()).hexdigest()
     return f"USAGEAPPLIED#{digest}"
-
-
-def _epoch(seconds: float) -> int:
-    return int(seconds)

@@ -53,9 +53,6 @@ class OperationTable:
         for candidates in self._templates.values():
             candidates.sort(key=lambda entry: [part is None for part in entry[0]])
 
-    def __len__(self) -> int:
-        return len(self._by_id)
-
     def resolve(self, operation_id: str | None, method: str | None, path: str | None) -> Resolved:
         if operation_id is not None:
             known = self._by_id.get(operation_id)

@@ -12,12 +12,12 @@ from devportal.analytics.usage import Bucket, Usage
 
 @dataclass(frozen=True)
 class Applied:
-    buckets: int  # hour-scope buckets that took this delivery's counts
+    buckets: int  # buckets (hours and days, at their scopes) that took this delivery's counts
     already: int  # buckets this delivery had already been counted in (a redelivery)
 
 
 class UsageStore(Protocol):
-    """Hourly usage per API and scope."""
+    """Usage per API and scope, by hour (and by day for the API and version scopes)."""
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
         """Adds each bucket's usage to what the store holds, exactly once per `delivery` (a

@@ -1,9 +1,9 @@
 """An API's usage over a period: totals, a series per hour, day or week, the top operations and
 consumers, adoption per week and the traffic its spec does not document.
 
-Every figure is a merge of stored hours (devportal.analytics.usage): a day is its 24 hours, a week
-its 7 days, and a percentile over the period is read from the merged sketch - never an average of
-hourly percentiles.
+Every figure is a merge of stored periods (devportal.analytics.usage): a day is its hours (kept
+merged for the API and version scopes), a week its 7 days, and a percentile over the period is
+read from the merged sketch - never an average of hourly percentiles.
 """
 
 from __future__ import annotations
@@ -136,15 +136,9 @@ def _figures(usage: Usage) -> dict[str, Any]:
 
 
 class UsageReports:
-    def __init__(
-        self,
-        store: UsageStore,
-        registry: RegistryRepository,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
+    def __init__(self, store: UsageStore, registry: RegistryRepository) -> None:
         self._store = store
         self._registry = registry
-        self._clock = clock
 
     def hours(self, query: ReportQuery) -> list[tuple[datetime, Usage]]:
         """The stored hours the query covers, at its scope; an operation without a version is the

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import orjson
 
@@ -30,7 +30,6 @@ OTHER_UNDOCUMENTED = "(other undocumented calls)"
 
 HOUR_FORMAT = "%Y-%m-%dT%H"
 DAY_FORMAT = "%Y-%m-%d"
-DAY_SCOPES = ("ALL", "V#")  # the scopes whose days are kept as items of their own
 
 
 def hour_of(moment: datetime) -> datetime:
@@ -39,15 +38,6 @@ def hour_of(moment: datetime) -> datetime:
 
 def hour_label(hour: datetime) -> str:
     return hour.strftime(HOUR_FORMAT)
-
-
-def hours_between(start: datetime, end: datetime) -> list[datetime]:
-    """The hours that start in [start, end), start rounded down to its hour."""
-    hours, hour = [], hour_of(start)
-    while hour < end:
-        hours.append(hour)
-        hour += timedelta(hours=1)
-    return hours
 
 
 @dataclass

@@ -10,7 +10,7 @@ import pytest
 
 from devportal.analytics.operations import OperationTable
 from devportal.analytics.records import TimeWindow, check_batch
-from devportal.analytics.usage import MAX_CONSUMERS, OTHER_CONSUMERS, Bucket, Usage, fold, hours_between
+from devportal.analytics.usage import MAX_CONSUMERS, OTHER_CONSUMERS, Bucket, Usage, fold
 from devportal.errors import InvalidUsageBatch
 from events.analytics import UsageRecord
 
@@ -188,9 +188,3 @@ def test_consumers_past_the_limit_of_an_hour_are_counted_together() -> None:
     assert len(usage.consumers) == MAX_CONSUMERS + 1
     assert usage.consumers[OTHER_CONSUMERS] == 5
     assert sum(usage.consumers.values()) == usage.calls
-
-
-def test_hours_between_covers_each_started_hour() -> None:
-    start = datetime(2026, 12, 4, 10, 30, tzinfo=UTC)
-
-    assert [h.hour for h in hours_between(start, start + timedelta(hours=2))] == [10, 11, 12]

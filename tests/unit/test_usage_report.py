@@ -36,7 +36,7 @@ def world() -> tuple[UsageReports, AggregateUsage]:
         )
     window = TimeWindow(retention_days=90, skew_seconds=300)
     aggregate = AggregateUsage(store, OperationTables(registry, specs), window, clock=lambda: NOW)
-    return UsageReports(store, registry, clock=lambda: NOW), aggregate
+    return UsageReports(store, registry), aggregate
 
 
 def calls(aggregate: AggregateUsage, batch: str, records: list[UsageRecord]) -> None:
