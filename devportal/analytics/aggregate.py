@@ -32,6 +32,7 @@ _KNOWN_CONSUMERS = 100_000
 class Refusal:
     reason: str  # a short class of refusal, for counting
     detail: str  # the sentence a publisher reads
+    member: str  # the record's member at fault
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,11 @@ class OperationTables:
         self._specs = specs
         self._versions: OrderedDict[tuple[str, str], _Version] = OrderedDict()
 
-    def refusal(self, record: UsageRecord, publisher: str) -> Refusal | None:
-        """Why the team `publisher` may not publish this record's usage, if it may not. Whose API
-        it is comes from the version's own record (the catalog entry follows registrations a
-        moment later), or from the catalog entry when the version is not registered."""
+    def admit(self, record: UsageRecord, publisher: str) -> OperationTable | Refusal:
+        """The operations of the record's version, or why the team `publisher` may not publish the
+        record's usage. Whose API it is comes from the version's own record (the catalog entry
+        follows registrations a moment later), or from the catalog entry when the version is not
+        registered."""
         stored = self._version(record.api_id, record.version)
         if stored is not None:
             owner: str | None = stored.owner
@@ -61,17 +63,20 @@ class OperationTables:
             entry = self._registry.get_catalog_entry(record.api_id)
             owner = entry.owner if entry is not None else None
         if owner is None:
-            return Refusal("API not in the catalog", f"API `{record.api_id}` is not in the catalog")
+            return Refusal("API not in the catalog", f"API `{record.api_id}` is not in the catalog", "apiId")
         if owner != publisher:
             return Refusal(
                 "API owned by another team",
                 f"API `{record.api_id}` belongs to team {owner}; a key of team {publisher} cannot publish its usage",
+                "apiId",
             )
         if stored is None:
             return Refusal(
-                "version not registered", f"API `{record.api_id}` has no registered version `{record.version}`"
+                "version not registered",
+                f"API `{record.api_id}` has no registered version `{record.version}`",
+                "version",
             )
-        return None
+        return stored.operations
 
     def of(self, api_id: str, version: str) -> OperationTable | None:
         stored = self._version(api_id, version)
@@ -125,15 +130,13 @@ class AggregateUsage:
         kept: list[tuple[UsageRecord, Resolved]] = []
         dropped: dict[str, int] = {}
         for record in event.records:
-            refusal = self._tables.refusal(record, event.publisher)
-            if refusal is None and window.refusal(record.timestamp, now) is not None:
-                refusal = Refusal("outside the time window", "")
-            table = self._tables.of(record.api_id, record.version) if refusal is None else None
-            if table is None:
-                why = refusal.reason if refusal else "version not registered"
-                dropped[why] = dropped.get(why, 0) + 1
+            admitted = self._tables.admit(record, event.publisher)
+            if not isinstance(admitted, Refusal) and window.refusal(record.timestamp, now) is not None:
+                admitted = Refusal("outside the time window", "", "timestamp")
+            if isinstance(admitted, Refusal):
+                dropped[admitted.reason] = dropped.get(admitted.reason, 0) + 1
                 continue
-            kept.append((record, table.resolve(record.operation_id, record.method, record.path)))
+            kept.append((record, admitted.resolve(record.operation_id, record.method, record.path)))
         delivery = delivery_of(event)
         applied = self._store.apply(delivery, fold(kept)) if kept else Applied(0, 0)
         self._note_consumers(kept)

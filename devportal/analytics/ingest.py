@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 import orjson
 
-from devportal.analytics.aggregate import OperationTables
+from devportal.analytics.aggregate import OperationTables, Refusal
 from devportal.analytics.records import RecordRefused, TimeWindow, check_batch
 from devportal.errors import DependencyUnavailable, FieldError, InvalidUsageBatch, UsageBatchTooLarge
 from devportal.registry.ports import EventPublisher, PublishFailed
@@ -64,12 +64,13 @@ class RecordUsage:
         refused = list(checked.refused)
         accepted: list[UsageRecord] = []
         for index, record in checked.accepted:
-            refusal = self._tables.refusal(record, team)
-            if refusal is None:
+            admitted = self._tables.admit(record, team)
+            if not isinstance(admitted, Refusal):
                 accepted.append(record)
                 continue
-            member = "version" if refusal.reason == "version not registered" else "apiId"
-            refused.append(RecordRefused(index, f"/records/{index}/{member}", f"record {index}: {refusal.detail}"))
+            refused.append(
+                RecordRefused(index, f"/records/{index}/{admitted.member}", f"record {index}: {admitted.detail}")
+            )
         refused.sort(key=lambda each: each.index)
         if not accepted:
             raise InvalidUsageBatch(
