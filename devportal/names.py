@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 DEFAULT_PREFIX = "devportal"
 TASK_QUEUE_REGISTRATION = "devportal-registration"
+TASK_QUEUE_ANALYTICS = "devportal-analytics"
 
 # Temporal search attributes every registration workflow carries (all Keyword).
 SEARCH_ATTRIBUTES = ("ApiId", "ApiVersion", "Owner", "Step")

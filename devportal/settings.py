@@ -48,6 +48,12 @@ class TemporalSettings(_Settings):
     registration_task_queue: str = Field(min_length=1)
 
 
+class AnalyticsQueueSettings(_Settings):
+    """Where the analytics workflows (the hourly health sweep) run."""
+
+    analytics_task_queue: str = Field(min_length=1)
+
+
 class TemporalUiSettings(_Settings):
     """Where ops open a workflow: the Temporal Web UI's URL for the portal's namespace (locally the
     dev server's, `http://127.0.0.1:8233/namespaces/default`; with Temporal Cloud,
@@ -90,6 +96,17 @@ class UsageSettings(_Settings):
     usage_clock_skew_seconds: int = Field(default=300, ge=0, le=3600)
 
 
+class HealthSettings(_Settings):
+    """The default health lines of every cataloged API (an owning team may set its own): the
+    share of 5xx calls, the p99 latency, how many standard deviations from the same hour of the
+    trailing weeks traffic may stray, and how many calls an hour needs to be judged."""
+
+    health_error_rate: float = Field(default=0.05, gt=0, lt=1)
+    health_p99_ms: float = Field(default=2000.0, gt=0, le=3_600_000)
+    health_traffic_sigma: float = Field(default=3.0, gt=0, le=100)
+    health_min_calls: int = Field(default=20, ge=1, le=1_000_000)
+
+
 class SpecLimits(_Settings):
     max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
     max_spec_depth: int = Field(default=64, ge=8, le=512)
@@ -117,6 +134,10 @@ TUNABLE: dict[str, tuple[type[_Settings], str]] = {
     "key-rotation-grace-seconds": (KeySettings, "key_rotation_grace_seconds"),
     "usage-retention-days": (UsageSettings, "usage_retention_days"),
     "usage-clock-skew-seconds": (UsageSettings, "usage_clock_skew_seconds"),
+    "health-error-rate": (HealthSettings, "health_error_rate"),
+    "health-p99-ms": (HealthSettings, "health_p99_ms"),
+    "health-traffic-sigma": (HealthSettings, "health_traffic_sigma"),
+    "health-min-calls": (HealthSettings, "health_min_calls"),
 }
 
 

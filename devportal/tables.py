@@ -13,6 +13,10 @@ Key layout (each adapter keeps to its own prefixes):
   USAGE#<apiId>            / <scope>#H#<hour> an hour of usage at one scope (expires by TTL after retention)
   USAGE#<apiId>            / <scope>#D#<day>  a day of the API or a version, the merge of its hours
   USAGEAPPLIED#<sha256>    / APPLIED        a delivery's usage is counted in one API-day (expires by TTL)
+  USAGE#<apiId>            / TRAFFIC        the API has traffic (GSI1: TRAFFIC / <apiId>)
+  HEALTH#<apiId>           / STATE          the last hour its health was evaluated, its open alerts
+  HEALTH#<apiId>           / THRESHOLDS     the owning team's health thresholds
+  HEALTH#<apiId>           / ALERT#<hour>#<rule> one health alert, opened and closed (expires by TTL)
 """
 
 from __future__ import annotations

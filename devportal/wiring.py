@@ -24,8 +24,10 @@ from devportal import settings
 if TYPE_CHECKING:
     from devportal.adapters.temporal import TemporalConnection
     from devportal.analytics.aggregate import AggregateUsage, OperationTables
+    from devportal.analytics.alerts import CheckHealth
+    from devportal.analytics.health import Thresholds
     from devportal.analytics.ingest import RecordUsage
-    from devportal.analytics.ports import UsageStore
+    from devportal.analytics.ports import HealthStore, UsageStore
     from devportal.analytics.records import TimeWindow
     from devportal.analytics.report import UsageReports
     from devportal.identity.attempts import AttemptLog, Counter, KnownDevices, SignIn
@@ -138,6 +140,15 @@ class Portal:
         self._usage_window = (values, window)
         return window
 
+    def health_defaults(self) -> Thresholds:
+        """The health lines of an API whose team set none, tuned by Parameter Store."""
+        from devportal.analytics.health import Thresholds
+
+        health = settings.tuned(settings.HealthSettings(), self.tunables.values(), _tuning_log.warning)
+        return Thresholds(
+            health.health_error_rate, health.health_p99_ms, health.health_traffic_sigma, health.health_min_calls
+        )
+
     @cached_property
     def table_name(self) -> str:
         return settings.TableSettings().table_name
@@ -145,6 +156,10 @@ class Portal:
     @cached_property
     def registration_task_queue(self) -> str:
         return settings.TemporalSettings().registration_task_queue
+
+    @cached_property
+    def analytics_task_queue(self) -> str:
+        return settings.AnalyticsQueueSettings().analytics_task_queue
 
     @cached_property
     def temporal_ui_url(self) -> str | None:
@@ -302,7 +317,13 @@ class Portal:
     def aggregate_usage(self) -> AggregateUsage:
         from devportal.analytics.aggregate import AggregateUsage
 
-        return AggregateUsage(self.usage_store, self.operation_tables, self.usage_window)
+        return AggregateUsage(
+            self.usage_store,
+            self.operation_tables,
+            self.usage_window,
+            health=self.health_store,
+            publisher=self.publisher,
+        )
 
     @cached_property
     def record_usage(self) -> RecordUsage:
@@ -315,6 +336,25 @@ class Portal:
         from devportal.analytics.report import UsageReports
 
         return UsageReports(self.usage_store, self.registry)
+
+    @cached_property
+    def health_store(self) -> HealthStore:
+        from devportal.adapters.health import DynamoHealthStore
+
+        return DynamoHealthStore(self.table_name)
+
+    @cached_property
+    def check_health(self) -> CheckHealth:
+        from devportal.analytics.alerts import CheckHealth
+
+        return CheckHealth(
+            self.usage_store,
+            self.health_store,
+            self.registry,
+            self.publisher,
+            self.health_defaults,
+            lambda: timedelta(seconds=self.usage_window().skew_seconds),
+        )
 
     @cached_property
     def registrar(self) -> Registrar:

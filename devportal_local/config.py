@@ -15,7 +15,7 @@ from typing import Any
 
 import boto3
 
-from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal.settings import MEBIBYTE
 
 LOOPBACK = "127.0.0.1"
@@ -183,6 +183,7 @@ def aws_environment(endpoint: str, names: ResourceNames) -> dict[str, str]:
         "DEVPORTAL_DOCS_BUCKET": names.docs_bucket,
         "DEVPORTAL_EVENT_BUS_NAME": names.event_bus,
         "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
+        "DEVPORTAL_ANALYTICS_TASK_QUEUE": TASK_QUEUE_ANALYTICS,
         "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
     }
 

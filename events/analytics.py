@@ -56,3 +56,57 @@ class ApiUsageRecorded(DomainEvent):
     part: int = Field(default=0, ge=0, lt=MAX_RECORDS)
     publisher: str = Field(pattern=_API_ID, description="the team whose service key published the batch")
     records: list[UsageRecord] = Field(min_length=1, max_length=MAX_RECORDS)
+
+
+HealthRule = Literal["error-rate", "latency-p99", "traffic"]
+
+
+class HealthEvidence(WireModel):
+    """What the hour looked like against the rule's line: its calls, and for the rules the
+    server errors, the p99 or the trailing weeks the traffic was compared with."""
+
+    model_config = WireModel.model_config | {"extra": "allow"}
+
+    hour: AwareDatetime
+    calls: int = Field(ge=0)
+
+
+class _HealthChange(DomainEvent):
+    SOURCE: ClassVar[str] = "devportal.analytics"
+
+    alert_id: str = Field(min_length=1, max_length=160, description="the same id in the degradation and its recovery")
+    api_id: str = Field(pattern=_API_ID)
+    owner: str = Field(pattern=_API_ID, description="the team that owns the API")
+    rule: HealthRule
+    hour: AwareDatetime = Field(description="the start of the hour that crossed the line (or came back under it)")
+    value: float = Field(description="5xx share, p99 in ms, or standard deviations from the trailing weeks")
+    line: float = Field(description="the threshold in effect for the API")
+    summary: str = Field(max_length=500, description="the same, as a sentence an owner reads")
+    evidence: HealthEvidence
+
+
+class ApiHealthDegraded(_HealthChange):
+    """An hour of a cataloged API crossed one of the seed's health lines; the alert stays open
+    until a later hour is back under 80 % of the line."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiHealthDegraded"
+
+
+class ApiHealthRecovered(_HealthChange):
+    """An open health alert closed: a later hour came back under 80 % of the line."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiHealthRecovered"
+
+    since: AwareDatetime = Field(description="the hour the alert opened")
+
+
+class ApiTrafficStarted(DomainEvent):
+    """The first usage of a cataloged API was counted: from now on its health is checked every
+    hour and its analytics report written every day."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiTrafficStarted"
+    SOURCE: ClassVar[str] = "devportal.analytics"
+
+    api_id: str = Field(pattern=_API_ID)
+    owner: str = Field(pattern=_API_ID)
+    since: AwareDatetime = Field(description="the hour of the first call counted")

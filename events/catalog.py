@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.analytics import ApiUsageRecorded
+from events.analytics import ApiHealthDegraded, ApiHealthRecovered, ApiTrafficStarted, ApiUsageRecorded
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
@@ -58,6 +58,21 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=ApiUsageRecorded,
         producer="services (PutEvents with the same contract) and functions/record_usage",
         description="Calls to a cataloged API that a team's service reported, checked one by one.",
+    ),
+    EventDefinition(
+        model=ApiTrafficStarted,
+        producer="functions/aggregate_usage",
+        description="The first usage of a cataloged API was counted; its health checks and daily reports start.",
+    ),
+    EventDefinition(
+        model=ApiHealthDegraded,
+        producer="temporal_bridge/ApiHealthWorkflow",
+        description="An hour of an API crossed a health line (error rate, p99 latency, traffic), with the evidence.",
+    ),
+    EventDefinition(
+        model=ApiHealthRecovered,
+        producer="temporal_bridge/ApiHealthWorkflow",
+        description="An open health alert closed: a later hour was back under 80 % of its line.",
     ),
     EventDefinition(
         model=UserSignedIn,

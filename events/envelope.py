@@ -53,12 +53,14 @@ class Envelope(WireModel, Generic[EventT]):
         return self.data.SOURCE
 
 
-def new_event(data: EventT, *, correlation_id: str, producer: str) -> Envelope[EventT]:
+def new_event(data: EventT, *, correlation_id: str, producer: str, event_id: str | None = None) -> Envelope[EventT]:
+    """`event_id`: for an event that may be published again for the same fact (a retried step), a
+    deterministic id, so that consumers can tell the copies apart from new facts."""
     # Parametrized with the concrete class so that validation and serialization use its schema.
     concrete: Any = Envelope[type(data)]  # type: ignore[misc]
     envelope: Envelope[EventT] = concrete(
         metadata=EventMetadata(
-            event_id=str(uuid.uuid4()),
+            event_id=event_id or str(uuid.uuid4()),
             event_version=data.VERSION,
             occurred_at=datetime.now(UTC),
             correlation_id=correlation_id,

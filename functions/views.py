@@ -79,6 +79,8 @@ def catalog_view(request: ApiRequest, e: CatalogEntry) -> dict[str, Any]:
         "title": e.title,
         "owner": e.owner,
         "latestVersion": e.latest_version,
+        "health": "degraded" if e.degraded else "healthy",
+        "degradedRules": list(e.degraded),
         "links": {
             "self": request.url(f"/apis/{quote(e.api_id, safe='')}"),
             "latest": request.url(version_path(e.api_id, e.latest_version)),

@@ -89,26 +89,32 @@ class WorkflowsStack(Stack):
             )
             self.functions[spec.name] = function
 
-        (worker_spec,) = workers()
-        self.worker = PortalFunction(
-            self,
-            f"Fn-{worker_spec.name}",
-            spec=worker_spec,
-            names=names,
-            runtime=runtime,
-            bindings=bindings,
-            extra_environment={"DEVPORTAL_BUILD_ID": runtime.build_id},
-        )
-        self.functions[worker_spec.name] = self.worker
-        # One Lambda version per build id, as Temporal's serverless workers expect.
-        self.worker_version = self.worker.function.current_version
-        CfnOutput(self, "WorkerVersionArn", value=self.worker_version.function_arn)
+        # The Temporal workers (registration, analytics): one Lambda version per build id each,
+        # as Temporal's serverless workers expect.
+        self.workers: dict[str, PortalFunction] = {}
+        self.worker_versions: dict[str, lambda_.IVersion] = {}
+        for worker_spec in workers():
+            worker = PortalFunction(
+                self,
+                f"Fn-{worker_spec.name}",
+                spec=worker_spec,
+                names=names,
+                runtime=runtime,
+                bindings=bindings,
+                extra_environment={"DEVPORTAL_BUILD_ID": runtime.build_id},
+            )
+            self.functions[worker_spec.name] = self.workers[worker_spec.name] = worker
+            self.worker_versions[worker_spec.name] = worker.function.current_version
+            label = "".join(part.title() for part in worker_spec.name.split("-"))
+            CfnOutput(self, f"{label}VersionArn", value=worker.function.current_version.function_arn)
+        self.worker = self.workers["registration-worker"]
+        self.worker_version = self.worker_versions["registration-worker"]
         CfnOutput(self, "WorkerBuildId", value=runtime.build_id)
         if invoker is not None:
             self.invoker_role = iam.Role(
                 self,
                 "TemporalCloudInvoker",
-                description="Assumed by Temporal Cloud to invoke the registration worker (serverless worker)",
+                description="Assumed by Temporal Cloud to invoke the Temporal workers (serverless workers)",
                 assumed_by=iam.CompositePrincipal(*(iam.ArnPrincipal(arn) for arn in invoker.principals)),
                 external_ids=[invoker.external_id],
                 max_session_duration=Duration.hours(1),
@@ -116,8 +122,12 @@ class WorkflowsStack(Stack):
             self.invoker_role.add_to_policy(
                 iam.PolicyStatement(
                     actions=["lambda:InvokeFunction", "lambda:GetFunction"],
-                    # The function and the version of this build: the build id Temporal routes to.
-                    resources=[self.worker.function.function_arn, self.worker_version.function_arn],
+                    # Each worker and the version of this build: the build id Temporal routes to.
+                    resources=[
+                        arn
+                        for name, worker in self.workers.items()
+                        for arn in (worker.function.function_arn, self.worker_versions[name].function_arn)
+                    ],
                 )
             )
             CfnOutput(self, "TemporalInvokerRoleArn", value=self.invoker_role.role_arn)

@@ -53,7 +53,7 @@ def _since(started_at: datetime | None) -> float | None:
     return None if started_at is None else (datetime.now(UTC) - started_at).total_seconds() * 1000
 
 
-async def _blocking(fn: Callable[[], T]) -> T:
+async def blocking(fn: Callable[[], T]) -> T:
     task = asyncio.ensure_future(asyncio.to_thread(fn))
     while True:
         done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY_SECONDS)
@@ -92,19 +92,19 @@ class RegistrationActivities:
     @activity.defn
     async def mark_registering(self, submitted: Submitted) -> None:
         await _step(
-            "mark_registering", submitted, lambda: _blocking(lambda: self._registrar.mark_registering(submitted))
+            "mark_registering", submitted, lambda: blocking(lambda: self._registrar.mark_registering(submitted))
         )
 
     @activity.defn
     async def validate(self, submitted: Submitted) -> Validated:
-        return await _step("validate", submitted, lambda: _blocking(lambda: self._registrar.validate(submitted)))
+        return await _step("validate", submitted, lambda: blocking(lambda: self._registrar.validate(submitted)))
 
     @activity.defn
     async def render_docs(self, request: RenderInput) -> str:
         return await _step(
             "render_docs",
             request.submitted,
-            lambda: _blocking(lambda: self._registrar.render_docs(request.submitted, request.normalized_key)),
+            lambda: blocking(lambda: self._registrar.render_docs(request.submitted, request.normalized_key)),
         )
 
     @activity.defn
@@ -112,12 +112,12 @@ class RegistrationActivities:
         return await _step(
             "store_version",
             request.submitted,
-            lambda: _blocking(lambda: self._registrar.store(request.submitted, request.validated, request.docs_key)),
+            lambda: blocking(lambda: self._registrar.store(request.submitted, request.validated, request.docs_key)),
         )
 
     @activity.defn
     async def discard_docs(self, docs_key: str) -> None:
-        await _blocking(lambda: self._registrar.discard_docs(docs_key))
+        await blocking(lambda: self._registrar.discard_docs(docs_key))
 
     @activity.defn
     async def announce_registered(self, request: StoreInput) -> None:
@@ -125,7 +125,7 @@ class RegistrationActivities:
         await _step(
             "announce_registered",
             submitted,
-            lambda: _blocking(
+            lambda: blocking(
                 lambda: self._registrar.announce_registered(submitted, request.validated, request.docs_key)
             ),
         )
@@ -140,7 +140,7 @@ class RegistrationActivities:
         await _step(
             "announce_rejected",
             submitted,
-            lambda: _blocking(
+            lambda: blocking(
                 lambda: self._registrar.announce_rejected(
                     submitted, request.reason, request.findings, request.truncated
                 )

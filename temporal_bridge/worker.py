@@ -1,5 +1,7 @@
-"""The registration worker. Locally a process against the dev server (`devportal worker`); in AWS
-the same workflows and activities run inside a Lambda against Temporal Cloud."""
+"""The Temporal workers: registration (ApiRegistrationWorkflow) and analytics (ApiHealthWorkflow),
+each on its own task queue so that an hourly sweep never queues in front of a registration.
+Locally one process polls both against the dev server (`devportal worker`); in AWS each runs
+inside its own Lambda against Temporal Cloud (temporal_bridge.lambda_worker)."""
 
 from __future__ import annotations
 
@@ -13,8 +15,11 @@ from temporalio.worker import Worker, WorkerConfig
 
 from devportal import wiring
 from devportal.adapters.temporal import connect_config
+from devportal.analytics.alerts import CheckHealth
+from devportal.analytics.ports import HealthStore
 from devportal.registry.register import Registrar
 from temporal_bridge.activities import RegistrationActivities
+from temporal_bridge.health import ApiHealthWorkflow, HealthActivities
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 log = logging.getLogger("devportal.worker")
@@ -37,6 +42,12 @@ def registration_worker_config(registrar: Registrar) -> WorkerConfig:
     )
 
 
+def analytics_worker_config(check: CheckHealth, health: HealthStore) -> WorkerConfig:
+    """What an analytics worker runs: the hourly health sweep and its activities."""
+    activities = HealthActivities(check, health)
+    return WorkerConfig(workflows=[ApiHealthWorkflow], activities=[activities.plan, activities.check])
+
+
 def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worker:
     config = registration_worker_config(registrar)
     config["client"] = client
@@ -45,17 +56,26 @@ def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worke
     return Worker(**config)
 
 
+def build_analytics_worker(client: Client, task_queue: str, root: wiring.Portal) -> Worker:
+    config = analytics_worker_config(root.check_health, root.health_store)
+    config["client"] = client
+    config["task_queue"] = task_queue
+    config["max_concurrent_activities"] = 4
+    return Worker(**config)
+
+
 async def run(on_ready: Callable[[], None] | None = None) -> None:
     root = wiring.portal()
     client = await Client.connect(**connect_config(root.temporal_overrides))
     task_queue = root.registration_task_queue
     worker = build_worker(client, task_queue, root.registrar)
+    analytics = build_analytics_worker(client, root.analytics_task_queue, root)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    log.info("worker polling task queue %s", task_queue)
-    async with worker:
+    log.info("worker polling task queues %s and %s", task_queue, root.analytics_task_queue)
+    async with worker, analytics:
         if on_ready is not None:
             on_ready()
         await stop.wait()

@@ -24,6 +24,7 @@ from devportal.tables import GSI_CATALOG, GSI_OWNER, INDEXES, PARTITION_KEY, SOR
 
 CATALOG_PARTITION = "CATALOG"
 _CATALOG_RETRIES = 8
+_HEALTH_PREFIX = "health:"  # one attribute per health rule: {status, hour}
 
 
 class DynamoRegistry(DynamoTable):
@@ -234,6 +235,24 @@ class DynamoRegistry(DynamoTable):
             return entry
         raise RuntimeError(f"catalog entry of {record.api_id} kept changing; giving up for a retry")
 
+    def note_health(self, api_id: str, rule: str, status: str, hour: datetime) -> bool:
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key=item({"PK": f"API#{api_id}", "SK": "META"}),
+                UpdateExpression="SET #rule = :decided",
+                ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(#rule) OR #rule.#hour <= :hour)",
+                ExpressionAttributeNames={"#rule": f"{_HEALTH_PREFIX}{rule}", "#hour": "hour"},
+                ExpressionAttributeValues=item(
+                    {":decided": {"status": status, "hour": timestamp(hour)}, ":hour": timestamp(hour)}
+                ),
+            )
+            return True
+        except ClientError as error:
+            if conditional_failure(error):
+                return False
+            raise
+
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
         """A page of catalog entries in apiId order. The cursor is the apiId the previous page ended
         with: a position in the index (any apiId is one), so every cursor is a valid request."""
@@ -361,4 +380,9 @@ def _catalog_from(values: dict[str, Any]) -> CatalogEntry:
         latest_version=values["latestVersion"],
         versions=frozenset(values.get("versions", set())),
         updated_at=moment(values["updatedAt"]) if "updatedAt" in values else None,
+        health={
+            name.removeprefix(_HEALTH_PREFIX): (decided["status"], moment(decided["hour"]))
+            for name, decided in values.items()
+            if name.startswith(_HEALTH_PREFIX)
+        },
     )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from typing import Any
@@ -167,6 +167,22 @@ class DynamoUsageStore(DynamoTable):
     def read(
         self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
     ) -> list[tuple[datetime, Usage]]:
+        return [
+            (period, _usage_of(raw))
+            for period, raw in self._periods(api_id, scope, start, end, days, "SK, body, latency")
+        ]
+
+    def calls(
+        self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
+    ) -> dict[datetime, int]:
+        return {
+            period: int(raw["calls"]["N"])
+            for period, raw in self._periods(api_id, scope, start, end, days, "SK, calls")
+        }
+
+    def _periods(
+        self, api_id: str, scope: str, start: datetime, end: datetime, days: bool, projection: str
+    ) -> Iterator[tuple[datetime, dict[str, Any]]]:
         last = end - timedelta(microseconds=1)
         unit, label, pattern = ("D", DAY_FORMAT, DAY_FORMAT) if days else ("H", HOUR_FORMAT, HOUR_FORMAT)
         arguments: dict[str, Any] = {
@@ -179,17 +195,15 @@ class DynamoUsageStore(DynamoTable):
                     ":high": f"{scope}#{unit}#{last:{label}}",
                 }
             ),
-            "ProjectionExpression": "SK, body, latency",
+            "ProjectionExpression": projection,
         }
-        hours: list[tuple[datetime, Usage]] = []
         prefix = len(scope) + 3
         while True:
             response = self._client().query(**arguments)
             for raw in response.get("Items", []):
-                hour = datetime.strptime(raw["SK"]["S"][prefix:], pattern).replace(tzinfo=UTC)
-                hours.append((hour, _usage_of(raw)))
+                yield datetime.strptime(raw["SK"]["S"][prefix:], pattern).replace(tzinfo=UTC), raw
             if "LastEvaluatedKey" not in response:
-                return hours
+                return
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 

@@ -10,6 +10,7 @@ that version, and records outside the time window.
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,14 +19,16 @@ from datetime import UTC, datetime
 import orjson
 
 from devportal.analytics.operations import OperationTable, Resolved
-from devportal.analytics.ports import Applied, UsageStore
+from devportal.analytics.ports import Applied, HealthStore, UsageStore
 from devportal.analytics.records import TimeWindow
-from devportal.analytics.usage import fold
-from devportal.registry.ports import BlobStore, RegistryRepository
-from events.analytics import ApiUsageRecorded, UsageRecord
+from devportal.analytics.usage import fold, hour_of
+from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository
+from events.analytics import ApiTrafficStarted, ApiUsageRecorded, UsageRecord
+from events.envelope import new_event
 
 _CACHED_VERSIONS = 64
 _KNOWN_CONSUMERS = 100_000
+_TRAFFIC_EVENTS = uuid.UUID("0b6f5a1e-2d7c-4f1b-8a59-3c2e9d4b7f61")  # the namespace of ApiTrafficStarted ids
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ class OperationTables:
             )
         return stored.operations
 
+    def owner_of(self, api_id: str, version: str) -> str | None:
+        stored = self._version(api_id, version)
+        return stored.owner if stored is not None else None
+
     def of(self, api_id: str, version: str) -> OperationTable | None:
         stored = self._version(api_id, version)
         return stored.operations if stored is not None else None
@@ -118,12 +125,18 @@ class AggregateUsage:
         tables: OperationTables,
         window: TimeWindow | Callable[[], TimeWindow],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        *,
+        health: HealthStore | None = None,
+        publisher: EventPublisher | None = None,
     ) -> None:
         self._store = store
         self._tables = tables
         self._window = window if callable(window) else (lambda: window)
         self._clock = clock
         self._first_seen: OrderedDict[tuple[str, str], datetime] = OrderedDict()
+        self._health = health
+        self._publisher = publisher
+        self._with_traffic: set[str] = set()
 
     def __call__(self, event: ApiUsageRecorded) -> Counted:
         now, window = self._clock(), self._window()
@@ -140,7 +153,36 @@ class AggregateUsage:
         delivery = delivery_of(event)
         applied = self._store.apply(delivery, fold(kept)) if kept else Applied(0, 0)
         self._note_consumers(kept)
+        self._note_traffic(kept)
         return Counted(delivery, len(kept), applied, dropped)
+
+    def _note_traffic(self, kept: list[tuple[UsageRecord, Resolved]]) -> None:
+        """An API's first counted usage is announced (ApiTrafficStarted: its health checks and
+        reports start), then marked; a crash between the two announces again, with the same id."""
+        if self._health is None or self._publisher is None:
+            return
+        first: dict[str, UsageRecord] = {}
+        for record, _ in kept:
+            if record.api_id not in self._with_traffic:
+                known = first.get(record.api_id)
+                if known is None or record.timestamp < known.timestamp:
+                    first[record.api_id] = record
+        for api_id, record in first.items():
+            if not self._health.has_traffic(api_id):
+                since = hour_of(record.timestamp)
+                owner = self._tables.owner_of(api_id, record.version) or "unknown"
+                self._publisher.publish(
+                    [
+                        new_event(
+                            ApiTrafficStarted(api_id=api_id, owner=owner, since=since),
+                            correlation_id=f"traffic-{api_id}",
+                            producer="functions/aggregate_usage",
+                            event_id=str(uuid.uuid5(_TRAFFIC_EVENTS, api_id)),
+                        )
+                    ]
+                )
+                self._health.note_traffic(api_id, since)
+            self._with_traffic.add(api_id)
 
     def _note_consumers(self, kept: list[tuple[UsageRecord, Resolved]]) -> None:
         """Each consumer's first call, written only when it is earlier than what this process

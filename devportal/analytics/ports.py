@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from devportal.analytics.health import HealthState
 from devportal.analytics.usage import Bucket, Usage
 
 
@@ -40,3 +41,56 @@ class UsageStore(Protocol):
         """The hours of `scope` that overlap [start, end), in order - or, with `days`, the days
         (kept for the ALL and V# scopes); periods without calls are absent."""
         ...
+
+    def calls(
+        self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
+    ) -> dict[datetime, int]:
+        """The calls alone of what `read` would give (a small read: no counts, no sketches)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A health alert as kept for its API's history: opened by one hour, closed by a later one."""
+
+    alert_id: str
+    rule: str
+    since: datetime
+    degraded: Mapping[str, Any]  # the reading that opened it: value, line, summary, evidence
+    recovered_at: datetime | None = None
+    recovered: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class HealthRecord:
+    state: HealthState
+    overrides: Mapping[str, Any]  # the owning team's thresholds (wire names), over the defaults
+    overridden_by: str | None = None
+    overridden_at: datetime | None = None
+
+
+class HealthStore(Protocol):
+    """Which APIs have traffic, and each one's health: its rules' state, alerts and thresholds."""
+
+    def note_traffic(self, api_id: str, since: datetime) -> bool:
+        """Marks the API as having traffic from `since`; True the first time only."""
+        ...
+
+    def has_traffic(self, api_id: str) -> bool: ...
+
+    def traffic(self) -> Iterator[tuple[str, datetime]]:
+        """Every API with traffic and the hour of its first call, by API id."""
+        ...
+
+    def record(self, api_id: str) -> HealthRecord: ...
+
+    def save(self, api_id: str, state: HealthState, alerts: Sequence[Alert]) -> bool:
+        """Writes the state (and the alerts opened or closed with it) if nobody wrote since
+        `state.rev` was read; False when somebody did."""
+        ...
+
+    def alerts(self, api_id: str, limit: int = 50) -> list[Alert]:
+        """The most recent alerts first."""
+        ...
+
+    def set_thresholds(self, api_id: str, overrides: Mapping[str, Any], by: str, at: datetime) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -79,6 +80,13 @@ class CatalogEntry:
     latest_version: str
     versions: frozenset[str] = field(default_factory=frozenset)
     updated_at: datetime | None = None
+    # health rule -> (status, the hour it was decided), from ApiHealthDegraded / ApiHealthRecovered
+    health: Mapping[str, tuple[str, datetime]] = field(default_factory=dict)
+
+    @property
+    def degraded(self) -> tuple[str, ...]:
+        """The health rules with an open alert."""
+        return tuple(sorted(rule for rule, (status, _) in self.health.items() if status == "degraded"))
 
 
 def submission_id_for(api_id: str, version: str, sha256: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -84,6 +85,11 @@ class RegistryRepository(Protocol):
 
     def add_to_catalog(self, record: ApiVersionRecord) -> CatalogEntry:
         """Idempotently add a registered version to its API's catalog entry."""
+        ...
+
+    def note_health(self, api_id: str, rule: str, status: str, hour: datetime) -> bool:
+        """The entry's status for one health rule, unless it holds a decision about a later hour
+        (events may arrive out of order); False when the entry does not exist or is newer."""
         ...
 
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page: ...

@@ -1,6 +1,9 @@
-"""Consumer: ApiVersionRegistered -> the API's catalog entry (owner, latest version, versions).
+"""Consumer: ApiVersionRegistered -> the API's catalog entry (owner, latest version, versions);
+ApiHealthDegraded / ApiHealthRecovered -> its health, per rule.
 
-Idempotent: versions are a set and `latestVersion` only moves forward."""
+Idempotent: versions are a set and `latestVersion` only moves forward; a rule's health is only
+replaced by a decision about the same or a later hour, so events arriving out of order (a
+recovery before its degradation) leave the latest decision standing."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from devportal.wiring import Portal
+from events.analytics import ApiHealthDegraded, ApiHealthRecovered
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiVersionRegistered
 from functions.entrypoints import sqs_consumer
@@ -21,6 +25,17 @@ class VersionNotStored(RuntimeError):
 
 def record_handler(record: SQSRecord, portal: Portal) -> None:
     event = parse_event(record.body)
+    if isinstance(event.data, ApiHealthDegraded | ApiHealthRecovered):
+        health = event.data
+        status = "degraded" if isinstance(health, ApiHealthDegraded) else "healthy"
+        noted = portal.registry.note_health(health.api_id, health.rule, status, health.hour)
+        logger.info(
+            "catalog health noted" if noted else "catalog health already later",
+            api_id=health.api_id,
+            rule=health.rule,
+            status=status,
+        )
+        return
     if not isinstance(event.data, ApiVersionRegistered):
         raise UnknownEvent(f"update-catalog does not consume {event.detail_type}")
     stored = portal.registry.get_version(event.data.api_id, event.data.version)

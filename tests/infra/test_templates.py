@@ -326,16 +326,28 @@ def test_each_consumer_reads_its_queue_with_partial_batch_failures(templates: di
     assert len(queue_names) == len(mappings)
 
 
-def test_the_worker_runs_as_a_versioned_serverless_worker(dev: Synthesized) -> None:
+@pytest.mark.parametrize(
+    ("worker_name", "variable", "task_queue"),
+    [
+        ("registration-worker", "DEVPORTAL_REGISTRATION_TASK_QUEUE", "devportal-registration"),
+        ("analytics-worker", "DEVPORTAL_ANALYTICS_TASK_QUEUE", "devportal-analytics"),
+    ],
+)
+def test_each_worker_runs_as_a_versioned_serverless_worker(
+    dev: Synthesized, worker_name: str, variable: str, task_queue: str
+) -> None:
     template = dev.templates["workflows"]
-    worker = all_functions(dev)[f"{NAMES.prefix}-registration-worker"]
+    worker = all_functions(dev)[f"{NAMES.prefix}-{worker_name}"]
     variables = worker["Environment"]["Variables"]
-    assert worker["Handler"] == "functions.registration_worker.handler.handler"  # temporal_bridge.lambda_worker
+    folder = worker_name.replace("-", "_")
+    assert worker["Handler"] == f"functions.{folder}.handler.handler"  # temporal_bridge.lambda_worker
     assert worker["Timeout"] == 600
     assert len(variables["DEVPORTAL_BUILD_ID"]) == 16
     assert "DEVPORTAL_TEMPORAL_SECRET_ARN" in variables
-    assert variables["DEVPORTAL_REGISTRATION_TASK_QUEUE"] == "devportal-registration"
-    assert len(resources(template, "AWS::Lambda::Version")) == 1
+    assert variables[variable] == task_queue
+    versions = resources(template, "AWS::Lambda::Version").values()
+    assert len(versions) == 2  # one per worker
+    assert any(worker_name.replace("-", "") in v["Properties"]["FunctionName"]["Ref"] for v in versions)
     # Without Temporal Cloud's principals in context, nobody may invoke it.
     assert not [r for r in properties(template, "AWS::IAM::Role") if "sts:ExternalId" in json.dumps(r)]
 
@@ -374,6 +386,13 @@ def test_temporal_cloud_may_invoke_the_worker_with_the_agreed_external_id(assets
             }
         },
     )
+    (invoke,) = [
+        statement
+        for policy in properties(template, "AWS::IAM::Policy")
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Action"] == ["lambda:InvokeFunction", "lambda:GetFunction"]
+    ]
+    assert len(invoke["Resource"]) == 4  # both workers, each with the version of this build
 
 
 # -- monitoring --------------------------------------------------------------------------------
@@ -426,7 +445,7 @@ def test_functions_that_tune_read_their_settings_path(dev: Synthesized) -> None:
         assert (variables.get("DEVPORTAL_PARAMETERS_PATH") == NAMES.parameters_path) == ("parameters" in spec.access)
     assert {s.name for s in functions() if "parameters" in s.access} == {
         "submit-spec", "registration-worker", "rotate-api-key", "aggregate-usage", "record-usage",
-        "get-api-analytics",
+        "get-api-analytics", "analytics-worker",
     }  # fmt: skip
 
 

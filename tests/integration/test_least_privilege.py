@@ -19,6 +19,7 @@ from temporalio.client import Client
 
 from devportal import wiring
 from devportal.adapters.temporal import connect_config
+from devportal.analytics.usage import hour_of
 from devportal.identity.users import UserProfile
 from devportal.registry.models import ApiVersionRecord
 from devportal.wiring import Portal
@@ -28,7 +29,9 @@ from events.analytics import ApiUsageRecorded, UsageRecord
 from events.envelope import new_event
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
-from temporal_bridge.worker import build_worker
+from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
+from temporal_bridge.schedules import health_schedule_id
+from temporal_bridge.worker import build_analytics_worker, build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
 from tests.support.specs import petstore_json
@@ -170,6 +173,8 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     monkeypatch.delenv("TEMPORAL_ADDRESS", raising=False)
     monkeypatch.setenv("DEVPORTAL_REGISTRATION_TASK_QUEUE", task_queue)
+    analytics_queue = f"{task_queue}-analytics"
+    monkeypatch.setenv("DEVPORTAL_ANALYTICS_TASK_QUEUE", analytics_queue)
     api_id, raced_id = f"pets-{uuid.uuid4().hex[:6]}", f"raced-{uuid.uuid4().hex[:6]}"
     # a developer of team pets, signed in (none of this is any function's doing)
     password = "Corr3ct-Horse-Battery!"
@@ -239,23 +244,66 @@ async def test_every_function_calls_exactly_what_it_declares(
             outcome = invoke(recorder, function(consumer), records)
             assert outcome == {"batchItemFailures": []}
 
-    # 4b. a service of team pets puts its usage on the bus itself; the aggregator counts it once
+    # 4b. a service of team pets puts its usage on the bus itself; the aggregator counts it once:
+    # an hour with half its calls failing, then a healthy hour
+    bad_hour = hour_of(datetime.now(UTC)) - timedelta(hours=3)
     usage = ApiUsageRecorded(
         batch_id=f"batch-{uuid.uuid4().hex[:6]}",
         publisher="pets",
         records=[
+            UsageRecord(api_id=api_id, version=version, method="get", path="/pets", status=500 if n < 15 else 200,
+                        latency_ms=12.0, timestamp=bad_hour + timedelta(minutes=10 + n % 60 // 2),
+                        consumer_id="checkout")
+            for n in range(30)
+        ] + [
             UsageRecord(api_id=api_id, version=version, method="get", path="/pets", status=200, latency_ms=12.0,
-                        timestamp=datetime.now(UTC), consumer_id="checkout")
+                        timestamp=bad_hour + timedelta(hours=1, minutes=n), consumer_id="checkout")
+            for n in range(30)
         ],
     )  # fmt: skip
     wiring.portal().publisher.publish([new_event(usage, correlation_id="usage-1", producer="a-service")])
     recorded = sqs_records(aws, aws.names.queue("aggregate-usage"))
     for _delivery in range(2):  # at-least-once: the second delivery finds its hours counted
         assert invoke(recorder, function("aggregate-usage"), recorded) == {"batchItemFailures": []}
-    ((_, counted),) = wiring.portal().usage_store.read(
-        api_id, "ALL", usage.records[0].timestamp - timedelta(hours=1), usage.records[0].timestamp + timedelta(hours=1)
-    )
-    assert counted.calls == 1
+    counted = wiring.portal().usage_store.read(api_id, "ALL", bad_hour, bad_hour + timedelta(hours=2))
+    assert [hour.calls for _, hour in counted] == [30, 30]
+
+    # 4c. the API's first usage starts the analytics schedules (the bridge, once however often)
+    started = sqs_records(aws, aws.names.queue("start-analytics"))
+    for _delivery in range(2):
+        assert await asyncio.to_thread(invoke, recorder, function("start-analytics"), started) == {
+            "batchItemFailures": []
+        }
+    schedule = temporal_client.get_schedule_handle(health_schedule_id(analytics_queue))
+    try:
+        assert (await schedule.describe()).schedule.action.task_queue == analytics_queue  # type: ignore[attr-defined]
+
+        # 4d. the analytics worker sweeps the hour that degraded, then the one that recovered
+        recorder.current = "analytics-worker"
+        analytics_root = Portal()
+        analytics_client = await Client.connect(**connect_config(analytics_root.temporal_overrides))
+        sweeps = []
+        async with build_analytics_worker(analytics_client, analytics_queue, analytics_root):
+            for through in (bad_hour, bad_hour + timedelta(hours=1)):
+                sweeps.append(
+                    await temporal_client.execute_workflow(
+                        ApiHealthWorkflow.run,
+                        HealthSweep(through),
+                        id=f"sweep-{uuid.uuid4().hex[:8]}",
+                        task_queue=analytics_queue,
+                    )
+                )
+        recorder.current = None
+    finally:
+        await schedule.delete()
+    alert = f"{api_id}:error-rate:{bad_hour:%Y%m%dT%H}"
+    assert [(s.degraded, s.recovered) for s in sweeps] == [([alert], []), ([], [alert])]
+    health_events = sqs_records(aws, aws.names.queue("update-catalog"))
+    for _delivery in range(2):  # the catalog entry ends healthy, whatever the order
+        assert invoke(recorder, function("update-catalog"), health_events) == {"batchItemFailures": []}
+    entry = wiring.portal().registry.get_catalog_entry(api_id)
+    assert entry is not None
+    assert entry.health["error-rate"] == ("healthy", bad_hour + timedelta(hours=1))
 
     # 5. signing in (once wrongly), and out
     wrong = invoke(

@@ -5,11 +5,13 @@ They subclass the Protocols they stand for, so mypy checks them against the real
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from devportal.analytics.ports import Applied, UsageStore
+from devportal.analytics.health import HealthState
+from devportal.analytics.ports import Alert, Applied, HealthRecord, HealthStore, UsageStore
 from devportal.analytics.usage import Bucket, Usage
 from devportal.identity.users import ProfilePage, Profiles, UserProfile
 from devportal.registry.models import (
@@ -124,6 +126,13 @@ class InMemoryRegistry(RegistryRepository):
         self.catalog[record.api_id] = entry
         return entry
 
+    def note_health(self, api_id: str, rule: str, status: str, hour: datetime) -> bool:
+        entry = self.catalog.get(api_id)
+        if entry is None or (rule in entry.health and entry.health[rule][1] > hour):
+            return False
+        self.catalog[api_id] = dataclasses.replace(entry, health={**entry.health, rule: (status, hour)})
+        return True
+
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
         entries = sorted(
             (e for e in self.catalog.values() if owner is None or e.owner == owner), key=lambda e: e.api_id
@@ -174,6 +183,63 @@ class InMemoryUsageStore(UsageStore):
             and bucket.hour < end
         ]
         return sorted(found, key=lambda hour_usage: hour_usage[0])
+
+    def calls(
+        self, api_id: str, scope: str, start: datetime, end: datetime, *, days: bool = False
+    ) -> dict[datetime, int]:
+        return {hour: usage.calls for hour, usage in self.read(api_id, scope, start, end, days=days)}
+
+
+class InMemoryHealthStore(HealthStore):
+    def __init__(self) -> None:
+        self.since: dict[str, datetime] = {}
+        self.states: dict[str, HealthState] = {}
+        self.kept: dict[str, dict[str, Alert]] = {}
+        self.overrides: dict[str, tuple[dict[str, Any], str, datetime]] = {}
+        self.conflicts = 0  # the next N saves find another writer was first
+
+    def note_traffic(self, api_id: str, since: datetime) -> bool:
+        if api_id in self.since:
+            return False
+        self.since[api_id] = since
+        return True
+
+    def has_traffic(self, api_id: str) -> bool:
+        return api_id in self.since
+
+    def traffic(self) -> Iterator[tuple[str, datetime]]:
+        yield from sorted(self.since.items())
+
+    def record(self, api_id: str) -> HealthRecord:
+        overrides = self.overrides.get(api_id)
+        state = self.states.get(api_id, HealthState())
+        if overrides is None:
+            return HealthRecord(state, {})
+        return HealthRecord(state, dict(overrides[0]), overrides[1], overrides[2])
+
+    def save(self, api_id: str, state: HealthState, alerts: Sequence[Alert]) -> bool:
+        if self.conflicts:
+            self.conflicts -= 1
+            return False
+        if self.states.get(api_id, HealthState()).rev != state.rev:
+            return False
+        self.states[api_id] = replace(state, rev=state.rev + 1)
+        kept = self.kept.setdefault(api_id, {})
+        for alert in alerts:
+            if alert.degraded:
+                kept[alert.alert_id] = alert
+            else:
+                kept[alert.alert_id] = replace(
+                    kept[alert.alert_id], recovered_at=alert.recovered_at, recovered=alert.recovered
+                )
+        return True
+
+    def alerts(self, api_id: str, limit: int = 50) -> list[Alert]:
+        found = sorted(self.kept.get(api_id, {}).values(), key=lambda a: (a.since, a.rule), reverse=True)
+        return found[:limit]
+
+    def set_thresholds(self, api_id: str, overrides: Mapping[str, Any], by: str, at: datetime) -> None:
+        self.overrides[api_id] = (dict(overrides), by, at)
 
 
 _HOUR = timedelta(hours=1)
