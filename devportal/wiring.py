@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from devportal.analytics.alerts import CheckHealth
     from devportal.analytics.health import Thresholds
     from devportal.analytics.ingest import RecordUsage
+    from devportal.analytics.overview import HealthOverview
     from devportal.analytics.ports import HealthStore, UsageStore
     from devportal.analytics.records import TimeWindow
     from devportal.analytics.report import UsageReports
@@ -355,6 +356,12 @@ class Portal:
             self.health_defaults,
             lambda: timedelta(seconds=self.usage_window().skew_seconds),
         )
+
+    @cached_property
+    def health_overview(self) -> HealthOverview:
+        from devportal.analytics.overview import HealthOverview
+
+        return HealthOverview(self.health_store, self.health_defaults)
 
     @cached_property
     def registrar(self) -> Registrar:

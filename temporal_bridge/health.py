@@ -97,7 +97,7 @@ class HealthActivities:
         found: list[ApiHealth] = []
         for done, api in enumerate(batch.apis):
             activity.heartbeat(f"{done}/{len(batch.apis)} APIs")
-            checked = await blocking(partial(self._check, api.api_id, api.since, through=batch.through))
+            checked = await blocking(partial(self._check, api.api_id, through=batch.through))
             for change in checked.changes:
                 logger.info(
                     f"health {change.kind}",

@@ -31,7 +31,6 @@ from devportal.analytics.health import (
     overridden,
 )
 from devportal.analytics.ports import Alert, HealthStore, UsageStore
-from devportal.analytics.usage import hour_of
 from devportal.registry.ports import EventPublisher, RegistryRepository
 from events.analytics import ApiHealthDegraded, ApiHealthRecovered
 from events.envelope import Envelope, new_event
@@ -74,13 +73,13 @@ class CheckHealth:
     def thresholds(self, api_id: str) -> Thresholds:
         return overridden(self._defaults(), self._health.record(api_id).overrides)
 
-    def __call__(self, api_id: str, traffic_since: datetime, *, through: datetime | None = None) -> Checked:
+    def __call__(self, api_id: str, *, through: datetime | None = None) -> Checked:
         """Evaluates the API's complete hours up to `through` (default: the last complete hour)."""
         last = through if through is not None else self.last_complete(self._clock())
         for _ in range(_ATTEMPTS):
             record = self._health.record(api_id)
             thresholds = overridden(self._defaults(), record.overrides)
-            due = hours_due(record.state, hour_of(traffic_since), last)
+            due = hours_due(record.state, last)
             if not due:
                 return Checked(api_id, 0, (), record.state.status(), record.state.evaluated_through)
             state, changes = evaluate(api_id, record.state, self._seen(api_id, due), thresholds)

@@ -194,11 +194,13 @@ def evaluate(
     return replace(state, evaluated_through=through, open=opened), changes
 
 
-def hours_due(state: HealthState, traffic_since: datetime, last_complete: datetime) -> list[datetime]:
-    """The complete hours an evaluation reads: those after the last evaluated (or from the API's
-    first traffic), at most CATCH_UP_HOURS of them, up to `last_complete`."""
-    first = state.evaluated_through + HOUR if state.evaluated_through is not None else traffic_since
-    first = max(first, last_complete - (CATCH_UP_HOURS - 1) * HOUR)
+def hours_due(state: HealthState, last_complete: datetime) -> list[datetime]:
+    """The complete hours an evaluation reads: those after the last evaluated, at most
+    CATCH_UP_HOURS of them, up to `last_complete` (an API's first evaluation reads the last
+    CATCH_UP_HOURS: its usage may have been published late)."""
+    first = last_complete - (CATCH_UP_HOURS - 1) * HOUR
+    if state.evaluated_through is not None:
+        first = max(first, state.evaluated_through + HOUR)
     count = int((last_complete - first) / HOUR) + 1
     return [first + n * HOUR for n in range(max(count, 0))]
 

@@ -304,6 +304,21 @@ async def test_every_function_calls_exactly_what_it_declares(
     entry = wiring.portal().registry.get_catalog_entry(api_id)
     assert entry is not None
     assert entry.health["error-rate"] == ("healthy", bad_hour + timedelta(hours=1))
+    # the owning team sets its own lines
+    lines = invoke(
+        recorder,
+        function("set-api-health-thresholds"),
+        proxy_event(
+            "PUT",
+            "/apis/{apiId}/health/thresholds",
+            path_parameters={"apiId": api_id},
+            body=json.dumps({"errorRate": 0.2}),
+            headers={"content-type": "application/json"},
+            claims=claims,
+        ),
+    )
+    assert lines["statusCode"] == 200, lines
+    assert json.loads(lines["body"])["thresholds"]["errorRate"] == 0.2
 
     # 5. signing in (once wrongly), and out
     wrong = invoke(
@@ -448,6 +463,7 @@ async def test_every_function_calls_exactly_what_it_declares(
             claims=claims,
         ),
         "search-catalog": proxy_event("GET", "/catalog/search", query={"q": api_id}, claims=claims),
+        "get-api-health": proxy_event("GET", "/apis/{apiId}/health", path_parameters={"apiId": api_id}, claims=claims),
         "get-api-analytics": proxy_event(
             "GET",
             "/apis/{apiId}/analytics",

@@ -59,8 +59,8 @@ def test_a_bad_hour_is_announced_kept_and_recovered_by_a_later_one(world: World)
     world.hour(0, 200)
     world.hour(1, 200, errors=40)
     world.hour(2, 200, errors=2)
-    checked = world.check("shop", START)
-    assert checked.hours == 3
+    checked = world.check("shop")
+    assert checked.hours == 48  # a first evaluation reads the last 48 complete hours
     assert [(c.kind, c.rule) for c in checked.changes] == [("degraded", "error-rate"), ("recovered", "error-rate")]
     assert checked.status == "healthy"
     degraded, recovered = (envelope.data for envelope in world.publisher.published)
@@ -80,11 +80,11 @@ def test_a_bad_hour_is_announced_kept_and_recovered_by_a_later_one(world: World)
 
 def test_nothing_is_evaluated_twice_and_the_next_hour_is_evaluated_when_complete(world: World) -> None:
     world.hour(0, 200, errors=40)
-    assert len(world.check("shop", START).changes) == 1
-    assert world.check("shop", START).hours == 0
+    assert len(world.check("shop").changes) == 1
+    assert world.check("shop").hours == 0
     assert len(world.publisher.published) == 1
     world.now += HOUR
-    checked = world.check("shop", START)
+    checked = world.check("shop")
     assert checked.hours == 1
     assert checked.through == START + 3 * HOUR
     assert checked.status == "degraded"  # an hour without calls says nothing about errors
@@ -94,13 +94,13 @@ def test_a_failed_announcement_keeps_nothing_and_the_retry_sends_the_same_events
     world.hour(1, 200, errors=40)
     world.publisher.failures = 1
     with pytest.raises(PublishFailed):
-        world.check("shop", START)
+        world.check("shop")
     assert world.health.record("shop").state.evaluated_through is None
-    world.check("shop", START)
-    world.check("shop", START)
+    world.check("shop")
+    world.check("shop")
     (sent,) = world.publisher.published
     world.health.states.clear()
-    world.check("shop", START)  # as if the state had not been written after publishing
+    world.check("shop")  # as if the state had not been written after publishing
     first, again = world.publisher.published
     assert first.metadata.event_id == again.metadata.event_id == sent.metadata.event_id
 
@@ -108,7 +108,7 @@ def test_a_failed_announcement_keeps_nothing_and_the_retry_sends_the_same_events
 def test_a_lost_race_reads_again(world: World) -> None:
     world.hour(1, 200, errors=40)
     world.health.conflicts = 1
-    checked = world.check("shop", START)
+    checked = world.check("shop")
     assert checked.status == "degraded"
     assert len(world.health.alerts("shop")) == 1
 
@@ -116,7 +116,7 @@ def test_a_lost_race_reads_again(world: World) -> None:
 def test_the_owning_teams_thresholds_apply(world: World) -> None:
     world.health.set_thresholds("shop", {"errorRate": 0.5}, "alice", START)
     world.hour(1, 200, errors=40)
-    assert world.check("shop", START).changes == ()
+    assert world.check("shop").changes == ()
     assert world.check.thresholds("shop").error_rate == 0.5
 
 
@@ -126,7 +126,7 @@ def test_a_drop_to_no_calls_against_trailing_weeks_is_an_alert(world: World) -> 
             world.hour(n - week * 168, 300 + week)
     world.hour(0, 300)
     world.hour(1, 290)
-    checked = world.check("shop", START)
+    checked = world.check("shop")
     (change,) = checked.changes
     assert change.rule == "traffic"
     assert change.hour == START + 2 * HOUR

@@ -143,13 +143,14 @@ def test_a_team_override_moves_the_line() -> None:
     assert readings["error-rate"].over
 
 
-def test_hours_due_start_at_first_traffic_follow_the_last_evaluated_and_catch_up_at_most_48() -> None:
+def test_hours_due_follow_the_last_evaluated_and_catch_up_at_most_48() -> None:
     last = H0 + 5 * HOUR
-    assert hours_due(HealthState(), H0, last) == [H0 + n * HOUR for n in range(6)]
-    assert hours_due(HealthState(evaluated_through=H0 + 3 * HOUR), H0, last) == [H0 + 4 * HOUR, last]
-    assert hours_due(HealthState(evaluated_through=last), H0, last) == []
-    long_ago = H0 - timedelta(days=30)
-    due = hours_due(HealthState(evaluated_through=long_ago), long_ago, last)
+    first = hours_due(HealthState(), last)
+    assert len(first) == CATCH_UP_HOURS
+    assert (first[0], first[-1]) == (last - (CATCH_UP_HOURS - 1) * HOUR, last)
+    assert hours_due(HealthState(evaluated_through=H0 + 3 * HOUR), last) == [H0 + 4 * HOUR, last]
+    assert hours_due(HealthState(evaluated_through=last), last) == []
+    due = hours_due(HealthState(evaluated_through=H0 - timedelta(days=30)), last)
     assert len(due) == CATCH_UP_HOURS
     assert due[-1] == last
 
