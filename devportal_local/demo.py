@@ -240,9 +240,24 @@ def usage_batch(api_id: str, version: str, now: datetime, batch_id: str, count: 
     return {"batchId": batch_id, "records": records}
 
 
-async def publish_usage(session: Session, say: Say, api_id: str = "petstore", team: str = "pets") -> dict[str, Any]:
+def post_usage(session: Session, secret: str, batch: dict[str, Any]) -> tuple[int, bytes]:
+    """POST /usage with a service key, as a service would."""
+    request = urllib.request.Request(  # noqa: S310 - our own loopback URL
+        f"{session.gateway_url}/usage", data=json.dumps(batch).encode(), method="POST"
+    )
+    request.add_header("Content-Type", "application/json")
+    request.add_header("x-api-key", secret)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+async def publish_usage(session: Session, say: Say, api_id: str = "petstore", team: str = "pets") -> str:
     """A service key for the team (POST /keys), a batch of usage with it (POST /usage), and the
-    API's report once the aggregator has counted it (GET /apis/{apiId}/analytics)."""
+    API's report once the aggregator has counted it (GET /apis/{apiId}/analytics). Returns the
+    key's secret, for the service's next batches."""
     status, payload = await asyncio.to_thread(
         session.call, "POST", "/keys", json.dumps({"team": team, "name": "demo-service"}).encode(), "application/json"
     )
@@ -252,34 +267,113 @@ async def publish_usage(session: Session, say: Say, api_id: str = "petstore", te
     say(f"  service key {key['keyId']} for team {team} (POST /keys; the secret is shown once, to the service)")
     version = "1.0.0"
     batch = usage_batch(api_id, version, datetime.now(UTC), f"demo-{uuid.uuid4().hex[:8]}")
-    request = urllib.request.Request(  # noqa: S310 - our own loopback URL
-        f"{session.gateway_url}/usage", data=json.dumps(batch).encode(), method="POST"
-    )
-    request.add_header("Content-Type", "application/json")
-    request.add_header("x-api-key", key["secret"])
     started = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-            status, payload = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, payload = error.code, error.read()
+    status, payload = await asyncio.to_thread(post_usage, session, key["secret"], batch)
     if status != 202:
         raise DemoFailed(f"POST /usage answered HTTP {status}: {payload.decode(errors='replace')}")
     say(f"  POST /usage with x-api-key: HTTP 202, {json.loads(payload)['accepted']} records accepted")
+    report = await _counted(session, api_id, "granularity=hour", len(batch["records"]))
+    say(f"  counted and reported {time.perf_counter() - started:.2f} s after the POST")
+    print_report(report, say)
+    return str(key["secret"])
+
+
+async def _counted(session: Session, api_id: str, query: str, calls: int) -> dict[str, Any]:
+    """The report of `query` once it counts at least `calls` calls (the aggregator is a queue away)."""
     deadline = time.monotonic() + 30
     while True:
-        status, payload = await asyncio.to_thread(session.call, "GET", f"/apis/{api_id}/analytics?granularity=hour")
+        status, payload = await asyncio.to_thread(session.call, "GET", f"/apis/{api_id}/analytics?{query}")
         if status != 200:
             raise DemoFailed(f"GET /apis/{api_id}/analytics answered HTTP {status}: {payload.decode(errors='replace')}")
         report: dict[str, Any] = json.loads(payload)
-        if report["totals"]["calls"] >= len(batch["records"]):
+        if report["totals"]["calls"] >= calls:
+            return report
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"only {report['totals']['calls']} of {calls} calls were counted in 30 s")
+        await asyncio.sleep(0.2)
+
+
+def incident_batch(api_id: str, version: str, now: datetime, batch_id: str) -> dict[str, Any]:
+    """Three complete hours of the petstore: healthy, then a quarter of the calls failing with
+    500, then healthy again - 80 calls each."""
+    first = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
+    records = []
+    for hour in range(3):
+        for n in range(80):
+            failing = hour == 1 and n % 4 == 0
+            records.append(
+                {
+                    "apiId": api_id,
+                    "version": version,
+                    "operationId": "listPets",
+                    "status": 500 if failing else 200,
+                    "latencyMs": 30.0 + n % 20,
+                    "timestamp": (first + timedelta(hours=hour, seconds=n * 40)).isoformat(),
+                    "consumerId": f"client-{n % 7}",
+                }
+            )
+    return {"batchId": batch_id, "records": records}
+
+
+async def show_health(
+    session: Session, client: Client, say: Say, secret: str, task_queue: str, api_id: str = "petstore"
+) -> dict[str, Any]:
+    """An incident in the petstore's recent hours (POST /usage), the hourly health schedule
+    triggered as an operator would in the Web UI, and the alert it raised and closed (the
+    sweep's result, then GET /apis/{apiId}/health)."""
+    from temporal_bridge.health import ApiHealthWorkflow
+    from temporal_bridge.schedules import health_schedule_id
+
+    batch = incident_batch(api_id, "1.0.0", datetime.now(UTC), f"incident-{uuid.uuid4().hex[:8]}")
+    status, payload = await asyncio.to_thread(post_usage, session, secret, batch)
+    if status != 202:
+        raise DemoFailed(f"POST /usage answered HTTP {status}: {payload.decode(errors='replace')}")
+    first, last = batch["records"][0]["timestamp"], batch["records"][-1]["timestamp"]
+    window = urlencode({"granularity": "hour", "from": first, "to": last})
+    await _counted(session, api_id, window, len(batch["records"]) - 1)
+    say(f"  POST /usage: {len(batch['records'])} calls over 3 hours, the middle one with 25 % answered 500")
+    schedule = client.get_schedule_handle(health_schedule_id(task_queue))
+    deadline = time.monotonic() + 30
+    while True:  # created by the bridge when the petstore's first usage was counted
+        try:
+            described = await schedule.describe()
+            break
+        except RPCError:
+            if time.monotonic() > deadline:
+                raise DemoFailed(f"the schedule {schedule.id} was not created within 30 s") from None
+            await asyncio.sleep(0.3)
+    seen = {action.action.workflow_id for action in described.info.recent_actions}  # type: ignore[attr-defined]
+    await schedule.trigger()
+    while True:
+        described = await schedule.describe()
+        started = [
+            a.action.workflow_id  # type: ignore[attr-defined]
+            for a in described.info.recent_actions
+            if a.action.workflow_id not in seen  # type: ignore[attr-defined]
+        ]
+        if started:
             break
         if time.monotonic() > deadline:
-            raise DemoFailed(f"only {report['totals']['calls']} of {len(batch['records'])} calls were counted in 30 s")
-        await asyncio.sleep(0.2)
-    say(f"  counted and reported {time.perf_counter() - started:.2f} s after the POST")
-    print_report(report, say)
-    return report
+            raise DemoFailed(f"triggering {schedule.id} started no sweep within 30 s")
+        await asyncio.sleep(0.3)
+    result = await client.get_workflow_handle_for(ApiHealthWorkflow.run, started[-1]).result()
+    say(
+        f"  schedule {schedule.id} triggered: sweep {started[-1]} judged {result.hours} hours of "
+        f"{result.apis} APIs through {result.through:%Y-%m-%d %H}:00 UTC"
+    )
+    status, payload = await asyncio.to_thread(session.call, "GET", f"/apis/{api_id}/health")
+    if status != 200:
+        raise DemoFailed(f"GET /apis/{api_id}/health answered HTTP {status}: {payload.decode(errors='replace')}")
+    health: dict[str, Any] = json.loads(payload)
+    say(f"Health of {api_id} (GET /apis/{api_id}/health): {health['status']}")
+    for alert in health["alerts"]:
+        say(f"  alert {alert['alertId']} ({alert['status']})")
+        say(f"    {alert['degraded']['summary']}")
+        if alert["recovered"] is not None:
+            say(f"    {alert['recovered']['summary']}")
+    if not health["alerts"]:
+        raise DemoFailed("the sweep raised no alert for the incident hour")
+    return health
 
 
 def print_report(report: dict[str, Any], say: Say) -> None:

@@ -228,18 +228,20 @@ def _stamp(moment: datetime) -> str:
 def describe(change: Change) -> str:
     """The sentence an owner reads."""
     reading = change.reading
+    degraded = change.kind == "degraded"
+    line = reading.line if degraded else reading.line * RECOVERY
+    bound = "line" if degraded else "back under"
     if reading.rule == "error-rate":
-        what = f"{(reading.value or 0) * 100:.1f} % of calls answered 5xx (line {reading.line * 100:g} %)"
+        what = f"{(reading.value or 0) * 100:.1f} % of calls answered 5xx ({bound} {line * 100:g} %)"
     elif reading.rule == "latency-p99":
-        what = f"p99 latency {reading.value or 0:,.0f} ms (line {reading.line:,.0f} ms)"
+        what = f"p99 latency {reading.value or 0:,.0f} ms ({bound} {line:,.0f} ms)"
     else:
         mean = reading.evidence.get("baselineMean")
         what = (
             f"{reading.evidence.get('calls')} calls against {mean} in the same hour of the trailing weeks "
-            f"({reading.value:+.1f} standard deviations, line {reading.line:g})"
+            f"({reading.value:+.1f} standard deviations, {bound} {line:g})"
         )
-    verb = "degraded" if change.kind == "degraded" else "recovered"
-    return f"{verb} at {_stamp(change.hour)}: {what}"
+    return f"{change.kind} at {_stamp(change.hour)}: {what}"
 
 
 def overridden(defaults: Thresholds, overrides: Mapping[str, Any]) -> Thresholds:

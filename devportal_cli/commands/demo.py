@@ -53,7 +53,9 @@ async def demo(config: LocalConfig) -> int:
 
 async def _run(config: LocalConfig) -> int:
     from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
 
+    from devportal.names import TASK_QUEUE_ANALYTICS
     from devportal_local.demo import (
         BROKEN_SPEC,
         DEMO_SPECS,
@@ -62,12 +64,15 @@ async def _run(config: LocalConfig) -> int:
         print_catalog,
         publish_usage,
         register_all,
+        show_health,
         workflows_url,
     )
     from devportal_local.users import demo_users
 
     try:
-        client = await Client.connect(config.temporal_address, namespace=config.namespace)
+        client = await Client.connect(
+            config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
+        )
         print(f"\n  Portal  {config.gateway_url}/  (while the demo runs; `make up` keeps one running)", flush=True)
         admin = demo_users(config.state_dir)["admin"]
         session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)
@@ -79,7 +84,9 @@ async def _run(config: LocalConfig) -> int:
         print(flush=True)
         await print_catalog(session, say)
         print("\nA service of team pets publishes its last hour of calls to the petstore:", flush=True)
-        await publish_usage(session, say)
+        secret = await publish_usage(session, say)
+        print("\nThe same service reports an incident a few hours ago; the hourly health check judges it:", flush=True)
+        await show_health(session, client, say, secret, TASK_QUEUE_ANALYTICS)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1

@@ -157,6 +157,17 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     ),
     "listUsers": (call("GET", lambda w: "/users"), (401, 403, 403, 403, 200, 401)),
     "getApiAnalytics": (call("GET", lambda w: f"/apis/{w.api_id}/analytics"), (401, 200, 200, 200, 200, 401)),
+    "getApiHealth": (call("GET", lambda w: f"/apis/{w.api_id}/health"), (401, 200, 200, 200, 200, 401)),
+    # the owning team's developers and admins
+    "setApiHealthThresholds": (
+        lambda world, caller: requests.put(
+            world.stack.gateway + f"/apis/{world.api_id}/health/thresholds",
+            json={"minCalls": 30},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 200, 403, 200, 401),
+    ),
     # services only: a user's token is not a service key, whatever the role
     "recordUsage": (publish_usage, (401, 401, 401, 401, 401, 202)),
     # open by contract: the token does not matter, the (here empty) body does

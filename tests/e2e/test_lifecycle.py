@@ -139,6 +139,10 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "500 calls," in out
     assert "latency p50 " in out
     assert "undocumented: createPet 429" in out
+    assert "schedule devportal-analytics-health triggered" in out
+    assert "alert petstore:error-rate:" in out
+    assert "25.0 % of calls answered 5xx" in out
+    assert "recovered at " in out
     assert "done; no process left running." in out
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False)
     assert leftovers.stdout.strip() == ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -132,3 +132,102 @@ def test_a_key_of_another_team_counts_nothing(stack: RunningStack, kennel: str) 
     assert refused.status_code == 422, refused.text
     assert refused.json()["errors"][0]["pointer"] == "/records/0/apiId"
     assert "belongs to team pets" in refused.json()["errors"][0]["detail"]
+
+
+def api_health(stack: RunningStack, api_id: str) -> dict[str, Any]:
+    answer = stack.get(f"/apis/{api_id}/health", role="viewer")
+    assert answer.status_code == 200, answer.text
+    body: dict[str, Any] = answer.json()
+    return body
+
+
+def catalog_health(stack: RunningStack, api_id: str, expected: str) -> dict[str, Any]:
+    """The API's catalog entry once update-catalog has taken the health event in."""
+    deadline = time.monotonic() + 30
+    while True:
+        entry: dict[str, Any] = stack.get(f"/apis/{api_id}", role="viewer").json()
+        if entry["health"] == expected:
+            return entry
+        assert time.monotonic() < deadline, f"the catalog says {entry['health']}, not {expected}"
+        time.sleep(0.2)
+
+
+async def sweep(stack: RunningStack, through: datetime) -> Any:
+    """One run of the hourly health sweep through `through`, on the stack's analytics worker."""
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from devportal.names import TASK_QUEUE_ANALYTICS
+    from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
+
+    config = stack.config
+    assert config is not None
+    client = await Client.connect(
+        config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
+    )
+    return await client.execute_workflow(
+        ApiHealthWorkflow.run,
+        HealthSweep(through),
+        id=f"test-sweep-{uuid.uuid4().hex[:8]}",
+        task_queue=TASK_QUEUE_ANALYTICS,
+    )
+
+
+async def test_an_incident_raises_an_alert_and_a_healthy_hour_closes_it(stack: RunningStack) -> None:
+    # Given an API of team pets with a healthy hour, then an hour with a fifth of its calls failing
+    tag = uuid.uuid4().hex[:8]
+    api_id = f"kennel-{tag}"
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", SPEC.format(tag=tag).encode())
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    key = service_key(stack, "pets")
+    first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
+    hours = [
+        [
+            call(
+                api_id,
+                status=500 if hour == 1 and n % 5 == 0 else 200,
+                timestamp=(first + timedelta(hours=hour, minutes=n)).isoformat(),
+            )
+            for n in range(50)
+        ]
+        for hour in range(3)
+    ]
+    for hour in (0, 1):
+        assert publish(stack, key, {"batchId": f"{tag}-{hour}", "records": hours[hour]}).status_code == 202
+    report(stack, api_id, 100)
+
+    # When the hourly sweep judges the incident hour
+    result = await sweep(stack, first + timedelta(hours=1))
+
+    # Then an alert opens with its evidence, and the catalog shows the API degraded
+    alert_id = f"{api_id}:error-rate:{first + timedelta(hours=1):%Y%m%dT%H}"
+    assert alert_id in result.degraded
+    health = api_health(stack, api_id)
+    assert health["status"] == "degraded"
+    (alert,) = health["alerts"]
+    assert (alert["alertId"], alert["status"]) == (alert_id, "open")
+    assert alert["degraded"]["value"] == pytest.approx(0.2)
+    assert alert["degraded"]["evidence"] == {
+        "hour": f"{first + timedelta(hours=1):%Y-%m-%dT%H}:00:00Z",
+        "calls": 50,
+        "serverErrors": 10,
+    }
+    assert catalog_health(stack, api_id, "degraded")["degradedRules"] == ["error-rate"]
+
+    # When a healthy hour follows and is judged, the same alert closes
+    assert publish(stack, key, {"batchId": f"{tag}-2", "records": hours[2]}).status_code == 202
+    report(stack, api_id, 150)
+    result = await sweep(stack, first + timedelta(hours=2))
+    assert alert_id in result.recovered
+    (alert,) = api_health(stack, api_id)["alerts"]
+    assert alert["status"] == "closed"
+    assert alert["recovered"]["summary"].startswith(f"recovered at {first + timedelta(hours=2):%Y-%m-%dT%H}")
+    assert catalog_health(stack, api_id, "healthy")["degradedRules"] == []
+
+    # And a team's own line applies from the next evaluation, set by its developers only
+    lenient = stack.put(f"/apis/{api_id}/health/thresholds", b'{"errorRate": 0.25}', "application/json")
+    assert lenient.status_code == 200, lenient.text
+    assert lenient.json()["thresholds"]["errorRate"] == 0.25
+    refused = stack.put(f"/apis/{api_id}/health/thresholds", b'{"errorRate": 5}', "application/json")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["pointer"] == "/errorRate"

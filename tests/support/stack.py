@@ -63,6 +63,12 @@ class RunningStack(harness.StackProcess):
         headers = {"Content-Type": content_type, **self.auth(role), **kwargs.pop("headers", {})}
         return requests.post(self.gateway + path, data=body, headers=headers, timeout=60, **kwargs)
 
+    def put(
+        self, path: str, body: bytes, content_type: str, *, role: str | None = "admin", **kwargs: Any
+    ) -> requests.Response:
+        headers = {"Content-Type": content_type, **self.auth(role), **kwargs.pop("headers", {})}
+        return requests.put(self.gateway + path, data=body, headers=headers, timeout=60, **kwargs)
+
     def aws(self, service: str) -> Any:
         return self.cfg.client(service)
 
