@@ -1,13 +1,14 @@
-"""Record the registration workflow's histories that tests/unit/test_replay.py replays.
+"""Record the workflows' histories that tests/unit/test_replay.py replays.
 
     .venv/bin/python -m tests.support.record_histories [--out tests/fixtures/histories]
 
 Runs the real workflow and activities against moto and a Temporal dev server of its own, once per
 outcome - registered, rejected (invalid spec), version conflict (compensation), internal error
-(the spec's bytes gone, every validation attempt failing) - and writes each history as Temporal's
-JSON. Recorded histories are committed and never re-recorded casually: they stand for workflows
-that were running when the code changed, and replaying them against today's code is what proves
-the change safe (docs/architecture.md, "Changing a workflow").
+(the spec's bytes gone, every validation attempt failing) - then one hourly health sweep that opens
+and closes an alert, and writes each history as Temporal's JSON. Recorded histories are committed
+and never re-recorded casually: they stand for workflows that were running when the code changed,
+and replaying them against today's code is what proves the change safe (docs/architecture.md,
+"Changing a workflow").
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import os
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moto.server import ThreadedMotoServer
@@ -30,7 +31,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from devportal import wiring
-from devportal.names import TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal.analytics.usage import hour_of
+from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
@@ -44,9 +46,11 @@ from devportal_local.config import (
 )
 from devportal_local.provision import provision
 from devportal_local.temporal_server import temporal_binary
+from events.analytics import ApiUsageRecorded, UsageRecord
+from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
 from temporal_bridge.starter import ensure_registration
-from temporal_bridge.worker import build_worker
+from temporal_bridge.worker import build_analytics_worker, build_worker
 from tests.support.specs import demo_spec_bytes, petstore_json
 
 HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
@@ -128,10 +132,38 @@ async def record(out: Path) -> list[Path]:
                 path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n", encoding="utf-8")
                 written.append(path)
                 print(f"  {case.name:<15} {history.workflow_id}  {len(history.events)} events -> {path}")
+        written.append(await _record_sweep(client, out))
     finally:
         await env.shutdown()
         server.stop()
     return written
+
+
+async def _record_sweep(client: Client, out: Path) -> Path:
+    """An incident hour of the registered API, then a healthy one: the sweep opens and closes an alert."""
+    incident = hour_of(datetime.now(UTC)) - timedelta(hours=3)
+    records = [
+        UsageRecord(api_id="history-registered", version="1.0.0", method="get", path="/pets",
+                    status=500 if hour == 0 and n % 4 == 0 else 200, latency_ms=20.0,
+                    timestamp=incident + timedelta(hours=hour, minutes=n), consumer_id="recorder")
+        for hour in (0, 1) for n in range(40)
+    ]  # fmt: skip
+    wiring.portal().aggregate_usage(ApiUsageRecorded(batch_id="history-sweep", publisher="pets", records=records))
+    async with build_analytics_worker(client, TASK_QUEUE_ANALYTICS, wiring.portal()):
+        handle = await client.start_workflow(
+            ApiHealthWorkflow.run,
+            HealthSweep(incident + timedelta(hours=1)),
+            id="history-health-sweep",
+            task_queue=TASK_QUEUE_ANALYTICS,
+        )
+        result = await handle.result()
+    assert result.degraded, result
+    assert result.recovered, result
+    history = await handle.fetch_history()
+    path = out / "health-sweep.json"
+    path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n", encoding="utf-8")
+    print(f"  {'health sweep':<15} {history.workflow_id}  {len(history.events)} events -> {path}")
+    return path
 
 
 def main() -> None:
@@ -139,7 +171,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=HISTORIES, help=f"where to write them (default {HISTORIES})")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    print(f"Recording registration histories into {args.out}:")
+    print(f"Recording workflow histories into {args.out}:")
     asyncio.run(record(args.out))
     os._exit(0)  # the Temporal client's native runtime can abort at interpreter exit (sdk-python#300)
 

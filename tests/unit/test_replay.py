@@ -19,6 +19,7 @@ from temporalio.workflow import NondeterminismError
 
 from devportal.registry.register import Submitted
 from temporal_bridge.activities import RegistrationActivities
+from temporal_bridge.health import ApiHealthWorkflow
 from temporal_bridge.workflows import ApiRegistrationWorkflow, RegistrationResult
 
 HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
@@ -40,6 +41,12 @@ def test_every_outcome_has_a_recorded_history() -> None:
 async def test_a_recorded_registration_replays_on_todays_code(path: Path) -> None:
     replayer = Replayer(workflows=[ApiRegistrationWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history(path))
+    assert result.replay_failure is None
+
+
+async def test_a_recorded_health_sweep_replays_on_todays_code() -> None:
+    replayer = Replayer(workflows=[ApiHealthWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history(HISTORIES / "health-sweep.json"))
     assert result.replay_failure is None
 
 
