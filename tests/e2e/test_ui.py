@@ -3,15 +3,19 @@ person makes, each page screenshotted (test-results/screenshots/) and checked wi
 
 from __future__ import annotations
 
+import asyncio
 import re
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
+from tests.e2e.test_usage import call, publish, report, service_key, sweep
 from tests.support.browser import PageWatch, Shots, assert_accessible, launch_browser, new_context
 from tests.support.stack import RunningStack
 
@@ -245,6 +249,34 @@ def test_a_wrong_password_is_said_in_plain_words_next_to_the_form(
     expect(problem).to_contain_text("The e-mail address or the password is wrong.")
     shots.take(page, "wrong password")
     assert_accessible(page, "sign-in page with an error")
+
+
+def test_an_api_page_shows_its_health_and_alert_history(stack: RunningStack, page: Page, shots: Shots) -> None:
+    # Given an API of team pets whose service published an hour with a fifth of its calls failing
+    api_id = f"ui-health-{uuid.uuid4().hex[:8]}"
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", (DEMO_SPECS / "petstore.yaml").read_bytes())
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    incident = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
+    records = [
+        call(api_id, status=500 if n % 5 == 0 else 200, timestamp=(incident + timedelta(minutes=n)).isoformat())
+        for n in range(50)
+    ]
+    assert publish(stack, service_key(stack, "pets"), {"batchId": api_id, "records": records}).status_code == 202
+    report(stack, api_id, 50)
+    # judged by the hourly sweep (run in a thread of its own: the browser's loop owns this one)
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(asyncio.run, sweep(stack, incident)).result().degraded
+    # When a reader opens the API
+    page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
+    sign_in(page, stack, "viewer")
+    # Then the page says it is degraded, by which rule and line, and shows the alert in plain words
+    health = page.get_by_role("region", name=re.compile("^Health"))
+    expect(health.get_by_role("heading", name="Health degraded")).to_be_visible()
+    expect(health.get_by_role("row", name=re.compile("Error rate \\(5xx\\) above 5 % degraded"))).to_be_visible()
+    expect(health.get_by_text(re.compile(r"20\.0 % of calls answered 5xx \(line 5 %\)"))).to_be_visible()
+    health.scroll_into_view_if_needed()
+    shots.take(page, "api health")
+    assert_accessible(page, "API page (health)")
 
 
 def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots: Shots, api_id: str) -> None:

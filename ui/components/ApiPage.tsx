@@ -5,6 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { api } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
+import { HealthPanel } from "./HealthPanel";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 import { Reference } from "./Reference";
@@ -64,8 +65,14 @@ function ApiView({ apiId, requested, operation, full }: View) {
         <dd>{current.operationCount}</dd>
         <dt>Registered</dt>
         <dd>{new Date(current.registeredAt).toLocaleString()}</dd>
+        <dt>Health</dt>
+        <dd>
+          <span className={`badge health-${detail.health}`}>{detail.health}</span>
+          {detail.degradedRules.length ? <span className="muted"> {detail.degradedRules.join(", ")}</span> : null}
+        </dd>
       </dl>
       <Reference apiId={apiId} version={current.version} operation={operation} full={full} />
+      {full ? null : <HealthPanel apiId={apiId} />}
     </article>
   );
 }
