@@ -16,6 +16,7 @@ from typing import Any, Literal
 from devportal.analytics.ports import UsageStore
 from devportal.analytics.usage import OTHER_CONSUMERS, Usage, hour_of
 from devportal.errors import FieldError, InvalidParameter
+from devportal.registry.models import CatalogEntry
 from devportal.registry.ports import RegistryRepository
 from devportal.specs.openapi import check_version
 
@@ -24,6 +25,7 @@ STEPS: dict[str, timedelta] = {"hour": timedelta(hours=1), "day": timedelta(days
 MAX_POINTS = 1_000
 MAX_OPERATION_CHARS = 256  # as a usage record may name one
 TOP = 10
+MAX_TEAM_APIS = 500  # a team overview ranks at most this many APIs (and says when it stopped)
 QUANTILES = (0.5, 0.95, 0.99)
 
 
@@ -174,6 +176,51 @@ class UsageReports:
         head = read(query.api_id, scope, query.start, first_day) if query.start < first_day else []
         tail = read(query.api_id, scope, last_day, query.end) if last_day < query.end else []
         return [*head, *read(query.api_id, scope, first_day, last_day, days=True), *tail]
+
+    def team(self, team: str, start: datetime, end: datetime, *, limit: int = MAX_TEAM_APIS) -> dict[str, Any]:
+        """The team's APIs ranked by calls over [start, end): each one's calls, errors, latency
+        percentiles, distinct consumers and health, merged from its stored days and hours."""
+        entries: list[CatalogEntry] = []
+        cursor: str | None = None
+        while len(entries) < limit:
+            page = self._registry.list_catalog(limit=min(200, limit - len(entries)), cursor=cursor, owner=team)
+            entries.extend(page.entries)
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        ranked = []
+        for entry in entries:
+            query = ReportQuery(entry.api_id, start, end, "day")
+            total = Usage.merged(usage for _, usage in self.periods(query))
+            ranked.append(
+                {
+                    "apiId": entry.api_id,
+                    "title": entry.title,
+                    "latestVersion": entry.latest_version,
+                    "health": "degraded" if entry.degraded else "healthy",
+                    "degradedRules": list(entry.degraded),
+                    **_figures(total),
+                    "latencyMs": _latency(total),
+                    "consumers": len(set(total.consumers) - {OTHER_CONSUMERS}),
+                }
+            )
+        ranked.sort(key=lambda api: (-api["calls"], api["apiId"]))
+        calls = sum(api["calls"] for api in ranked)
+        errors = sum(api["serverErrors"] for api in ranked)
+        return {
+            "team": team,
+            "from": _stamp(start),
+            "to": _stamp(end),
+            "totals": {
+                "apis": len(ranked),
+                "calls": calls,
+                "serverErrors": errors,
+                "errorRate": round(errors / calls, 6) if calls else None,
+                "degraded": sum(1 for api in ranked if api["health"] == "degraded"),
+            },
+            "apis": ranked,
+            "truncated": cursor is not None,
+        }
 
     def report(self, query: ReportQuery) -> dict[str, Any]:
         hours = self.periods(query)

@@ -224,6 +224,15 @@ async def test_an_incident_raises_an_alert_and_a_healthy_hour_closes_it(stack: R
     assert alert["recovered"]["summary"].startswith(f"recovered at {first + timedelta(hours=2):%Y-%m-%dT%H}")
     assert catalog_health(stack, api_id, "healthy")["degradedRules"] == []
 
+    # And the team's overview ranks the API with its figures and health
+    ranking = stack.get("/teams/pets/analytics", role="viewer")
+    assert ranking.status_code == 200, ranking.text
+    (ranked,) = [api for api in ranking.json()["apis"] if api["apiId"] == api_id]
+    assert (ranked["calls"], ranked["serverErrors"], ranked["health"]) == (150, 10, "healthy")
+    bad = stack.get("/teams/pets/analytics", role="viewer", params={"from": "yesterday"})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["parameter"] == "from"
+
     # And a team's own line applies from the next evaluation, set by its developers only
     lenient = stack.put(f"/apis/{api_id}/health/thresholds", b'{"errorRate": 0.25}', "application/json")
     assert lenient.status_code == 200, lenient.text

@@ -463,6 +463,9 @@ async def test_every_function_calls_exactly_what_it_declares(
             claims=claims,
         ),
         "search-catalog": proxy_event("GET", "/catalog/search", query={"q": api_id}, claims=claims),
+        "get-team-analytics": proxy_event(
+            "GET", "/teams/{team}/analytics", path_parameters={"team": "pets"}, claims=claims
+        ),
         "get-api-health": proxy_event("GET", "/apis/{apiId}/health", path_parameters={"apiId": api_id}, claims=claims),
         "get-api-analytics": proxy_event(
             "GET",

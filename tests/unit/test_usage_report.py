@@ -199,3 +199,26 @@ def test_whole_days_read_as_days_give_the_figures_their_hours_give() -> None:
         sum(p["calls"] for p in by_hour["series"] if p["start"].startswith(day["start"][:10]))
         for day in by_day["series"]
     ]
+
+
+def test_a_team_overview_ranks_its_apis_by_calls() -> None:
+    reports, aggregate = world()
+    quiet = ApiVersionRecord(
+        "tiny", "1.0.0", "Tiny", "shop-team", "b" * 64, "raw", "n/1.0.0", "d", "3.1.0", 2, "s", NOW
+    )
+    registry = reports._registry  # noqa: SLF001 - the world's own registry
+    registry.store_version(quiet)
+    registry.add_to_catalog(quiet)
+    registry.note_health("tiny", "error-rate", "degraded", NOW - timedelta(hours=2))
+    at = NOW - timedelta(hours=3)
+    calls(aggregate, "shop", [record(at, status=500 if n < 3 else 200) for n in range(30)])
+    calls(aggregate, "tiny", [record(at, api_id="tiny") for _ in range(5)])
+    overview = reports.team("shop-team", NOW - timedelta(days=7), NOW)
+    assert [api["apiId"] for api in overview["apis"]] == ["shop", "tiny"]
+    shop, tiny = overview["apis"]
+    assert (shop["calls"], shop["serverErrors"], shop["errorRate"], shop["consumers"]) == (30, 3, 0.1, 1)
+    assert shop["latencyMs"]["p50"] == pytest.approx(10.0, rel=0.01)
+    assert (tiny["health"], tiny["degradedRules"]) == ("degraded", ["error-rate"])
+    assert overview["totals"] == {"apis": 2, "calls": 35, "serverErrors": 3, "errorRate": 0.085714, "degraded": 1}
+    assert overview["truncated"] is False
+    assert reports.team("nobody", NOW - timedelta(days=7), NOW)["apis"] == []
