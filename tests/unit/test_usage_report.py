@@ -206,7 +206,7 @@ def test_a_team_overview_ranks_its_apis_by_calls() -> None:
     quiet = ApiVersionRecord(
         "tiny", "1.0.0", "Tiny", "shop-team", "b" * 64, "raw", "n/1.0.0", "d", "3.1.0", 2, "s", NOW
     )
-    registry = reports._registry  # noqa: SLF001 - the world's own registry
+    registry = reports._registry
     registry.store_version(quiet)
     registry.add_to_catalog(quiet)
     registry.note_health("tiny", "error-rate", "degraded", NOW - timedelta(hours=2))
