@@ -268,7 +268,7 @@ def test_an_api_page_shows_its_health_and_alert_history(stack: RunningStack, pag
         assert pool.submit(asyncio.run, sweep(stack, incident)).result().degraded
     # When a reader opens the API
     page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
-    sign_in(page, stack, "viewer")
+    sign_in(page, stack, "developer")
     # Then the page says it is degraded, by which rule and line, and shows the alert in plain words
     health = page.get_by_role("region", name=re.compile("^Health"))
     expect(health.get_by_role("heading", name="Health degraded")).to_be_visible()
@@ -277,6 +277,16 @@ def test_an_api_page_shows_its_health_and_alert_history(stack: RunningStack, pag
     health.scroll_into_view_if_needed()
     shots.take(page, "api health")
     assert_accessible(page, "API page (health)")
+    # And the team's page ranks it with its calls and health
+    page.goto(stack.gateway + "/team/")
+    usage = page.get_by_role("region", name="Usage of the last 7 days")
+    row = usage.get_by_role("row").filter(has=page.locator(f'a[href*="id={api_id}"]'))
+    expect(row).to_contain_text("50")
+    expect(row).to_contain_text("20 %")
+    expect(row).to_contain_text("degraded error-rate")
+    usage.scroll_into_view_if_needed()
+    shots.take(page, "team usage")
+    assert_accessible(page, "team page (usage)")
 
 
 def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots: Shots, api_id: str) -> None:

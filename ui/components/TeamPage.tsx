@@ -5,6 +5,7 @@ import { api, type User } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
 import { TeamKeys } from "./Keys";
+import { TeamAnalytics } from "./TeamAnalytics";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 import { RequireSignIn } from "./RequireSignIn";
@@ -57,6 +58,7 @@ function Team({ user }: { user: User }) {
     <div className="stack">
       <h1>Team {user.team}</h1>
       <TeamApis team={user.team} />
+      <TeamAnalytics team={user.team} />
       {can(state, "keys:manage") ? (
         <TeamKeys team={user.team} />
       ) : (
