@@ -17,6 +17,7 @@ Key layout (each adapter keeps to its own prefixes):
   HEALTH#<apiId>           / STATE          the last hour its health was evaluated, its open alerts
   HEALTH#<apiId>           / THRESHOLDS     the owning team's health thresholds
   HEALTH#<apiId>           / ALERT#<hour>#<rule> one health alert, opened and closed (expires by TTL)
+  RATING#<apiId>#<version> / READER#<sub>   a reader's vote on a version's docs
 """
 
 from __future__ import annotations

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from devportal.analytics.ingest import RecordUsage
     from devportal.analytics.overview import HealthOverview
     from devportal.analytics.ports import HealthStore, UsageStore
+    from devportal.analytics.ratings import Ratings
     from devportal.analytics.records import TimeWindow
     from devportal.analytics.report import UsageReports
     from devportal.identity.attempts import AttemptLog, Counter, KnownDevices, SignIn
@@ -336,7 +337,7 @@ class Portal:
     def usage_reports(self) -> UsageReports:
         from devportal.analytics.report import UsageReports
 
-        return UsageReports(self.usage_store, self.registry)
+        return UsageReports(self.usage_store, self.registry, self.ratings)
 
     @cached_property
     def health_store(self) -> HealthStore:
@@ -362,6 +363,13 @@ class Portal:
         from devportal.analytics.overview import HealthOverview
 
         return HealthOverview(self.health_store, self.health_defaults)
+
+    @cached_property
+    def ratings(self) -> Ratings:
+        from devportal.adapters.ratings import DynamoRatingStore
+        from devportal.analytics.ratings import Ratings
+
+        return Ratings(DynamoRatingStore(self.table_name))
 
     @cached_property
     def registrar(self) -> Registrar:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from devportal.analytics.ports import UsageStore
+from devportal.analytics.ratings import Ratings
 from devportal.analytics.usage import OTHER_CONSUMERS, Usage, hour_of
 from devportal.errors import FieldError, InvalidParameter
 from devportal.registry.models import CatalogEntry
@@ -138,9 +139,10 @@ def _figures(usage: Usage) -> dict[str, Any]:
 
 
 class UsageReports:
-    def __init__(self, store: UsageStore, registry: RegistryRepository) -> None:
+    def __init__(self, store: UsageStore, registry: RegistryRepository, ratings: Ratings | None = None) -> None:
         self._store = store
         self._registry = registry
+        self._ratings = ratings
 
     def hours(self, query: ReportQuery) -> list[tuple[datetime, Usage]]:
         """The stored hours the query covers, at its scope; an operation without a version is the
@@ -267,7 +269,19 @@ class UsageReports:
                 {"call": what, "calls": calls}
                 for what, calls in sorted(total.undocumented.items(), key=lambda entry: (-entry[1], entry[0]))
             ],
+            "satisfaction": self._satisfaction(query),
         }
+
+    def _satisfaction(self, query: ReportQuery) -> dict[str, Any] | None:
+        """Readers' votes on the docs (of the query's version, or of every version), all time."""
+        if self._ratings is None:
+            return None
+        versions = (
+            [query.version]
+            if query.version is not None
+            else sorted(r.version for r in self._registry.list_versions(query.api_id))
+        )
+        return self._ratings.satisfaction(query.api_id, versions)
 
     def _adoption(self, query: ReportQuery, hours: list[tuple[datetime, Usage]]) -> list[dict[str, Any]]:
         """Per week (from Monday, UTC): the consumers that called, and those whose first call ever

@@ -157,6 +157,16 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     ),
     "listUsers": (call("GET", lambda w: "/users"), (401, 403, 403, 403, 200, 401)),
     "getApiAnalytics": (call("GET", lambda w: f"/apis/{w.api_id}/analytics"), (401, 200, 200, 200, 200, 401)),
+    "getDocsRating": (call("GET", lambda w: f"/apis/{w.api_id}/versions/1.0.0/rating"), (401, 200, 200, 200, 200, 401)),
+    "rateDocs": (
+        lambda world, caller: requests.put(
+            world.stack.gateway + f"/apis/{world.api_id}/versions/1.0.0/rating",
+            json={"helpful": True},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 200, 200, 200, 200, 401),
+    ),
     "getTeamAnalytics": (call("GET", lambda w: "/teams/pets/analytics"), (401, 200, 200, 200, 200, 401)),
     "getApiHealth": (call("GET", lambda w: f"/apis/{w.api_id}/health"), (401, 200, 200, 200, 200, 401)),
     # the owning team's developers and admins

@@ -240,3 +240,22 @@ async def test_an_incident_raises_an_alert_and_a_healthy_hour_closes_it(stack: R
     refused = stack.put(f"/apis/{api_id}/health/thresholds", b'{"errorRate": 5}', "application/json")
     assert refused.status_code == 400
     assert refused.json()["errors"][0]["pointer"] == "/errorRate"
+
+
+def test_readers_rate_the_docs_once_each_and_the_report_counts_them(stack: RunningStack, kennel: str) -> None:
+    path = f"/apis/{kennel}/versions/1.0.0/rating"
+    first = stack.put(path, b'{"helpful": false, "comment": "No example of a 404"}', "application/json", role="viewer")
+    assert first.status_code == 200, first.text
+    assert first.json()["mine"]["helpful"] is False
+    stack.put(path, b'{"helpful": true}', "application/json", role="developer")
+    changed = stack.put(path, b'{"helpful": true, "comment": "Found it"}', "application/json", role="viewer")
+    body = changed.json()
+    assert (body["votes"], body["helpful"], body["notHelpful"]) == (2, 2, 0)  # the viewer's vote changed
+    assert [c["comment"] for c in body["recentComments"]] == ["Found it"]
+    refused = stack.put(path, b'{"helpful": "yes"}', "application/json", role="viewer")
+    assert refused.status_code == 400
+    assert refused.json()["errors"][0]["pointer"] == "/helpful"
+    assert stack.get(f"/apis/{kennel}/versions/9.9.9/rating", role="viewer").status_code == 404
+    satisfaction = stack.get(f"/apis/{kennel}/analytics", role="viewer").json()["satisfaction"]
+    assert (satisfaction["votes"], satisfaction["helpfulShare"]) == (2, 1.0)
+    assert satisfaction["versions"][0]["version"] == "1.0.0"

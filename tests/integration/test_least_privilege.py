@@ -319,6 +319,20 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     assert lines["statusCode"] == 200, lines
     assert json.loads(lines["body"])["thresholds"]["errorRate"] == 0.2
+    # a reader rates the docs
+    vote = invoke(
+        recorder,
+        function("rate-docs"),
+        proxy_event(
+            "PUT",
+            "/apis/{apiId}/versions/{version}/rating",
+            path_parameters={"apiId": api_id, "version": version},
+            body=json.dumps({"helpful": True}),
+            headers={"content-type": "application/json"},
+            claims=claims,
+        ),
+    )
+    assert vote["statusCode"] == 200, vote
 
     # 5. signing in (once wrongly), and out
     wrong = invoke(
@@ -463,6 +477,12 @@ async def test_every_function_calls_exactly_what_it_declares(
             claims=claims,
         ),
         "search-catalog": proxy_event("GET", "/catalog/search", query={"q": api_id}, claims=claims),
+        "get-docs-rating": proxy_event(
+            "GET",
+            "/apis/{apiId}/versions/{version}/rating",
+            path_parameters={"apiId": api_id, "version": version},
+            claims=claims,
+        ),
         "get-team-analytics": proxy_event(
             "GET", "/teams/{team}/analytics", path_parameters={"team": "pets"}, claims=claims
         ),
