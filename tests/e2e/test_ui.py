@@ -277,6 +277,20 @@ def test_an_api_page_shows_its_health_and_alert_history(stack: RunningStack, pag
     health.scroll_into_view_if_needed()
     shots.take(page, "api health")
     assert_accessible(page, "API page (health)")
+    # And a reader rates the docs, then changes their mind
+    rating = page.get_by_role("region", name="Were these docs helpful?")
+    expect(rating.get_by_text("No reader has rated these docs yet.")).to_be_visible()
+    rating.get_by_label("Comment (optional)").fill("No example of an error")
+    rating.get_by_role("button", name="No, not helpful").click()
+    expect(rating.get_by_text("0 % of 1 reader found these docs helpful.")).to_be_visible()
+    expect(
+        rating.get_by_text("You found them not helpful: “No example of an error”. Vote again to change it.")
+    ).to_be_visible()
+    rating.get_by_role("button", name="Yes, helpful").click()
+    expect(rating.get_by_text("100 % of 1 reader found these docs helpful.")).to_be_visible()
+    rating.scroll_into_view_if_needed()
+    shots.take(page, "docs rating")
+    assert_accessible(page, "API page (docs rating)")
     # And the team's page ranks it with its calls and health
     page.goto(stack.gateway + "/team/")
     usage = page.get_by_role("region", name="Usage of the last 7 days")

@@ -5,6 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { api } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
+import { DocsRating } from "./DocsRating";
 import { HealthPanel } from "./HealthPanel";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
@@ -72,6 +73,7 @@ function ApiView({ apiId, requested, operation, full }: View) {
         </dd>
       </dl>
       <Reference apiId={apiId} version={current.version} operation={operation} full={full} />
+      <DocsRating apiId={apiId} version={current.version} />
       {full ? null : <HealthPanel apiId={apiId} />}
     </article>
   );
