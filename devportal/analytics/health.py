@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from devportal.analytics.usage import Usage
+from devportal.analytics.usage import Usage, stamp
 
 Rule = Literal["error-rate", "latency-p99", "traffic"]
 RULES: tuple[Rule, ...] = ("error-rate", "latency-p99", "traffic")
@@ -97,7 +97,7 @@ class Reading:
 
 def read_hour(seen: HourSeen, thresholds: Thresholds) -> list[Reading]:
     usage, calls = seen.usage, seen.calls
-    window = {"hour": _stamp(seen.hour), "calls": calls}
+    window = {"hour": stamp(seen.hour), "calls": calls}
     readings: list[Reading] = []
     enough = usage is not None and calls >= thresholds.min_calls
     errors = usage.calls_in_class(5) if usage is not None else 0
@@ -221,10 +221,6 @@ def last_complete_hour(now: datetime, skew: timedelta) -> datetime:
     return (now - skew - HOUR).replace(minute=0, second=0, microsecond=0)
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def describe(change: Change) -> str:
     """The sentence an owner reads."""
     reading = change.reading
@@ -241,7 +237,7 @@ def describe(change: Change) -> str:
             f"{reading.evidence.get('calls')} calls against {mean} in the same hour of the trailing weeks "
             f"({reading.value:+.1f} standard deviations, {bound} {line:g})"
         )
-    return f"{change.kind} at {_stamp(change.hour)}: {what}"
+    return f"{change.kind} at {stamp(change.hour)}: {what}"
 
 
 def overridden(defaults: Thresholds, overrides: Mapping[str, Any]) -> Thresholds:

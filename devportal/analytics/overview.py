@@ -11,6 +11,7 @@ from typing import Any
 
 from devportal.analytics.health import RULES, Thresholds, overridden
 from devportal.analytics.ports import Alert, HealthStore
+from devportal.analytics.usage import stamp
 from devportal.errors import FieldError, InvalidParameter
 
 # member -> (type, low, high, what a reader is told it is)
@@ -75,20 +76,20 @@ class HealthOverview:
                     "status": "degraded" if opened is not None else "healthy",
                     "line": lines.line(rule),
                     "alertId": opened.alert_id if opened is not None else None,
-                    "since": _stamp(opened.since) if opened is not None else None,
+                    "since": stamp(opened.since) if opened is not None else None,
                 }
             )
         return {
             "apiId": api_id,
             "status": state.status(),
             "checked": self._health.has_traffic(api_id),
-            "evaluatedThrough": _stamp(state.evaluated_through) if state.evaluated_through else None,
+            "evaluatedThrough": stamp(state.evaluated_through) if state.evaluated_through else None,
             "rules": rules,
             "thresholds": lines.to_wire(),
             "defaults": defaults.to_wire(),
             "overrides": dict(record.overrides),
             "overriddenBy": record.overridden_by,
-            "overriddenAt": _stamp(record.overridden_at) if record.overridden_at else None,
+            "overriddenAt": stamp(record.overridden_at) if record.overridden_at else None,
             "alerts": [_alert_view(alert) for alert in self._health.alerts(api_id, limit)],
         }
 
@@ -101,9 +102,9 @@ def _alert_view(alert: Alert) -> dict[str, Any]:
         "alertId": alert.alert_id,
         "rule": alert.rule,
         "status": "open" if alert.recovered_at is None else "closed",
-        "since": _stamp(alert.since),
+        "since": stamp(alert.since),
         "degraded": _reading(alert.degraded),
-        "recoveredAt": _stamp(alert.recovered_at) if alert.recovered_at else None,
+        "recoveredAt": stamp(alert.recovered_at) if alert.recovered_at else None,
         "recovered": _reading(alert.recovered) if alert.recovered else None,
     }
 
@@ -113,13 +114,9 @@ def _reading(reading: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(hour, str):  # as the table keeps it
         hour = datetime.fromisoformat(hour)
     return {
-        "hour": _stamp(hour) if isinstance(hour, datetime) else None,
+        "hour": stamp(hour) if isinstance(hour, datetime) else None,
         "value": reading.get("value"),
         "line": reading.get("line"),
         "summary": reading.get("summary"),
         "evidence": reading.get("evidence", {}),
     }
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

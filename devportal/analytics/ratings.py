@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from devportal.analytics.usage import stamp
 from devportal.errors import FieldError, InvalidParameter
 
 MAX_COMMENT_CHARS = 1000
@@ -67,10 +68,6 @@ def tally(ratings: Sequence[Rating]) -> dict[str, Any]:
     }
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 class Ratings:
     def __init__(self, store: RatingStore) -> None:
         self._store = store
@@ -88,8 +85,8 @@ class Ratings:
             "apiId": api_id,
             "version": version,
             **tally(ratings),
-            "mine": None if mine is None else {"helpful": mine.helpful, "comment": mine.comment, "at": _stamp(mine.at)},
-            "recentComments": [{"helpful": r.helpful, "comment": r.comment, "at": _stamp(r.at)} for r in comments],
+            "mine": None if mine is None else {"helpful": mine.helpful, "comment": mine.comment, "at": stamp(mine.at)},
+            "recentComments": [{"helpful": r.helpful, "comment": r.comment, "at": stamp(r.at)} for r in comments],
         }
 
     def satisfaction(self, api_id: str, versions: Sequence[str]) -> dict[str, Any]:

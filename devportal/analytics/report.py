@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from devportal.analytics.ports import UsageStore
 from devportal.analytics.ratings import Ratings
-from devportal.analytics.usage import OTHER_CONSUMERS, Usage, hour_of
+from devportal.analytics.usage import OTHER_CONSUMERS, Usage, hour_of, stamp
 from devportal.errors import FieldError, InvalidParameter
 from devportal.registry.models import CatalogEntry
 from devportal.registry.ports import RegistryRepository
@@ -108,10 +108,6 @@ def _moment(value: datetime | str | None, parameter: str) -> datetime | None:
             [FieldError(detail="not a date-time with an offset", parameter=parameter)],
         )
     return parsed.astimezone(UTC)
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _latency(usage: Usage) -> dict[str, float | None]:
@@ -211,8 +207,8 @@ class UsageReports:
         errors = sum(api["serverErrors"] for api in ranked)
         return {
             "team": team,
-            "from": _stamp(start),
-            "to": _stamp(end),
+            "from": stamp(start),
+            "to": stamp(end),
             "totals": {
                 "apis": len(ranked),
                 "calls": calls,
@@ -232,8 +228,8 @@ class UsageReports:
             series.setdefault(period_start(hour, query.granularity), Usage()).merge(usage)
         return {
             "apiId": query.api_id,
-            "from": _stamp(query.start),
-            "to": _stamp(query.end),
+            "from": stamp(query.start),
+            "to": stamp(query.end),
             "granularity": query.granularity,
             "version": query.version,
             "operationId": query.operation,
@@ -243,7 +239,7 @@ class UsageReports:
                 "statusCodes": {str(code): count for code, count in sorted(total.statuses.items())},
             },
             "series": [
-                {"start": _stamp(start), **_figures(usage), "latencyMs": _latency(usage)}
+                {"start": stamp(start), **_figures(usage), "latencyMs": _latency(usage)}
                 for start, usage in sorted(series.items(), key=lambda entry: entry[0])
             ],
             "topOperations": [
@@ -296,7 +292,7 @@ class UsageReports:
                 new[week] = new.get(week, 0) + 1
         weeks = sorted(set(active) | set(new))
         return [
-            {"weekStart": _stamp(week), "activeConsumers": len(active.get(week, ())), "newConsumers": new.get(week, 0)}
+            {"weekStart": stamp(week), "activeConsumers": len(active.get(week, ())), "newConsumers": new.get(week, 0)}
             for week in weeks
         ]
 

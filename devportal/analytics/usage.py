@@ -36,6 +36,11 @@ def hour_of(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
 
+def stamp(moment: datetime) -> str:
+    """A moment as the gateway writes it: RFC 3339 in UTC with a `Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def hour_label(hour: datetime) -> str:
     return hour.strftime(HOUR_FORMAT)
 
