@@ -445,7 +445,8 @@ def test_functions_that_tune_read_their_settings_path(dev: Synthesized) -> None:
         assert (variables.get("DEVPORTAL_PARAMETERS_PATH") == NAMES.parameters_path) == ("parameters" in spec.access)
     assert {s.name for s in functions() if "parameters" in s.access} == {
         "submit-spec", "registration-worker", "rotate-api-key", "aggregate-usage", "record-usage",
-        "get-api-analytics", "analytics-worker",
+        "get-api-analytics", "analytics-worker", "get-api-health", "set-api-health-thresholds",
+        "get-team-analytics",
     }  # fmt: skip
 
 
