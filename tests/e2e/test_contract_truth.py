@@ -27,10 +27,13 @@ def chunked_post(stack: RunningStack, path: str, body: bytes, chunk: int = 1000)
         for name, value in {**stack.auth(), "Content-Type": "application/json", "Transfer-Encoding": "chunked"}.items():
             connection.putheader(name, value)
         connection.endheaders()
-        for start in range(0, len(body), chunk):
-            part = body[start : start + chunk]
-            connection.send(f"{len(part):x}\r\n".encode() + part + b"\r\n")
-        connection.send(b"0\r\n\r\n")
+        try:
+            for start in range(0, len(body), chunk):
+                part = body[start : start + chunk]
+                connection.send(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+            connection.send(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered (a 413) and closed before the body ended, as HTTP allows: read its answer
         response = connection.getresponse()
         return response.status, response.read()
     finally:
