@@ -146,11 +146,7 @@ class UsageReports:
         if query.operation is None:
             scope = "ALL" if query.version is None else f"V#{query.version}"
             return self._store.read(query.api_id, scope, query.start, query.end)
-        versions = (
-            [query.version]
-            if query.version is not None
-            else sorted(r.version for r in self._registry.list_versions(query.api_id))
-        )
+        versions = self._versions(query)
         merged: dict[datetime, Usage] = {}
         for version in versions:
             for hour, usage in self._store.read(query.api_id, f"O#{version}#{query.operation}", query.start, query.end):
@@ -268,15 +264,17 @@ class UsageReports:
             "satisfaction": self._satisfaction(query),
         }
 
+    def _versions(self, query: ReportQuery) -> list[str]:
+        """The query's version, or every registered version of the API."""
+        if query.version is not None:
+            return [query.version]
+        return sorted(r.version for r in self._registry.list_versions(query.api_id))
+
     def _satisfaction(self, query: ReportQuery) -> dict[str, Any] | None:
         """Readers' votes on the docs (of the query's version, or of every version), all time."""
         if self._ratings is None:
             return None
-        versions = (
-            [query.version]
-            if query.version is not None
-            else sorted(r.version for r in self._registry.list_versions(query.api_id))
-        )
+        versions = self._versions(query)
         return self._ratings.satisfaction(query.api_id, versions)
 
     def _adoption(self, query: ReportQuery, hours: list[tuple[datetime, Usage]]) -> list[dict[str, Any]]:
