@@ -18,6 +18,7 @@ Key layout (each adapter keeps to its own prefixes):
   HEALTH#<apiId>           / THRESHOLDS     the owning team's health thresholds
   HEALTH#<apiId>           / ALERT#<hour>#<rule> one health alert, opened and closed (expires by TTL)
   RATING#<apiId>#<version> / READER#<sub>   a reader's vote on a version's docs
+  REPORT#<apiId>           / DAY#<yyyy-mm-dd> an API's daily analytics report (expires by TTL)
 """
 
 from __future__ import annotations

@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from devportal.adapters.temporal import TemporalConnection
     from devportal.analytics.aggregate import AggregateUsage, OperationTables
     from devportal.analytics.alerts import CheckHealth
+    from devportal.analytics.daily import DailyReports
     from devportal.analytics.health import Thresholds
     from devportal.analytics.ingest import RecordUsage
     from devportal.analytics.overview import HealthOverview
-    from devportal.analytics.ports import HealthStore, UsageStore
+    from devportal.analytics.ports import HealthStore, ReportStore, UsageStore
     from devportal.analytics.ratings import Ratings
     from devportal.analytics.records import TimeWindow
     from devportal.analytics.report import UsageReports
@@ -86,6 +87,8 @@ class Overrides(TypedDict, total=False):
     aggregate_usage: AggregateUsage
     record_usage: RecordUsage
     usage_reports: UsageReports
+    report_store: ReportStore
+    daily_reports: DailyReports
     temporal_ui_url: str | None
 
 
@@ -216,6 +219,12 @@ class Portal:
         from devportal.adapters.usage import DynamoUsageStore
 
         return DynamoUsageStore(self.table_name, retention_days=self.usage_window().retention_days)
+
+    @cached_property
+    def report_store(self) -> ReportStore:
+        from devportal.adapters.reports import DynamoReportStore
+
+        return DynamoReportStore(self.table_name)
 
     @cached_property
     def attempt_log(self) -> AttemptLog:
@@ -356,6 +365,20 @@ class Portal:
             self.publisher,
             self.health_defaults,
             lambda: timedelta(seconds=self.usage_window().skew_seconds),
+        )
+
+    @cached_property
+    def daily_reports(self) -> DailyReports:
+        from devportal.analytics.daily import DailyReports
+
+        return DailyReports(
+            self.usage_reports,
+            self.usage_store,
+            self.health_store,
+            self.registry,
+            self.report_store,
+            self.publisher,
+            self.usage_window,
         )
 
     @cached_property

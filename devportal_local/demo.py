@@ -15,12 +15,12 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client, ScheduleActionExecutionStartWorkflow, WorkflowHandle
 from temporalio.service import RPCError
 
 from devportal_local.web import ui_built
@@ -332,33 +332,13 @@ async def show_health(
     window = urlencode({"granularity": "hour", "from": first, "to": last})
     await _counted(session, api_id, window, len(batch["records"]) - 1)
     say(f"  POST /usage: {len(batch['records'])} calls over 3 hours, the middle one with 25 % answered 500")
-    schedule = client.get_schedule_handle(health_schedule_id(task_queue))
-    deadline = time.monotonic() + 30
-    while True:  # created by the bridge when the petstore's first usage was counted
-        try:
-            described = await schedule.describe()
-            break
-        except RPCError:
-            if time.monotonic() > deadline:
-                raise DemoFailed(f"the schedule {schedule.id} was not created within 30 s") from None
-            await asyncio.sleep(0.3)
-    seen = {action.action.workflow_id for action in described.info.recent_actions}  # type: ignore[attr-defined]
-    await schedule.trigger()
-    while True:
-        described = await schedule.describe()
-        started = [
-            a.action.workflow_id  # type: ignore[attr-defined]
-            for a in described.info.recent_actions
-            if a.action.workflow_id not in seen  # type: ignore[attr-defined]
-        ]
-        if started:
-            break
-        if time.monotonic() > deadline:
-            raise DemoFailed(f"triggering {schedule.id} started no sweep within 30 s")
-        await asyncio.sleep(0.3)
-    result = await client.get_workflow_handle_for(ApiHealthWorkflow.run, started[-1]).result()
+    schedule_id = health_schedule_id(task_queue)
+    run = await _triggered(client, schedule_id)
+    result = await client.get_workflow_handle_for(
+        ApiHealthWorkflow.run, run.workflow_id, run_id=run.first_execution_run_id
+    ).result()
     say(
-        f"  schedule {schedule.id} triggered: sweep {started[-1]} judged {result.hours} hours of "
+        f"  schedule {schedule_id} triggered: sweep {run.workflow_id} judged {result.hours} hours of "
         f"{result.apis} APIs through {result.through:%Y-%m-%d %H}:00 UTC"
     )
     status, payload = await asyncio.to_thread(session.call, "GET", f"/apis/{api_id}/health")
@@ -374,6 +354,79 @@ async def show_health(
     if not health["alerts"]:
         raise DemoFailed("the sweep raised no alert for the incident hour")
     return health
+
+
+async def _triggered(client: Client, schedule_id: str) -> ScheduleActionExecutionStartWorkflow:
+    """The run a schedule starts when triggered now, as an operator would in the Web UI (the
+    schedule itself is created by the bridge a queue away: it may take a moment to exist)."""
+    from temporal_bridge.schedules import trigger_now
+
+    try:
+        return await trigger_now(client, schedule_id)
+    except TimeoutError as error:
+        raise DemoFailed(str(error)) from None
+
+
+def day_batch(api_id: str, version: str, day: date, batch_id: str) -> dict[str, Any]:
+    """A whole day (UTC) of the petstore's calls, busier from noon to 18:00: 360 calls, about 2 %
+    answered 500, and a partner's first calls."""
+    rng = random.Random(day.toordinal())  # noqa: S311 - demo traffic, not secrets
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    records: list[dict[str, Any]] = []
+    for hour in range(24):
+        for n in range(10 + 20 * (12 <= hour < 18)):
+            operation = rng.choice(("listPets", "listPets", "showPetById", "createPet"))
+            records.append(
+                {
+                    "apiId": api_id,
+                    "version": version,
+                    "operationId": operation,
+                    "status": 500 if rng.random() < 0.02 else 201 if operation == "createPet" else 200,
+                    "latencyMs": round(rng.lognormvariate(3.4, 0.5), 2),
+                    "timestamp": (start + timedelta(hours=hour, seconds=n * 100 + rng.uniform(0, 90))).isoformat(),
+                    "consumerId": "partner-portal" if hour >= 15 and n % 5 == 0 else f"client-{n % 7}",
+                }
+            )
+    return {"batchId": batch_id, "records": records}
+
+
+async def show_daily_report(
+    session: Session, client: Client, say: Say, secret: str, task_queue: str, api_id: str = "petstore"
+) -> dict[str, Any]:
+    """Yesterday's calls of the petstore (POST /usage), its daily analytics schedule triggered as
+    an operator would, and the report it kept (GET /apis/{apiId}/analytics/reports/{day})."""
+    from devportal.analytics.daily import last_complete_day
+    from temporal_bridge.reports import ApiAnalyticsWorkflow
+    from temporal_bridge.schedules import report_schedule_id
+
+    day = last_complete_day(datetime.now(UTC), timedelta(minutes=5))
+    batch = day_batch(api_id, "1.0.0", day, f"day-{day}-{uuid.uuid4().hex[:8]}")
+    status, payload = await asyncio.to_thread(post_usage, session, secret, batch)
+    if status != 202:
+        raise DemoFailed(f"POST /usage answered HTTP {status}: {payload.decode(errors='replace')}")
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    window = urlencode({"granularity": "day", "from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()})
+    await _counted(session, api_id, window, len(batch["records"]))
+    say(f"  POST /usage: {len(batch['records'])} calls over {day} (UTC)")
+    schedule_id = report_schedule_id(task_queue, api_id)
+    run = await _triggered(client, schedule_id)
+    handle = client.get_workflow_handle_for(
+        ApiAnalyticsWorkflow.run, run.workflow_id, run_id=run.first_execution_run_id
+    )
+    result = await handle.result()
+    reported = ", ".join(str(d.day) for d in result.reported) or "nothing new (the day was reported already)"
+    say(f"  schedule {schedule_id} triggered: {run.workflow_id} (collect, process, report, store) reported {reported}")
+    status, payload = await asyncio.to_thread(session.call, "GET", f"/apis/{api_id}/analytics/reports/{day}")
+    if status != 200:
+        raise DemoFailed(
+            f"GET /apis/{api_id}/analytics/reports/{day} answered HTTP {status}: {payload.decode(errors='replace')}"
+        )
+    report: dict[str, Any] = json.loads(payload)
+    say(f"Report of {api_id} for {day} (GET /apis/{api_id}/analytics/reports/{day}):")
+    say(f"  {report['headline']}")
+    for line in report["highlights"]:
+        say(f"  - {line}")
+    return report
 
 
 def print_report(report: dict[str, Any], say: Say) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import ClassVar, Literal
 
 from pydantic import AwareDatetime, Field, field_validator, model_validator
@@ -110,3 +111,21 @@ class ApiTrafficStarted(DomainEvent):
     api_id: str = Field(pattern=_API_ID)
     owner: str = Field(pattern=_API_ID)
     since: AwareDatetime = Field(description="the hour of the first call counted")
+
+
+class ApiDailyReportPublished(DomainEvent):
+    """The seed's analytics workflow kept an API's report of one day (UTC): what the day's usage
+    was, in a sentence and a few figures; the whole report is at
+    GET /apis/{apiId}/analytics/reports/{day}."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiDailyReportPublished"
+    SOURCE: ClassVar[str] = "devportal.analytics"
+
+    api_id: str = Field(pattern=_API_ID)
+    owner: str = Field(pattern=_API_ID)
+    day: date = Field(description="the day reported, in UTC")
+    headline: str = Field(max_length=500, description="the day in a sentence an owner reads")
+    calls: int = Field(ge=0)
+    error_rate: float | None = Field(ge=0, le=1, description="the share of calls answered 5xx; null without calls")
+    p99_ms: float | None = Field(ge=0, description="the day's 99th percentile latency; null without calls")
+    alerts: int = Field(ge=0, description="health alerts open at some time of the day")

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.analytics import ApiHealthDegraded, ApiHealthRecovered, ApiTrafficStarted, ApiUsageRecorded
+from events.analytics import (
+    ApiDailyReportPublished,
+    ApiHealthDegraded,
+    ApiHealthRecovered,
+    ApiTrafficStarted,
+    ApiUsageRecorded,
+)
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
@@ -73,6 +79,11 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=ApiHealthRecovered,
         producer="temporal_bridge/ApiHealthWorkflow",
         description="An open health alert closed: a later hour was back under 80 % of its line.",
+    ),
+    EventDefinition(
+        model=ApiDailyReportPublished,
+        producer="temporal_bridge/ApiAnalyticsWorkflow",
+        description="An API's report of one day (UTC) is kept: its headline and figures; the whole report by its day.",
     ),
     EventDefinition(
         model=UserSignedIn,

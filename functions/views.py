@@ -81,6 +81,9 @@ def catalog_view(request: ApiRequest, e: CatalogEntry) -> dict[str, Any]:
         "latestVersion": e.latest_version,
         "health": "degraded" if e.degraded else "healthy",
         "degradedRules": list(e.degraded),
+        "lastReport": None
+        if e.last_report is None
+        else {"day": e.last_report[0].isoformat(), "headline": e.last_report[1]},
         "links": {
             "self": request.url(f"/apis/{quote(e.api_id, safe='')}"),
             "latest": request.url(version_path(e.api_id, e.latest_version)),

@@ -8,7 +8,7 @@ activities as the local `devportal worker` process.
 
 The build id is the content hash of the packaged code (DEVPORTAL_BUILD_ID, set by the stack), so
 every deployed code change is a new Worker Deployment Version. Workflows auto-upgrade: a
-registration lasts seconds (an hourly health sweep minutes), and the next build picks up whatever
+registration lasts seconds (an hourly health sweep or a daily report minutes), and the next build picks up whatever
 is in flight."""
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ def configure(config: LambdaWorkerConfig) -> None:
 def configure_analytics(config: LambdaWorkerConfig) -> None:
     root = wiring.portal()
     config.client_connect_config.update(connect_config(root.temporal_overrides))
-    config.worker_config.update(analytics_worker_config(root.check_health, root.health_store))
+    config.worker_config.update(analytics_worker_config(root.check_health, root.health_store, root.daily_reports))
     config.worker_config["task_queue"] = root.analytics_task_queue
     _deployment(config, ANALYTICS_DEPLOYMENT_NAME)
 

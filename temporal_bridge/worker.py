@@ -1,5 +1,6 @@
-"""The Temporal workers: registration (ApiRegistrationWorkflow) and analytics (ApiHealthWorkflow),
-each on its own task queue so that an hourly sweep never queues in front of a registration.
+"""The Temporal workers: registration (ApiRegistrationWorkflow) and analytics (ApiHealthWorkflow,
+ApiAnalyticsWorkflow), each on its own task queue so that an hourly sweep or the daily reports
+never queue in front of a registration.
 Locally one process polls both against the dev server (`devportal worker`); in AWS each runs
 inside its own Lambda against Temporal Cloud (temporal_bridge.lambda_worker)."""
 
@@ -16,10 +17,12 @@ from temporalio.worker import Worker, WorkerConfig
 from devportal import wiring
 from devportal.adapters.temporal import connect_config
 from devportal.analytics.alerts import CheckHealth
+from devportal.analytics.daily import DailyReports
 from devportal.analytics.ports import HealthStore
 from devportal.registry.register import Registrar
 from temporal_bridge.activities import RegistrationActivities
 from temporal_bridge.health import ApiHealthWorkflow, HealthActivities
+from temporal_bridge.reports import ApiAnalyticsWorkflow, ReportActivities
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 log = logging.getLogger("devportal.worker")
@@ -42,10 +45,14 @@ def registration_worker_config(registrar: Registrar) -> WorkerConfig:
     )
 
 
-def analytics_worker_config(check: CheckHealth, health: HealthStore) -> WorkerConfig:
-    """What an analytics worker runs: the hourly health sweep and its activities."""
-    activities = HealthActivities(check, health)
-    return WorkerConfig(workflows=[ApiHealthWorkflow], activities=[activities.plan, activities.check])
+def analytics_worker_config(check: CheckHealth, health: HealthStore, reports: DailyReports) -> WorkerConfig:
+    """What an analytics worker runs: the hourly health sweep, the daily reports, their activities."""
+    sweep = HealthActivities(check, health)
+    daily = ReportActivities(reports)
+    return WorkerConfig(
+        workflows=[ApiHealthWorkflow, ApiAnalyticsWorkflow],
+        activities=[sweep.plan, sweep.check, daily.plan, daily.collect, daily.process, daily.generate, daily.store],
+    )
 
 
 def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worker:
@@ -57,7 +64,7 @@ def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worke
 
 
 def build_analytics_worker(client: Client, task_queue: str, root: wiring.Portal) -> Worker:
-    config = analytics_worker_config(root.check_health, root.health_store)
+    config = analytics_worker_config(root.check_health, root.health_store, root.daily_reports)
     config["client"] = client
     config["task_queue"] = task_queue
     config["max_concurrent_activities"] = 4

@@ -4,7 +4,7 @@ catalog entries (key layout in devportal.tables)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -253,6 +253,26 @@ class DynamoRegistry(DynamoTable):
                 return False
             raise
 
+    def note_report(self, api_id: str, day: date, headline: str) -> bool:
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key=item({"PK": f"API#{api_id}", "SK": "META"}),
+                UpdateExpression="SET lastReport = :report",
+                ConditionExpression=(
+                    "attribute_exists(PK) AND (attribute_not_exists(lastReport) OR lastReport.#day <= :day)"
+                ),
+                ExpressionAttributeNames={"#day": "day"},
+                ExpressionAttributeValues=item(
+                    {":report": {"day": day.isoformat(), "headline": headline}, ":day": day.isoformat()}
+                ),
+            )
+            return True
+        except ClientError as error:
+            if conditional_failure(error):
+                return False
+            raise
+
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
         """A page of catalog entries in apiId order. The cursor is the apiId the previous page ended
         with: a position in the index (any apiId is one), so every cursor is a valid request."""
@@ -385,4 +405,7 @@ def _catalog_from(values: dict[str, Any]) -> CatalogEntry:
             for name, decided in values.items()
             if name.startswith(_HEALTH_PREFIX)
         },
+        last_report=(date.fromisoformat(report["day"]), report["headline"])
+        if (report := values.get("lastReport")) is not None
+        else None,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from devportal.analytics.health import HealthState
@@ -94,3 +94,24 @@ class HealthStore(Protocol):
         ...
 
     def set_thresholds(self, api_id: str, overrides: Mapping[str, Any], by: str, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    reports: list[dict[str, Any]]  # each day's summary (day, generatedAt, headline, figures), newest first
+    next_day: date | None  # the cursor of the next page (its first day is before this one)
+
+
+class ReportStore(Protocol):
+    """The daily analytics reports of each API, kept by day (UTC)."""
+
+    def put(self, report: Mapping[str, Any]) -> None:
+        """Keeps the report (a DailyReport of the contract) as its API's report of its day,
+        replacing the one kept before for that day."""
+        ...
+
+    def get(self, api_id: str, day: date) -> dict[str, Any] | None: ...
+
+    def page(self, api_id: str, *, limit: int, before: date | None = None) -> ReportPage:
+        """The summaries of the API's reports, newest first, of days before `before`."""
+        ...

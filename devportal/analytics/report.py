@@ -171,6 +171,10 @@ class UsageReports:
         tail = read(query.api_id, scope, last_day, query.end) if last_day < query.end else []
         return [*head, *read(query.api_id, scope, first_day, last_day, days=True), *tail]
 
+    def total(self, query: ReportQuery) -> Usage:
+        """Everything the query covers, merged into one."""
+        return Usage.merged(usage for _, usage in self.periods(query))
+
     def team(self, team: str, start: datetime, end: datetime, *, limit: int = MAX_TEAM_APIS) -> dict[str, Any]:
         """The team's APIs ranked by calls over [start, end): each one's calls, errors, latency
         percentiles, distinct consumers and health, merged from its stored days and hours."""
@@ -184,8 +188,7 @@ class UsageReports:
                 break
         ranked = []
         for entry in entries:
-            query = ReportQuery(entry.api_id, start, end, "day")
-            total = Usage.merged(usage for _, usage in self.periods(query))
+            total = self.total(ReportQuery(entry.api_id, start, end, "day"))
             ranked.append(
                 {
                     "apiId": entry.api_id,

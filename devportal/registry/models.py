@@ -6,7 +6,7 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from devportal.specs.parsing import SpecFormat
@@ -82,6 +82,8 @@ class CatalogEntry:
     updated_at: datetime | None = None
     # health rule -> (status, the hour it was decided), from ApiHealthDegraded / ApiHealthRecovered
     health: Mapping[str, tuple[str, datetime]] = field(default_factory=dict)
+    # the newest daily analytics report: (its day, its headline), from ApiDailyReportPublished
+    last_report: tuple[date, str] | None = None
 
     @property
     def degraded(self) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -90,6 +90,11 @@ class RegistryRepository(Protocol):
     def note_health(self, api_id: str, rule: str, status: str, hour: datetime) -> bool:
         """The entry's status for one health rule, unless it holds a decision about a later hour
         (events may arrive out of order); False when the entry does not exist or is newer."""
+        ...
+
+    def note_report(self, api_id: str, day: date, headline: str) -> bool:
+        """The entry's newest daily report, unless it holds one of a later day; False when the
+        entry does not exist or is newer."""
         ...
 
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page: ...

@@ -64,6 +64,7 @@ async def _run(config: LocalConfig) -> int:
         print_catalog,
         publish_usage,
         register_all,
+        show_daily_report,
         show_health,
         workflows_url,
     )
@@ -87,6 +88,10 @@ async def _run(config: LocalConfig) -> int:
         secret = await publish_usage(session, say)
         print("\nThe same service reports an incident a few hours ago; the hourly health check judges it:", flush=True)
         await show_health(session, client, say, secret, TASK_QUEUE_ANALYTICS)
+        print(
+            "\nIt publishes yesterday's calls too; the petstore's daily analytics schedule reports the day:", flush=True
+        )
+        await show_daily_report(session, client, say, secret, TASK_QUEUE_ANALYTICS)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1

@@ -2,11 +2,15 @@ from devportal.names import TASK_QUEUE_ANALYTICS
 from functions.declaration import Function, TaskQueue
 
 FUNCTION = Function(
-    description="Temporal worker for ApiHealthWorkflow (the hourly health sweep), invoked by Temporal Cloud",
+    description=(
+        "Temporal worker for ApiHealthWorkflow (the hourly health sweep) and ApiAnalyticsWorkflow (each API's "
+        "daily report), invoked by Temporal Cloud"
+    ),
     trigger=TaskQueue(TASK_QUEUE_ANALYTICS),
     access={
         # which APIs have traffic (a query of GSI1), their hours and days of usage (queries), their
-        # health state and thresholds (a batch read), the state and its alerts (one transaction)
+        # health state and thresholds (a batch read), the state and its alerts (one transaction);
+        # the daily reports: the catalog entry, versions, consumers, votes and alerts read, the report put
         "table": (
             "dynamodb:Query",
             "dynamodb:BatchGetItem",

@@ -3,7 +3,10 @@ from events.analytics import ApiTrafficStarted
 from functions.declaration import Function, Queue
 
 FUNCTION = Function(
-    description="Creates the analytics schedules (the hourly health sweep) when an API's first usage is counted.",
+    description=(
+        "Creates the analytics schedules (the hourly health sweep, the API's daily report) when an API's first "
+        "usage is counted."
+    ),
     trigger=Queue(events=(ApiTrafficStarted,), visibility_timeout_seconds=60),
     # the Temporal Cloud connection (API key or mTLS), read once per cold start
     access={"temporal-secret": ("secretsmanager:GetSecretValue",)},

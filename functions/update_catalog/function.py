@@ -1,9 +1,9 @@
-from events.analytics import ApiHealthDegraded, ApiHealthRecovered
+from events.analytics import ApiDailyReportPublished, ApiHealthDegraded, ApiHealthRecovered
 from events.registry import ApiVersionRegistered
 from functions.declaration import Function, Queue
 
 FUNCTION = Function(
-    description="Keeps the catalog entry of an API (owner, latest version, versions, health) current.",
-    trigger=Queue(events=(ApiVersionRegistered, ApiHealthDegraded, ApiHealthRecovered)),
+    description="Keeps the catalog entry of an API (owner, latest version, versions, health, last report) current.",
+    trigger=Queue(events=(ApiVersionRegistered, ApiHealthDegraded, ApiHealthRecovered, ApiDailyReportPublished)),
     access={"table": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")},
 )

@@ -1,9 +1,11 @@
 """Consumer: ApiVersionRegistered -> the API's catalog entry (owner, latest version, versions);
-ApiHealthDegraded / ApiHealthRecovered -> its health, per rule.
+ApiHealthDegraded / ApiHealthRecovered -> its health, per rule; ApiDailyReportPublished -> its
+newest daily report.
 
 Idempotent: versions are a set and `latestVersion` only moves forward; a rule's health is only
-replaced by a decision about the same or a later hour, so events arriving out of order (a
-recovery before its degradation) leave the latest decision standing."""
+replaced by a decision about the same or a later hour, and the newest report by one of the same or
+a later day, so events arriving out of order (a recovery before its degradation) leave the latest
+decision standing."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from devportal.wiring import Portal
-from events.analytics import ApiHealthDegraded, ApiHealthRecovered
+from events.analytics import ApiDailyReportPublished, ApiHealthDegraded, ApiHealthRecovered
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiVersionRegistered
 from functions.entrypoints import sqs_consumer
@@ -34,6 +36,13 @@ def record_handler(record: SQSRecord, portal: Portal) -> None:
             api_id=health.api_id,
             rule=health.rule,
             status=status,
+        )
+        return
+    if isinstance(event.data, ApiDailyReportPublished):
+        report = event.data
+        noted = portal.registry.note_report(report.api_id, report.day, report.headline)
+        logger.info(
+            "catalog report noted" if noted else "catalog report already later", api_id=report.api_id, day=report.day
         )
         return
     if not isinstance(event.data, ApiVersionRegistered):

@@ -169,6 +169,15 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     ),
     "getTeamAnalytics": (call("GET", lambda w: "/teams/pets/analytics"), (401, 200, 200, 200, 200, 401)),
     "getApiHealth": (call("GET", lambda w: f"/apis/{w.api_id}/health"), (401, 200, 200, 200, 200, 401)),
+    "listAnalyticsReports": (
+        call("GET", lambda w: f"/apis/{w.api_id}/analytics/reports"),
+        (401, 200, 200, 200, 200, 401),
+    ),
+    # let in, then told the API has no report of that day (it has no traffic)
+    "getAnalyticsReport": (
+        call("GET", lambda w: f"/apis/{w.api_id}/analytics/reports/2026-12-01"),
+        (401, 404, 404, 404, 404, 401),
+    ),
     # the owning team's developers and admins
     "setApiHealthThresholds": (
         lambda world, caller: requests.put(

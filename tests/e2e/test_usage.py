@@ -259,3 +259,78 @@ def test_readers_rate_the_docs_once_each_and_the_report_counts_them(stack: Runni
     satisfaction = stack.get(f"/apis/{kennel}/analytics", role="viewer").json()["satisfaction"]
     assert (satisfaction["votes"], satisfaction["helpfulShare"]) == (2, 1.0)
     assert satisfaction["versions"][0]["version"] == "1.0.0"
+
+
+async def test_the_daily_schedule_keeps_a_report_of_each_day(stack: RunningStack) -> None:
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    from devportal.analytics.daily import last_complete_day
+    from devportal.names import TASK_QUEUE_ANALYTICS
+    from temporal_bridge.reports import ApiAnalyticsWorkflow
+    from temporal_bridge.schedules import report_schedule_id, trigger_now
+    from tests.support.contract import assert_matches_contract
+
+    # Given an API of team pets whose service published today's calls, then yesterday's and the
+    # day before's (late: after the API's first traffic was counted)
+    tag = uuid.uuid4().hex[:8]
+    api_id = f"kennel-{tag}"
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", SPEC.format(tag=tag).encode())
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    key = service_key(stack, "pets")
+    yesterday = last_complete_day(datetime.now(UTC), timedelta(minutes=5))
+    midnight = datetime.combine(yesterday, datetime.min.time(), tzinfo=UTC)
+    days = {
+        "today": [call(api_id, consumerId="vet-app")],
+        "before": [call(api_id, timestamp=(midnight - timedelta(hours=14, minutes=n)).isoformat()) for n in range(20)],
+        "yesterday": [
+            call(api_id, status=500 if n % 10 == 0 else 200, latencyMs=40.0,
+                 timestamp=(midnight + timedelta(hours=9, minutes=n)).isoformat(), consumerId=f"groomer-{n % 2}")
+            for n in range(50)
+        ],
+    }  # fmt: skip
+    for name, records in days.items():
+        assert publish(stack, key, {"batchId": f"{tag}-{name}", "records": records}).status_code == 202
+    report(stack, api_id, 71)
+
+    # When an operator triggers the API's daily schedule (the bridge created it on its first traffic)
+    config = stack.config
+    assert config is not None
+    client = await Client.connect(
+        config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
+    )
+    run = await trigger_now(client, report_schedule_id(TASK_QUEUE_ANALYTICS, api_id))
+    result = await client.get_workflow_handle_for(
+        ApiAnalyticsWorkflow.run, run.workflow_id, run_id=run.first_execution_run_id
+    ).result()
+
+    # Then the two complete days are reported, newest first in the list
+    assert [d.day for d in result.reported] == [yesterday - timedelta(days=1), yesterday]
+    listing = stack.get(f"/apis/{api_id}/analytics/reports", role="viewer")
+    assert listing.status_code == 200, listing.text
+    assert_matches_contract("/apis/{apiId}/analytics/reports", "GET", 200, "application/json", listing.json())
+    assert [(r["day"], r["calls"]) for r in listing.json()["items"]] == [
+        (yesterday.isoformat(), 50),
+        ((yesterday - timedelta(days=1)).isoformat(), 20),
+    ]
+    # and yesterday reads whole, in plain words
+    one = stack.get(f"/apis/{api_id}/analytics/reports/{yesterday}", role="viewer")
+    assert one.status_code == 200, one.text
+    assert_matches_contract("/apis/{apiId}/analytics/reports/{day}", "GET", 200, "application/json", one.json())
+    body = one.json()
+    assert body["headline"] == "50 calls, 10.0 % answered 5xx, p99 40 ms; 150 % more calls than the day before."
+    assert "2 new consumers made a first call: groomer-0, groomer-1." in body["highlights"]
+    assert body["usage"]["totals"]["statusCodes"] == {"200": 45, "500": 5}
+    # and the catalog shows the newest report
+    deadline = time.monotonic() + 30
+    while (entry := stack.get(f"/apis/{api_id}", role="viewer").json())["lastReport"] is None:
+        assert time.monotonic() < deadline, "the catalog never took the report in"
+        time.sleep(0.2)
+    assert entry["lastReport"] == {"day": yesterday.isoformat(), "headline": body["headline"]}
+    # A day not reported is a 404, a day that is not one a 400 naming it
+    missing = stack.get(f"/apis/{api_id}/analytics/reports/{yesterday - timedelta(days=3)}", role="viewer")
+    assert missing.status_code == 404
+    assert "no report of" in missing.json()["detail"]
+    bad = stack.get(f"/apis/{api_id}/analytics/reports/2026-13-01", role="viewer")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["parameter"] == "day"

@@ -30,7 +30,8 @@ from events.envelope import new_event
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
-from temporal_bridge.schedules import health_schedule_id
+from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
+from temporal_bridge.schedules import health_schedule_id, report_schedule_id
 from temporal_bridge.worker import build_analytics_worker, build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
@@ -275,8 +276,11 @@ async def test_every_function_calls_exactly_what_it_declares(
             "batchItemFailures": []
         }
     schedule = temporal_client.get_schedule_handle(health_schedule_id(analytics_queue))
+    daily = temporal_client.get_schedule_handle(report_schedule_id(analytics_queue, api_id))
+    yesterday = (datetime.now(UTC) - timedelta(days=1, minutes=5)).date()
     try:
         assert (await schedule.describe()).schedule.action.task_queue == analytics_queue  # type: ignore[attr-defined]
+        assert (await daily.describe()).schedule.action.task_queue == analytics_queue  # type: ignore[attr-defined]
 
         # 4d. the analytics worker sweeps the hour that degraded, then the one that recovered
         recorder.current = "analytics-worker"
@@ -293,9 +297,18 @@ async def test_every_function_calls_exactly_what_it_declares(
                         task_queue=analytics_queue,
                     )
                 )
+            # and the daily analytics workflow reports yesterday
+            reported = await temporal_client.execute_workflow(
+                ApiAnalyticsWorkflow.run,
+                AnalyticsRun(api_id, yesterday),
+                id=f"report-{uuid.uuid4().hex[:8]}",
+                task_queue=analytics_queue,
+            )
         recorder.current = None
     finally:
         await schedule.delete()
+        await daily.delete()
+    assert [d.day for d in reported.reported] == [yesterday]
     alert = f"{api_id}:error-rate:{bad_hour:%Y%m%dT%H}"
     assert [(s.degraded, s.recovered) for s in sweeps] == [([alert], []), ([], [alert])]
     health_events = sqs_records(aws, aws.names.queue("update-catalog"))
@@ -304,6 +317,8 @@ async def test_every_function_calls_exactly_what_it_declares(
     entry = wiring.portal().registry.get_catalog_entry(api_id)
     assert entry is not None
     assert entry.health["error-rate"] == ("healthy", bad_hour + timedelta(hours=1))
+    assert entry.last_report is not None
+    assert entry.last_report[0] == yesterday
     # the owning team sets its own lines
     lines = invoke(
         recorder,
@@ -487,6 +502,15 @@ async def test_every_function_calls_exactly_what_it_declares(
             "GET", "/teams/{team}/analytics", path_parameters={"team": "pets"}, claims=claims
         ),
         "get-api-health": proxy_event("GET", "/apis/{apiId}/health", path_parameters={"apiId": api_id}, claims=claims),
+        "list-analytics-reports": proxy_event(
+            "GET", "/apis/{apiId}/analytics/reports", path_parameters={"apiId": api_id}, claims=claims
+        ),
+        "get-analytics-report": proxy_event(
+            "GET",
+            "/apis/{apiId}/analytics/reports/{day}",
+            path_parameters={"apiId": api_id, "day": yesterday.isoformat()},
+            claims=claims,
+        ),
         "get-api-analytics": proxy_event(
             "GET",
             "/apis/{apiId}/analytics",

@@ -4,14 +4,17 @@ They subclass the Protocols they stand for, so mypy checks them against the real
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from devportal.analytics.daily import summary_of
 from devportal.analytics.health import HealthState
-from devportal.analytics.ports import Alert, Applied, HealthRecord, HealthStore, UsageStore
+from devportal.analytics.ports import Alert, Applied, HealthRecord, HealthStore, ReportPage, ReportStore, UsageStore
+from devportal.analytics.ratings import Rating, RatingStore
 from devportal.analytics.usage import Bucket, Usage
 from devportal.identity.users import ProfilePage, Profiles, UserProfile
 from devportal.registry.models import (
@@ -133,6 +136,13 @@ class InMemoryRegistry(RegistryRepository):
         self.catalog[api_id] = dataclasses.replace(entry, health={**entry.health, rule: (status, hour)})
         return True
 
+    def note_report(self, api_id: str, day: date, headline: str) -> bool:
+        entry = self.catalog.get(api_id)
+        if entry is None or (entry.last_report is not None and entry.last_report[0] > day):
+            return False
+        self.catalog[api_id] = dataclasses.replace(entry, last_report=(day, headline))
+        return True
+
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
         entries = sorted(
             (e for e in self.catalog.values() if owner is None or e.owner == owner), key=lambda e: e.api_id
@@ -240,6 +250,40 @@ class InMemoryHealthStore(HealthStore):
 
     def set_thresholds(self, api_id: str, overrides: Mapping[str, Any], by: str, at: datetime) -> None:
         self.overrides[api_id] = (dict(overrides), by, at)
+
+
+class InMemoryRatings(RatingStore):
+    def __init__(self) -> None:
+        self.votes: dict[tuple[str, str, str], Rating] = {}
+
+    def put(self, rating: Rating) -> None:
+        self.votes[(rating.api_id, rating.version, rating.reader)] = rating
+
+    def of_version(self, api_id: str, version: str) -> list[Rating]:
+        return [r for (a, v, _), r in self.votes.items() if (a, v) == (api_id, version)]
+
+
+class InMemoryReportStore(ReportStore):
+    def __init__(self) -> None:
+        self.kept: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def put(self, report: Mapping[str, Any]) -> None:
+        self.kept[(report["apiId"], report["day"])] = copy.deepcopy(dict(report))
+
+    def get(self, api_id: str, day: date) -> dict[str, Any] | None:
+        found = self.kept.get((api_id, day.isoformat()))
+        return copy.deepcopy(found) if found is not None else None
+
+    def page(self, api_id: str, *, limit: int, before: date | None = None) -> ReportPage:
+        days = sorted(
+            (day for (api, day) in self.kept if api == api_id and (before is None or day < before.isoformat())),
+            reverse=True,
+        )
+        shown = days[:limit]
+        return ReportPage(
+            [summary_of(self.kept[(api_id, day)]) for day in shown],
+            date.fromisoformat(shown[-1]) if len(days) > limit else None,
+        )
 
 
 _HOUR = timedelta(hours=1)

@@ -1,14 +1,15 @@
 """Record the workflows' histories that tests/unit/test_replay.py replays.
 
-    .venv/bin/python -m tests.support.record_histories [--out tests/fixtures/histories]
+    .venv/bin/python -m tests.support.record_histories [--out tests/fixtures/histories] [--only NAME ...]
 
 Runs the real workflow and activities against moto and a Temporal dev server of its own, once per
 outcome - registered, rejected (invalid spec), version conflict (compensation), internal error
 (the spec's bytes gone, every validation attempt failing) - then one hourly health sweep that opens
-and closes an alert, and writes each history as Temporal's JSON. Recorded histories are committed
-and never re-recorded casually: they stand for workflows that were running when the code changed,
-and replaying them against today's code is what proves the change safe (docs/architecture.md,
-"Changing a workflow").
+and closes an alert, then one daily analytics run that reports two days, and writes each history
+as Temporal's JSON. Recorded histories are committed and never re-recorded casually: they stand for
+workflows that were running when the code changed, and replaying them against today's code is what
+proves the change safe (docs/architecture.md, "Changing a workflow"). `--only` records the named
+ones alone (a new workflow's first history) and leaves the others as they are.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moto.server import ThreadedMotoServer
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -48,6 +49,7 @@ from devportal_local.provision import provision
 from devportal_local.temporal_server import temporal_binary
 from events.analytics import ApiUsageRecorded, UsageRecord
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
+from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
 from temporal_bridge.starter import ensure_registration
 from temporal_bridge.worker import build_analytics_worker, build_worker
@@ -104,7 +106,10 @@ def _submit(case: Case) -> Submitted:
     return Submitted.of(outcome.submission)
 
 
-async def record(out: Path) -> list[Path]:
+NAMES = (*(f"registration-{case.name}" for case in CASES), "health-sweep", "daily-report")
+
+
+async def record(out: Path, only: set[str]) -> list[Path]:
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per moto request otherwise
     server = ThreadedMotoServer(ip_address=LOOPBACK, port=free_port(), verbose=False)
     server.start()
@@ -120,23 +125,31 @@ async def record(out: Path) -> list[Path]:
     try:
         client: Client = env.client
         async with build_worker(client, TASK_QUEUE_REGISTRATION, wiring.portal().registrar):
-            for case in CASES:
+            for case in CASES:  # every case runs: the later ones read the registered API
                 submitted = _submit(case)
                 case.before(submitted)
                 await ensure_registration(client, submitted, TASK_QUEUE_REGISTRATION)
                 handle = client.get_workflow_handle(submitted.workflow_id)
                 with contextlib.suppress(WorkflowFailureError):  # the internal-error case ends failed
                     await handle.result()
-                history = await handle.fetch_history()
-                path = out / f"registration-{case.name}.json"
-                path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n", encoding="utf-8")
-                written.append(path)
-                print(f"  {case.name:<15} {history.workflow_id}  {len(history.events)} events -> {path}")
-        written.append(await _record_sweep(client, out))
+                if f"registration-{case.name}" in only:
+                    written.append(await _write(handle.fetch_history(), out / f"registration-{case.name}.json"))
+        # the report's usage first: its first day is the API's first traffic
+        if "daily-report" in only:
+            written.append(await _record_report(client, out))
+        if "health-sweep" in only:
+            written.append(await _record_sweep(client, out))
     finally:
         await env.shutdown()
         server.stop()
     return written
+
+
+async def _write(fetched: Awaitable[WorkflowHistory], path: Path) -> Path:
+    history = await fetched
+    path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n", encoding="utf-8")
+    print(f"  {path.stem:<30} {history.workflow_id}  {len(history.events)} events -> {path}")
+    return path
 
 
 async def _record_sweep(client: Client, out: Path) -> Path:
@@ -159,20 +172,41 @@ async def _record_sweep(client: Client, out: Path) -> Path:
         result = await handle.result()
     assert result.degraded, result
     assert result.recovered, result
-    history = await handle.fetch_history()
-    path = out / "health-sweep.json"
-    path.write_text(json.dumps(json.loads(history.to_json()), indent=1) + "\n", encoding="utf-8")
-    print(f"  {'health sweep':<15} {history.workflow_id}  {len(history.events)} events -> {path}")
-    return path
+    return await _write(handle.fetch_history(), out / "health-sweep.json")
+
+
+async def _record_report(client: Client, out: Path) -> Path:
+    """Two days of the registered API: the first with calls (all answered well: the health sweep
+    recorded after it judges its own hours), the second without."""
+    yesterday = (datetime.now(UTC) - timedelta(days=1, minutes=5)).date()
+    first = datetime.combine(yesterday - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    records = [
+        UsageRecord(api_id="history-registered", version="1.0.0", method="get", path="/pets",
+                    status=200, latency_ms=20.0 + n % 9,
+                    timestamp=first + timedelta(hours=10, minutes=n), consumer_id=f"recorder-{n % 3}")
+        for n in range(50)
+    ]  # fmt: skip
+    wiring.portal().aggregate_usage(ApiUsageRecorded(batch_id="history-report", publisher="pets", records=records))
+    async with build_analytics_worker(client, TASK_QUEUE_ANALYTICS, wiring.portal()):
+        handle = await client.start_workflow(
+            ApiAnalyticsWorkflow.run,
+            AnalyticsRun("history-registered"),
+            id="history-daily-report",
+            task_queue=TASK_QUEUE_ANALYTICS,
+        )
+        result = await handle.result()
+    assert [d.day for d in result.reported] == [first.date(), yesterday], result
+    return await _write(handle.fetch_history(), out / "daily-report.json")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m tests.support.record_histories", description=__doc__)
     parser.add_argument("--out", type=Path, default=HISTORIES, help=f"where to write them (default {HISTORIES})")
+    parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES), help="record these alone")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    print(f"Recording workflow histories into {args.out}:")
-    asyncio.run(record(args.out))
+    print(f"Recording workflow histories into {args.out}: {', '.join(args.only)}")
+    asyncio.run(record(args.out, set(args.only)))
     os._exit(0)  # the Temporal client's native runtime can abort at interpreter exit (sdk-python#300)
 
 

@@ -4,7 +4,7 @@ functions take the root, and no Lambda event, cache or module state is involved.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -17,14 +17,24 @@ from devportal.registry.models import ApiVersionRecord, SubmissionStatus
 from devportal.registry.submit import SubmitRequest
 from devportal.settings import SpecLimits
 from devportal.wiring import Portal
+from events.analytics import ApiDailyReportPublished
 from events.envelope import new_event
 from events.registry import ApiRegistrationRejected, Finding
+from functions.get_analytics_report.handler import get_analytics_report
 from functions.get_api.handler import get_api
 from functions.get_me.handler import get_me
+from functions.list_analytics_reports.handler import list_analytics_reports
 from functions.list_users.handler import list_users
 from functions.submit_spec.handler import submit
 from functions.track_submission.handler import record_handler as track
-from tests.support.fakes import InMemoryBlobStore, InMemoryProfiles, InMemoryRegistry, RecordingPublisher
+from functions.update_catalog.handler import record_handler as update_catalog
+from tests.support.fakes import (
+    InMemoryBlobStore,
+    InMemoryProfiles,
+    InMemoryRegistry,
+    InMemoryReportStore,
+    RecordingPublisher,
+)
 from tests.support.specs import petstore_json
 
 DEVELOPER = UserProfile("sub-dev", "dev@example.com", "Dev", "developer", "pets", datetime(2026, 1, 1, tzinfo=UTC))
@@ -173,3 +183,72 @@ def test_the_process_root_is_replaceable_and_resettable(portal: Portal) -> None:
         assert fresh is wiring.portal()
     finally:
         wiring.reset()
+
+
+def test_daily_reports_are_listed_and_read_by_day(portal: Portal) -> None:
+    # Given an API in the catalog with three days reported
+    store = InMemoryReportStore()
+    root = Portal(registry=portal.registry, report_store=store)
+    record = ApiVersionRecord("pets", "1.0.0", "Pets", "pets", "a" * 64, "k", "n", "d", "3.1.0", 2, "sub-1",
+                              datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    root.registry.store_version(record)
+    root.registry.add_to_catalog(record)
+    for day in ("2026-12-01", "2026-12-02", "2026-12-03"):
+        store.put(a_report("pets", day))
+    listing = "/apis/{apiId}/analytics/reports"
+    # When a reader lists them two at a time
+    first = list_analytics_reports(request("/apis/pets/analytics/reports", listing, query={"limit": "2"},
+                                           apiId="pets"), root)  # fmt: skip
+    page = json.loads(first.body)
+    # Then the newest come first, and the cursor leads to the rest
+    assert [r["day"] for r in page["items"]] == ["2026-12-03", "2026-12-02"]
+    assert page["nextCursor"] == "2026-12-02"
+    rest = list_analytics_reports(request("/apis/pets/analytics/reports", listing,
+                                          query={"cursor": page["nextCursor"]}, apiId="pets"), root)  # fmt: skip
+    assert [r["day"] for r in json.loads(rest.body)["items"]] == ["2026-12-01"]
+    assert json.loads(rest.body)["nextCursor"] is None
+    # and one day reads whole
+    one = get_analytics_report(request("/apis/pets/analytics/reports/2026-12-02", listing + "/{day}", apiId="pets",
+                                       day="2026-12-02"), root)  # fmt: skip
+    assert json.loads(one.body) == a_report("pets", "2026-12-02")
+    # A day without a report, an API not in the catalog: 404; a day that is not a day: 400 naming it
+    with pytest.raises(NotFound, match="no report of 2026-11-30"):
+        get_analytics_report(request("/", listing + "/{day}", apiId="pets", day="2026-11-30"), root)
+    with pytest.raises(NotFound):
+        list_analytics_reports(request("/", listing, apiId="cats"), root)
+    with pytest.raises(InvalidParameter) as refused:
+        get_analytics_report(request("/", listing + "/{day}", apiId="pets", day="2026-13-01"), root)
+    assert refused.value.errors[0].parameter == "day"
+    with pytest.raises(InvalidParameter) as refused:
+        list_analytics_reports(request("/", listing, query={"cursor": "last"}, apiId="pets"), root)
+    assert refused.value.errors[0].parameter == "cursor"
+
+
+def test_the_catalog_keeps_the_newest_report_whatever_order_they_arrive_in(portal: Portal) -> None:
+    record = ApiVersionRecord("pets", "1.0.0", "Pets", "pets", "a" * 64, "k", "n", "d", "3.1.0", 2, "sub-1",
+                              datetime(2026, 1, 1, tzinfo=UTC))  # fmt: skip
+    portal.registry.store_version(record)
+    portal.registry.add_to_catalog(record)
+
+    def published(day: date) -> Record:
+        event = ApiDailyReportPublished(api_id="pets", owner="pets", day=day, headline=f"the {day.day}th",
+                                        calls=1, error_rate=0.0, p99_ms=1.0, alerts=0)  # fmt: skip
+        envelope = new_event(event, correlation_id="c", producer="p")
+        wire = {"id": "1", "source": envelope.source, "detail-type": envelope.detail_type}
+        return Record(json.dumps({**wire, "detail": envelope.to_wire()}))
+
+    for day in (date(2026, 12, 3), date(2026, 12, 2), date(2026, 12, 3)):  # late, out of order, again
+        update_catalog(published(day), portal)  # type: ignore[arg-type]
+    entry = portal.registry.get_catalog_entry("pets")
+    assert entry is not None
+    assert entry.last_report == (date(2026, 12, 3), "the 3th")
+    view = json.loads(get_api(request("/apis/pets", "/apis/{apiId}", apiId="pets"), portal).body)
+    assert view["lastReport"] == {"day": "2026-12-03", "headline": "the 3th"}
+
+
+def a_report(api_id: str, day: str) -> dict[str, Any]:
+    """A report as the daily workflow stores it (only what a listing reads is filled in)."""
+    return {
+        "apiId": api_id, "day": day, "generatedAt": f"{day}T23:59:00Z", "headline": f"report of {day}",
+        "alerts": [], "usage": {"totals": {"calls": 3, "errorRate": 0.0, "latencyMs": {"p99": 12.5}}},
+    }  # fmt: skip

@@ -7,25 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from devportal.analytics.ratings import Rating, Ratings, check_vote
+from devportal.analytics.ratings import Ratings, check_vote
 from devportal.errors import InvalidParameter
+from tests.support.fakes import InMemoryRatings
 
 AT = datetime(2026, 12, 4, 10, tzinfo=UTC)
 
 
-class MemoryRatings:
-    def __init__(self) -> None:
-        self.votes: dict[tuple[str, str, str], Rating] = {}
-
-    def put(self, rating: Rating) -> None:
-        self.votes[(rating.api_id, rating.version, rating.reader)] = rating
-
-    def of_version(self, api_id: str, version: str) -> list[Rating]:
-        return [r for (a, v, _), r in self.votes.items() if (a, v) == (api_id, version)]
-
-
 def test_one_vote_per_reader_and_version_changed_by_voting_again() -> None:
-    ratings = Ratings(MemoryRatings())
+    ratings = Ratings(InMemoryRatings())
     ratings.vote("shop", "1.0.0", "alice", {"helpful": False, "comment": "  no auth example  "}, AT)
     ratings.vote("shop", "1.0.0", "bob", {"helpful": True}, AT + timedelta(minutes=1))
     view = ratings.vote("shop", "1.0.0", "alice", {"helpful": True, "comment": "found it"}, AT + timedelta(minutes=2))
@@ -37,7 +27,7 @@ def test_one_vote_per_reader_and_version_changed_by_voting_again() -> None:
 
 
 def test_the_report_tallies_every_version_and_each_one() -> None:
-    ratings = Ratings(MemoryRatings())
+    ratings = Ratings(InMemoryRatings())
     ratings.vote("shop", "1.0.0", "alice", {"helpful": True}, AT)
     ratings.vote("shop", "2.0.0", "alice", {"helpful": False}, AT)
     ratings.vote("shop", "2.0.0", "bob", {"helpful": False}, AT)

@@ -1,4 +1,4 @@
-"""Replay: every recorded history of ApiRegistrationWorkflow (tests/fixtures/histories, recorded by
+"""Replay: every recorded workflow history (tests/fixtures/histories, recorded by
 tests/support/record_histories.py) runs through the Temporal Replayer against today's workflow
 code. A change that would break a registration already running - a new activity, a reordered
 step, a changed timer - makes the replay nondeterministic and fails here, before it reaches a
@@ -20,6 +20,7 @@ from temporalio.workflow import NondeterminismError
 from devportal.registry.register import Submitted
 from temporal_bridge.activities import RegistrationActivities
 from temporal_bridge.health import ApiHealthWorkflow
+from temporal_bridge.reports import ApiAnalyticsWorkflow
 from temporal_bridge.workflows import ApiRegistrationWorkflow, RegistrationResult
 
 HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
@@ -47,6 +48,12 @@ async def test_a_recorded_registration_replays_on_todays_code(path: Path) -> Non
 async def test_a_recorded_health_sweep_replays_on_todays_code() -> None:
     replayer = Replayer(workflows=[ApiHealthWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history(HISTORIES / "health-sweep.json"))
+    assert result.replay_failure is None
+
+
+async def test_a_recorded_daily_report_replays_on_todays_code() -> None:
+    replayer = Replayer(workflows=[ApiAnalyticsWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history(HISTORIES / "daily-report.json"))
     assert result.replay_failure is None
 
 
