@@ -15,7 +15,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
-from tests.e2e.test_usage import call, publish, report, service_key, sweep
+from devportal.analytics.daily import last_complete_day
+from tests.e2e.test_usage import call, daily_report, publish, report, service_key, sweep
 from tests.support.browser import PageWatch, Shots, assert_accessible, launch_browser, new_context
 from tests.support.stack import RunningStack
 
@@ -301,6 +302,88 @@ def test_an_api_page_shows_its_health_and_alert_history(stack: RunningStack, pag
     usage.scroll_into_view_if_needed()
     shots.take(page, "team usage")
     assert_accessible(page, "team page (usage)")
+
+
+def test_an_api_has_analytics_with_charts_and_daily_reports(
+    stack: RunningStack, browser: Browser, page: Page, shots: Shots
+) -> None:
+    # Given an API of team pets whose service published calls on the day before yesterday, yesterday
+    # (a tenth answered 500) and today, and its daily analytics schedule run
+    api_id = f"ui-usage-{uuid.uuid4().hex[:8]}"
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", (DEMO_SPECS / "petstore.yaml").read_bytes())
+    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    yesterday = last_complete_day(datetime.now(UTC), timedelta(minutes=5))
+    midnight = datetime.combine(yesterday, datetime.min.time(), tzinfo=UTC)
+    records = [
+        call(api_id, method=None, path=None, operationId="listPets" if n % 3 else "showPetById",
+             status=500 if day == 1 and n % 10 == 0 else 200, latencyMs=20.0 + n % 30,
+             timestamp=(midnight + timedelta(days=day - 1, hours=8 + n % 12, minutes=n % 60)).isoformat(),
+             consumerId=f"shop-{n % 4}")
+        for day, calls in ((0, 40), (1, 60)) for n in range(calls)
+    ] + [call(api_id, method=None, path=None, operationId="listPets") for _ in range(20)]  # fmt: skip
+    assert publish(stack, service_key(stack, "pets"), {"batchId": api_id, "records": records}).status_code == 202
+    report(stack, api_id, 120)
+    with ThreadPoolExecutor(1) as pool:  # in a thread of its own: the browser's loop owns this one
+        reported = pool.submit(asyncio.run, daily_report(stack, api_id)).result().reported
+    assert [d.day for d in reported] == [yesterday - timedelta(days=1), yesterday]
+
+    # When a reader opens the API and follows its analytics
+    page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
+    sign_in(page, stack, "viewer")
+    expect(page.get_by_text(re.compile(r"60 calls, 10\.0 % answered 5xx"))).to_be_visible()  # the newest report
+    page.get_by_role("link", name="Analytics", exact=True).click()
+
+    # Then the last 7 days read as figures and charts, each chart named by what it shows
+    expect(page.get_by_role("heading", name=f"Analytics of {api_id}")).to_be_visible()
+    tiles = page.locator(".tiles")
+    expect(tiles).to_contain_text("Calls120")
+    expect(tiles).to_contain_text("Error rate (5xx)5 %")
+    expect(page.get_by_role("img", name=re.compile(r"^Calls per day: 120 calls, 6 answered 5xx"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile(r"^Error rate \(5xx share\): 5 % over the period"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile(r"^Latency percentiles: p50"))).to_be_visible()
+    expect(page.get_by_role("region", name="Status codes")).to_contain_text("500")
+    reports = page.get_by_role("region", name="Daily reports")
+    expect(reports.get_by_role("row")).to_have_count(3)  # the header and two days
+    shots.take(page, "api analytics", full_page=True)
+    assert_accessible(page, "analytics page")
+    # and a chart's numbers are there as a table too
+    page.get_by_text("Calls per day as a table").click()
+    expect(page.get_by_role("row", name=re.compile(r" 54 0 6$"))).to_be_visible()  # 2xx, 4xx, 5xx of yesterday
+
+    # When the reader narrows it to the last 24 hours and to one operation
+    page.get_by_role("combobox", name=re.compile("^Period")).select_option(label="Last 24 hours, by hour")
+    expect(page.get_by_role("img", name=re.compile(r"^Calls per hour: "))).to_be_visible()
+    page.get_by_role("link", name="showPetById").click()
+    expect(page.get_by_text("Only showPetById")).to_be_visible()
+    expect(page.get_by_role("table").filter(has_text="Operation").get_by_role("row")).to_have_count(2)
+    page.get_by_role("button", name="All operations").click()
+    expect(page.get_by_text("Only showPetById")).to_have_count(0)
+
+    # And opens yesterday's report: the day in a sentence, what stood out, its hours
+    page.get_by_role("combobox", name=re.compile("^Period")).select_option(label="Last 7 days, by day")
+    page.get_by_role("region", name="Daily reports").get_by_role("link", name=str(yesterday)).click()
+    expect(page.get_by_role("heading", name=f"Report of {yesterday}")).to_be_visible()
+    expect(page.get_by_text("60 calls, 10.0 % answered 5xx, p99")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^Calls: 60, against 40 the day before \(\+50 %\)"))).to_be_visible()
+    expect(page.get_by_role("img", name=re.compile(r"^Calls per hour: 60 calls"))).to_be_visible()
+    shots.take(page, "daily report", full_page=True)
+    assert_accessible(page, "daily report")
+
+    # And both read on a phone without sideways scrolling
+    context = new_context(browser, width=360, height=740)
+    phone = context.new_page()
+    try:
+        phone.goto(stack.gateway + "/sign-in/")
+        sign_in(phone, stack, "viewer")
+        expect(phone.get_by_role("heading", name="API catalog")).to_be_visible()
+        for path in (f"/catalog/api/analytics/?id={api_id}", f"/catalog/api/analytics/?id={api_id}&day={yesterday}"):
+            phone.goto(stack.gateway + path)
+            expect(phone.get_by_role("img", name=re.compile("^Calls per")).first).to_be_visible()
+            width = phone.evaluate("() => document.documentElement.scrollWidth")
+            assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
+        shots.take(phone, "daily report 360px", full_page=True)
+    finally:
+        context.close()
 
 
 def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots: Shots, api_id: str) -> None:

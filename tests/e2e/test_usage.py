@@ -39,6 +39,7 @@ def publish(stack: RunningStack, key: str | None, body: dict[str, Any], **header
 
 
 def call(api_id: str, **overrides: Any) -> dict[str, Any]:
+    """A usage record of `api_id`; an override of None leaves that member out."""
     values = {
         "apiId": api_id,
         "version": "1.0.0",
@@ -49,7 +50,7 @@ def call(api_id: str, **overrides: Any) -> dict[str, Any]:
         "timestamp": datetime.now(UTC).isoformat(),
         "consumerId": "vet-app",
     }
-    return {**values, **overrides}
+    return {name: value for name, value in {**values, **overrides}.items() if value is not None}
 
 
 def report(stack: RunningStack, api_id: str, calls: int) -> dict[str, Any]:
@@ -261,14 +262,28 @@ def test_readers_rate_the_docs_once_each_and_the_report_counts_them(stack: Runni
     assert satisfaction["versions"][0]["version"] == "1.0.0"
 
 
-async def test_the_daily_schedule_keeps_a_report_of_each_day(stack: RunningStack) -> None:
+async def daily_report(stack: RunningStack, api_id: str) -> Any:
+    """The API's daily analytics schedule triggered now, as an operator would, and the run's result."""
     from temporalio.client import Client
     from temporalio.contrib.pydantic import pydantic_data_converter
 
-    from devportal.analytics.daily import last_complete_day
     from devportal.names import TASK_QUEUE_ANALYTICS
     from temporal_bridge.reports import ApiAnalyticsWorkflow
     from temporal_bridge.schedules import report_schedule_id, trigger_now
+
+    config = stack.config
+    assert config is not None
+    client = await Client.connect(
+        config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
+    )
+    run = await trigger_now(client, report_schedule_id(TASK_QUEUE_ANALYTICS, api_id))
+    return await client.get_workflow_handle_for(
+        ApiAnalyticsWorkflow.run, run.workflow_id, run_id=run.first_execution_run_id
+    ).result()
+
+
+async def test_the_daily_schedule_keeps_a_report_of_each_day(stack: RunningStack) -> None:
+    from devportal.analytics.daily import last_complete_day
     from tests.support.contract import assert_matches_contract
 
     # Given an API of team pets whose service published today's calls, then yesterday's and the
@@ -294,15 +309,7 @@ async def test_the_daily_schedule_keeps_a_report_of_each_day(stack: RunningStack
     report(stack, api_id, 71)
 
     # When an operator triggers the API's daily schedule (the bridge created it on its first traffic)
-    config = stack.config
-    assert config is not None
-    client = await Client.connect(
-        config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
-    )
-    run = await trigger_now(client, report_schedule_id(TASK_QUEUE_ANALYTICS, api_id))
-    result = await client.get_workflow_handle_for(
-        ApiAnalyticsWorkflow.run, run.workflow_id, run_id=run.first_execution_run_id
-    ).result()
+    result = await daily_report(stack, api_id)
 
     # Then the two complete days are reported, newest first in the list
     assert [d.day for d in result.reported] == [yesterday - timedelta(days=1), yesterday]

@@ -71,6 +71,17 @@ function ApiView({ apiId, requested, operation, full }: View) {
           <span className={`badge health-${detail.health}`}>{detail.health}</span>
           {detail.degradedRules.length ? <span className="muted"> {detail.degradedRules.join(", ")}</span> : null}
         </dd>
+        <dt>Usage</dt>
+        <dd>
+          <Link href={paths.analytics(apiId)}>Analytics</Link>
+          {detail.lastReport ? (
+            <>
+              {" "}
+              · <Link href={paths.analytics(apiId, { day: detail.lastReport.day })}>{detail.lastReport.day}</Link>:{" "}
+              {detail.lastReport.headline}
+            </>
+          ) : null}
+        </dd>
       </dl>
       <Reference apiId={apiId} version={current.version} operation={operation} full={full} />
       <DocsRating apiId={apiId} version={current.version} />

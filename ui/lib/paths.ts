@@ -1,4 +1,8 @@
 // The UI's own routes. Ids travel in the query string so that a static export serves every page.
+
+/** What the analytics page shows: a period (24h, 7d, 30d, 12w), one version or operation, or one day's report. */
+export type AnalyticsView = { period?: string; version?: string; operation?: string; day?: string };
+
 export const paths = {
   catalog: "/",
   api: (apiId: string, version?: string) =>
@@ -8,6 +12,11 @@ export const paths = {
   operation: (apiId: string, version: string, method: string, path: string) =>
     `/catalog/api/?id=${encodeURIComponent(apiId)}&version=${encodeURIComponent(version)}` +
     `&operation=${encodeURIComponent(`${method.toUpperCase()} ${path}`)}`,
+  analytics: (apiId: string, view: AnalyticsView = {}) => {
+    const query = new URLSearchParams({ id: apiId });
+    for (const [key, value] of Object.entries(view)) if (value) query.set(key, value);
+    return `/catalog/api/analytics/?${query}`;
+  },
   submit: "/submit/",
   submission: (submissionId: string) => `/submission/?id=${encodeURIComponent(submissionId)}`,
   team: "/team/",
