@@ -10,13 +10,21 @@ and the report over 30 days of hourly data. Each against a baseline measured in 
 - Report: 30 days of hourly usage (3 operations, 7 consumers) stored for the petstore, then
   GET /apis/petstore/analytics?granularity=day for the 30 days, 30 times. Baseline: GET
   /apis/petstore, a single read. Target p95 <= 200 ms.
+- Health sweep: N APIs (100) with two days of hourly usage; ApiHealthWorkflow on the stack's worker
+  judges their last 48 hours (a first sweep), then one new hour of each (the hourly case): APIs
+  judged per second. Baseline: the same rules on the same APIs and data in this process, without
+  Temporal (the hour before). Target: an hourly sweep of 10,000 APIs inside its hour (>= 3 APIs/s).
+- Daily reports: ApiAnalyticsWorkflow for each of the N APIs at once (yesterday), on the stack's
+  worker: API-days reported per second. Baseline: the same four steps in this process (the day
+  before). Target: 10,000 APIs reported inside the schedule's half hour (>= 6 API-days/s).
 
-  python -m bench.usage [--batches 40]
+  python -m bench.usage [--batches 40] [--apis 100]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -25,6 +33,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -40,7 +49,13 @@ from devportal_local.users import demo_users
 from events.analytics import ApiUsageRecorded
 from events.envelope import new_event
 
-TARGETS = {"records_per_second": 2000, "aggregator_cpu_us_per_record": 50, "report_p95_ms": 200}
+TARGETS = {
+    "records_per_second": 2000,
+    "aggregator_cpu_us_per_record": 50,
+    "report_p95_ms": 200,
+    "health_sweep_apis_per_second": 3,
+    "daily_reports_api_days_per_second": 6,
+}
 SENDERS = 4
 
 
@@ -200,10 +215,151 @@ def report_latency(stack: harness.StackProcess, session: Session, runs: int) -> 
     }
 
 
+def seed_apis(portal: Any, count: int, hours: int) -> list[str]:
+    """`count` APIs of team pets in the catalog (the petstore's document), each with `hours` hours
+    of usage up to the current hour: 20 calls an hour, 1 in 20 answered 500."""
+    import orjson
+    import yaml
+
+    from devportal.analytics.usage import hour_of
+    from devportal.registry.models import ApiVersionRecord
+    from devportal_local.demo import DEMO_SPECS
+    from events.analytics import UsageRecord
+
+    (petstore,) = [spec for spec in DEMO_SPECS if spec.api_id == "petstore"]
+    document = orjson.dumps(yaml.safe_load(petstore.body()))
+    first = hour_of(datetime.now(UTC)) - timedelta(hours=hours)
+    api_ids = [f"bench-{n:04d}" for n in range(count)]
+    for api_id in api_ids:
+        portal.specs.put(f"normalized/{api_id}.json", document, "application/json")
+        record = ApiVersionRecord(api_id, "1.0.0", f"Bench {api_id}", "pets", "a" * 64, "raw",
+                                  f"normalized/{api_id}.json", "d", "3.1.0", 4, "sub-bench", first)  # fmt: skip
+        portal.registry.store_version(record)
+        portal.registry.add_to_catalog(record)
+        records = [
+            UsageRecord(api_id=api_id, version="1.0.0", operation_id=("listPets", "showPetById")[n % 2],
+                        status=500 if n % 20 == 0 else 200, latency_ms=20.0 + n % 40,
+                        timestamp=first + timedelta(hours=hour, minutes=n * 3), consumer_id=f"client-{n % 5}")
+            for hour in range(hours) for n in range(20)
+        ]  # fmt: skip
+        for start in range(0, len(records), 500):
+            portal.aggregate_usage(
+                ApiUsageRecorded(
+                    batch_id=f"seed-{api_id}-{start}", publisher="pets", records=records[start : start + 500]
+                )
+            )
+    return api_ids
+
+
+async def _temporal(stack: harness.StackProcess) -> Any:
+    from temporalio.client import Client
+    from temporalio.contrib.pydantic import pydantic_data_converter
+
+    return await Client.connect(
+        stack.cfg.temporal_address, namespace=stack.cfg.namespace, data_converter=pydantic_data_converter
+    )
+
+
+def health_and_reports(stack: harness.StackProcess, count: int) -> dict[str, Any]:
+    """The hourly health sweep and the daily reports over `count` APIs, each against the same work
+    in this process without Temporal."""
+    from devportal.analytics.daily import generate, last_complete_day, process
+    from devportal.analytics.health import HOUR
+    from devportal.names import TASK_QUEUE_ANALYTICS
+    from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
+    from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
+
+    os.environ.update(aws_environment(stack.cfg.moto_url, stack.cfg.names))
+    wiring.reset()
+    portal = wiring.portal()
+    print(f"  {count} APIs with 50 hours of usage each ...", flush=True)
+    api_ids = seed_apis(portal, count, 50)
+    check = portal.check_health
+    last = check.last_complete(datetime.now(UTC))
+    apis_with_traffic = sum(1 for _ in portal.health_store.traffic())
+
+    async def sweep(through: datetime) -> tuple[float, Any]:
+        client = await _temporal(stack)
+        started = time.perf_counter()
+        result = await client.execute_workflow(
+            ApiHealthWorkflow.run, HealthSweep(through), id=f"bench-sweep-{uuid.uuid4().hex[:8]}",
+            task_queue=TASK_QUEUE_ANALYTICS,
+        )  # fmt: skip
+        return time.perf_counter() - started, result
+
+    print("  health: a first sweep (48 hours of each API) ...", flush=True)
+    first_seconds, first = asyncio.run(sweep(last - 2 * HOUR))
+    print("  health: the same rules in-process, one hour of each API (baseline) ...", flush=True)
+    started = time.perf_counter()
+    for api_id in api_ids:
+        check(api_id, through=last - HOUR)
+    baseline_sweep = time.perf_counter() - started
+    print("  health: an hourly sweep (one new hour of each API) ...", flush=True)
+    hourly_seconds, hourly = asyncio.run(sweep(last))
+
+    day = last_complete_day(datetime.now(UTC), timedelta(seconds=portal.usage_window().skew_seconds))
+    print("  daily reports: the four steps in-process for the day before (baseline) ...", flush=True)
+    daily = portal.daily_reports
+    generated_at = datetime.now(UTC)
+    started = time.perf_counter()
+    for api_id in api_ids:
+        daily.store(generate(process(daily.collect(api_id, day - timedelta(days=1))), generated_at))
+    baseline_reports = time.perf_counter() - started
+
+    async def reports() -> tuple[float, list[Any]]:
+        client = await _temporal(stack)
+        started = time.perf_counter()
+        handles = [
+            await client.start_workflow(
+                ApiAnalyticsWorkflow.run,
+                AnalyticsRun(api_id, day),
+                id=f"bench-report-{api_id}-{uuid.uuid4().hex[:6]}",
+                task_queue=TASK_QUEUE_ANALYTICS,
+            )
+            for api_id in api_ids
+        ]
+        results = [await handle.result() for handle in handles]
+        return time.perf_counter() - started, results
+
+    print(f"  daily reports: ApiAnalyticsWorkflow for each API at once ({day}) ...", flush=True)
+    report_seconds, ran = asyncio.run(reports())
+    if sum(len(r.reported) for r in ran) != count:
+        raise RuntimeError(f"{sum(len(r.reported) for r in ran)} of {count} API-days reported")
+    wiring.reset()
+    return {
+        "health_sweep": {
+            "apis_with_traffic": apis_with_traffic,
+            "first_sweep_seconds": round(first_seconds, 2),
+            "first_sweep_hours_judged": first.hours,
+            "first_sweep_apis_per_second": round(first.apis / first_seconds, 1),
+            "hourly_sweep_seconds": round(hourly_seconds, 2),
+            "hourly_sweep_hours_judged": hourly.hours,
+            "apis_per_second": round(hourly.apis / hourly_seconds, 1),
+            "baseline_in_process_seconds": round(baseline_sweep, 2),
+            "baseline_in_process_apis_per_second": round(count / baseline_sweep, 1),
+            "ratio_over_baseline": round((hourly_seconds / hourly.apis) / (baseline_sweep / count), 2),
+            "ten_thousand_apis_minutes": round(10_000 / (hourly.apis / hourly_seconds) / 60, 1),
+        },
+        "daily_reports": {
+            "apis": count,
+            "day": day.isoformat(),
+            "seconds": round(report_seconds, 2),
+            "api_days_per_second": round(count / report_seconds, 1),
+            "baseline_in_process_seconds": round(baseline_reports, 2),
+            "baseline_in_process_api_days_per_second": round(count / baseline_reports, 1),
+            "ratio_over_baseline": round(report_seconds / baseline_reports, 2),
+            "ten_thousand_apis_minutes": round(10_000 / (count / report_seconds) / 60, 1),
+        },
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", type=int, default=40, help="batches of 500 records (default 40)")
     parser.add_argument("--report-runs", type=int, default=30, help="report requests (default 30)")
+    parser.add_argument(
+        "--apis", type=int, default=100, help="APIs for the health sweep and daily reports (default 100)"
+    )
     args = parser.parse_args()
     results = results_header("usage analytics", TARGETS)
     with tempfile.TemporaryDirectory(prefix="devportal-bench-usage-") as state:
@@ -222,13 +378,19 @@ def main() -> None:
             results["aggregator"] = aggregator_cpu(stack, args.batches)
             print("Report over 30 days of hourly data ...", flush=True)
             results["report"] = report_latency(stack, session, args.report_runs)
+            print(f"Health sweep and daily reports over {args.apis} APIs ...", flush=True)
+            results.update(health_and_reports(stack, args.apis))
         finally:
             stop(stack)
     e2e, agg, rep = results["end_to_end"], results["aggregator"], results["report"]
+    sweep, daily = results["health_sweep"], results["daily_reports"]
     results["meets_targets"] = {
         "records_per_second": e2e["records_per_second"] >= TARGETS["records_per_second"],
         "aggregator_cpu_us_per_record": agg["cpu_us_per_record"] <= TARGETS["aggregator_cpu_us_per_record"],
         "report_p95_ms": rep["report_p95_ms"] <= TARGETS["report_p95_ms"],
+        "health_sweep_apis_per_second": sweep["apis_per_second"] >= TARGETS["health_sweep_apis_per_second"],
+        "daily_reports_api_days_per_second": daily["api_days_per_second"]
+        >= TARGETS["daily_reports_api_days_per_second"],
     }
     out = save("usage", results)
     print(f"\nResults ({out}):", flush=True)
@@ -246,6 +408,20 @@ def main() -> None:
         f"  report over 30 days: p50 {rep['report_p50_ms']} ms, p95 {rep['report_p95_ms']} ms (target "
         f"{TARGETS['report_p95_ms']}); GET /apis/petstore p95 {rep['baseline_get_api_p95_ms']} ms; "
         f"ratio {rep['ratio_p95_over_baseline']}x"
+    )
+    print(
+        f"  health sweep: {sweep['apis_per_second']} APIs/s hourly ({sweep['apis_with_traffic']} APIs in "
+        f"{sweep['hourly_sweep_seconds']} s; 10,000 APIs in {sweep['ten_thousand_apis_minutes']} min; target "
+        f"{TARGETS['health_sweep_apis_per_second']}/s); a first sweep of 48 hours "
+        f"{sweep['first_sweep_apis_per_second']} APIs/s; the rules in-process "
+        f"{sweep['baseline_in_process_apis_per_second']} APIs/s; ratio "
+        f"{sweep['ratio_over_baseline']}x"
+    )
+    print(
+        f"  daily reports: {daily['api_days_per_second']} API-days/s ({daily['apis']} in {daily['seconds']} s; "
+        f"10,000 APIs in {daily['ten_thousand_apis_minutes']} min; target "
+        f"{TARGETS['daily_reports_api_days_per_second']}/s); the four steps in-process "
+        f"{daily['baseline_in_process_api_days_per_second']}/s; ratio {daily['ratio_over_baseline']}x"
     )
 
 

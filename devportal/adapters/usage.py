@@ -14,13 +14,21 @@ created on the condition that it does not exist. A lost race with another writer
 retries; a marker that exists means the group was counted before, and it is skipped - so a
 redelivered batch never counts twice, and a delivery cut off half-way counts its remaining groups
 when it comes again.
+
+A warm store keeps the buckets it wrote last, with their `rev` (up to _KEPT_BYTES of them, the
+least recently written dropped first): the next delivery for the same hours writes on the
+condition that nobody wrote since, without reading them first - one call per group instead of
+two while one writer counts an API's current hours. A transaction that fails for any reason drops
+what it was built on, and the retry reads.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from itertools import groupby
@@ -35,6 +43,7 @@ from devportal.tables import TTL_ATTRIBUTE
 
 _GROUP = 99
 _ATTEMPTS = 8
+_KEPT_BYTES = 32 * 1024 * 1024  # of the buckets last written, as stored
 _MARKER_DAYS = 15  # longer than a message can live in a queue and its dead-letter queue (14 days)
 
 
@@ -48,6 +57,9 @@ class DynamoUsageStore(DynamoTable):
         # transaction was a fifth of the aggregator's CPU.
         super().__init__(table_name, client, validated=False)
         self._retention = timedelta(days=retention_days)
+        self._kept: OrderedDict[Bucket, tuple[int, Usage, int]] = OrderedDict()  # rev, usage, stored bytes
+        self._kept_bytes = 0
+        self._kept_lock = threading.Lock()
 
     def apply(self, delivery: str, buckets: Mapping[Bucket, Usage]) -> Applied:
         applied = already = 0
@@ -66,7 +78,10 @@ class DynamoUsageStore(DynamoTable):
     def _apply_chunk(self, marker: str, chunk: Mapping[Bucket, Usage]) -> bool:
         """True when the chunk's counts went in now, False when they were in already."""
         for attempt in range(_ATTEMPTS):
-            stored = self._get_many(list(chunk))
+            stored = self._take_kept(chunk)  # kept again only once written
+            unknown = [bucket for bucket in chunk if bucket not in stored]
+            if unknown:
+                stored.update(self._get_many(unknown))
             writes: list[dict[str, Any]] = [
                 {
                     "Put": {
@@ -78,15 +93,17 @@ class DynamoUsageStore(DynamoTable):
                     }
                 }
             ]
+            written: list[tuple[Bucket, int, Usage, int]] = []
             for bucket, delta in chunk.items():
                 rev, current = stored.get(bucket, (0, None))
                 if current is not None:
-                    current.merge(delta, capped=True)  # a fresh copy, read just now
-                total = current if current is not None else delta
-                writes.append({"Put": self._put(bucket, total, rev)})
+                    current.merge(delta, capped=True)  # read just now, or kept from the last write
+                total = current if current is not None else Usage.merged([delta])
+                put, size = self._put(bucket, total, rev)
+                writes.append({"Put": put})
+                written.append((bucket, rev + 1, total, size))
             try:
                 self._client().transact_write_items(TransactItems=writes)  # type: ignore[arg-type]
-                return True
             except ClientError as error:
                 reasons = error.response.get("CancellationReasons") or []
                 if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
@@ -94,9 +111,33 @@ class DynamoUsageStore(DynamoTable):
                 if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                     return False  # this delivery's counts are in these buckets already
                 time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
+                continue
+            for bucket, rev, total, size in written:
+                self._keep(bucket, rev, total, size)
+            return True
         raise UsageConflict(f"{len(chunk)} usage buckets kept changing under {_ATTEMPTS} attempts")
 
-    def _put(self, bucket: Bucket, usage: Usage, rev: int) -> dict[str, Any]:
+    def _take_kept(self, chunk: Mapping[Bucket, Usage]) -> dict[Bucket, tuple[int, Usage]]:
+        taken: dict[Bucket, tuple[int, Usage]] = {}
+        with self._kept_lock:
+            for bucket in chunk:
+                kept = self._kept.pop(bucket, None)
+                if kept is not None:
+                    rev, usage, size = kept
+                    self._kept_bytes -= size
+                    taken[bucket] = (rev, usage)
+        return taken
+
+    def _keep(self, bucket: Bucket, rev: int, usage: Usage, size: int) -> None:
+        with self._kept_lock:
+            self._kept[bucket] = (rev, usage, size)
+            self._kept_bytes += size
+            while self._kept_bytes > _KEPT_BYTES:
+                _, (_, _, dropped) = self._kept.popitem(last=False)
+                self._kept_bytes -= dropped
+
+    def _put(self, bucket: Bucket, usage: Usage, rev: int) -> tuple[dict[str, Any], int]:
+        """The Put of the bucket's new content, and its size as stored."""
         body, latency = usage.to_bytes()
         put: dict[str, Any] = {
             "TableName": self._table,
@@ -117,7 +158,7 @@ class DynamoUsageStore(DynamoTable):
             put["ExpressionAttributeValues"] = item({":rev": rev})
         else:
             put["ConditionExpression"] = "attribute_not_exists(PK)"
-        return put
+        return put, len(body) + len(latency)
 
     def _get_many(self, buckets: list[Bucket]) -> dict[Bucket, tuple[int, Usage]]:
         by_key = {(f"USAGE#{bucket.api_id}", bucket.sort_key): bucket for bucket in buckets}

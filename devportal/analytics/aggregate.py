@@ -139,12 +139,12 @@ class AggregateUsage:
         self._with_traffic: set[str] = set()
 
     def __call__(self, event: ApiUsageRecorded) -> Counted:
-        now, window = self._clock(), self._window()
+        oldest, latest = self._window().bounds(self._clock())
         kept: list[tuple[UsageRecord, Resolved]] = []
         dropped: dict[str, int] = {}
         for record in event.records:
             admitted = self._tables.admit(record, event.publisher)
-            if not isinstance(admitted, Refusal) and window.refusal(record.timestamp, now) is not None:
+            if not isinstance(admitted, Refusal) and not oldest <= record.timestamp <= latest:
                 admitted = Refusal("outside the time window", "", "timestamp")
             if isinstance(admitted, Refusal):
                 dropped[admitted.reason] = dropped.get(admitted.reason, 0) + 1
@@ -185,8 +185,9 @@ class AggregateUsage:
             self._with_traffic.add(api_id)
 
     def _note_consumers(self, kept: list[tuple[UsageRecord, Resolved]]) -> None:
-        """Each consumer's first call, written only when it is earlier than what this process
-        last knew (a warm aggregator writes for new consumers and late records only)."""
+        """Each consumer's first call, to the hour (adoption and a day's new consumers read it by
+        day and week), written only when its hour is earlier than what this process last knew: a
+        warm aggregator writes for new consumers and for records late by an hour or more."""
         earliest: dict[tuple[str, str], datetime] = {}
         for record, _ in kept:
             key = (record.api_id, record.consumer_id)
@@ -194,12 +195,13 @@ class AggregateUsage:
                 earliest[key] = record.timestamp
         news: dict[str, dict[str, datetime]] = {}
         for (api_id, consumer), seen in earliest.items():
+            hour = hour_of(seen)
             known = self._first_seen.get((api_id, consumer))
-            if known is None or seen < known:
-                news.setdefault(api_id, {})[consumer] = seen
+            if known is None or hour < known:
+                news.setdefault(api_id, {})[consumer] = hour
         for api_id, consumers in news.items():
             self._store.note_first_seen(api_id, consumers)
-            for consumer, seen in consumers.items():
-                self._first_seen[(api_id, consumer)] = seen
+            for consumer, hour in consumers.items():
+                self._first_seen[(api_id, consumer)] = hour
             while len(self._first_seen) > _KNOWN_CONSUMERS:
                 self._first_seen.popitem(last=False)

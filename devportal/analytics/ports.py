@@ -27,8 +27,8 @@ class UsageStore(Protocol):
         ...
 
     def note_first_seen(self, api_id: str, consumers: Mapping[str, datetime]) -> None:
-        """Each consumer's first call to the API is the earliest of what the store holds and
-        `consumers` (idempotent: noting the same call again moves nothing)."""
+        """Each consumer's first call to the API (the hour it fell in) is the earliest of what the
+        store holds and `consumers` (idempotent: noting the same call again moves nothing)."""
         ...
 
     def first_seen(self, api_id: str) -> dict[str, datetime]:

@@ -58,10 +58,15 @@ class TimeWindow:
     retention_days: int
     skew_seconds: int
 
+    def bounds(self, now: datetime) -> tuple[datetime, datetime]:
+        """The oldest and the latest timestamp counted now."""
+        return now - timedelta(days=self.retention_days), now + timedelta(seconds=self.skew_seconds)
+
     def refusal(self, timestamp: datetime, now: datetime) -> str | None:
-        if timestamp < now - timedelta(days=self.retention_days):
+        oldest, latest = self.bounds(now)
+        if timestamp < oldest:
             return f"is older than the {self.retention_days}-day retention window"
-        if timestamp > now + timedelta(seconds=self.skew_seconds):
+        if timestamp > latest:
             return f"is more than {self.skew_seconds} s in the future (the clock-skew allowance)"
         return None
 

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from devportal.adapters.usage import DynamoUsageStore
 from devportal.analytics.operations import OperationTable
 from devportal.analytics.usage import Bucket, Usage, fold
@@ -106,3 +108,68 @@ def test_a_period_reads_only_its_own_hours_and_scope(aws: AwsWorld) -> None:
     assert [hour.hour for hour, _ in middle] == [17, 18, 19]
     assert sum(u.calls for _, u in middle) == 30
     assert other == []
+
+
+def calls_made(usage: DynamoUsageStore) -> list[str]:
+    """The DynamoDB operations the store's client sends from now on."""
+    made: list[str] = []
+    usage._client().meta.events.register("before-call.dynamodb.*", lambda model, **_: made.append(model.name))
+    return made
+
+
+def test_a_warm_store_writes_the_hours_it_wrote_last_without_reading_them(aws: AwsWorld) -> None:
+    # Given a store that has counted a delivery into an hour
+    api_id = f"pets-{uuid.uuid4().hex[:8]}"
+    usage = store(aws)
+    usage.apply("team-a/warm-1/0", buckets(api_id, 100))
+    made = calls_made(usage)
+
+    # When the next delivery for the same hour comes
+    usage.apply("team-a/warm-2/0", buckets(api_id, 50, status=503))
+
+    # Then it is one transaction, no read, and the hour holds both
+    assert made == ["TransactWriteItems"]
+    ((_, total),) = usage.read(api_id, "ALL", NOON, NOON + timedelta(hours=1))
+    assert (total.calls, total.statuses) == (150, {200: 100, 503: 50})
+    # and a new hour is read first (another writer may have counted it)
+    made.clear()
+    usage.apply("team-a/warm-3/0", buckets(api_id, 10, hours=2))
+    assert made == ["BatchGetItem", "TransactWriteItems"]
+
+
+def test_a_write_by_another_store_since_is_read_not_overwritten(aws: AwsWorld) -> None:
+    # Given two stores (two execution environments) counting the same hour in turn
+    api_id = f"pets-{uuid.uuid4().hex[:8]}"
+    first, second = store(aws), store(aws)
+    first.apply("team-a/turn-1/0", buckets(api_id, 100))
+    second.apply("team-a/turn-2/0", buckets(api_id, 40))
+
+    # When the first counts again, with what it wrote last (now outdated)
+    made = calls_made(first)
+    first.apply("team-a/turn-3/0", buckets(api_id, 7))
+
+    # Then its write is refused, it reads, and writes again: nothing is lost
+    assert made == ["TransactWriteItems", "BatchGetItem", "TransactWriteItems"]
+    made.clear()
+    ((_, total),) = first.read(api_id, "ALL", NOON, NOON + timedelta(hours=1))
+    assert total.calls == 147
+    # and a redelivery of what it counted is still recognised (an hour is 5 buckets: its operation,
+    # version and API, and the day of the version and the API)
+    assert first.apply("team-a/turn-3/0", buckets(api_id, 7)).already == 5
+
+
+def test_what_a_store_keeps_is_bounded_by_its_size(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given a store that may keep about ten hours of one scope
+    api_id = f"pets-{uuid.uuid4().hex[:8]}"
+    usage = store(aws)
+    usage.apply("team-a/size-1/0", buckets(api_id, 20))
+    (size,) = {kept[2] for bucket, kept in usage._kept.items() if bucket.scope == "ALL" and not bucket.day}
+    monkeypatch.setattr("devportal.adapters.usage._KEPT_BYTES", size * 10)
+
+    # When it writes 24 hours at three scopes, and their two days
+    usage.apply("team-a/size-2/0", buckets(api_id, 240, hours=24))
+
+    # Then it keeps only the last written that fit, and every call is counted
+    assert 0 < usage._kept_bytes <= size * 10
+    assert 1 <= len(usage._kept) <= 10
+    assert sum(u.calls for _, u in usage.read(api_id, "ALL", NOON, NOON + timedelta(days=1))) == 260

@@ -3,6 +3,7 @@ gateway would have refused dropped when a service put them on the bus itself."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import orjson
@@ -113,3 +114,34 @@ def test_a_version_registered_after_a_miss_is_found() -> None:
     # Then it counts
     assert counted.records == 1
     assert store.hours[Bucket("pets", "V#2.0.0", NOON)].calls == 1
+
+
+class NotingStore(InMemoryUsageStore):
+    """Keeps every first-call write it is asked for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes: list[dict[str, datetime]] = []
+
+    def note_first_seen(self, api_id: str, consumers: Mapping[str, datetime]) -> None:
+        self.writes.append(dict(consumers))
+        super().note_first_seen(api_id, consumers)
+
+
+def test_a_consumers_first_call_is_kept_to_the_hour_and_written_only_when_earlier() -> None:
+    # Given a consumer first seen at 12:40 by this aggregator
+    aggregate, _, registry, specs = world()
+    store = NotingStore()
+    aggregate = AggregateUsage(store, OperationTables(registry, specs), TimeWindow(90, 300), clock=lambda: NOW)
+
+    def deliver(batch: str, at: datetime) -> None:
+        aggregate(ApiUsageRecorded(batch_id=batch, publisher="pets-team", records=[call(timestamp=at)]))
+
+    deliver("b-1", NOON + timedelta(minutes=40))
+    # When calls of the same hour come, earlier by minutes, then one of an earlier hour
+    deliver("b-2", NOON + timedelta(minutes=2))
+    deliver("b-3", NOON - timedelta(minutes=30))
+
+    # Then the hour is written twice: at first, and when an earlier hour came
+    assert store.writes == [{"web": NOON}, {"web": NOON - timedelta(hours=1)}]
+    assert store.first_seen("pets") == {"web": NOON - timedelta(hours=1)}
