@@ -251,15 +251,6 @@ def seed_apis(portal: Any, count: int, hours: int) -> list[str]:
     return api_ids
 
 
-async def _temporal(stack: harness.StackProcess) -> Any:
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
-    return await Client.connect(
-        stack.cfg.temporal_address, namespace=stack.cfg.namespace, data_converter=pydantic_data_converter
-    )
-
-
 def health_and_reports(stack: harness.StackProcess, count: int) -> dict[str, Any]:
     """The hourly health sweep and the daily reports over `count` APIs, each against the same work
     in this process without Temporal."""
@@ -279,7 +270,7 @@ def health_and_reports(stack: harness.StackProcess, count: int) -> dict[str, Any
     apis_with_traffic = sum(1 for _ in portal.health_store.traffic())
 
     async def sweep(through: datetime) -> tuple[float, Any]:
-        client = await _temporal(stack)
+        client = await stack.cfg.connect_temporal()
         started = time.perf_counter()
         result = await client.execute_workflow(
             ApiHealthWorkflow.run, HealthSweep(through), id=f"bench-sweep-{uuid.uuid4().hex[:8]}",
@@ -307,7 +298,7 @@ def health_and_reports(stack: harness.StackProcess, count: int) -> dict[str, Any
     baseline_reports = time.perf_counter() - started
 
     async def reports() -> tuple[float, list[Any]]:
-        client = await _temporal(stack)
+        client = await stack.cfg.connect_temporal()
         started = time.perf_counter()
         handles = [
             await client.start_workflow(

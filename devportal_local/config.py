@@ -11,12 +11,15 @@ import secrets
 import socket
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, ResourceNames
 from devportal.settings import MEBIBYTE
+
+if TYPE_CHECKING:
+    from temporalio.client import Client
 
 LOOPBACK = "127.0.0.1"
 REGION = "us-east-1"
@@ -72,6 +75,15 @@ class LocalConfig:
     @property
     def temporal_ui_url(self) -> str:
         return f"http://{LOOPBACK}:{self.ports.temporal_ui}"
+
+    async def connect_temporal(self) -> Client:
+        """A client of the stack's Temporal dev server, speaking the workers' data converter."""
+        from temporalio.client import Client
+        from temporalio.contrib.pydantic import pydantic_data_converter
+
+        return await Client.connect(
+            self.temporal_address, namespace=self.namespace, data_converter=pydantic_data_converter
+        )
 
     @property
     def logs_dir(self) -> Path:

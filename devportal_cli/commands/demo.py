@@ -52,9 +52,6 @@ async def demo(config: LocalConfig) -> int:
 
 
 async def _run(config: LocalConfig) -> int:
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
     from devportal.names import TASK_QUEUE_ANALYTICS
     from devportal_local.demo import (
         BROKEN_SPEC,
@@ -71,9 +68,7 @@ async def _run(config: LocalConfig) -> int:
     from devportal_local.users import demo_users
 
     try:
-        client = await Client.connect(
-            config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
-        )
+        client = await config.connect_temporal()
         print(f"\n  Portal  {config.gateway_url}/  (while the demo runs; `make up` keeps one running)", flush=True)
         admin = demo_users(config.state_dir)["admin"]
         session = await asyncio.to_thread(Session.sign_in, config.gateway_url, admin.email, admin.password)

@@ -27,7 +27,7 @@ def unique(prefix: str) -> str:
 
 
 async def temporal(stack: RunningStack) -> Client:
-    return await Client.connect(stack.cfg.temporal_address, namespace=stack.cfg.namespace)
+    return await stack.cfg.connect_temporal()
 
 
 def publisher(stack: RunningStack) -> EventBridgePublisher:

@@ -155,17 +155,10 @@ def catalog_health(stack: RunningStack, api_id: str, expected: str) -> dict[str,
 
 async def sweep(stack: RunningStack, through: datetime) -> Any:
     """One run of the hourly health sweep through `through`, on the stack's analytics worker."""
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
     from devportal.names import TASK_QUEUE_ANALYTICS
     from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 
-    config = stack.config
-    assert config is not None
-    client = await Client.connect(
-        config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
-    )
+    client = await stack.cfg.connect_temporal()
     return await client.execute_workflow(
         ApiHealthWorkflow.run,
         HealthSweep(through),
@@ -264,18 +257,11 @@ def test_readers_rate_the_docs_once_each_and_the_report_counts_them(stack: Runni
 
 async def daily_report(stack: RunningStack, api_id: str) -> Any:
     """The API's daily analytics schedule triggered now, as an operator would, and the run's result."""
-    from temporalio.client import Client
-    from temporalio.contrib.pydantic import pydantic_data_converter
-
     from devportal.names import TASK_QUEUE_ANALYTICS
     from temporal_bridge.reports import ApiAnalyticsWorkflow
     from temporal_bridge.schedules import report_schedule_id, trigger_now
 
-    config = stack.config
-    assert config is not None
-    client = await Client.connect(
-        config.temporal_address, namespace=config.namespace, data_converter=pydantic_data_converter
-    )
+    client = await stack.cfg.connect_temporal()
     run = await trigger_now(client, report_schedule_id(TASK_QUEUE_ANALYTICS, api_id))
     return await client.get_workflow_handle_for(
         ApiAnalyticsWorkflow.run, run.workflow_id, run_id=run.first_execution_run_id

@@ -2,20 +2,13 @@
 
 import Link from "next/link";
 import { api, type Schemas } from "@/lib/api/client";
+import { ms, percent } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 
 type Ranking = Schemas["TeamAnalytics"];
-
-function percent(rate: number | null | undefined): string {
-  return rate === null || rate === undefined ? "–" : `${+(rate * 100).toFixed(2)} %`;
-}
-
-function ms(value: number | null | undefined): string {
-  return value === null || value === undefined ? "–" : `${value.toLocaleString("en-US", { maximumFractionDigits: 1 })} ms`;
-}
 
 /** A team's APIs ranked by calls over the last 7 days (GET /teams/{team}/analytics). */
 export function TeamRanking({ ranking }: { ranking: Ranking }) {

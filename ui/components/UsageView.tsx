@@ -1,7 +1,8 @@
 "use client";
 
 import { type Schemas } from "@/lib/api/client";
-import { count, ms, percent, periodLabel, timeline, type Granularity } from "@/lib/charts";
+import { periodLabel, timeline, type Granularity } from "@/lib/charts";
+import { count, ms, percent } from "@/lib/format";
 import { BarList, ColumnChart, LineChart } from "./Charts";
 
 type Report = Schemas["UsageReport"];

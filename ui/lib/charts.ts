@@ -1,5 +1,5 @@
 // What the usage charts compute, kept apart from drawing so that it can be tested: the periods a
-// report covers (its series names only the periods with calls), axis scales, and how values read.
+// report covers (its series names only the periods with calls), axis scales and their labels.
 import type { Schemas } from "./api/client";
 
 export type Granularity = "hour" | "day" | "week";
@@ -65,20 +65,6 @@ export function periodLabel(start: Date, granularity: Granularity): string {
   const day = `${MONTHS[start.getUTCMonth()]} ${start.getUTCDate()}`;
   if (granularity === "hour") return `${day} ${String(start.getUTCHours()).padStart(2, "0")}:00`;
   return granularity === "day" ? day : `week of ${day}`;
-}
-
-export function count(value: number | null | undefined): string {
-  return value === null || value === undefined ? "–" : value.toLocaleString("en-US");
-}
-
-export function percent(rate: number | null | undefined): string {
-  return rate === null || rate === undefined ? "–" : `${+(rate * 100).toFixed(2)} %`;
-}
-
-export function ms(value: number | null | undefined): string {
-  if (value === null || value === undefined) return "–";
-  if (value >= 1000) return `${+(value / 1000).toFixed(2)} s`;
-  return `${value.toLocaleString("en-US", { maximumFractionDigits: value < 10 ? 1 : 0 })} ms`;
 }
 
 /** A short axis value: 1.2k, 3M, 25 %, 1.5 s. */

@@ -45,7 +45,7 @@ describe("an API's usage", () => {
       "Calls: 1,200",
       "Error rate (5xx): 2.5 %",
       "Client errors (4xx): 12",
-      "Latency p50 / p95 / p99: 20 ms / 80 ms / 1.48 s",
+      "Latency p50 / p95 / p99: 20 ms / 80 ms / 1,480 ms",
       "Consumers: 2",
       "Undocumented calls: 7",
     ]);
@@ -59,9 +59,9 @@ describe("an API's usage", () => {
       "Error rate (5xx share): 2.5 % over the period; the highest 3.75 % (Dec 3); the alert line is 5 %.",
     );
     expect(screen.getByRole("img", { name: /^Latency/ })).toHaveAccessibleName(
-      "Latency percentiles: p50 20 ms, p95 80 ms, p99 1.48 s over the period; the slowest p99 2.4 s (Dec 3); the alert line is 2 s.",
+      "Latency percentiles: p50 20 ms, p95 80 ms, p99 1,480 ms over the period; the slowest p99 2,400 ms (Dec 3); the alert line is 2,000 ms.",
     );
-    expect(screen.getByText("p99 alert line 2 s")).toBeInTheDocument();
+    expect(screen.getByText("p99 alert line 2,000 ms")).toBeInTheDocument();
     // status codes by count, operations that narrow the view, undocumented calls, adoption, votes
     const codes = within(screen.getByRole("region", { name: "Status codes" })).getAllByRole("listitem");
     expect(codes.map((code) => code.textContent)).toEqual(["2001,158", "50030", "40412"]);

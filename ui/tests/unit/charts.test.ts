@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { axisValue, ms, niceMax, percent, periodLabel, periodStart, ticks, timeline } from "@/lib/charts";
+import { axisValue, niceMax, periodLabel, periodStart, ticks, timeline } from "@/lib/charts";
+import { ms, percent } from "@/lib/format";
 
 const point = (start: string, calls: number) => ({
   start,
@@ -53,6 +54,6 @@ describe("axes", () => {
   });
 
   it("read values as people say them", () => {
-    expect([percent(0.0234), percent(null), ms(1480), ms(3.25), ms(118.4)]).toEqual(["2.34 %", "–", "1.48 s", "3.3 ms", "118 ms"]);
+    expect([percent(0.0234), percent(null), ms(1480), ms(3.25), ms(118.44)]).toEqual(["2.34 %", "–", "1,480 ms", "3.3 ms", "118.4 ms"]);
   });
 });
