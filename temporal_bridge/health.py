@@ -4,7 +4,11 @@ Started by the `devportal-api-health` schedule (temporal_bridge.schedules) a few
 hour, when the hour before is complete. `plan` lists the APIs with traffic and the hour to evaluate
 through; `check` evaluates a batch of them, several batches at once, heartbeating per API. The
 `progress` query (and the Web UI's pending activities) shows how far a sweep is. A batch that
-fails is retried on its own; an API evaluated before the failure has nothing left to do then."""
+fails is retried on its own; an API evaluated before the failure has nothing left to do then.
+
+`plan` also gives APIs whose first usage was counted before daily reports existed their daily
+report schedule (at most REPORT_SCHEDULES_PER_SWEEP a sweep): ApiTrafficStarted, which creates it
+for every API since, came before them."""
 
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ logger = Logger(service="analytics-worker")
 
 BATCH = 25
 PARALLEL_BATCHES = 4
+REPORT_SCHEDULES_PER_SWEEP = 200
 _RETRIED = RetryPolicy(initial_interval=timedelta(seconds=2), maximum_interval=timedelta(minutes=1))
 
 
@@ -90,7 +95,19 @@ class HealthActivities:
         through = request.through or self._check.last_complete(request.now)
         apis = await blocking(lambda: [ApiTraffic(api_id, since) for api_id, since in self._health.traffic()])
         logger.info("health sweep planned", extra={"through": through.isoformat(), "apis": len(apis)})
+        await self._schedule_reports()
         return SweepPlan(through, apis)
+
+    async def _schedule_reports(self) -> None:
+        from temporal_bridge.schedules import ensure_report_schedule  # it imports this module's workflow
+
+        missing = await blocking(partial(self._health.reports_unscheduled, REPORT_SCHEDULES_PER_SWEEP))
+        created = 0
+        for api_id in missing:
+            created += await ensure_report_schedule(activity.client(), activity.info().task_queue, api_id)
+            await blocking(partial(self._health.note_reports_scheduled, api_id))
+        if missing:
+            logger.info("daily report schedules in place", extra={"apis": len(missing), "created": created})
 
     @activity.defn(name="check_health")
     async def check(self, batch: HealthBatch) -> list[ApiHealth]:

@@ -1,6 +1,7 @@
 """APIs with traffic and their health, in the single table (key layout in devportal.tables).
 
-  USAGE#<apiId>  / TRAFFIC                     the API has traffic since `since` (GSI1: TRAFFIC / <apiId>)
+  USAGE#<apiId>  / TRAFFIC                     the API has traffic since `since` (GSI1: TRAFFIC / <apiId>);
+                                               `reportsScheduled` once its daily report schedule is known
   HEALTH#<apiId> / STATE                       the last hour evaluated and the open alerts, `rev`
   HEALTH#<apiId> / THRESHOLDS                  the owning team's thresholds over the defaults
   HEALTH#<apiId> / ALERT#<yyyy-mm-ddThh>#<rule> one alert: the reading that opened it, and closed it
@@ -70,6 +71,32 @@ class DynamoHealthStore(DynamoTable):
             if "LastEvaluatedKey" not in response:
                 return
             arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def reports_unscheduled(self, limit: int) -> list[str]:
+        arguments: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": GSI_CATALOG,
+            "KeyConditionExpression": "GSI1PK = :t",
+            "FilterExpression": "attribute_not_exists(reportsScheduled)",
+            "ProjectionExpression": "GSI1SK",
+            "ExpressionAttributeValues": item({":t": TRAFFIC_INDEX_KEY}),
+        }
+        found: list[str] = []
+        while len(found) < limit:
+            response = self._client().query(**arguments)
+            found += [raw["GSI1SK"]["S"] for raw in response.get("Items", [])]
+            if "LastEvaluatedKey" not in response:
+                break
+            arguments["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        return found[:limit]
+
+    def note_reports_scheduled(self, api_id: str) -> None:
+        self._client().update_item(
+            TableName=self._table,
+            Key=item({"PK": f"USAGE#{api_id}", "SK": "TRAFFIC"}),
+            UpdateExpression="SET reportsScheduled = :yes",
+            ExpressionAttributeValues=item({":yes": True}),
+        )
 
     def record(self, api_id: str) -> HealthRecord:
         keys = [item({"PK": f"HEALTH#{api_id}", "SK": sk}) for sk in ("STATE", "THRESHOLDS")]

@@ -82,6 +82,13 @@ class HealthStore(Protocol):
         """Every API with traffic and the hour of its first call, by API id."""
         ...
 
+    def reports_unscheduled(self, limit: int) -> list[str]:
+        """APIs with traffic not yet known to have their daily report schedule (their first usage
+        was counted before daily reports existed), at most `limit`."""
+        ...
+
+    def note_reports_scheduled(self, api_id: str) -> None: ...
+
     def record(self, api_id: str) -> HealthRecord: ...
 
     def save(self, api_id: str, state: HealthState, alerts: Sequence[Alert]) -> bool:

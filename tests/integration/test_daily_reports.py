@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
-from temporalio.client import Client
+import pytest
+from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from devportal import wiring
 from devportal.adapters.registry import DynamoRegistry
@@ -157,3 +158,35 @@ async def run_now(client: Client, schedule_id: str) -> AnalyticsResult:
         "days": len(result.reported),
     }
     return result
+
+
+async def test_an_api_counted_before_daily_reports_existed_gets_its_schedule_from_the_sweep(
+    aws: AwsWorld, temporal_client: Client
+) -> None:
+    from temporalio.service import RPCError
+
+    from devportal.analytics.usage import hour_of
+    from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
+
+    # Given an API whose traffic was counted before daily reports existed: no report schedule
+    api_id = f"pets-{uuid.uuid4().hex[:8]}"
+    task_queue = f"analytics-{uuid.uuid4().hex[:8]}"
+    register(api_id)
+    wiring.portal().health_store.note_traffic(api_id, hour_of(datetime.now(UTC)) - timedelta(hours=30))
+    schedule = temporal_client.get_schedule_handle(report_schedule_id(task_queue, api_id))
+    with pytest.raises(RPCError):
+        await schedule.describe()
+
+    # When the hourly health sweep runs
+    async with build_analytics_worker(temporal_client, task_queue, wiring.portal()):
+        await temporal_client.execute_workflow(
+            ApiHealthWorkflow.run, HealthSweep(), id=f"sweep-{uuid.uuid4().hex[:8]}", task_queue=task_queue
+        )
+    # Then the API has its daily schedule, once: it is no longer among those without one
+    try:
+        action = (await schedule.describe()).schedule.action
+        assert isinstance(action, ScheduleActionStartWorkflow)
+        assert (action.workflow, action.task_queue) == ("ApiAnalyticsWorkflow", task_queue)
+        assert api_id not in wiring.portal().health_store.reports_unscheduled(10_000)
+    finally:
+        await schedule.delete()

@@ -207,6 +207,7 @@ class InMemoryHealthStore(HealthStore):
         self.kept: dict[str, dict[str, Alert]] = {}
         self.overrides: dict[str, tuple[dict[str, Any], str, datetime]] = {}
         self.conflicts = 0  # the next N saves find another writer was first
+        self.reports_scheduled: set[str] = set()
 
     def note_traffic(self, api_id: str, since: datetime) -> bool:
         if api_id in self.since:
@@ -219,6 +220,12 @@ class InMemoryHealthStore(HealthStore):
 
     def traffic(self) -> Iterator[tuple[str, datetime]]:
         yield from sorted(self.since.items())
+
+    def reports_unscheduled(self, limit: int) -> list[str]:
+        return [api_id for api_id in sorted(self.since) if api_id not in self.reports_scheduled][:limit]
+
+    def note_reports_scheduled(self, api_id: str) -> None:
+        self.reports_scheduled.add(api_id)
 
     def record(self, api_id: str) -> HealthRecord:
         overrides = self.overrides.get(api_id)

@@ -20,20 +20,20 @@ type Report = Schemas["DailyReport"];
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 type Period = "24h" | "7d" | "30d" | "12w";
-export const PERIODS: Record<Period, { label: string; granularity: Granularity; back: number }> = {
+const PERIODS: Record<Period, { label: string; granularity: Granularity; back: number }> = {
   "24h": { label: "Last 24 hours, by hour", granularity: "hour", back: 23 * HOUR },
   "7d": { label: "Last 7 days, by day", granularity: "day", back: 6 * DAY },
   "30d": { label: "Last 30 days, by day", granularity: "day", back: 29 * DAY },
   "12w": { label: "Last 12 weeks, by week", granularity: "week", back: 11 * 7 * DAY },
 };
-export const DEFAULT_PERIOD: Period = "7d";
+const DEFAULT_PERIOD: Period = "7d";
 
 function isPeriod(value: string | undefined): value is Period {
   return value !== undefined && value in PERIODS;
 }
 
 /** The query for a period ending now: from the start of its first hour, day or week. */
-export function periodQuery(period: Period, now: Date) {
+function periodQuery(period: Period, now: Date) {
   const { granularity, back } = PERIODS[period];
   return {
     from: periodStart(new Date(now.getTime() - back), granularity).toISOString(),
