@@ -167,7 +167,7 @@ export function ReportList({ apiId, reports, more }: { apiId: string; reports: S
   );
 }
 
-function Reports({ apiId }: { apiId: string }) {
+export function Reports({ apiId }: { apiId: string }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const cursor = cursors[cursors.length - 1];
   const [pages, setPages] = useState<Record<string, Summary[]>>({});
@@ -179,7 +179,10 @@ function Reports({ apiId }: { apiId: string }) {
       }),
     [apiId, cursor],
   );
-  const shown = [...cursors.slice(0, -1).flatMap((c) => pages[c] ?? []), ...(data?.apiId === apiId ? data.items : [])];
+  // the pages before this one (each kept under the cursor that follows it), then this one once it
+  // has come (until then `data` is still the page before)
+  const current = data?.apiId === apiId && (cursor === undefined || data.items !== pages[cursor]) ? data.items : [];
+  const shown = [...cursors.flatMap((c) => pages[c] ?? []), ...current];
   return (
     <section aria-labelledby="reports-heading" className="stack">
       <h2 id="reports-heading">Daily reports</h2>
