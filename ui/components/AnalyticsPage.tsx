@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
-import { useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { api, type Schemas } from "@/lib/api/client";
 import { periodStart, type Granularity } from "@/lib/charts";
 import { count, ms, percent } from "@/lib/format";
@@ -42,7 +42,17 @@ function periodQuery(period: Period, now: Date) {
   };
 }
 
-function Usage({ apiId, view, lines }: { apiId: string; view: AnalyticsView; lines?: Lines }) {
+function Usage({
+  apiId,
+  view,
+  lines,
+  onSettled,
+}: {
+  apiId: string;
+  view: AnalyticsView;
+  lines?: Lines;
+  onSettled: () => void;
+}) {
   const router = useRouter();
   const period = isPeriod(view.period) ? view.period : DEFAULT_PERIOD;
   const [asked, setAsked] = useState(0);
@@ -70,6 +80,9 @@ function Usage({ apiId, view, lines }: { apiId: string; view: AnalyticsView; lin
     (data.operationId ?? undefined) === view.operation
       ? data
       : null;
+  useEffect(() => {
+    if (current || problem) onSettled();
+  }, [current, problem, onSettled]);
   return (
     <section aria-labelledby="usage-heading" className="stack">
       <h2 id="usage-heading">Usage</h2>
@@ -284,6 +297,8 @@ function Analytics({ apiId, view }: { apiId: string; view: AnalyticsView }) {
     [apiId],
   );
   const lines = health?.apiId === apiId ? health.thresholds : undefined;
+  const [settled, setSettled] = useState(false);
+  const settle = useCallback(() => setSettled(true), []);
   return (
     <article className="analytics">
       <p className="muted">
@@ -301,10 +316,13 @@ function Analytics({ apiId, view }: { apiId: string; view: AnalyticsView }) {
         <OneReport apiId={apiId} day={view.day} lines={lines} />
       ) : (
         <>
-          <Usage apiId={apiId} view={view} lines={lines} />
-          <Reports apiId={apiId} />
-          {problem ? <ProblemMessage problem={problem} title="The API's health could not be loaded" /> : null}
-          {health?.apiId === apiId ? <HealthView health={health} /> : null}
+          <Usage apiId={apiId} view={view} lines={lines} onSettled={settle} />
+          {/* loaded meanwhile, shown once the usage above is: nothing on screen moves when it comes */}
+          <div hidden={!settled}>
+            <Reports apiId={apiId} />
+            {problem ? <ProblemMessage problem={problem} title="The API's health could not be loaded" /> : null}
+            {health?.apiId === apiId ? <HealthView health={health} /> : null}
+          </div>
         </>
       )}
     </article>

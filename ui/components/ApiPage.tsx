@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
+import { useCallback, useState } from "react";
 import { api } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
@@ -24,6 +25,8 @@ type View = { apiId: string; requested: string | null; operation?: string; full:
 function ApiView({ apiId, requested, operation, full }: View) {
   const { detail, problem } = useApi(apiId);
   const router = useRouter();
+  const [settled, setSettled] = useState(false);
+  const settle = useCallback(() => setSettled(true), []);
   if (problem) return <ProblemMessage problem={problem} title={`${apiId} could not be loaded`} />;
   if (!detail) return <Loading what={apiId} />;
   const versions = [...detail.versions].sort((a, b) => b.registeredAt.localeCompare(a.registeredAt));
@@ -83,9 +86,12 @@ function ApiView({ apiId, requested, operation, full }: View) {
           ) : null}
         </dd>
       </dl>
-      <Reference apiId={apiId} version={current.version} operation={operation} full={full} />
-      <DocsRating apiId={apiId} version={current.version} />
-      {full ? null : <HealthPanel apiId={apiId} />}
+      <Reference apiId={apiId} version={current.version} operation={operation} full={full} onSettled={settle} />
+      {/* loaded meanwhile, shown once the document above is: nothing on screen moves when it comes */}
+      <div hidden={!settled}>
+        <DocsRating apiId={apiId} version={current.version} />
+        {full ? null : <HealthPanel apiId={apiId} />}
+      </div>
     </article>
   );
 }

@@ -69,11 +69,13 @@ export function Reference({
   version,
   operation,
   full,
+  onSettled,
 }: {
   apiId: string;
   version: string;
   operation?: string;
   full: boolean;
+  onSettled?: () => void;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const [spec, setSpec] = useState<Spec | null>(null);
@@ -148,6 +150,10 @@ export function Reference({
     link.click();
     URL.revokeObjectURL(link.href);
   }
+
+  useEffect(() => {
+    if (spec || problem) onSettled?.();
+  }, [spec, problem, onSettled]);
 
   if (problem) return <ProblemMessage problem={problem} title="The reference could not be shown" />;
   if (!spec) return <Loading what="the reference" />;
