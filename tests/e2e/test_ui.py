@@ -320,7 +320,8 @@ def test_an_api_has_analytics_with_charts_and_daily_reports(
              timestamp=(midnight + timedelta(days=day - 1, hours=8 + n % 12, minutes=n % 60)).isoformat(),
              consumerId=f"shop-{n % 4}")
         for day, calls in ((0, 40), (1, 60)) for n in range(calls)
-    ] + [call(api_id, method=None, path=None, operationId="listPets") for _ in range(20)]  # fmt: skip
+    ] + [call(api_id, method=None, path=None, operationId=("listPets", "showPetById")[n % 2])
+         for n in range(20)]  # today's, both operations: the last 24 hours have both whatever the time  # fmt: skip
     assert publish(stack, service_key(stack, "pets"), {"batchId": api_id, "records": records}).status_code == 202
     report(stack, api_id, 120)
     with ThreadPoolExecutor(1) as pool:  # in a thread of its own: the browser's loop owns this one

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import { axisValue, niceMax, ticks } from "@/lib/charts";
 
 // Small SVG charts drawn at the width they are shown at (so their text stays readable on a
@@ -14,14 +14,19 @@ const HEIGHT = 200;
 const PAD = { top: 10, right: 12, bottom: 26, left: 54 };
 const LABEL_SPACING = 92; // px between x-axis labels
 
-function useWidth(initial = 640) {
+/** The width the chart is shown at: measured before the first paint (so a chart is drawn once,
+ * at its size), then followed as the page resizes. Null until measured. */
+function useWidth() {
   const ref = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(initial);
-  useEffect(() => {
+  const [width, setWidth] = useState<number | null>(null);
+  useLayoutEffect(() => {
     const element = ref.current;
-    if (!element || typeof ResizeObserver === "undefined") return;
+    if (!element) return;
+    const measured = (pixels: number) => setWidth(Math.max(240, Math.round(pixels)));
+    measured(element.getBoundingClientRect().width);
+    if (typeof ResizeObserver === "undefined") return;
     const observer = new ResizeObserver(([entry]) => {
-      if (entry) setWidth(Math.max(240, Math.round(entry.contentRect.width)));
+      if (entry) measured(entry.contentRect.width);
     });
     observer.observe(element);
     return () => observer.disconnect();
@@ -97,9 +102,23 @@ type Frame = {
 /** Where a chart draws: its plot area and scales. */
 type Plot = { width: number; height: number; x: (i: number) => number; slot: number; y: (value: number) => number };
 
-function ChartFrame({ title, summary, labels, series, unit, format, children, top }: Frame) {
+function ChartFrame(frame: Frame) {
   const { ref, width } = useWidth();
   const captionId = useId();
+  return (
+    <figure className="chart" aria-labelledby={captionId}>
+      <figcaption id={captionId}>{frame.title}</figcaption>
+      <Legend series={frame.series} />
+      <div ref={ref} className="chart-area" style={{ height: HEIGHT }}>
+        {width === null ? null : <Drawing {...frame} width={width} />}
+      </div>
+      <p className="muted chart-summary">{frame.summary}</p>
+      <DataTable caption={frame.title} labels={frame.labels} series={frame.series} format={frame.format} />
+    </figure>
+  );
+}
+
+function Drawing({ title, summary, labels, unit, children, top, width }: Frame & { width: number }) {
   const plotWidth = width - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const slot = plotWidth / Math.max(labels.length, 1);
@@ -112,32 +131,24 @@ function ChartFrame({ title, summary, labels, series, unit, format, children, to
   };
   const every = Math.max(1, Math.ceil((labels.length * LABEL_SPACING) / Math.max(plotWidth, 1)));
   return (
-    <figure className="chart" aria-labelledby={captionId}>
-      <figcaption id={captionId}>{title}</figcaption>
-      <Legend series={series} />
-      <div ref={ref} className="chart-area">
-        <svg width={width} height={HEIGHT} role="img" aria-label={`${title}: ${summary}`}>
-          {ticks(top).map((tick) => (
-            <g key={tick} className="grid">
-              <line x1={PAD.left} x2={width - PAD.right} y1={plot.y(tick)} y2={plot.y(tick)} />
-              <text x={PAD.left - 6} y={plot.y(tick)} dy="0.32em" textAnchor="end">
-                {axisValue(tick, unit)}
-              </text>
-            </g>
-          ))}
-          {children(plot)}
-          {labels.map((label, i) =>
-            i % every === 0 ? (
-              <text key={label} className="x-label" x={plot.x(i)} y={HEIGHT - 8} textAnchor="middle">
-                {label}
-              </text>
-            ) : null,
-          )}
-        </svg>
-      </div>
-      <p className="muted chart-summary">{summary}</p>
-      <DataTable caption={title} labels={labels} series={series} format={format} />
-    </figure>
+    <svg width={width} height={HEIGHT} role="img" aria-label={`${title}: ${summary}`}>
+      {ticks(top).map((tick) => (
+        <g key={tick} className="grid">
+          <line x1={PAD.left} x2={width - PAD.right} y1={plot.y(tick)} y2={plot.y(tick)} />
+          <text x={PAD.left - 6} y={plot.y(tick)} dy="0.32em" textAnchor="end">
+            {axisValue(tick, unit)}
+          </text>
+        </g>
+      ))}
+      {children(plot)}
+      {labels.map((label, i) =>
+        i % every === 0 ? (
+          <text key={label} className="x-label" x={plot.x(i)} y={HEIGHT - 8} textAnchor="middle">
+            {label}
+          </text>
+        ) : null,
+      )}
+    </svg>
   );
 }
 
