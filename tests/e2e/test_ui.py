@@ -33,9 +33,7 @@ DEMO_SPECS = Path(__file__).resolve().parents[2] / "devportal_local" / "demo_spe
 def api_id(stack: RunningStack) -> str:
     """The demo petstore, registered under an id of this module's own."""
     api_id = f"ui-pets-{uuid.uuid4().hex[:8]}"
-    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", (DEMO_SPECS / "petstore.yaml").read_bytes())
-    assert submitted.status_code == 202, submitted.text
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, (DEMO_SPECS / "petstore.yaml").read_bytes())
     return api_id
 
 
@@ -74,9 +72,7 @@ def invoicing(stack: RunningStack) -> str:
     tag = uuid.uuid4().hex[:8]
     api_id = f"ui-invoicing-{tag}"
     body = INVOICING.format(tag=tag).encode()
-    submitted = stack.post(f"/apis?team=payments&apiId={api_id}", body)
-    assert submitted.status_code == 202, submitted.text
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, body, team="payments")
     return tag
 
 
@@ -94,6 +90,11 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not watch.errors, "\n".join(watch.errors)
+
+
+def fits_a_phone(page: Page, path: str) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
 
 
 def sign_in(page: Page, stack: RunningStack, role: str) -> None:
@@ -255,8 +256,7 @@ def test_a_wrong_password_is_said_in_plain_words_next_to_the_form(
 def test_an_api_page_shows_its_health_and_alert_history(stack: RunningStack, page: Page, shots: Shots) -> None:
     # Given an API of team pets whose service published an hour with a fifth of its calls failing
     api_id = f"ui-health-{uuid.uuid4().hex[:8]}"
-    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", (DEMO_SPECS / "petstore.yaml").read_bytes())
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, (DEMO_SPECS / "petstore.yaml").read_bytes())
     incident = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     records = [
         call(api_id, status=500 if n % 5 == 0 else 200, timestamp=(incident + timedelta(minutes=n)).isoformat())
@@ -310,8 +310,7 @@ def test_an_api_has_analytics_with_charts_and_daily_reports(
     # Given an API of team pets whose service published calls on the day before yesterday, yesterday
     # (a tenth answered 500) and today, and its daily analytics schedule run
     api_id = f"ui-usage-{uuid.uuid4().hex[:8]}"
-    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", (DEMO_SPECS / "petstore.yaml").read_bytes())
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, (DEMO_SPECS / "petstore.yaml").read_bytes())
     yesterday = last_complete_day(datetime.now(UTC), timedelta(minutes=5))
     midnight = datetime.combine(yesterday, datetime.min.time(), tzinfo=UTC)
     records = [
@@ -380,8 +379,7 @@ def test_an_api_has_analytics_with_charts_and_daily_reports(
         for path in (f"/catalog/api/analytics/?id={api_id}", f"/catalog/api/analytics/?id={api_id}&day={yesterday}"):
             phone.goto(stack.gateway + path)
             expect(phone.get_by_role("img", name=re.compile("^Calls per")).first).to_be_visible()
-            width = phone.evaluate("() => document.documentElement.scrollWidth")
-            assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
+            fits_a_phone(phone, path)
         shots.take(phone, "daily report 360px", full_page=True)
     finally:
         context.close()
@@ -405,8 +403,7 @@ def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots
             page.goto(stack.gateway + path)
             expect(page.get_by_role("heading", name=heading, exact=True).first).to_be_visible()
             page.wait_for_load_state("networkidle")
-            width = page.evaluate("() => document.documentElement.scrollWidth")
-            assert width <= 360, f"{path} scrolls sideways at 360 px ({width} px wide)"
+            fits_a_phone(page, path)
             shots.take(page, f"{heading} 360px", full_page=True)
     finally:
         context.close()

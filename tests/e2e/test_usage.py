@@ -71,9 +71,7 @@ def kennel(stack: RunningStack) -> str:
     """An API of team pets, registered for this module."""
     tag = uuid.uuid4().hex[:8]
     api_id = f"kennel-{tag}"
-    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", SPEC.format(tag=tag).encode())
-    assert submitted.status_code == 202, submitted.text
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, SPEC.format(tag=tag).encode())
     return api_id
 
 
@@ -171,8 +169,7 @@ async def test_an_incident_raises_an_alert_and_a_healthy_hour_closes_it(stack: R
     # Given an API of team pets with a healthy hour, then an hour with a fifth of its calls failing
     tag = uuid.uuid4().hex[:8]
     api_id = f"kennel-{tag}"
-    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", SPEC.format(tag=tag).encode())
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, SPEC.format(tag=tag).encode())
     key = service_key(stack, "pets")
     first = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=4)
     hours = [
@@ -276,8 +273,7 @@ async def test_the_daily_schedule_keeps_a_report_of_each_day(stack: RunningStack
     # day before's (late: after the API's first traffic was counted)
     tag = uuid.uuid4().hex[:8]
     api_id = f"kennel-{tag}"
-    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", SPEC.format(tag=tag).encode())
-    assert stack.wait_for_submission(submitted.json()["submissionId"])["status"] == "registered"
+    stack.register(api_id, SPEC.format(tag=tag).encode())
     key = service_key(stack, "pets")
     yesterday = last_complete_day(datetime.now(UTC), timedelta(minutes=5))
     midnight = datetime.combine(yesterday, datetime.min.time(), tzinfo=UTC)

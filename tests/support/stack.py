@@ -92,6 +92,13 @@ class RunningStack(harness.StackProcess):
             assert time.monotonic() < deadline, f"{submission_id} still {body['status']} after {timeout} s"
             time.sleep(0.05)
 
+    def register(self, api_id: str, body: bytes, *, team: str = "pets") -> None:
+        """Submits `body` as `api_id` of `team` (YAML or JSON) and waits until it is registered."""
+        submitted = self.post(f"/apis?team={team}&apiId={api_id}", body)
+        assert submitted.status_code == 202, submitted.text
+        outcome = self.wait_for_submission(submitted.json()["submissionId"])
+        assert outcome["status"] == "registered", outcome
+
 
 def start_stack(state_dir: Path, *extra: str, seed: bool = False) -> RunningStack:
     started = harness.start(state_dir, *extra, seed=seed)
