@@ -8,6 +8,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -90,6 +91,20 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not watch.errors, "\n".join(watch.errors)
+
+
+@contextmanager
+def a_phone(browser: Browser, stack: RunningStack, role: str) -> Iterator[Page]:
+    """A 360 px wide page of its own, signed in as `role` (closed after)."""
+    context = new_context(browser, width=360, height=740)
+    try:
+        page = context.new_page()
+        page.goto(stack.gateway + "/sign-in/")
+        sign_in(page, stack, role)
+        expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+        yield page
+    finally:
+        context.close()
 
 
 def fits_a_phone(page: Page, path: str) -> None:
@@ -370,28 +385,16 @@ def test_an_api_has_analytics_with_charts_and_daily_reports(
     assert_accessible(page, "daily report")
 
     # And both read on a phone without sideways scrolling
-    context = new_context(browser, width=360, height=740)
-    phone = context.new_page()
-    try:
-        phone.goto(stack.gateway + "/sign-in/")
-        sign_in(phone, stack, "viewer")
-        expect(phone.get_by_role("heading", name="API catalog")).to_be_visible()
+    with a_phone(browser, stack, "viewer") as phone:
         for path in (f"/catalog/api/analytics/?id={api_id}", f"/catalog/api/analytics/?id={api_id}&day={yesterday}"):
             phone.goto(stack.gateway + path)
             expect(phone.get_by_role("img", name=re.compile("^Calls per")).first).to_be_visible()
             fits_a_phone(phone, path)
         shots.take(phone, "daily report 360px", full_page=True)
-    finally:
-        context.close()
 
 
 def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots: Shots, api_id: str) -> None:
-    context = new_context(browser, width=360, height=740)
-    page = context.new_page()
-    try:
-        page.goto(stack.gateway + "/sign-in/")
-        sign_in(page, stack, "admin")
-        expect(page.get_by_role("heading", name="API catalog")).to_be_visible()
+    with a_phone(browser, stack, "admin") as page:
         expect(page.locator(".card").first).to_be_visible()
         for path, heading in (
             ("/", "API catalog"),
@@ -405,8 +408,6 @@ def test_the_portal_works_at_360_px(stack: RunningStack, browser: Browser, shots
             page.wait_for_load_state("networkidle")
             fits_a_phone(page, path)
             shots.take(page, f"{heading} 360px", full_page=True)
-    finally:
-        context.close()
 
 
 def test_a_page_that_does_not_exist_says_so_and_leads_back(stack: RunningStack, page: Page, shots: Shots) -> None:
