@@ -124,6 +124,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         user_pool=auth.user_pool,
         user_pool_client_id=auth.client.user_pool_client_id,
         parameters_path=names.parameters_path,
+        test_credentials_prefix=names.test_credentials_prefix,
     )
     api = ApiStack(
         scope,

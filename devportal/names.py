@@ -12,6 +12,7 @@ from dataclasses import dataclass
 DEFAULT_PREFIX = "devportal"
 TASK_QUEUE_REGISTRATION = "devportal-registration"
 TASK_QUEUE_ANALYTICS = "devportal-analytics"
+TASK_QUEUE_TESTING = "devportal-testing"
 
 # Temporal search attributes every registration workflow carries (all Keyword).
 SEARCH_ATTRIBUTES = ("ApiId", "ApiVersion", "Owner", "Step")
@@ -48,6 +49,12 @@ class ResourceNames:
 
     def rule(self, detail_type: str) -> str:
         return f"{self.prefix}-{detail_type}"
+
+    @property
+    def test_credentials_prefix(self) -> str:
+        """Secrets Manager names under which teams keep their test targets' credentials
+        (`devportal/test-credentials/<name>`); contract tests read nothing else."""
+        return f"{self.prefix}/test-credentials/"
 
     @property
     def parameters_path(self) -> str:

@@ -54,6 +54,31 @@ class AnalyticsQueueSettings(_Settings):
     analytics_task_queue: str = Field(min_length=1)
 
 
+class TestingQueueSettings(_Settings):
+    """Where contract test runs (TestOrchestrationWorkflow) run."""
+
+    testing_task_queue: str = Field(min_length=1)
+
+
+class TestTargetSettings(_Settings):
+    """What contract tests may reach. Loopback is allowed only where the services under test run on
+    the same machine (`devportal up`); in AWS it stays refused, with private and metadata addresses.
+    Response bodies past the cap are refused, not read."""
+
+    __test__ = False
+
+    test_targets_allow_loopback: bool = False
+    test_max_body_bytes: int = Field(default=MEBIBYTE, ge=1024, le=64 * MEBIBYTE)
+
+
+class TestCredentialSettings(_Settings):
+    """The Secrets Manager name prefix of test targets' credentials (devportal.names)."""
+
+    __test__ = False
+
+    test_credentials_prefix: str = Field(min_length=1, pattern=r"^[A-Za-z0-9/_+=.@-]+/$")
+
+
 class TemporalUiSettings(_Settings):
     """Where ops open a workflow: the Temporal Web UI's URL for the portal's namespace (locally the
     dev server's, `http://127.0.0.1:8233/namespaces/default`; with Temporal Cloud,

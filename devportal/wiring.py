@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from devportal.registry.submit import SubmitSpec
     from devportal.search.live import LiveIndex
     from devportal.search.ports import SearchDocuments
+    from devportal.testing.execute import ContractTests, Credentials
+    from devportal.testing.runs import RequestTestRun, TestRunStore
+    from devportal.testing.targets import TargetPolicy
 
 _identity_log = logging.getLogger("devportal.identity")
 _tuning_log = logging.getLogger("devportal.settings")
@@ -90,6 +93,11 @@ class Overrides(TypedDict, total=False):
     report_store: ReportStore
     daily_reports: DailyReports
     temporal_ui_url: str | None
+    test_runs: TestRunStore
+    test_credentials: Credentials
+    target_policy: TargetPolicy
+    contract_tests: ContractTests
+    request_test_run: RequestTestRun
 
 
 class Portal:
@@ -167,6 +175,10 @@ class Portal:
         return settings.AnalyticsQueueSettings().analytics_task_queue
 
     @cached_property
+    def testing_task_queue(self) -> str:
+        return settings.TestingQueueSettings().testing_task_queue
+
+    @cached_property
     def temporal_ui_url(self) -> str | None:
         """The namespace's page in the Temporal Web UI, without a trailing slash."""
         configured = settings.TemporalUiSettings().temporal_ui_url
@@ -225,6 +237,28 @@ class Portal:
         from devportal.adapters.reports import DynamoReportStore
 
         return DynamoReportStore(self.table_name)
+
+    @cached_property
+    def test_runs(self) -> TestRunStore:
+        from devportal.adapters.testruns import DynamoTestRunStore
+
+        return DynamoTestRunStore(self.table_name)
+
+    @cached_property
+    def test_credentials(self) -> Credentials:
+        from devportal.adapters.credentials import SecretsManagerCredentials
+
+        return SecretsManagerCredentials(settings.TestCredentialSettings().test_credentials_prefix)
+
+    @cached_property
+    def target_settings(self) -> settings.TestTargetSettings:
+        return settings.TestTargetSettings()
+
+    @cached_property
+    def target_policy(self) -> TargetPolicy:
+        from devportal.testing.targets import TargetPolicy
+
+        return TargetPolicy(allow_loopback=self.target_settings.test_targets_allow_loopback)
 
     @cached_property
     def attempt_log(self) -> AttemptLog:
@@ -395,10 +429,49 @@ class Portal:
         return Ratings(DynamoRatingStore(self.table_name))
 
     @cached_property
+    def contract_tests(self) -> ContractTests:
+        from devportal.testing.execute import ContractTests
+
+        return ContractTests(
+            self.test_runs,
+            self.registry,
+            self.specs,
+            self.publisher,
+            self.test_credentials,
+            self.target_policy,
+            _now,
+            max_body_bytes=self.target_settings.test_max_body_bytes,
+        )
+
+    @cached_property
+    def request_test_run(self) -> RequestTestRun:
+        import orjson
+
+        from devportal.testing.runs import RequestTestRun
+
+        def latest_version_of(api_id: str) -> str | None:
+            entry = self.registry.get_catalog_entry(api_id)
+            return None if entry is None else entry.latest_version
+
+        return RequestTestRun(
+            self.test_runs,
+            self.registry.get_version,
+            latest_version_of,
+            lambda record: orjson.loads(self.specs.get(record.normalized_key)),
+            self.publisher,
+            self.target_policy.check_url,
+            _now,
+        )
+
+    @cached_property
     def registrar(self) -> Registrar:
         from devportal.registry.register import Registrar
 
         return Registrar(self.registry, self.specs, self.docs, self.publisher, self.spec_limits)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _report_throttled_sign_ins(account: str, counter: Counter) -> None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, TASK_QUEUE_TESTING, ResourceNames
 from devportal.settings import MEBIBYTE
 
 if TYPE_CHECKING:
@@ -197,6 +197,10 @@ def aws_environment(endpoint: str, names: ResourceNames) -> dict[str, str]:
         "DEVPORTAL_REGISTRATION_TASK_QUEUE": TASK_QUEUE_REGISTRATION,
         "DEVPORTAL_ANALYTICS_TASK_QUEUE": TASK_QUEUE_ANALYTICS,
         "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
+        "DEVPORTAL_TESTING_TASK_QUEUE": TASK_QUEUE_TESTING,
+        "DEVPORTAL_TEST_CREDENTIALS_PREFIX": names.test_credentials_prefix,
+        # the services a team tests locally run on this machine
+        "DEVPORTAL_TEST_TARGETS_ALLOW_LOOPBACK": "true",
     }
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from devportal.errors import DomainError
-from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION
+from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, TASK_QUEUE_TESTING
 from devportal_local.config import LOOPBACK, LocalConfig
 from devportal_local.processes import Child
 from devportal_local.provision import Provisioned, provision
@@ -211,7 +211,7 @@ class LocalStack:
                 raise StartFailed(f"{name} was not ready within {READY_TIMEOUT_SECONDS:.0f} s:\n{child.log_tail()}")
             await asyncio.sleep(0.05)
         details = {
-            "worker": f"polling task queues {TASK_QUEUE_REGISTRATION} and {TASK_QUEUE_ANALYTICS}",
+            "worker": f"polling task queues {TASK_QUEUE_REGISTRATION}, {TASK_QUEUE_ANALYTICS} and {TASK_QUEUE_TESTING}",
             "pollers": f"{self.provisioned.queues if self.provisioned else '?'} consumer queues"
             + (f" + {len(self.provisioned.stand_ins)} SNS stand-in" if self.provisioned else ""),
             "gateway": self.config.gateway_url,

@@ -20,6 +20,7 @@ from events.analytics import (
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
 from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
+from events.testing import TestRunCompleted, TestRunRequested
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,18 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=ApiDailyReportPublished,
         producer="temporal_bridge/ApiAnalyticsWorkflow",
         description="An API's report of one day (UTC) is kept: its headline and figures; the whole report by its day.",
+    ),
+    EventDefinition(
+        model=TestRunRequested,
+        producer=(
+            "functions/request_test_run, functions/test_after_registration, temporal_bridge/ScheduledTestRunWorkflow"
+        ),
+        description="A contract test run of a registered version against a live base URL was asked for; it is queued.",
+    ),
+    EventDefinition(
+        model=TestRunCompleted,
+        producer="temporal_bridge/TestOrchestrationWorkflow",
+        description="A contract test run ended (passed, failed, cancelled or error), with its score and coverage.",
     ),
     EventDefinition(
         model=UserSignedIn,

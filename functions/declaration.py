@@ -23,7 +23,7 @@ from events.envelope import DomainEvent
 
 # What a function can reach. Each resource comes with the settings (environment variables) that
 # name it, filled in by the stacks in AWS and by `devportal up` locally.
-Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool", "parameters"]
+Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool", "parameters", "test-credentials"]
 RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
     {
         "table": ("DEVPORTAL_TABLE_NAME",),
@@ -36,6 +36,8 @@ RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
         "user-pool": ("DEVPORTAL_USER_POOL_ID", "DEVPORTAL_USER_POOL_CLIENT_ID"),
         # The runtime-tunable settings (devportal.settings.TUNABLE), read by path from SSM.
         "parameters": ("DEVPORTAL_PARAMETERS_PATH",),
+        # Teams' credentials for their contract-test targets: secrets under one name prefix.
+        "test-credentials": ("DEVPORTAL_TEST_CREDENTIALS_PREFIX",),
     }
 )
 

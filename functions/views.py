@@ -84,9 +84,27 @@ def catalog_view(request: ApiRequest, e: CatalogEntry) -> dict[str, Any]:
         "lastReport": None
         if e.last_report is None
         else {"day": e.last_report[0].isoformat(), "headline": e.last_report[1]},
+        "lastTestRun": None if e.last_test_run is None else dict(e.last_test_run),
         "links": {
             "self": request.url(f"/apis/{quote(e.api_id, safe='')}"),
             "latest": request.url(version_path(e.api_id, e.latest_version)),
             "docs": request.url(version_path(e.api_id, e.latest_version) + "/docs"),
         },
     }
+
+
+def test_run_view(run: dict[str, Any], temporal_ui_url: str | None) -> dict[str, Any]:
+    """A test run as GET /test-runs/{runId} shows it: the record, its results once it ended, and
+    where ops watch it."""
+    view = {key: value for key, value in run.items() if key != "result"}
+    result = run.get("result")
+    if result is not None:
+        view["results"] = {
+            key: result[key] for key in ("coverage", "checks", "byCheck", "operations", "cases") if key in result
+        }
+        if result.get("error"):
+            view["error"] = result["error"]
+    workflow_id = str(run.get("workflowId", ""))
+    if temporal_ui_url is not None and workflow_id:
+        view["workflowUrl"] = f"{temporal_ui_url}/workflows/{quote(workflow_id, safe='')}"
+    return view

@@ -169,8 +169,13 @@ def bindings(
     user_pool: cognito.IUserPool,
     user_pool_client_id: str,
     parameters_path: str,
+    test_credentials_prefix: str,
 ) -> dict[Resource, Binding]:
     return {
+        "test-credentials": Binding(
+            (test_credentials_prefix,),
+            (f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}:secret:{test_credentials_prefix}*",),
+        ),
         "parameters": Binding((parameters_path,), (parameters_arn(parameters_path),)),
         "user-pool": Binding((user_pool.user_pool_id, user_pool_client_id), (user_pool.user_pool_arn,)),
         "table": Binding(

@@ -1,5 +1,5 @@
 """The Temporal workers as AWS Lambda functions (Temporal serverless workers): `handler` for the
-registration task queue, `analytics_handler` for the analytics one.
+registration task queue, `analytics_handler` for the analytics one, `testing_handler` for contract tests.
 
 Temporal Cloud invokes a function when its task queue has work; each invocation
 connects with the credentials from Secrets Manager, polls until shortly before the Lambda
@@ -21,10 +21,11 @@ from temporalio.worker import WorkerDeploymentConfig
 
 from devportal import wiring
 from devportal.adapters.temporal import connect_config
-from temporal_bridge.worker import analytics_worker_config, registration_worker_config
+from temporal_bridge.worker import analytics_worker_config, registration_worker_config, testing_worker_config
 
 DEPLOYMENT_NAME = "devportal-registration"
 ANALYTICS_DEPLOYMENT_NAME = "devportal-analytics"
+TESTING_DEPLOYMENT_NAME = "devportal-testing"
 
 
 def deployment_version(name: str = DEPLOYMENT_NAME) -> WorkerDeploymentVersion:
@@ -55,5 +56,14 @@ def configure_analytics(config: LambdaWorkerConfig) -> None:
     _deployment(config, ANALYTICS_DEPLOYMENT_NAME)
 
 
+def configure_testing(config: LambdaWorkerConfig) -> None:
+    root = wiring.portal()
+    config.client_connect_config.update(connect_config(root.temporal_overrides))
+    config.worker_config.update(testing_worker_config(root.contract_tests, root.request_test_run))
+    config.worker_config["task_queue"] = root.testing_task_queue
+    _deployment(config, TESTING_DEPLOYMENT_NAME)
+
+
 handler = run_worker(deployment_version(), configure)
 analytics_handler = run_worker(deployment_version(ANALYTICS_DEPLOYMENT_NAME), configure_analytics)
+testing_handler = run_worker(deployment_version(TESTING_DEPLOYMENT_NAME), configure_testing)

@@ -1,4 +1,4 @@
-"""Starting registrations: one workflow per submission, started at most once.
+"""Starting registrations (one workflow per submission) and test runs (one per run), each at most once.
 
 The workflow id is derived from the submission, the reuse policy rejects duplicates and the
 conflict policy returns a running workflow: a redelivered event starts nothing, whether the first
@@ -17,9 +17,13 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from devportal.registry.register import Submitted
+from devportal.testing.runs import workflow_id_for
+from events.testing import TestRunRequested
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
+from temporal_bridge.testing import TestOrchestrationWorkflow, TestRunStart
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 log = logging.getLogger("devportal.starter")
@@ -47,3 +51,43 @@ async def ensure_registration(client: Client, submitted: Submitted, task_queue: 
         )
     except WorkflowAlreadyStartedError:
         log.info("registration already ran; nothing started", extra={"workflow_id": submitted.workflow_id})
+
+
+async def ensure_test_run(client: Client, requested: TestRunRequested, task_queue: str) -> None:
+    """Start the run's TestOrchestrationWorkflow unless it exists (running or closed)."""
+    workflow_id = workflow_id_for(requested.run_id)
+    try:
+        await client.start_workflow(
+            TestOrchestrationWorkflow.run,
+            TestRunStart(requested.run_id),
+            id=workflow_id,
+            task_queue=task_queue,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            execution_timeout=timedelta(hours=6),
+            search_attributes=TypedSearchAttributes(
+                [
+                    SearchAttributePair(API_ID, requested.api_id),
+                    SearchAttributePair(API_VERSION, requested.version),
+                    SearchAttributePair(OWNER, requested.owner),
+                    SearchAttributePair(STEP, "queued"),
+                ]
+            ),
+            rpc_timeout=timedelta(seconds=10),
+        )
+    except WorkflowAlreadyStartedError:
+        log.info("test run already started; nothing started", extra={"workflow_id": workflow_id})
+
+
+async def cancel_test_run(client: Client, workflow_id: str, by: str) -> bool:
+    """Signal a run's workflow to stop; False when its workflow has not been started yet (the
+    bridge starts it within seconds of the request) or has already closed."""
+    try:
+        await client.get_workflow_handle(workflow_id).signal(
+            TestOrchestrationWorkflow.cancel, by, rpc_timeout=timedelta(seconds=10)
+        )
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True

@@ -1,6 +1,7 @@
-"""The Temporal workers: registration (ApiRegistrationWorkflow) and analytics (ApiHealthWorkflow,
-ApiAnalyticsWorkflow), each on its own task queue so that an hourly sweep or the daily reports
-never queue in front of a registration.
+"""The Temporal workers: registration (ApiRegistrationWorkflow), analytics (ApiHealthWorkflow,
+ApiAnalyticsWorkflow) and contract tests (TestOrchestrationWorkflow, ScheduledTestRunWorkflow),
+each on its own task queue so that an hourly sweep, the daily reports or a long test run never
+queue in front of a registration.
 Locally one process polls both against the dev server (`devportal worker`); in AWS each runs
 inside its own Lambda against Temporal Cloud (temporal_bridge.lambda_worker)."""
 
@@ -20,9 +21,12 @@ from devportal.analytics.alerts import CheckHealth
 from devportal.analytics.daily import DailyReports
 from devportal.analytics.ports import HealthStore
 from devportal.registry.register import Registrar
+from devportal.testing.execute import ContractTests
+from devportal.testing.runs import RequestTestRun
 from temporal_bridge.activities import RegistrationActivities
 from temporal_bridge.health import ApiHealthWorkflow, HealthActivities
 from temporal_bridge.reports import ApiAnalyticsWorkflow, ReportActivities
+from temporal_bridge.testing import ScheduledTestRunWorkflow, TestingActivities, TestOrchestrationWorkflow
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 log = logging.getLogger("devportal.worker")
@@ -55,11 +59,29 @@ def analytics_worker_config(check: CheckHealth, health: HealthStore, reports: Da
     )
 
 
+def testing_worker_config(tests: ContractTests, request_run: RequestTestRun) -> WorkerConfig:
+    """What a contract-test worker runs: test runs and the schedules' requests for them."""
+    activities = TestingActivities(tests, request_run)
+    return WorkerConfig(
+        workflows=[TestOrchestrationWorkflow, ScheduledTestRunWorkflow],
+        activities=[activities.plan, activities.run_batch, activities.finish, activities.request_scheduled],
+    )
+
+
 def build_worker(client: Client, task_queue: str, registrar: Registrar) -> Worker:
     config = registration_worker_config(registrar)
     config["client"] = client
     config["task_queue"] = task_queue
     config["max_concurrent_activities"] = 8
+    return Worker(**config)
+
+
+def build_testing_worker(client: Client, task_queue: str, root: wiring.Portal) -> Worker:
+    config = testing_worker_config(root.contract_tests, root.request_test_run)
+    config["client"] = client
+    config["task_queue"] = task_queue
+    # batches are threads that mostly wait on the target; a run's own concurrency bounds its share
+    config["max_concurrent_activities"] = 16
     return Worker(**config)
 
 
@@ -77,12 +99,13 @@ async def run(on_ready: Callable[[], None] | None = None) -> None:
     task_queue = root.registration_task_queue
     worker = build_worker(client, task_queue, root.registrar)
     analytics = build_analytics_worker(client, root.analytics_task_queue, root)
+    testing = build_testing_worker(client, root.testing_task_queue, root)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    log.info("worker polling task queues %s and %s", task_queue, root.analytics_task_queue)
-    async with worker, analytics:
+    log.info("worker polling task queues %s, %s and %s", task_queue, root.analytics_task_queue, root.testing_task_queue)
+    async with worker, analytics, testing:
         if on_ready is not None:
             on_ready()
         await stop.wait()

@@ -3,8 +3,9 @@ catalog entries (key layout in devportal.tables)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -273,6 +274,25 @@ class DynamoRegistry(DynamoTable):
                 return False
             raise
 
+    def note_test_run(self, api_id: str, run: Mapping[str, Any]) -> bool:
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key=item({"PK": f"API#{api_id}", "SK": "META"}),
+                UpdateExpression="SET lastTestRun = :run",
+                ConditionExpression=(
+                    "attribute_exists(PK) AND (attribute_not_exists(lastTestRun) OR lastTestRun.finishedAt <= :at)"
+                ),
+                ExpressionAttributeValues=item(
+                    {":run": {k: _decimal(v) for k, v in run.items()}, ":at": run["finishedAt"]}
+                ),
+            )
+            return True
+        except ClientError as error:
+            if conditional_failure(error):
+                return False
+            raise
+
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
         """A page of catalog entries in apiId order. The cursor is the apiId the previous page ended
         with: a position in the index (any apiId is one), so every cursor is a valid request."""
@@ -408,4 +428,11 @@ def _catalog_from(values: dict[str, Any]) -> CatalogEntry:
         last_report=(date.fromisoformat(report["day"]), report["headline"])
         if (report := values.get("lastReport")) is not None
         else None,
+        last_test_run={k: float(v) if isinstance(v, Decimal) else v for k, v in run.items()}
+        if (run := values.get("lastTestRun")) is not None
+        else None,
     )
+
+
+def _decimal(value: Any) -> Any:
+    return Decimal(repr(value)) if isinstance(value, float) else value

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from devportal.specs.parsing import SpecFormat
 from devportal.specs.validation import Finding
@@ -84,6 +85,8 @@ class CatalogEntry:
     health: Mapping[str, tuple[str, datetime]] = field(default_factory=dict)
     # the newest daily analytics report: (its day, its headline), from ApiDailyReportPublished
     last_report: tuple[date, str] | None = None
+    # the newest finished contract test run: runId, version, outcome, score, finishedAt (TestRunCompleted)
+    last_test_run: Mapping[str, Any] | None = None
 
     @property
     def degraded(self) -> tuple[str, ...]:

@@ -3,7 +3,7 @@ AWS (or moto); tests may implement them in memory."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -95,6 +95,11 @@ class RegistryRepository(Protocol):
     def note_report(self, api_id: str, day: date, headline: str) -> bool:
         """The entry's newest daily report, unless it holds one of a later day; False when the
         entry does not exist or is newer."""
+        ...
+
+    def note_test_run(self, api_id: str, run: Mapping[str, Any]) -> bool:
+        """The entry's newest finished test run (by `finishedAt`), unless it holds a later one;
+        False when the entry does not exist or is newer."""
         ...
 
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page: ...

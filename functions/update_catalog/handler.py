@@ -16,6 +16,7 @@ from devportal.wiring import Portal
 from events.analytics import ApiDailyReportPublished, ApiHealthDegraded, ApiHealthRecovered
 from events.parsing import UnknownEvent, parse_event
 from events.registry import ApiVersionRegistered
+from events.testing import TestRunCompleted
 from functions.entrypoints import sqs_consumer
 
 logger = Logger()
@@ -44,6 +45,20 @@ def record_handler(record: SQSRecord, portal: Portal) -> None:
         logger.info(
             "catalog report noted" if noted else "catalog report already later", api_id=report.api_id, day=report.day
         )
+        return
+    if isinstance(event.data, TestRunCompleted):
+        run = event.data
+        brief = {
+            "runId": run.run_id,
+            "version": run.version,
+            "outcome": run.outcome,
+            "score": run.score,
+            "operationCoverage": run.operation_coverage,
+            "finishedAt": run.finished_at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "summary": run.summary,
+        }
+        noted = portal.registry.note_test_run(run.api_id, {k: v for k, v in brief.items() if v is not None})
+        logger.info("catalog test run noted" if noted else "catalog test run already later", api_id=run.api_id)
         return
     if not isinstance(event.data, ApiVersionRegistered):
         raise UnknownEvent(f"update-catalog does not consume {event.detail_type}")

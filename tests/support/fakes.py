@@ -143,6 +143,13 @@ class InMemoryRegistry(RegistryRepository):
         self.catalog[api_id] = dataclasses.replace(entry, last_report=(day, headline))
         return True
 
+    def note_test_run(self, api_id: str, run: Mapping[str, Any]) -> bool:
+        entry = self.catalog.get(api_id)
+        if entry is None or (entry.last_test_run is not None and entry.last_test_run["finishedAt"] > run["finishedAt"]):
+            return False
+        self.catalog[api_id] = dataclasses.replace(entry, last_test_run=dict(run))
+        return True
+
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page:
         entries = sorted(
             (e for e in self.catalog.values() if owner is None or e.owner == owner), key=lambda e: e.api_id

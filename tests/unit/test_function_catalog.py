@@ -112,7 +112,12 @@ def test_routing_fans_out_through_topics_only_where_needed() -> None:
     assert by_event["ApiSpecSubmitted"].target_kind == "queue"
     assert by_event["ApiVersionRegistered"].target_kind == "topic"
     (topic,) = plan.topics
-    assert set(topic.subscriber_queues) == {"t-track-submission", "t-update-catalog", "t-index-catalog"}
+    assert set(topic.subscriber_queues) == {
+        "t-track-submission",
+        "t-update-catalog",
+        "t-index-catalog",
+        "t-test-after-registration",
+    }
     assert all(q.dead_letter_name == q.name + "-dlq" for q in plan.queues)
     assert plan.sources_of_queue["t-track-submission"] == ("ApiVersionRegistered", "ApiRegistrationRejected")
 

@@ -1,0 +1,302 @@
+"""Contract test runs: what a team sets up (environments, limits), how a run is asked for, and
+the record each run keeps from `queued` to its outcome.
+
+A run is asked for three ways - by the team through the gateway, after a registration of an API
+that opted in, by the API's schedule - and each way ends here, in `RequestTestRun`: the run record
+is written (once per run id) and `TestRunRequested` published; the bridge starts the workflow.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
+
+from devportal.errors import FieldError, InvalidParameter, NotFound
+from devportal.registry.models import ApiVersionRecord
+from devportal.registry.ports import EventPublisher
+from events.envelope import WireModel, new_event
+from events.testing import ENVIRONMENT, RUN_ID, TestRunRequested, TestTargetRef, Trigger
+
+ACTIVE = ("queued", "running")
+PRODUCER = "devportal.testing"
+SECRET_NAME = r"^[A-Za-z0-9/_+=.@-]{1,256}$"  # noqa: S105 - a pattern, not a secret
+
+
+class CredentialRef(WireModel):
+    """Where the credential a target wants lives: a Secrets Manager secret (its name under the
+    portal's test-credentials prefix) and how it is sent. The value is read by the worker only."""
+
+    secret: str = Field(pattern=SECRET_NAME, description="the secret's name after the prefix")
+    scheme: Literal["bearer", "api-key"]
+    header: str = Field(default="Authorization", pattern=r"^[A-Za-z0-9-]{1,64}$")
+
+    @model_validator(mode="after")
+    def _bearer_goes_in_authorization(self) -> CredentialRef:
+        if self.scheme == "bearer" and self.header.lower() != "authorization":
+            raise ValueError("a bearer token is sent in `Authorization`; use scheme `api-key` for another header")
+        return self
+
+
+class TestEnvironment(WireModel):
+    __test__ = False
+
+    name: str = Field(pattern=ENVIRONMENT)
+    base_url: AnyHttpUrl
+    unsafe_methods: bool = Field(
+        default=False, description="send POST, PUT, PATCH and DELETE too (they change data on the target)"
+    )
+    credential: CredentialRef | None = None
+
+    @field_validator("base_url")
+    @classmethod
+    def _no_userinfo(cls, value: AnyHttpUrl) -> AnyHttpUrl:
+        if value.username or value.password:
+            raise ValueError("put the credential in `credential`, not in the URL")
+        if value.query or value.fragment:
+            raise ValueError("a base URL has no query or fragment")
+        return value
+
+
+class TestSettings(WireModel):
+    """An API's contract-test settings, set by its team."""
+
+    __test__ = False
+
+    environments: list[TestEnvironment] = Field(default_factory=list, max_length=10)
+    run_after_registration: bool = Field(
+        default=False, description="test each newly registered version against the base URL its spec declares"
+    )
+    concurrency: int = Field(default=2, ge=1, le=8, description="batches (operations) tested at the same time")
+    requests_per_second: float = Field(default=20, ge=0.5, le=500)
+    timeout_ms: int = Field(default=5000, ge=100, le=30_000, description="how long one request may take")
+    latency_ms: int = Field(default=2000, ge=10, le=60_000, description="slower answers fail the latency check")
+    max_examples: int = Field(default=10, ge=1, le=200, description="generated cases per operation and mode")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> TestSettings:
+        names = [environment.name for environment in self.environments]
+        if len(names) != len(set(names)):
+            raise ValueError("environment names must be unique")
+        return self
+
+    def environment(self, name: str) -> TestEnvironment | None:
+        return next((environment for environment in self.environments if environment.name == name), None)
+
+
+def check_settings(body: Mapping[str, Any]) -> TestSettings:
+    try:
+        return TestSettings.model_validate(body)
+    except ValidationError as error:
+        raise InvalidParameter("The test settings are not valid.", _field_errors(error)) from None
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    found = []
+    for problem in error.errors():
+        pointer = "".join(f"/{part}" for part in problem["loc"])
+        message = problem["msg"].removeprefix("Value error, ")
+        found.append(FieldError(detail=message, pointer=pointer or "/"))
+    return found
+
+
+def check_run_id(run_id: str) -> str:
+    import re
+
+    if not re.fullmatch(RUN_ID, run_id):
+        raise InvalidParameter(
+            "`runId` is not a test run id (tr- and 24 hex digits).",
+            [FieldError(detail="invalid format", parameter="runId")],
+        )
+    return run_id
+
+
+def run_id_for(*parts: str) -> str:
+    """A run id derived from what asked for it (a submission, a schedule's firing): asked twice,
+    it is the same run."""
+    return "tr-" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:24]
+
+
+def new_run_id() -> str:
+    return "tr-" + uuid.uuid4().hex[:24]
+
+
+def workflow_id_for(run_id: str) -> str:
+    return f"devportal-test-run-{run_id}"
+
+
+def declared_base_url(document: Mapping[str, Any]) -> str | None:
+    """The first absolute http(s) server URL the spec declares (3.x `servers`, 2.0 host)."""
+    servers = document.get("servers")
+    if isinstance(servers, list):
+        for server in servers:
+            url = server.get("url") if isinstance(server, dict) else None
+            if isinstance(url, str) and url.startswith(("http://", "https://")) and "{" not in url:
+                return url.rstrip("/")
+    host = document.get("host")
+    if isinstance(host, str) and host:
+        schemes = document.get("schemes") or ["https"]
+        scheme = "https" if "https" in schemes else str(schemes[0])
+        return f"{scheme}://{host}{document.get('basePath', '')}".rstrip("/")
+    return None
+
+
+class TestRunStore(Protocol):
+    """Test runs and each API's test settings (adapter: devportal.adapters.testruns)."""
+
+    def create(self, run: Mapping[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Write a new run record; (the record, True), or (the record already there, False)."""
+        ...
+
+    def get(self, run_id: str) -> dict[str, Any] | None: ...
+
+    def start(self, run_id: str, *, cases_total: int, operations: int, started_at: datetime) -> None:
+        """Mark a queued run running, with its planned totals (a repeat changes nothing)."""
+        ...
+
+    def put_batch(self, run_id: str, batch: int, outcome: Mapping[str, Any]) -> bool:
+        """Keep one batch's outcome and count its cases done - once: False if it was already kept."""
+        ...
+
+    def batch(self, run_id: str, batch: int) -> dict[str, Any] | None: ...
+
+    def batches(self, run_id: str) -> dict[int, dict[str, Any]]: ...
+
+    def finish(self, run_id: str, result: Mapping[str, Any]) -> bool:
+        """Write the outcome of an active run; False if it had already ended."""
+        ...
+
+    def page(self, api_id: str, *, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]: ...
+
+    def settings(self, api_id: str) -> TestSettings: ...
+
+    def put_settings(self, api_id: str, settings: TestSettings, by: str, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    api_id: str
+    version: str
+    trigger: Trigger
+    requested_by: str
+    environment: str | None = None
+    base_url: str | None = None
+    run_id: str | None = None  # derived by the caller when the request may repeat
+    correlation_id: str | None = None
+
+
+class RequestTestRun:
+    """Ask for a run: resolve its target, write its record, publish `TestRunRequested`."""
+
+    def __init__(
+        self,
+        store: TestRunStore,
+        version_of: Callable[[str, str], ApiVersionRecord | None],
+        latest_version_of: Callable[[str], str | None],
+        document_of: Callable[[ApiVersionRecord], Mapping[str, Any]],
+        publisher: EventPublisher,
+        check_target: Callable[[str], str | None],
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._store = store
+        self._version_of = version_of
+        self._latest_version_of = latest_version_of
+        self._document_of = document_of
+        self._publisher = publisher
+        self._check_target = check_target
+        self._clock = clock
+
+    def __call__(self, request: RunRequest) -> tuple[dict[str, Any], bool]:
+        record = self._version_of(request.api_id, request.version)
+        if record is None:
+            raise NotFound(f"{request.api_id} has no registered version {request.version!r}.")
+        settings = self._store.settings(request.api_id)
+        target = self._target(request, record, settings)
+        problem = self._check_target(target.base_url)
+        if problem is not None:
+            raise InvalidParameter(
+                f"Contract tests cannot target {target.base_url}: {problem}.",
+                [FieldError(detail=problem, pointer="/baseUrl" if request.base_url else "/environment")],
+            )
+        now = self._clock()
+        run_id = request.run_id or new_run_id()
+        run = {
+            "runId": run_id,
+            "apiId": request.api_id,
+            "version": request.version,
+            "owner": record.owner,
+            "status": "queued",
+            "trigger": request.trigger,
+            "requestedBy": request.requested_by,
+            "requestedAt": now,
+            "target": target.to_wire(),
+            "settings": settings.model_dump(
+                mode="json",
+                by_alias=True,
+                include={"concurrency", "requests_per_second", "timeout_ms", "latency_ms", "max_examples"},
+            ),
+            "workflowId": workflow_id_for(run_id),
+        }
+        stored, created = self._store.create(run)
+        # Published again while the run is queued: a request retried after a failed publish gets
+        # its run started; the event id and the workflow id keep the copies from doing anything twice.
+        if stored["status"] == "queued":
+            event = TestRunRequested(
+                run_id=run_id,
+                api_id=request.api_id,
+                version=request.version,
+                owner=record.owner,
+                trigger=request.trigger,
+                requested_by=request.requested_by,
+                requested_at=stored["requestedAt"],
+                target=TestTargetRef.model_validate(stored["target"]),
+            )
+            self._publisher.publish(
+                [
+                    new_event(
+                        event,
+                        correlation_id=request.correlation_id or run_id,
+                        producer=PRODUCER,
+                        event_id=f"{run_id}-requested",
+                    )
+                ]
+            )
+        return stored, created
+
+    def latest(self, request: RunRequest) -> tuple[dict[str, Any], bool]:
+        """A run of the API's latest version (what a schedule tests)."""
+        latest = self._latest_version_of(request.api_id)
+        if latest is None:
+            raise NotFound(f"No API {request.api_id!r} is in the catalog.")
+        return self(dataclasses.replace(request, version=latest))
+
+    def _target(self, request: RunRequest, record: ApiVersionRecord, settings: TestSettings) -> TestTargetRef:
+        if request.environment is not None:
+            environment = settings.environment(request.environment)
+            if environment is None:
+                raise InvalidParameter(
+                    f"{request.api_id} has no test environment {request.environment!r}; its team sets environments "
+                    f"with PUT /apis/{request.api_id}/test-settings.",
+                    [FieldError(detail="no such environment", pointer="/environment")],
+                )
+            return TestTargetRef(
+                base_url=str(environment.base_url).rstrip("/"),
+                environment=environment.name,
+                unsafe_methods=environment.unsafe_methods,
+            )
+        if request.base_url is not None:
+            return TestTargetRef(base_url=request.base_url.rstrip("/"))
+        declared = declared_base_url(self._document_of(record))
+        if declared is None:
+            raise InvalidParameter(
+                f"{request.api_id} {request.version} declares no absolute server URL; name a test environment or "
+                "give a `baseUrl`.",
+                [FieldError(detail="no base URL to test", pointer="/baseUrl")],
+            )
+        return TestTargetRef(base_url=declared)

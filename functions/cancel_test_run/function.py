@@ -1,0 +1,10 @@
+from functions.declaration import Function, Route
+
+FUNCTION = Function(
+    description="Cancels a queued or running contract test run (a signal to its workflow).",
+    trigger=Route("cancelTestRun"),
+    access={
+        "table": ("dynamodb:GetItem",),  # the run; the caller's profile (their team)
+        "temporal-secret": ("secretsmanager:GetSecretValue",),  # the Temporal Cloud connection
+    },
+)
