@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.common import (
@@ -29,54 +30,73 @@ from temporal_bridge.workflows import ApiRegistrationWorkflow
 log = logging.getLogger("devportal.starter")
 
 
-async def ensure_registration(client: Client, submitted: Submitted, task_queue: str) -> None:
-    """Start the submission's workflow unless it exists (running or closed)."""
+async def _start_once(
+    client: Client,
+    run: Any,
+    argument: Any,
+    *,
+    workflow_id: str,
+    task_queue: str,
+    api_id: str,
+    version: str,
+    owner: str,
+    what: str,
+    execution_timeout: timedelta | None = None,
+) -> None:
+    """Start a workflow unless one with its id exists (running or closed), with the search
+    attributes ops filter by (ApiId, ApiVersion, Owner, Step=queued)."""
     try:
         await client.start_workflow(
-            ApiRegistrationWorkflow.run,
-            submitted,
-            id=submitted.workflow_id,
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=TypedSearchAttributes(
-                [
-                    SearchAttributePair(API_ID, submitted.api_id),
-                    SearchAttributePair(API_VERSION, submitted.version),
-                    SearchAttributePair(OWNER, submitted.owner),
-                    SearchAttributePair(STEP, "queued"),
-                ]
-            ),
-            rpc_timeout=timedelta(seconds=10),
-        )
-    except WorkflowAlreadyStartedError:
-        log.info("registration already ran; nothing started", extra={"workflow_id": submitted.workflow_id})
-
-
-async def ensure_test_run(client: Client, requested: TestRunRequested, task_queue: str) -> None:
-    """Start the run's TestOrchestrationWorkflow unless it exists (running or closed)."""
-    workflow_id = workflow_id_for(requested.run_id)
-    try:
-        await client.start_workflow(
-            TestOrchestrationWorkflow.run,
-            TestRunStart(requested.run_id),
+            run,
+            argument,
             id=workflow_id,
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            execution_timeout=timedelta(hours=6),
+            execution_timeout=execution_timeout,
             search_attributes=TypedSearchAttributes(
                 [
-                    SearchAttributePair(API_ID, requested.api_id),
-                    SearchAttributePair(API_VERSION, requested.version),
-                    SearchAttributePair(OWNER, requested.owner),
+                    SearchAttributePair(API_ID, api_id),
+                    SearchAttributePair(API_VERSION, version),
+                    SearchAttributePair(OWNER, owner),
                     SearchAttributePair(STEP, "queued"),
                 ]
             ),
             rpc_timeout=timedelta(seconds=10),
         )
     except WorkflowAlreadyStartedError:
-        log.info("test run already started; nothing started", extra={"workflow_id": workflow_id})
+        log.info("%s already ran; nothing started", what, extra={"workflow_id": workflow_id})
+
+
+async def ensure_registration(client: Client, submitted: Submitted, task_queue: str) -> None:
+    """Start the submission's workflow unless it exists (running or closed)."""
+    await _start_once(
+        client,
+        ApiRegistrationWorkflow.run,
+        submitted,
+        workflow_id=submitted.workflow_id,
+        task_queue=task_queue,
+        api_id=submitted.api_id,
+        version=submitted.version,
+        owner=submitted.owner,
+        what="registration",
+    )
+
+
+async def ensure_test_run(client: Client, requested: TestRunRequested, task_queue: str) -> None:
+    """Start the run's TestOrchestrationWorkflow unless it exists (running or closed)."""
+    await _start_once(
+        client,
+        TestOrchestrationWorkflow.run,
+        TestRunStart(requested.run_id),
+        workflow_id=workflow_id_for(requested.run_id),
+        task_queue=task_queue,
+        api_id=requested.api_id,
+        version=requested.version,
+        owner=requested.owner,
+        what="test run",
+        execution_timeout=timedelta(hours=6),
+    )
 
 
 async def cancel_test_run(client: Client, workflow_id: str, by: str) -> bool:
