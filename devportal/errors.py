@@ -81,6 +81,14 @@ class InvalidParameter(DomainError):
     slug = "invalid-parameter"
 
 
+class TargetRefused(DomainError):
+    """A well-formed contract-test request whose target cannot be used: an address tests may not
+    reach, a name that does not resolve, an environment the API does not have, no base URL."""
+
+    title = "Test target cannot be used"
+    slug = "test-target-refused"
+
+
 class UnsupportedMediaType(DomainError):
     title = "Unsupported media type"
     slug = "unsupported-media-type"

@@ -38,6 +38,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.NotOpenApi: 422,
     errors.InvalidSpecField: 422,
     errors.InvalidParameter: 400,
+    errors.TargetRefused: 422,
     errors.UnsupportedMediaType: 415,
     errors.Unauthenticated: 401,
     errors.ServiceKeyRefused: 401,

@@ -8,7 +8,7 @@ import re
 from devportal.errors import FieldError, InvalidParameter, NotFound
 from devportal.http import ApiRequest
 from devportal.identity.access import require, require_team_member
-from devportal.registry.models import ApiVersionRecord, Submission
+from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission
 from devportal.specs.openapi import check_api_id, check_version
 from devportal.wiring import Portal
 from functions.identity_views import profile_of
@@ -41,3 +41,26 @@ def requested_version(request: ApiRequest, portal: Portal, permission: str = "do
     if record is None:
         raise NotFound(f"{api_id} has no registered version {version!r}.")
     return record
+
+
+def requested_entry(request: ApiRequest, portal: Portal) -> CatalogEntry:
+    """The catalog entry of the API the path names, for a caller who may read the catalog; a 404
+    when the catalog has no such API."""
+    require(request.caller, "catalog:read")
+    return _entry(request, portal)
+
+
+def owned_entry(request: ApiRequest, portal: Portal) -> CatalogEntry:
+    """The catalog entry of the API the path names, for a developer of its owning team or an
+    admin (403 otherwise); a 404 when the catalog has no such API."""
+    entry = _entry(request, portal)
+    require_team_member(request.caller, profile_of(portal, request.caller), entry.owner)
+    return entry
+
+
+def _entry(request: ApiRequest, portal: Portal) -> CatalogEntry:
+    api_id = check_api_id(request.path_parameters.get("apiId", ""))
+    entry = portal.registry.get_catalog_entry(api_id)
+    if entry is None:
+        raise NotFound(f"No API {api_id!r} is in the catalog.")
+    return entry

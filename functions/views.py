@@ -108,3 +108,11 @@ def test_run_view(run: dict[str, Any], temporal_ui_url: str | None) -> dict[str,
     if temporal_ui_url is not None and workflow_id:
         view["workflowUrl"] = f"{temporal_ui_url}/workflows/{quote(workflow_id, safe='')}"
     return view
+
+
+def test_schedule_view(schedule: dict[str, Any], temporal_ui_url: str | None) -> dict[str, Any]:
+    """A test schedule as the gateway shows it, with its page in the Temporal Web UI."""
+    view = dict(schedule)
+    if temporal_ui_url is not None:
+        view["scheduleUrl"] = f"{temporal_ui_url}/schedules/{quote(str(schedule['scheduleId']), safe='')}"
+    return view

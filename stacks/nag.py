@@ -138,13 +138,28 @@ OBJECT_KEYS_REASON = (
 )
 
 
+CREDENTIALS_REASON = (
+    "Contract-test credentials are secrets each API team names in its test settings, under one prefix "
+    "(<prefix>/test-credentials/): IAM cannot list them ahead. Only the test worker reads them, with "
+    "secretsmanager:GetSecretValue alone (tests/infra/test_least_privilege.py)."
+)
+
+
 def object_key_acknowledgements(function: PortalFunction) -> list[Acknowledged]:
-    """IAM5 for `arn:...:s3:::{bucket}/*`, one per bucket the function touches, named exactly."""
-    return [
+    """IAM5 for `arn:...:s3:::{bucket}/*`, one per bucket the function touches, and for the
+    test-credential secrets under their prefix, named exactly."""
+    found = [
         Acknowledged(f"AwsSolutions-IAM5[Resource::{nag_object_resource(bucket)}]", OBJECT_KEYS_REASON, _is_function)
         for resource, bucket in (("specs", function.names.specs_bucket), ("docs", function.names.docs_bucket))
         if resource in function.spec.access
     ]
+    if "test-credentials" in function.spec.access:
+        secrets = (
+            "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
+            f"{function.names.test_credentials_prefix}*"
+        )
+        found.append(Acknowledged(f"AwsSolutions-IAM5[Resource::{secrets}]", CREDENTIALS_REASON, _is_function))
+    return found
 
 
 def flatten_reference(node: Any) -> str:

@@ -107,7 +107,7 @@ class HealthActivities:
             created += await ensure_report_schedule(activity.client(), activity.info().task_queue, api_id)
             await blocking(partial(self._health.note_reports_scheduled, api_id))
         if missing:
-            logger.info("daily report schedules in place", extra={"apis": len(missing), "created": created})
+            logger.info("daily report schedules in place", extra={"apis": len(missing), "schedules_created": created})
 
     @activity.defn(name="check_health")
     async def check(self, batch: HealthBatch) -> list[ApiHealth]:

@@ -1,5 +1,6 @@
-"""The Temporal schedules of the analytics domain, created when they are first needed (the first
-API with traffic) and left alone after that: ops pause, trigger or delete them in the Web UI.
+"""The portal's Temporal schedules. The analytics domain's are created when they are first needed
+(the first API with traffic) and left alone after that: ops pause, trigger or delete them in the
+Web UI. Contract-test schedules are each API team's, set through the gateway.
 
   <task queue>-health          every hour at minute 7 (the hour before is complete by then,
                                clock-skew allowance included): ApiHealthWorkflow over every API
@@ -7,6 +8,9 @@ API with traffic) and left alone after that: ops pause, trigger or delete them i
   <task queue>-report-<apiId>  every day between 00:20 and 00:50 UTC (a jitter spreads thousands
                                of APIs over half an hour): ApiAnalyticsWorkflow, the API's report
                                of the day before; its runs carry the ApiId search attribute
+  <testing task queue>-schedule-<apiId>
+                               when the API's team said (cron, time zone): ScheduledTestRunWorkflow,
+                               which asks for a contract test run of the API's latest version
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import (
     Client,
@@ -27,13 +32,17 @@ from temporalio.client import (
     ScheduleRange,
     ScheduleSpec,
     ScheduleState,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
 )
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
+from devportal.testing.schedules import Calendar, TestSchedule
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
-from temporal_bridge.search import API_ID
+from temporal_bridge.search import API_ID, OWNER
+from temporal_bridge.testing import ScheduledRun, ScheduledTestRunWorkflow
 
 log = logging.getLogger("devportal.schedules")
 
@@ -132,3 +141,111 @@ async def trigger_now(client: Client, schedule_id: str, timeout: float = 30) -> 
             raise TimeoutError(f"triggering {schedule_id} started no run within {timeout:.0f} s")
         await asyncio.sleep(0.2)
     return started[0]
+
+
+# -- contract-test schedules: one per API that has one, set by its team through the gateway -------
+
+
+def test_schedule_id(task_queue: str, api_id: str) -> str:
+    """One per API: `devportal-testing-schedule-petstore`. The runs it starts are named the same,
+    followed by the time of each firing."""
+    return f"{task_queue}-schedule-{api_id}"
+
+
+def _calendar(calendar: Calendar) -> ScheduleCalendarSpec:
+    def ranges(name: str) -> tuple[ScheduleRange, ...]:
+        return tuple(ScheduleRange(start, end, step) for start, end, step in calendar.of(name))
+
+    return ScheduleCalendarSpec(
+        second=(ScheduleRange(0),),
+        minute=ranges("minute"),
+        hour=ranges("hour"),
+        day_of_month=ranges("day-of-month"),
+        month=ranges("month"),
+        day_of_week=ranges("day-of-week"),
+        comment=calendar.cron,  # what the team wrote, read back by describe_test_schedule
+    )
+
+
+def test_schedule(task_queue: str, api_id: str, owner: str, schedule: TestSchedule, by: str) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            ScheduledTestRunWorkflow.run,
+            ScheduledRun(api_id, schedule.environment),
+            id=test_schedule_id(task_queue, api_id),
+            task_queue=task_queue,
+            execution_timeout=timedelta(minutes=10),
+            typed_search_attributes=TypedSearchAttributes(
+                [SearchAttributePair(API_ID, api_id), SearchAttributePair(OWNER, owner)]
+            ),
+        ),
+        spec=ScheduleSpec(calendars=[_calendar(schedule.calendar())], time_zone_name=schedule.time_zone),
+        # A firing only asks for a run (a run of the API still going is not doubled, see
+        # RequestTestRun.scheduled); firings missed while Temporal was away are not replayed.
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(minutes=10)),
+        state=ScheduleState(paused=schedule.paused, note=f"set by {by} through the gateway"),
+    )
+
+
+async def put_test_schedule(
+    client: Client, task_queue: str, api_id: str, owner: str, schedule: TestSchedule, by: str
+) -> dict[str, Any]:
+    """Creates the API's schedule or replaces it whole (paused or not as `schedule` says)."""
+    wanted = test_schedule(task_queue, api_id, owner, schedule, by)
+    schedule_id = test_schedule_id(task_queue, api_id)
+    try:
+        await client.create_schedule(schedule_id, wanted, rpc_timeout=timedelta(seconds=10))
+        log.info("test schedule %s created", schedule_id)
+    except ScheduleAlreadyRunningError:
+
+        async def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
+            return ScheduleUpdate(schedule=wanted)
+
+        await client.get_schedule_handle(schedule_id).update(replace, rpc_timeout=timedelta(seconds=10))
+        log.info("test schedule %s replaced", schedule_id)
+    view = await describe_test_schedule(client, task_queue, api_id)
+    assert view is not None
+    return view
+
+
+async def describe_test_schedule(client: Client, task_queue: str, api_id: str) -> dict[str, Any] | None:
+    """The API's schedule as the gateway shows it (paused here too when ops paused it in the Web
+    UI), with its next firings; None when it has none."""
+    schedule_id = test_schedule_id(task_queue, api_id)
+    try:
+        described = await client.get_schedule_handle(schedule_id).describe(rpc_timeout=timedelta(seconds=10))
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    schedule = described.schedule
+    action = schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    (run,) = await client.data_converter.decode(list(action.args), [ScheduledRun])
+    calendars = schedule.spec.calendars
+    return {
+        "apiId": api_id,
+        "cron": calendars[0].comment if calendars and calendars[0].comment else "",
+        "timeZone": schedule.spec.time_zone_name or "UTC",
+        "environment": run.environment,
+        "paused": schedule.state.paused,
+        "note": schedule.state.note or None,
+        "nextRuns": [moment.isoformat() for moment in described.info.next_action_times[:5]],
+        "lastRuns": [
+            action.started_at.isoformat()
+            for action in described.info.recent_actions[-5:]
+            if action.started_at is not None
+        ],
+        "scheduleId": schedule_id,
+    }
+
+
+async def delete_test_schedule(client: Client, task_queue: str, api_id: str) -> bool:
+    """Deletes the API's schedule; False when it had none. Runs it started are left alone."""
+    try:
+        await client.get_schedule_handle(test_schedule_id(task_queue, api_id)).delete(rpc_timeout=timedelta(seconds=10))
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    return True

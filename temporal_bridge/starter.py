@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from temporalio.client import Client
 from temporalio.common import (
@@ -18,16 +18,28 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError, RPCStatusCode
 
 from devportal.registry.register import Submitted
 from devportal.testing.runs import workflow_id_for
-from events.testing import TestRunRequested
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
 from temporal_bridge.testing import TestOrchestrationWorkflow, TestRunStart
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 
 log = logging.getLogger("devportal.starter")
+_RUN_TIMEOUT = timedelta(hours=6)
+
+
+class RunToStart(Protocol):
+    """What starting a run's workflow needs of its request (TestRunRequested) or its record."""
+
+    @property
+    def run_id(self) -> str: ...
+    @property
+    def api_id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def owner(self) -> str: ...
 
 
 async def _start_once(
@@ -42,9 +54,12 @@ async def _start_once(
     owner: str,
     what: str,
     execution_timeout: timedelta | None = None,
-) -> None:
+    signal: tuple[str, str] | None = None,
+) -> bool:
     """Start a workflow unless one with its id exists (running or closed), with the search
-    attributes ops filter by (ApiId, ApiVersion, Owner, Step=queued)."""
+    attributes ops filter by (ApiId, ApiVersion, Owner, Step=queued). With `signal` (a signal
+    name and its argument), the running workflow, or the one just started, gets it
+    (signal-with-start). False when the workflow had already closed."""
     try:
         await client.start_workflow(
             run,
@@ -63,9 +78,13 @@ async def _start_once(
                 ]
             ),
             rpc_timeout=timedelta(seconds=10),
+            start_signal=signal[0] if signal else None,
+            start_signal_args=[signal[1]] if signal else [],
         )
     except WorkflowAlreadyStartedError:
         log.info("%s already ran; nothing started", what, extra={"workflow_id": workflow_id})
+        return False
+    return True
 
 
 async def ensure_registration(client: Client, submitted: Submitted, task_queue: str) -> None:
@@ -83,7 +102,7 @@ async def ensure_registration(client: Client, submitted: Submitted, task_queue: 
     )
 
 
-async def ensure_test_run(client: Client, requested: TestRunRequested, task_queue: str) -> None:
+async def ensure_test_run(client: Client, requested: RunToStart, task_queue: str) -> None:
     """Start the run's TestOrchestrationWorkflow unless it exists (running or closed)."""
     await _start_once(
         client,
@@ -95,19 +114,24 @@ async def ensure_test_run(client: Client, requested: TestRunRequested, task_queu
         version=requested.version,
         owner=requested.owner,
         what="test run",
-        execution_timeout=timedelta(hours=6),
+        execution_timeout=_RUN_TIMEOUT,
     )
 
 
-async def cancel_test_run(client: Client, workflow_id: str, by: str) -> bool:
-    """Signal a run's workflow to stop; False when its workflow has not been started yet (the
-    bridge starts it within seconds of the request) or has already closed."""
-    try:
-        await client.get_workflow_handle(workflow_id).signal(
-            TestOrchestrationWorkflow.cancel, by, rpc_timeout=timedelta(seconds=10)
-        )
-    except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            return False
-        raise
-    return True
+async def cancel_test_run(client: Client, run: RunToStart, task_queue: str, by: str) -> bool:
+    """Signal a run's workflow to stop. A run still queued (its workflow not started yet) is started
+    with the signal already in it (signal-with-start): it plans, tests nothing and ends cancelled,
+    and the bridge's own start later finds it. False when the workflow has already closed."""
+    return await _start_once(
+        client,
+        TestOrchestrationWorkflow.run,
+        TestRunStart(run.run_id),
+        workflow_id=workflow_id_for(run.run_id),
+        task_queue=task_queue,
+        api_id=run.api_id,
+        version=run.version,
+        owner=run.owner,
+        what="test run",
+        execution_timeout=_RUN_TIMEOUT,
+        signal=("cancel", by),
+    )

@@ -32,6 +32,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from aws_lambda_powertools import Logger
 
+    from devportal.errors import NotFound, TargetRefused
     from devportal.testing.execute import BatchReport, ContractTests, CredentialMissing, Plan, RunGone
     from devportal.testing.runs import RequestTestRun, RunRequest, run_id_for
     from temporal_bridge.search import STEP
@@ -153,7 +154,7 @@ class TestingActivities:
         run_id = run_id_for("schedule", info.workflow_id or "")
 
         def work(progress: _Progress) -> str:
-            run, _ = self._request_run.latest(
+            run, _ = self._request_run.scheduled(
                 RunRequest(
                     api_id=request.api_id,
                     version="",
@@ -165,7 +166,10 @@ class TestingActivities:
             )
             return str(run["runId"])
 
-        return await _in_thread(work)
+        try:
+            return await _in_thread(work)
+        except (TargetRefused, NotFound) as refused:  # the API or its environment is gone: no retry helps
+            raise ApplicationError(refused.detail, non_retryable=True) from None
 
 
 def _thin(plan: Plan, batch: int) -> Plan:

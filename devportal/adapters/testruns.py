@@ -11,7 +11,6 @@ Runs are kept RUN_DAYS, then expire by TTL.
 
 from __future__ import annotations
 
-import base64
 import time
 import zlib
 from collections.abc import Mapping
@@ -23,7 +22,6 @@ import orjson
 from botocore.exceptions import ClientError
 
 from devportal.adapters.table import DynamoTable, conditional_failure, item, plain, timestamp
-from devportal.errors import FieldError, InvalidParameter
 from devportal.tables import GSI_OWNER, TTL_ATTRIBUTE
 from devportal.testing.runs import TestSettings
 
@@ -208,20 +206,23 @@ class DynamoTestRunStore(DynamoTable):
         return True
 
     def page(self, api_id: str, *, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": GSI_OWNER,
-            "KeyConditionExpression": "GSI2PK = :pk",
-            "ExpressionAttributeValues": item({":pk": f"TESTRUNS#{api_id}"}),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
+        # The cursor is a position in the index, `<requestedAt>#<runId>` of the last run shown: the
+        # page after it holds the runs asked for before. Any string is a position (an unknown one
+        # gives the runs before it in that order, maybe none).
+        condition, values = "GSI2PK = :pk", {":pk": f"TESTRUNS#{api_id}"}
         if cursor is not None:
-            request["ExclusiveStartKey"] = _decode_cursor(cursor, api_id)
-        response = self._client().query(**request)
+            condition, values = condition + " AND GSI2SK < :before", {**values, ":before": cursor}
+        response = self._client().query(
+            TableName=self._table,
+            IndexName=GSI_OWNER,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=item(values),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
         runs = [_summary(_run(raw)) for raw in response.get("Items", [])]
         last = response.get("LastEvaluatedKey")
-        return runs, (_encode_cursor(last) if last and runs else None)
+        return runs, (str(last["GSI2SK"]["S"]) if last and runs else None)
 
     def settings(self, api_id: str) -> TestSettings:
         found = self._client().get_item(
@@ -294,30 +295,3 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, datetime):
         return timestamp(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
-
-
-def _encode_cursor(key: Mapping[str, Any]) -> str:
-    return base64.urlsafe_b64encode(orjson.dumps(plain(dict(key)))).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, api_id: str) -> dict[str, Any]:
-    try:
-        key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        valid = (
-            isinstance(key, dict)
-            and key.get("GSI2PK") == f"TESTRUNS#{api_id}"
-            and set(key)
-            == {
-                "PK",
-                "SK",
-                "GSI2PK",
-                "GSI2SK",
-            }
-        )
-    except ValueError:
-        valid = False
-    if not valid:
-        raise InvalidParameter(
-            "`cursor` is not a cursor from this list.", [FieldError(detail="invalid cursor", parameter="cursor")]
-        )
-    return item({name: str(value) for name, value in key.items()})

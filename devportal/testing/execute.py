@@ -185,20 +185,20 @@ class ContractTests:
         run = self._run(plan.run_id)
         kept = self._store.batches(plan.run_id)
         outcomes = [kept[batch] for batch in sorted(set(completed)) if batch in kept]
-        operations = [
-            OperationUnderTest(
-                key=operation.key,
-                method=operation.key.split(" ", 1)[0],
-                path=operation.key.split(" ", 1)[1],
-                operation_id=None,
-                documented_statuses=(),
-                sent=operation.sent,
-            )
-            for operation in plan.operations
-        ]
         if plan.problem is None:
-            spec = self._spec(run)
-            operations = spec.operations(unsafe_methods=plan.unsafe_methods)
+            operations = self._spec(run).operations(unsafe_methods=plan.unsafe_methods)
+        else:  # the spec could not be planned: the plan's own rows, so the run still says which
+            operations = [
+                OperationUnderTest(
+                    key=operation.key,
+                    method=operation.key.split(" ", 1)[0],
+                    path=operation.key.split(" ", 1)[1],
+                    operation_id=None,
+                    documented_statuses=(),
+                    sent=operation.sent,
+                )
+                for operation in plan.operations
+            ]
         found = results(operations, outcomes, cancelled=cancelled)
         problem = error or plan.problem
         if problem is not None and not cancelled:

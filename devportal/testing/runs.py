@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
 
-from devportal.errors import FieldError, InvalidParameter, NotFound
+from devportal.errors import FieldError, InvalidParameter, NotFound, TargetRefused
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.ports import EventPublisher
 from events.envelope import WireModel, new_event
@@ -33,6 +34,8 @@ class CredentialRef(WireModel):
     """Where the credential a target wants lives: a Secrets Manager secret (its name under the
     portal's test-credentials prefix) and how it is sent. The value is read by the worker only."""
 
+    model_config = WireModel.model_config | {"strict": True}  # a JSON body: "true" is not true
+
     secret: str = Field(pattern=SECRET_NAME, description="the secret's name after the prefix")
     scheme: Literal["bearer", "api-key"]
     header: str = Field(default="Authorization", pattern=r"^[A-Za-z0-9-]{1,64}$")
@@ -46,6 +49,7 @@ class CredentialRef(WireModel):
 
 class TestEnvironment(WireModel):
     __test__ = False
+    model_config = WireModel.model_config | {"strict": True}  # a JSON body: "true" is not true
 
     name: str = Field(pattern=ENVIRONMENT)
     base_url: AnyHttpUrl
@@ -66,6 +70,8 @@ class TestEnvironment(WireModel):
 
 class TestSettings(WireModel):
     """An API's contract-test settings, set by its team."""
+
+    model_config = WireModel.model_config | {"strict": True}  # a JSON body: "true" is not true
 
     __test__ = False
 
@@ -94,10 +100,18 @@ def check_settings(body: Mapping[str, Any]) -> TestSettings:
     try:
         return TestSettings.model_validate(body)
     except ValidationError as error:
-        raise InvalidParameter("The test settings are not valid.", _field_errors(error)) from None
+        raise invalid_body("The test settings", error) from None
 
 
-def _field_errors(error: ValidationError) -> list[FieldError]:
+def invalid_body(what: str, error: ValidationError) -> InvalidParameter:
+    """A 400 saying what is wrong with each member, in one sentence and per JSON pointer."""
+    problems = field_errors(error)
+    said = "; ".join(f"{problem.pointer}: {problem.detail}" for problem in problems)
+    return InvalidParameter(f"{what} are not valid: {said}.", problems)
+
+
+def field_errors(error: ValidationError) -> list[FieldError]:
+    """Each of a body's problems with the JSON pointer of its member."""
     found = []
     for problem in error.errors():
         pointer = "".join(f"/{part}" for part in problem["loc"])
@@ -107,8 +121,6 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
 
 
 def check_run_id(run_id: str) -> str:
-    import re
-
     if not re.fullmatch(RUN_ID, run_id):
         raise InvalidParameter(
             "`runId` is not a test run id (tr- and 24 hex digits).",
@@ -129,6 +141,20 @@ def new_run_id() -> str:
 
 def workflow_id_for(run_id: str) -> str:
     return f"devportal-test-run-{run_id}"
+
+
+@dataclass(frozen=True)
+class RunRef:
+    """A stored run as its workflow knows it: the id and the search attributes ops filter by."""
+
+    run_id: str
+    api_id: str
+    version: str
+    owner: str
+
+    @classmethod
+    def of(cls, run: Mapping[str, Any]) -> RunRef:
+        return cls(str(run["runId"]), str(run["apiId"]), str(run["version"]), str(run["owner"]))
 
 
 def declared_base_url(document: Mapping[str, Any]) -> str | None:
@@ -220,7 +246,7 @@ class RequestTestRun:
         target = self._target(request, record, settings)
         problem = self._check_target(target.base_url)
         if problem is not None:
-            raise InvalidParameter(
+            raise TargetRefused(
                 f"Contract tests cannot target {target.base_url}: {problem}.",
                 [FieldError(detail=problem, pointer="/baseUrl" if request.base_url else "/environment")],
             )
@@ -269,18 +295,22 @@ class RequestTestRun:
             )
         return stored, created
 
-    def latest(self, request: RunRequest) -> tuple[dict[str, Any], bool]:
-        """A run of the API's latest version (what a schedule tests)."""
+    def scheduled(self, request: RunRequest) -> tuple[dict[str, Any], bool]:
+        """A run of the API's latest version, as its schedule asks: while a run of the API is still
+        queued or running, that run (a schedule never piles runs on a target)."""
         latest = self._latest_version_of(request.api_id)
         if latest is None:
             raise NotFound(f"No API {request.api_id!r} is in the catalog.")
+        newest, _ = self._store.page(request.api_id, limit=1, cursor=None)
+        if newest and newest[0]["status"] in ACTIVE and newest[0]["runId"] != request.run_id:
+            return newest[0], False
         return self(dataclasses.replace(request, version=latest))
 
     def _target(self, request: RunRequest, record: ApiVersionRecord, settings: TestSettings) -> TestTargetRef:
         if request.environment is not None:
             environment = settings.environment(request.environment)
             if environment is None:
-                raise InvalidParameter(
+                raise TargetRefused(
                     f"{request.api_id} has no test environment {request.environment!r}; its team sets environments "
                     f"with PUT /apis/{request.api_id}/test-settings.",
                     [FieldError(detail="no such environment", pointer="/environment")],
@@ -294,7 +324,7 @@ class RequestTestRun:
             return TestTargetRef(base_url=request.base_url.rstrip("/"))
         declared = declared_base_url(self._document_of(record))
         if declared is None:
-            raise InvalidParameter(
+            raise TargetRefused(
                 f"{request.api_id} {request.version} declares no absolute server URL; name a test environment or "
                 "give a `baseUrl`.",
                 [FieldError(detail="no base URL to test", pointer="/baseUrl")],

@@ -1,3 +1,4 @@
+from devportal.names import TASK_QUEUE_TESTING
 from functions.declaration import Function, Route
 
 FUNCTION = Function(
@@ -7,4 +8,5 @@ FUNCTION = Function(
         "table": ("dynamodb:GetItem",),  # the run; the caller's profile (their team)
         "temporal-secret": ("secretsmanager:GetSecretValue",),  # the Temporal Cloud connection
     },
+    environment={"DEVPORTAL_TESTING_TASK_QUEUE": TASK_QUEUE_TESTING},
 )

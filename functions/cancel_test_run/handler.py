@@ -9,7 +9,7 @@ from aws_lambda_powertools import Logger
 from devportal.errors import NotFound, StateConflict
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require_team_member
-from devportal.testing.runs import ACTIVE, check_run_id
+from devportal.testing.runs import ACTIVE, RunRef, check_run_id
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
 from functions.identity_views import profile_of
@@ -25,16 +25,15 @@ def cancel_test_run(request: ApiRequest, portal: Portal) -> ApiResponse:
     run = portal.test_runs.get(run_id)
     if run is None:
         raise NotFound(f"No test run {run_id}.")
-    require_team_member(caller, profile_of(portal, caller), str(run["owner"]))
+    profile = profile_of(portal, caller)
+    require_team_member(caller, profile, str(run["owner"]))
     if run["status"] not in ACTIVE:
         raise StateConflict(f"Test run {run_id} has already ended ({run['status']}).")
-    workflow_id = str(run["workflowId"])
-    if not portal.temporal.run(lambda client: signal_cancel(client, workflow_id, caller.subject)):
-        raise StateConflict(
-            f"Test run {run_id} cannot be cancelled now: it is about to start or has just ended. "
-            "Read it again in a few seconds."
-        )
-    logger.info("test run cancel requested", run_id=run_id, by=caller.subject)
+    ref, queue = RunRef.of(run), portal.testing_task_queue
+    by = profile.email
+    if not portal.temporal.run(lambda client: signal_cancel(client, ref, queue, by)):
+        raise StateConflict(f"Test run {run_id} has just ended; read it again for its results.")
+    logger.info("test run cancel requested", run_id=run_id, by=by)
     return json_response(202, test_run_view(run, portal.temporal_ui_url), {"Cache-Control": "no-store"})
 
 

@@ -23,7 +23,8 @@ _FIELDS = {"environment", "baseUrl"}
 def request_test_run(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
     record = requested_version(request, portal, "apis:submit")
-    require_team_member(caller, profile_of(portal, caller), record.owner)
+    profile = profile_of(portal, caller)
+    require_team_member(caller, profile, record.owner)
     body = request.json_object() if request.body.strip() else {}
     unknown = sorted(set(body) - _FIELDS)
     if unknown:
@@ -51,7 +52,7 @@ def request_test_run(request: ApiRequest, portal: Portal) -> ApiResponse:
             api_id=record.api_id,
             version=record.version,
             trigger="manual",
-            requested_by=caller.subject,
+            requested_by=profile.email,
             environment=environment,
             base_url=base_url,
             correlation_id=request.correlation_id,

@@ -8,24 +8,17 @@ from datetime import UTC, datetime
 from aws_lambda_powertools import Logger
 
 from devportal.analytics.overview import check_overrides
-from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse, json_response
-from devportal.identity.access import require_team_member
-from devportal.specs.openapi import check_api_id
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
-from functions.identity_views import profile_of
+from functions.requested import owned_entry
 
 logger = Logger()
 
 
 def set_api_health_thresholds(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
-    api_id = check_api_id(request.path_parameters.get("apiId", ""))
-    entry = portal.registry.get_catalog_entry(api_id)
-    if entry is None:
-        raise NotFound(f"No API {api_id!r} is in the catalog.")
-    require_team_member(caller, profile_of(portal, caller), entry.owner)
+    api_id = owned_entry(request, portal).api_id
     overrides = check_overrides(request.json_object())
     portal.health_overview.set_lines(api_id, overrides, caller.subject, datetime.now(UTC))
     logger.info("health thresholds set", api_id=api_id, overrides=overrides, by=caller.subject)

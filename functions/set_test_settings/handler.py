@@ -9,30 +9,24 @@ from datetime import UTC, datetime
 
 from aws_lambda_powertools import Logger
 
-from devportal.errors import FieldError, InvalidParameter, NotFound
+from devportal.errors import FieldError, TargetRefused
 from devportal.http import ApiRequest, ApiResponse, json_response
-from devportal.identity.access import require_team_member
-from devportal.specs.openapi import check_api_id
 from devportal.testing.runs import check_settings
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
-from functions.identity_views import profile_of
+from functions.requested import owned_entry
 
 logger = Logger()
 
 
 def set_test_settings(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
-    api_id = check_api_id(request.path_parameters.get("apiId", ""))
-    entry = portal.registry.get_catalog_entry(api_id)
-    if entry is None:
-        raise NotFound(f"No API {api_id!r} is in the catalog.")
-    require_team_member(caller, profile_of(portal, caller), entry.owner)
+    api_id = owned_entry(request, portal).api_id
     settings = check_settings(request.json_object())
     for index, environment in enumerate(settings.environments):
         problem = portal.target_policy.check_url(str(environment.base_url))
         if problem is not None:
-            raise InvalidParameter(
+            raise TargetRefused(
                 f"Contract tests cannot target {environment.base_url}: {problem}.",
                 [FieldError(detail=problem, pointer=f"/environments/{index}/baseUrl")],
             )

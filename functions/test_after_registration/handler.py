@@ -7,7 +7,7 @@ from __future__ import annotations
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from devportal.errors import InvalidParameter
+from devportal.errors import TargetRefused
 from devportal.testing.runs import RunRequest, run_id_for
 from devportal.wiring import Portal
 from events.parsing import UnknownEvent, parse_event
@@ -35,10 +35,10 @@ def record_handler(record: SQSRecord, portal: Portal) -> None:
                 correlation_id=event.metadata.correlation_id,
             )
         )
-    except InvalidParameter as refused:  # no declared base URL, or one tests may not reach: nothing to run
+    except TargetRefused as refused:  # no declared base URL, or one tests may not reach: nothing to run
         logger.info("no test run after registration", api_id=data.api_id, version=data.version, why=refused.detail)
         return
-    logger.info("test run after registration", run_id=run["runId"], api_id=data.api_id, created=created)
+    logger.info("test run after registration", run_id=run["runId"], api_id=data.api_id, new_run=created)
 
 
 handler = sqs_consumer(record_handler)

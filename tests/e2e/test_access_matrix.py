@@ -4,10 +4,12 @@ admin, and a service presenting a valid API key (keys publish usage; they open n
 
 from __future__ import annotations
 
+import json
 import re
+import socket
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +33,8 @@ class World:
     submission_id: str
     service_key: str
     keys: list[str]  # ids of keys made for the rotate and revoke rows
+    target: str  # a base URL that accepts connections and never answers: a run stays running
+    run_id: str
 
     def headers(self, caller: str) -> dict[str, str]:
         if caller == "anonymous":
@@ -41,7 +45,14 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(stack: RunningStack) -> World:
+def silent_target() -> Iterator[str]:
+    """A listening socket nobody accepts on: requests connect and wait out their timeout."""
+    with socket.create_server(("127.0.0.1", 0), backlog=64) as server:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+
+
+@pytest.fixture(scope="module")
+def world(stack: RunningStack, silent_target: str) -> World:
     email = f"other-{uuid.uuid4().hex[:6]}@example.com"
     added = stack.cli("users", "add", email, "--role", "developer", "--team", "payments")
     assert added.returncode == 0, added.stderr
@@ -70,6 +81,13 @@ def world(stack: RunningStack) -> World:
         )
         assert made.status_code == 201, made.text
         keys.append(made.json())
+    run = stack.post(
+        f"/apis/{api_id}/versions/{body['version']}/test-runs",
+        json.dumps({"baseUrl": silent_target}).encode(),
+        "application/json",
+        role="developer",
+    )
+    assert run.status_code == 202, run.text
     return World(
         stack,
         {caller: tokens["accessToken"] for caller, tokens in signed_in.items()},
@@ -78,6 +96,8 @@ def world(stack: RunningStack) -> World:
         body["submissionId"],
         keys[0]["secret"],
         [keys[1]["keyId"], keys[2]["keyId"]],
+        silent_target,
+        run.json()["runId"],
     )
 
 
@@ -107,6 +127,34 @@ def publish_usage(world: World, caller: str) -> requests.Response:
         headers=world.headers(caller),
         timeout=30,
     )
+
+
+def request_run(world: World, caller: str) -> requests.Response:
+    return requests.post(
+        f"{world.stack.gateway}/apis/{world.api_id}/versions/{world.version}/test-runs",
+        json={"baseUrl": world.target},
+        headers=world.headers(caller),
+        timeout=30,
+    )
+
+
+def cancel_own_run(world: World, caller: str) -> requests.Response:
+    """Cancels a run of its own (the team's developer asks for it, so each caller has one to stop)."""
+    run = request_run(world, "developer")
+    assert run.status_code == 202, run.text
+    return requests.post(
+        f"{world.stack.gateway}/test-runs/{run.json()['runId']}/cancel", headers=world.headers(caller), timeout=30
+    )
+
+
+def delete_a_schedule(world: World, caller: str) -> requests.Response:
+    """Deletes a schedule its team has just set (so each caller has one to delete)."""
+    schedule = world.stack.gateway + f"/apis/{world.api_id}/test-schedule"
+    made = requests.put(
+        schedule, json={"cron": "@daily", "paused": True}, headers=world.headers("developer"), timeout=30
+    )
+    assert made.status_code == 200, made.text
+    return requests.delete(schedule, headers=world.headers(caller), timeout=30)
 
 
 def post_json(path: str, body: dict[str, Any]) -> Callable[[World, str], requests.Response]:
@@ -188,6 +236,31 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         ),
         (401, 403, 200, 403, 200, 401),
     ),
+    "requestTestRun": (request_run, (401, 403, 202, 403, 202, 401)),
+    "cancelTestRun": (cancel_own_run, (401, 403, 202, 403, 202, 401)),
+    "listTestRuns": (call("GET", lambda w: f"/apis/{w.api_id}/test-runs"), (401, 200, 200, 200, 200, 401)),
+    "getTestRun": (call("GET", lambda w: f"/test-runs/{w.run_id}"), (401, 200, 200, 200, 200, 401)),
+    "getTestSettings": (call("GET", lambda w: f"/apis/{w.api_id}/test-settings"), (401, 200, 200, 200, 200, 401)),
+    "setTestSettings": (
+        lambda world, caller: requests.put(
+            world.stack.gateway + f"/apis/{world.api_id}/test-settings",
+            json={"maxExamples": 3},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 200, 403, 200, 401),
+    ),
+    "setTestSchedule": (
+        lambda world, caller: requests.put(
+            world.stack.gateway + f"/apis/{world.api_id}/test-schedule",
+            json={"cron": "0 6 * * 1-5", "paused": True},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 200, 403, 200, 401),
+    ),
+    "getTestSchedule": (call("GET", lambda w: f"/apis/{w.api_id}/test-schedule"), (401, 200, 200, 200, 200, 401)),
+    "deleteTestSchedule": (delete_a_schedule, (401, 403, 204, 403, 204, 401)),
     # services only: a user's token is not a service key, whatever the role
     "recordUsage": (publish_usage, (401, 401, 401, 401, 401, 202)),
     # open by contract: the token does not matter, the (here empty) body does

@@ -139,7 +139,7 @@ def test_unsafe_methods_are_sent_only_to_an_environment_that_enables_them(stack:
     assert [item["runId"] for item in listed] == [staging["runId"], readonly["runId"]]
 
 
-def test_a_refused_target_is_a_clear_400(stack: RunningStack) -> None:
+def test_a_refused_target_is_a_clear_422(stack: RunningStack) -> None:
     api_id = f"ct-refused-{uuid.uuid4().hex[:6]}"
     stack.register(api_id, json.dumps(spec("http://127.0.0.1:9")).encode())
     answer = stack.post(
@@ -148,7 +148,62 @@ def test_a_refused_target_is_a_clear_400(stack: RunningStack) -> None:
         "application/json",
         role="developer",
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     problem = answer.json()
+    assert answer.headers["Content-Type"] == "application/problem+json"
     assert "cloud metadata" in problem["detail"]
     assert problem["errors"][0]["pointer"] == "/baseUrl"
+    # the same address as an environment, and an environment the API does not have
+    settings = stack.put(
+        f"/apis/{api_id}/test-settings",
+        json.dumps({"environments": [{"name": "meta", "baseUrl": "http://169.254.169.254/"}]}).encode(),
+        "application/json",
+        role="developer",
+    )
+    assert settings.status_code == 422
+    assert settings.json()["errors"][0]["pointer"] == "/environments/0/baseUrl"
+    unknown = stack.post(
+        f"/apis/{api_id}/versions/1.0.0/test-runs",
+        json.dumps({"environment": "staging"}).encode(),
+        "application/json",
+        role="developer",
+    )
+    assert unknown.status_code == 422
+    assert "has no test environment 'staging'" in unknown.json()["detail"]
+
+
+def test_a_schedule_is_set_read_paused_and_deleted_through_the_gateway(stack: RunningStack) -> None:
+    api_id = f"ct-schedule-{uuid.uuid4().hex[:6]}"
+    stack.register(api_id, json.dumps(spec("http://127.0.0.1:9")).encode())
+    schedule = f"/apis/{api_id}/test-schedule"
+    assert stack.get(schedule, role="viewer").status_code == 404
+    # a wrong cron is a 400 that says which field is wrong
+    wrong = stack.put(schedule, b'{"cron": "0 25 * * *"}', "application/json", role="developer")
+    assert wrong.status_code == 400
+    assert wrong.json()["errors"] == [{"detail": "the hour field has 25, outside 0-23", "pointer": "/cron"}]
+    elsewhere = stack.put(schedule, b'{"cron": "@daily", "environment": "prod"}', "application/json", role="developer")
+    assert elsewhere.status_code == 422
+    # set: every weekday at 06:15 in Berlin
+    set_ = stack.put(
+        schedule, b'{"cron": "15 6 * * MON-FRI", "timeZone": "Europe/Berlin"}', "application/json", role="developer"
+    )
+    assert set_.status_code == 200, set_.text
+    view = stack.get(schedule, role="viewer").json()
+    assert (view["cron"], view["timeZone"], view["paused"], view["environment"]) == (
+        "15 6 * * MON-FRI",
+        "Europe/Berlin",
+        False,
+        None,
+    )
+    assert len(view["nextRuns"]) == 5
+    assert "developer@" in view["note"]
+    assert view["scheduleUrl"].endswith(f"/schedules/devportal-testing-schedule-{api_id}")
+    # paused, then deleted
+    paused = stack.put(
+        schedule, b'{"cron": "15 6 * * MON-FRI", "timeZone": "Europe/Berlin", "paused": true}', "application/json",
+        role="developer",
+    )  # fmt: skip
+    assert paused.json()["paused"] is True
+    assert stack.delete(schedule, role="developer").status_code == 204
+    assert stack.get(schedule, role="viewer").status_code == 404
+    assert stack.delete(schedule, role="developer").status_code == 404

@@ -26,6 +26,7 @@ from stacks.nag import (
     ACKNOWLEDGEMENTS,
     AMPLIFY_DEPLOYER_FINDINGS,
     AMPLIFY_DEPLOYER_REASON,
+    CREDENTIALS_REASON,
     LIBRARY_WILDCARDS_REASON,
     NON_PRODUCTION_ACKNOWLEDGEMENTS,
     OBJECT_KEYS_REASON,
@@ -65,7 +66,7 @@ def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(fixture: str, reque
 
 def test_every_acknowledgement_gives_its_reason(dev: Synthesized, pipeline: Synthesized) -> None:
     known = {a.reason for a in ACKNOWLEDGEMENTS + NON_PRODUCTION_ACKNOWLEDGEMENTS}
-    known |= {OBJECT_KEYS_REASON, LIBRARY_WILDCARDS_REASON, AMPLIFY_DEPLOYER_REASON}
+    known |= {OBJECT_KEYS_REASON, CREDENTIALS_REASON, LIBRARY_WILDCARDS_REASON, AMPLIFY_DEPLOYER_REASON}
     known |= {reason for _, reason in AMPLIFY_DEPLOYER_FINDINGS}
     assert all(len(reason) > 80 for reason in known)
     for violation in suppressed(dev) + suppressed(pipeline):

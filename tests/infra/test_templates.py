@@ -327,26 +327,27 @@ def test_each_consumer_reads_its_queue_with_partial_batch_failures(templates: di
 
 
 @pytest.mark.parametrize(
-    ("worker_name", "variable", "task_queue"),
+    ("worker_name", "variable", "task_queue", "timeout"),
     [
-        ("registration-worker", "DEVPORTAL_REGISTRATION_TASK_QUEUE", "devportal-registration"),
-        ("analytics-worker", "DEVPORTAL_ANALYTICS_TASK_QUEUE", "devportal-analytics"),
+        ("registration-worker", "DEVPORTAL_REGISTRATION_TASK_QUEUE", "devportal-registration", 600),
+        ("analytics-worker", "DEVPORTAL_ANALYTICS_TASK_QUEUE", "devportal-analytics", 600),
+        ("test-worker", "DEVPORTAL_TESTING_TASK_QUEUE", "devportal-testing", 900),  # batches wait on targets
     ],
 )
 def test_each_worker_runs_as_a_versioned_serverless_worker(
-    dev: Synthesized, worker_name: str, variable: str, task_queue: str
+    dev: Synthesized, worker_name: str, variable: str, task_queue: str, timeout: int
 ) -> None:
     template = dev.templates["workflows"]
     worker = all_functions(dev)[f"{NAMES.prefix}-{worker_name}"]
     variables = worker["Environment"]["Variables"]
     folder = worker_name.replace("-", "_")
     assert worker["Handler"] == f"functions.{folder}.handler.handler"  # temporal_bridge.lambda_worker
-    assert worker["Timeout"] == 600
+    assert worker["Timeout"] == timeout
     assert len(variables["DEVPORTAL_BUILD_ID"]) == 16
     assert "DEVPORTAL_TEMPORAL_SECRET_ARN" in variables
     assert variables[variable] == task_queue
     versions = resources(template, "AWS::Lambda::Version").values()
-    assert len(versions) == 2  # one per worker
+    assert len(versions) == 3  # one per worker
     assert any(worker_name.replace("-", "") in v["Properties"]["FunctionName"]["Ref"] for v in versions)
     # Without Temporal Cloud's principals in context, nobody may invoke it.
     assert not [r for r in properties(template, "AWS::IAM::Role") if "sts:ExternalId" in json.dumps(r)]
@@ -392,7 +393,7 @@ def test_temporal_cloud_may_invoke_the_worker_with_the_agreed_external_id(assets
         for statement in policy["PolicyDocument"]["Statement"]
         if statement["Action"] == ["lambda:InvokeFunction", "lambda:GetFunction"]
     ]
-    assert len(invoke["Resource"]) == 4  # both workers, each with the version of this build
+    assert len(invoke["Resource"]) == 6  # the three workers, each with the version of this build
 
 
 # -- monitoring --------------------------------------------------------------------------------

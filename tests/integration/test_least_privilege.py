@@ -22,6 +22,7 @@ from devportal.adapters.temporal import connect_config
 from devportal.analytics.usage import hour_of
 from devportal.identity.users import UserProfile
 from devportal.registry.models import ApiVersionRecord
+from devportal.testing.runs import run_id_for, workflow_id_for
 from devportal.wiring import Portal
 from devportal_local.lambda_runtime import LambdaContext, load_handler
 from devportal_local.pollers import lambda_record, sns_forward_target
@@ -31,10 +32,11 @@ from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
-from temporal_bridge.schedules import health_schedule_id, report_schedule_id
-from temporal_bridge.worker import build_analytics_worker, build_worker
+from temporal_bridge.schedules import health_schedule_id, report_schedule_id, trigger_now
+from temporal_bridge.worker import build_analytics_worker, build_testing_worker, build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
+from tests.support.contract_services import Service, serve
 from tests.support.specs import petstore_json
 
 # DynamoDB transactions are authorized per item: the action of each item's kind.
@@ -99,7 +101,11 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
     )["ARN"]
     (setting,) = RESOURCE_SETTINGS["temporal-secret"]
     monkeypatch.setenv(setting, secret_id)
+    credential = aws.client("secretsmanager").create_secret(
+        Name=f"{aws.names.test_credentials_prefix}pets-staging", SecretString="staging-token"
+    )["Name"]
     resources = {
+        "test-credentials": credential,
         "table": aws.names.table,
         "specs": aws.names.specs_bucket,
         "docs": aws.names.docs_bucket,
@@ -160,11 +166,19 @@ def sqs_records(aws: AwsWorld, queue: str) -> dict[str, Any]:
     return {"Records": [lambda_record(m, f"arn:aws:sqs:us-east-1:000000000000:{queue}") for m in messages]}
 
 
+@pytest.fixture
+def live() -> Iterator[Service]:
+    """A live service on loopback for the contract tests (loopback is allowed locally)."""
+    with serve(defective=False) as service:
+        yield service
+
+
 async def test_every_function_calls_exactly_what_it_declares(
     aws: AwsWorld,
     recorder: CallRecorder,
     temporal_client: Client,
     task_queue: str,
+    live: Service,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target = temporal_client.service_client.config.target_host
@@ -176,6 +190,9 @@ async def test_every_function_calls_exactly_what_it_declares(
     monkeypatch.setenv("DEVPORTAL_REGISTRATION_TASK_QUEUE", task_queue)
     analytics_queue = f"{task_queue}-analytics"
     monkeypatch.setenv("DEVPORTAL_ANALYTICS_TASK_QUEUE", analytics_queue)
+    testing_queue = f"{task_queue}-testing"
+    monkeypatch.setenv("DEVPORTAL_TESTING_TASK_QUEUE", testing_queue)
+    monkeypatch.setenv("DEVPORTAL_TEST_TARGETS_ALLOW_LOOPBACK", "true")
     api_id, raced_id = f"pets-{uuid.uuid4().hex[:6]}", f"raced-{uuid.uuid4().hex[:6]}"
     # a developer of team pets, signed in (none of this is any function's doing)
     password = "Corr3ct-Horse-Battery!"
@@ -190,6 +207,7 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     # 1. POST /apis, twice: one submission registers, the other loses a race (below)
     submissions = {}
+    served = {**json.loads(petstore_json()), "servers": [{"url": live.base_url}]}
     for each in (api_id, raced_id):
         response = invoke(
             recorder,
@@ -197,7 +215,7 @@ async def test_every_function_calls_exactly_what_it_declares(
             proxy_event(
                 "POST",
                 "/apis",
-                body=petstore_json().decode(),
+                body=json.dumps(served),
                 headers={"content-type": "application/json"},
                 query={"apiId": each},
                 claims=claims,
@@ -245,6 +263,98 @@ async def test_every_function_calls_exactly_what_it_declares(
             outcome = invoke(recorder, function(consumer), records)
             assert outcome == {"batchItemFailures": []}
 
+    # 4a. contract tests: the team opts in to a run after each registration and sets a staging
+    # environment with a credential; the new version's run, two it asks for (against staging, and
+    # the spec's server URL) and one it cancels while queued all run on the testing worker
+    def developer_call(name: str, method: str, resource: str, **parts: Any) -> dict[str, Any]:
+        answered: dict[str, Any] = invoke(
+            recorder, function(name), proxy_event(method, resource, claims=claims, **parts)
+        )
+        return answered
+
+    staging = {
+        "name": "staging",
+        "baseUrl": live.base_url,
+        "credential": {"secret": "pets-staging", "scheme": "bearer"},
+    }
+    settings = developer_call(
+        "set-test-settings",
+        "PUT",
+        "/apis/{apiId}/test-settings",
+        path_parameters={"apiId": api_id},
+        body=json.dumps({"runAfterRegistration": True, "environments": [staging], "maxExamples": 2}),
+        headers={"content-type": "application/json"},
+    )
+    assert settings["statusCode"] == 200, settings
+    registered = sqs_records(aws, aws.names.queue("test-after-registration"))
+    for _delivery in range(2):  # at-least-once: the run id comes from the submission
+        assert invoke(recorder, function("test-after-registration"), registered) == {"batchItemFailures": []}
+    run_ids = [run_id_for("registration", submission_id)]
+    for body in ({"environment": "staging"}, {}, {"environment": "staging"}):  # {}: the spec's server URL
+        asked = developer_call(
+            "request-test-run",
+            "POST",
+            "/apis/{apiId}/versions/{version}/test-runs",
+            path_parameters={"apiId": api_id, "version": version},
+            body=json.dumps(body),
+            headers={"content-type": "application/json"},
+        )
+        assert asked["statusCode"] == 202, asked
+        run_ids.append(json.loads(asked["body"])["runId"])
+    cancelled = await asyncio.to_thread(
+        developer_call, "cancel-test-run", "POST", "/test-runs/{runId}/cancel", path_parameters={"runId": run_ids[-1]}
+    )
+    assert cancelled["statusCode"] == 202, cancelled
+    requested = sqs_records(aws, aws.names.queue("start-test-run"))
+    for _delivery in range(2):  # the bridge starts each once; the cancelled one already started
+        assert await asyncio.to_thread(invoke, recorder, function("start-test-run"), requested) == {
+            "batchItemFailures": []
+        }
+    # the team schedules its tests against staging (the schedule fires once, below), reads the
+    # schedule, and in the end deletes it
+    scheduled = await asyncio.to_thread(
+        developer_call,
+        "set-test-schedule",
+        "PUT",
+        "/apis/{apiId}/test-schedule",
+        path_parameters={"apiId": api_id},
+        body=json.dumps({"cron": "0 6 * * 1-5", "timeZone": "Europe/Berlin", "environment": "staging"}),
+        headers={"content-type": "application/json"},
+    )
+    assert scheduled["statusCode"] == 200, scheduled
+    recorder.current = "test-worker"
+    testing_root = Portal()
+    testing_client = await Client.connect(**connect_config(testing_root.temporal_overrides))
+    async with build_testing_worker(testing_client, testing_queue, testing_root):
+        ended = [await temporal_client.get_workflow_handle(workflow_id_for(run_id)).result() for run_id in run_ids]
+        fired = await trigger_now(temporal_client, json.loads(scheduled["body"])["scheduleId"])
+        scheduled_run = await temporal_client.get_workflow_handle(
+            fired.workflow_id, run_id=fired.first_execution_run_id
+        ).result()
+    recorder.current = None
+    assert wiring.portal().test_runs.get(scheduled_run)["trigger"] == "schedule"  # type: ignore[index]
+    schedule = await asyncio.to_thread(
+        developer_call, "get-test-schedule", "GET", "/apis/{apiId}/test-schedule", path_parameters={"apiId": api_id}
+    )
+    assert json.loads(schedule["body"])["cron"] == "0 6 * * 1-5", schedule
+    deleted = await asyncio.to_thread(
+        developer_call,
+        "delete-test-schedule",
+        "DELETE",
+        "/apis/{apiId}/test-schedule",
+        path_parameters={"apiId": api_id},
+    )
+    assert deleted["statusCode"] == 204, deleted
+    # (the petstore's spec is not the live service's: the two runs find its differences)
+    assert [run["status"] for run in ended] == ["failed", "failed", "failed", "cancelled"], ended
+    assert "staging-token" not in json.dumps(ended)
+    completed = sqs_records(aws, aws.names.queue("update-catalog"))
+    for _delivery in range(2):
+        assert invoke(recorder, function("update-catalog"), completed) == {"batchItemFailures": []}
+    tested = wiring.portal().registry.get_catalog_entry(api_id)
+    assert tested is not None
+    assert tested.last_test_run is not None
+
     # 4b. a service of team pets puts its usage on the bus itself; the aggregator counts it once:
     # an hour with half its calls failing, then a healthy hour
     bad_hour = hour_of(datetime.now(UTC)) - timedelta(hours=3)
@@ -275,11 +385,11 @@ async def test_every_function_calls_exactly_what_it_declares(
         assert await asyncio.to_thread(invoke, recorder, function("start-analytics"), started) == {
             "batchItemFailures": []
         }
-    schedule = temporal_client.get_schedule_handle(health_schedule_id(analytics_queue))
+    health = temporal_client.get_schedule_handle(health_schedule_id(analytics_queue))
     daily = temporal_client.get_schedule_handle(report_schedule_id(analytics_queue, api_id))
     yesterday = (datetime.now(UTC) - timedelta(days=1, minutes=5)).date()
     try:
-        assert (await schedule.describe()).schedule.action.task_queue == analytics_queue  # type: ignore[attr-defined]
+        assert (await health.describe()).schedule.action.task_queue == analytics_queue  # type: ignore[attr-defined]
         assert (await daily.describe()).schedule.action.task_queue == analytics_queue  # type: ignore[attr-defined]
 
         # 4d. the analytics worker sweeps the hour that degraded, then the one that recovered
@@ -306,7 +416,7 @@ async def test_every_function_calls_exactly_what_it_declares(
             )
         recorder.current = None
     finally:
-        await schedule.delete()
+        await health.delete()
         await daily.delete()
     assert [d.day for d in reported.reported] == [yesterday]
     alert = f"{api_id}:error-rate:{bad_hour:%Y%m%dT%H}"
@@ -510,6 +620,13 @@ async def test_every_function_calls_exactly_what_it_declares(
             "/apis/{apiId}/analytics/reports/{day}",
             path_parameters={"apiId": api_id, "day": yesterday.isoformat()},
             claims=claims,
+        ),
+        "get-test-run": proxy_event("GET", "/test-runs/{runId}", path_parameters={"runId": run_ids[0]}, claims=claims),
+        "list-test-runs": proxy_event(
+            "GET", "/apis/{apiId}/test-runs", path_parameters={"apiId": api_id}, claims=claims
+        ),
+        "get-test-settings": proxy_event(
+            "GET", "/apis/{apiId}/test-settings", path_parameters={"apiId": api_id}, claims=claims
         ),
         "get-api-analytics": proxy_event(
             "GET",

@@ -128,6 +128,8 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True  # headers and body are two writes: without it each answer waits ~40 ms
     defective = False
+    delay_s = 0.0  # every answer waits this long
+    redirect: str | None = None  # every request answered 302 to this location
     received: Received
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -154,6 +156,14 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         self.received.add(self.command, url.path)
         body = self._read_body()
+        if self.delay_s:
+            time.sleep(self.delay_s)
+        if self.redirect is not None:
+            self.send_response(302)
+            self.send_header("Location", self.redirect)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         query = parse_qs(url.query, keep_blank_values=True)
         parts = [part for part in url.path.split("/") if part]
         method = "GET" if self.command == "HEAD" else self.command
@@ -207,10 +217,17 @@ class Service:
 
 
 @contextmanager
-def serve(*, defective: bool, host: str = "127.0.0.1") -> Iterator[Service]:
-    """A service on a free loopback port, stopped (and its port freed) on exit."""
+def serve(
+    *, defective: bool, host: str = "127.0.0.1", delay_s: float = 0.0, redirect: str | None = None
+) -> Iterator[Service]:
+    """A service on a free loopback port, stopped (and its port freed) on exit. `delay_s` slows
+    every answer; `redirect` answers every request with a redirect there."""
     received = Received()
-    handler = type("Handler", (_Handler,), {"defective": defective, "received": received})
+    handler = type(
+        "Handler",
+        (_Handler,),
+        {"defective": defective, "received": received, "delay_s": delay_s, "redirect": redirect},
+    )
     server = ThreadingHTTPServer((host, 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="contract-service", daemon=True)

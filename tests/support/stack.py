@@ -63,6 +63,10 @@ class RunningStack(harness.StackProcess):
         headers = {"Content-Type": content_type, **self.auth(role), **kwargs.pop("headers", {})}
         return requests.post(self.gateway + path, data=body, headers=headers, timeout=60, **kwargs)
 
+    def delete(self, path: str, *, role: str | None = "admin", **kwargs: Any) -> requests.Response:
+        headers = {**self.auth(role), **kwargs.pop("headers", {})}
+        return requests.delete(self.gateway + path, timeout=30, headers=headers, **kwargs)
+
     def put(
         self, path: str, body: bytes, content_type: str, *, role: str | None = "admin", **kwargs: Any
     ) -> requests.Response:

@@ -85,6 +85,20 @@ function ApiView({ apiId, requested, operation, full }: View) {
             </>
           ) : null}
         </dd>
+        <dt>Contract tests</dt>
+        <dd>
+          <Link href={paths.tests(apiId)}>Test runs</Link>
+          {detail.lastTestRun ? (
+            <>
+              {" "}
+              · <Link href={paths.testRun(detail.lastTestRun.runId)}>last run</Link>:{" "}
+              <span className={`badge run-${detail.lastTestRun.outcome}`}>{detail.lastTestRun.outcome}</span>{" "}
+              <span className="muted">{detail.lastTestRun.summary}</span>
+            </>
+          ) : (
+            <span className="muted"> · not tested yet</span>
+          )}
+        </dd>
       </dl>
       <Reference apiId={apiId} version={current.version} operation={operation} full={full} onSettled={settle} />
       {/* loaded meanwhile, shown once the document above is: nothing on screen moves when it comes */}

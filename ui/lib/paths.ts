@@ -17,6 +17,8 @@ export const paths = {
     for (const [key, value] of Object.entries(view)) if (value) query.set(key, value);
     return `/catalog/api/analytics/?${query}`;
   },
+  tests: (apiId: string) => `/catalog/api/tests/?id=${encodeURIComponent(apiId)}`,
+  testRun: (runId: string) => `/test-run/?id=${encodeURIComponent(runId)}`,
   submit: "/submit/",
   submission: (submissionId: string) => `/submission/?id=${encodeURIComponent(submissionId)}`,
   team: "/team/",
