@@ -4,6 +4,7 @@ person makes, each page screenshotted (test-results/screenshots/) and checked wi
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -19,6 +20,8 @@ from playwright.sync_api import Browser, FilePayload, Page, expect
 from devportal.analytics.daily import last_complete_day
 from tests.e2e.test_usage import call, daily_report, publish, report, service_key, sweep
 from tests.support.browser import PageWatch, Shots, assert_accessible, launch_browser, new_context
+from tests.support.contract_services import serve
+from tests.support.contract_services import spec as contract_spec
 from tests.support.stack import RunningStack
 
 
@@ -584,3 +587,73 @@ def test_a_developer_on_the_admin_page_is_told_it_is_for_admins(stack: RunningSt
     page.goto(stack.gateway + "/sign-in/?next=%2Fadmin%2F")
     sign_in(page, stack, "developer")
     expect(page.get_by_role("alert").filter(has_text="This page is for admins.")).to_be_visible()
+
+
+def test_a_developer_runs_watches_cancels_and_schedules_contract_tests(
+    stack: RunningStack, browser: Browser, page: Page, shots: Shots
+) -> None:
+    # Given a live service that keeps its spec (each answer takes a moment), registered by team pets
+    api_id = f"ui-tests-{uuid.uuid4().hex[:8]}"
+    with serve(defective=False, delay_s=0.1) as service:
+        stack.register(api_id, json.dumps(contract_spec(service.base_url)).encode())
+        page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
+        sign_in(page, stack, "developer")
+        # When its developer opens the API's contract tests and starts a run against the declared URL
+        page.get_by_role("link", name="Test runs").click()
+        expect(page.get_by_role("heading", name="Contract tests of Contract test target")).to_be_visible()
+        expect(page.get_by_text("No contract test run yet.")).to_be_visible()
+        expect(page.get_by_label("Target")).to_have_value("declared")
+        shots.take(page, "no runs yet")
+        assert_accessible(page, "contract tests page")
+        page.get_by_role("button", name="Start run").click()
+        # Then the run's page shows it live, then its results per operation
+        expect(page.get_by_role("heading", name=re.compile(f"Contract test of {api_id} 1.0.0"))).to_be_visible()
+        expect(page.get_by_role("status")).to_contain_text(re.compile("Queued|Planning|cases"))
+        shots.take(page, "run in progress")
+        expect(page.get_by_role("heading", name=re.compile("passed$"))).to_be_visible(timeout=90_000)
+        results = page.get_by_role("region", name="Results")
+        expect(results.get_by_role("row", name=re.compile(r"^GET \/pets passed \d+ (\d) of \1 passed"))).to_be_visible()
+        expect(results.get_by_role("row", name=re.compile(r"^POST \/pets skipped"))).to_be_visible()
+        expect(page.locator("p.summary")).to_contain_text("against 5 of 7 operations: 100.0 % of checks passed")
+        shots.take(page, "run passed", full_page=True)
+        assert_accessible(page, "test run page")
+        # And a second run, cancelled from its page while it runs
+        page.get_by_role("link", name="Contract tests").click()
+        page.get_by_role("button", name="Start run").click()
+        expect(page.get_by_role("button", name="Cancel run")).to_be_visible()
+        page.get_by_role("button", name="Cancel run").click()
+        expect(page.get_by_role("heading", name=re.compile("cancelled$"))).to_be_visible(timeout=60_000)
+        shots.take(page, "run cancelled")
+    # Back on the list: both runs, newest first
+    page.get_by_role("link", name="Contract tests").click()
+    runs = page.get_by_role("table", name="Contract test runs, newest first")
+    expect(runs.get_by_role("row")).to_have_count(3)
+    expect(runs.get_by_role("row").nth(1)).to_contain_text("cancelled")
+    expect(runs.get_by_role("row").nth(2)).to_contain_text("passed")
+    # And a schedule: set on weekday mornings, paused, deleted
+    schedule = page.get_by_role("region", name="Schedule")
+    schedule.get_by_role("button", name="Schedule runs").click()
+    schedule.get_by_label(re.compile("^When")).fill("0 25 * * *")
+    schedule.get_by_role("button", name="Save schedule").click()
+    expect(schedule.get_by_role("listitem").filter(has_text="the hour field has 25, outside 0-23")).to_be_visible()
+    shots.take(page, "a wrong cron")
+    schedule.get_by_label(re.compile("^When")).fill("15 6 * * MON-FRI")
+    schedule.get_by_label("Time zone").fill("Europe/Berlin")
+    schedule.get_by_role("button", name="Save schedule").click()
+    expect(schedule.get_by_text("15 6 * * MON-FRI")).to_be_visible()
+    expect(schedule.get_by_text(re.compile("^Next runs:"))).to_be_visible()
+    shots.take(page, "scheduled", full_page=True)
+    schedule.get_by_role("button", name="Pause").click()
+    expect(schedule.get_by_text("paused", exact=True)).to_be_visible()
+    schedule.get_by_role("button", name="Delete schedule").click()
+    expect(schedule.get_by_text(re.compile("^No schedule"))).to_be_visible()
+    # A viewer reads the runs, and has no controls; the pages fit a phone
+    with a_phone(browser, stack, "viewer") as phone:
+        path = f"/catalog/api/tests/?id={api_id}"
+        phone.goto(stack.gateway + path)
+        expect(phone.get_by_role("table", name="Contract test runs, newest first")).to_be_visible()
+        expect(phone.get_by_role("button", name="Start run")).to_have_count(0)
+        expect(phone.get_by_role("button", name="Schedule runs")).to_have_count(0)
+        phone.wait_for_load_state("networkidle")
+        fits_a_phone(phone, path)
+        shots.take(phone, "tests 360px", full_page=True)
