@@ -179,6 +179,9 @@ class DynamoTestRunStore(DynamoTable):
             ":running": "running",
         }
         sets = "#s = :status, finishedAt = :at, summary = :summary, failedChecks = :failed, casesDone = :done"
+        if result["outcome"] != "cancelled":
+            # what ran: sequences count as many as the state machine made, which the plan estimated
+            sets += ", casesTotal = :done"
         sets += ", #r = :result"
         optional = {
             "score": result["score"],

@@ -14,7 +14,10 @@ and judges the responses with its checks. This module decides what it runs and w
   bodies), paced to the run's requests per second, with the run's timeout;
 - each check's verdict per case is collected (schemathesis's `after_validate` hook), so results
   say passed / failed / skipped per check, not just "something failed";
-- the first failing case of each check is kept as a curl command, the credential redacted.
+- the first failing case of each check is kept as a curl command, the credential redacted;
+- where the spec's OpenAPI links join operations the target allows, schemathesis's state machine
+  follows them (`run_sequences`): a response's values fed into the linked request, a few steps per
+  sequence, every step judged like a case. Sequences are a batch of their own, run last.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import logging
 import threading
 import time
 from collections import Counter
@@ -33,11 +37,14 @@ import hypothesis
 import requests
 import schemathesis
 from schemathesis.checks import CheckFunction, not_a_server_error
+from schemathesis.core.errors import NoLinksFound
 from schemathesis.core.failures import Failure, FailureGroup
 from schemathesis.core.result import Ok
 from schemathesis.engine import Status
 from schemathesis.generation.case import Case
 from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
+from schemathesis.generation.stateful import run_state_machine_as_test
+from schemathesis.generation.stateful.state_machine import StepOutput
 from schemathesis.hooks import HookContext
 from schemathesis.schemas import APIOperation, BaseSchema
 from schemathesis.specs.openapi.checks import (
@@ -54,6 +61,10 @@ from devportal.testing.targets import RefusedTarget, ResponseTooLarge
 AnyCase = Case[Any]
 AnyOperation = APIOperation[Any, Any, Any, Any]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The results row of the stateful sequences (they span operations); at most this many steps each.
+SEQUENCES = "sequences over OpenAPI links"
+SEQUENCE_STEPS = 5
+log = logging.getLogger("devportal.testing")
 # The checks a run makes, in the order results show them. `response_received` fails when no
 # response came back at all (timeout, refused address, connection error, body over the cap); the
 # others judge a response and are skipped without one.
@@ -104,6 +115,20 @@ class Credential:
 
     def headers(self) -> dict[str, str]:
         return {self.header: self.value}
+
+
+@dataclass(frozen=True)
+class Sending:
+    """How a batch's requests go: through which session, with which credential, within which
+    timeout and latency line, at what pace; `on_case` hears each case done, `cancelled` stops it."""
+
+    session: requests.Session
+    credential: Credential | None
+    timeout_seconds: float
+    latency_ms: float
+    pace: Callable[[], None]
+    on_case: Callable[[int], None] = lambda done: None
+    cancelled: Callable[[], bool] = lambda: False
 
 
 @dataclass
@@ -215,58 +240,75 @@ class SpecUnderTest:
             self._cases[cache_key] = list(unique.values())
         return self._cases[cache_key]
 
-    def run(
-        self,
-        cases: list[AnyCase],
-        *,
-        operation: str,
-        session: requests.Session,
-        credential: Credential | None,
-        timeout_seconds: float,
-        latency_ms: float,
-        pace: Callable[[], None],
-        on_case: Callable[[int], None],
-        cancelled: Callable[[], bool] = lambda: False,
-    ) -> BatchOutcome:
+    def run(self, cases: list[AnyCase], *, operation: str, sending: Sending) -> BatchOutcome:
         """Send `cases` one after another and judge each response with every check."""
         outcome = BatchOutcome(operation)
-        latency_check = _latency_check(latency_ms)
-        headers = credential.headers() if credential else {}
+        sender = _Sender(self, sending)
         for case in cases:
-            if cancelled():
+            if sending.cancelled():
                 break
-            pace()
-            started = time.perf_counter()
-            try:
-                response = case.call(session=session, headers=dict(headers), timeout=timeout_seconds)
-            except requests.RequestException as error:
-                outcome.cases += 1
-                self._tally_unanswered(outcome, case, error, credential)
-                on_case(outcome.cases)
-                continue
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            sending.pace()
             outcome.cases += 1
-            if case.method.upper() == case.operation.method.upper():
-                # a probe with another method (OPTIONS of a GET) is not an answer of this operation
-                outcome.statuses[str(response.status_code)] += 1
-            outcome.latency.add(elapsed_ms)
-            outcome.checks["response_received"].passed += 1
-            verdicts = self._judge(case, response, headers, session, latency_check)
-            for name in CHECKS[1:]:
-                tally = outcome.checks[name]
-                verdict = verdicts.get(name)
-                if verdict is None:
-                    tally.skipped += 1
-                elif isinstance(verdict, bool):
-                    tally.passed += 1
-                else:
-                    tally.failed += 1
-                    if tally.first_failure is None:
-                        tally.first_failure = _first_failure(case, verdict, response.status_code, credential)
-            on_case(outcome.cases)
+            sender.send(outcome, case)
+            sending.on_case(outcome.cases)
         return outcome
 
-    def _judge(
+    def has_sequences(self, *, unsafe_methods: bool) -> bool:
+        """Whether OpenAPI links join operations the target allows (so sequences can follow them)."""
+        return self._state_machine(unsafe_methods) is not None
+
+    def run_sequences(self, *, scenarios: int, unsafe_methods: bool, sending: Sending) -> BatchOutcome:
+        """Stateful sequences: schemathesis's state machine over the spec's OpenAPI links (a
+        response's values fed to the linked operation's next request), `scenarios` of them, each
+        a few steps long. Every step is sent and judged like a case; `cases` counts sequences."""
+        outcome = BatchOutcome(SEQUENCES)
+        base = self._state_machine(unsafe_methods)
+        if base is None:
+            return outcome
+        sender = _Sender(self, sending)
+        cancelled, pace, on_case = sending.cancelled, sending.pace, sending.on_case
+
+        class Sequences(base):  # type: ignore[valid-type, misc]
+            def step(self, input: Any) -> Any:
+                if cancelled():
+                    raise _Stopped
+                pace()
+                response = sender.send(outcome, input.case)
+                return None if response is None else StepOutput(response, input.case)
+
+            def teardown(self) -> None:
+                outcome.cases += 1
+                on_case(outcome.cases)
+                super().teardown()
+
+        settings = hypothesis.settings(
+            max_examples=scenarios,
+            stateful_step_count=SEQUENCE_STEPS,
+            database=None,
+            deadline=None,
+            derandomize=True,  # the same sequences again in a retried batch (as far as the target answers alike)
+            suppress_health_check=list(hypothesis.HealthCheck),
+            phases=[hypothesis.Phase.generate],
+        )
+        with _GENERATION, contextlib.suppress(_Stopped):
+            try:
+                run_state_machine_as_test(Sequences, settings=settings)
+            except _Stopped:
+                raise
+            except Exception as error:
+                log.warning("sequences stopped early: %s", str(error)[:300])
+        return outcome
+
+    def _state_machine(self, unsafe_methods: bool) -> type[Any] | None:
+        schema = self.schema if unsafe_methods else self.schema.include(method=sorted(SAFE_METHODS))
+        machine = schema.as_state_machine()
+        try:
+            machine()
+        except NoLinksFound:
+            return None
+        return machine
+
+    def judge(
         self,
         case: AnyCase,
         response: Any,
@@ -287,8 +329,53 @@ class SpecUnderTest:
         verdicts: dict[str, bool | Failure] = self._verdicts.found
         return verdicts
 
+
+class _Stopped(Exception):
+    """A cancelled run: the state machine stops at its next step."""
+
+
+class _Sender:
+    """Sends one case through the pinned session and judges the answer with every check."""
+
+    def __init__(self, spec: SpecUnderTest, sending: Sending) -> None:
+        self._spec = spec
+        self._session = sending.session
+        self._credential = sending.credential
+        self._headers = sending.credential.headers() if sending.credential else {}
+        self._timeout = sending.timeout_seconds
+        self._latency_check = _latency_check(sending.latency_ms)
+
+    def send(self, outcome: BatchOutcome, case: AnyCase) -> Any:
+        """The response, judged and counted into `outcome`; None when none came."""
+        started = time.perf_counter()
+        try:
+            response = case.call(session=self._session, headers=dict(self._headers), timeout=self._timeout)
+        except requests.RequestException as error:
+            self._tally_unanswered(outcome, case, error, self._credential)
+            return None
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        if case.method.upper() == case.operation.method.upper():
+            # a probe with another method (OPTIONS of a GET) is not an answer of this operation
+            outcome.statuses[str(response.status_code)] += 1
+        outcome.latency.add(elapsed_ms)
+        outcome.checks["response_received"].passed += 1
+        verdicts = self._spec.judge(case, response, self._headers, self._session, self._latency_check)
+        for name in CHECKS[1:]:
+            tally = outcome.checks[name]
+            verdict = verdicts.get(name)
+            if verdict is None:
+                tally.skipped += 1
+            elif isinstance(verdict, bool):
+                tally.passed += 1
+            else:
+                tally.failed += 1
+                if tally.first_failure is None:
+                    tally.first_failure = _first_failure(case, verdict, response.status_code, self._credential)
+        return response
+
+    @staticmethod
     def _tally_unanswered(
-        self, outcome: BatchOutcome, case: AnyCase, error: requests.RequestException, credential: Credential | None
+        outcome: BatchOutcome, case: AnyCase, error: requests.RequestException, credential: Credential | None
     ) -> None:
         tally = outcome.checks["response_received"]
         tally.failed += 1

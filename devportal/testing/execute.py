@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository
-from devportal.testing.cases import Credential, OperationUnderTest, Pacer, SpecUnderTest
+from devportal.testing.cases import SEQUENCES, Credential, OperationUnderTest, Pacer, Sending, SpecUnderTest
 from devportal.testing.results import results
 from devportal.testing.runs import PRODUCER, TestRunStore
 from devportal.testing.targets import TargetPolicy, pinned_session
@@ -135,6 +135,9 @@ class ContractTests:
                 count = len(self._cases(spec, operation.key, common))
             planned.append(PlannedOperation(operation.key, count, operation.sent))
             heartbeat(done + 1)
+        if spec.has_sequences(unsafe_methods=common["unsafe_methods"]):
+            # last: its steps are generated as it runs, from the answers (the other batches' cases are ready)
+            planned.append(PlannedOperation(SEQUENCES, common["max_examples"], True))
         plan = Plan(**common, operations=planned)
         self._store.start(run_id, cases_total=plan.cases_total, operations=len(planned), started_at=self._clock())
         return plan
@@ -154,20 +157,24 @@ class ContractTests:
         run = self._run(plan.run_id)
         spec = self._spec(run)
         operation = plan.operations[batch]
-        cases = self._cases(spec, operation.key, _plan_args(plan))
         session = pinned_session(self._policy, max_body_bytes=self._max_body_bytes)
+        sending = Sending(
+            session=session,
+            credential=self._credential(plan.run_id, plan.environment, run["apiId"]),
+            timeout_seconds=plan.timeout_ms / 1000,
+            latency_ms=plan.latency_ms,
+            pace=Pacer(plan.requests_per_second),  # the batch's share of the run's
+            on_case=heartbeat,
+            cancelled=cancelled,
+        )
         try:
-            outcome = spec.run(
-                cases,
-                operation=operation.key,
-                session=session,
-                credential=self._credential(plan.run_id, plan.environment, run["apiId"]),
-                timeout_seconds=plan.timeout_ms / 1000,
-                latency_ms=plan.latency_ms,
-                pace=Pacer(plan.requests_per_second),  # the batch's share of the run's
-                on_case=heartbeat,
-                cancelled=cancelled,
-            )
+            if operation.key == SEQUENCES:
+                outcome = spec.run_sequences(
+                    scenarios=operation.cases, unsafe_methods=plan.unsafe_methods, sending=sending
+                )
+            else:
+                cases = self._cases(spec, operation.key, _plan_args(plan))
+                outcome = spec.run(cases, operation=operation.key, sending=sending)
         finally:
             session.close()
         if cancelled():
@@ -187,6 +194,8 @@ class ContractTests:
         outcomes = [kept[batch] for batch in sorted(set(completed)) if batch in kept]
         if plan.problem is None:
             operations = self._spec(run).operations(unsafe_methods=plan.unsafe_methods)
+            if any(operation.key == SEQUENCES for operation in plan.operations):
+                operations.append(OperationUnderTest(SEQUENCES, "LINKS", "", None, (), True))
         else:  # the spec could not be planned: the plan's own rows, so the run still says which
             operations = [
                 OperationUnderTest(

@@ -101,6 +101,9 @@ def test_a_defective_service_fails_exactly_its_defects(stack: RunningStack) -> N
         ("GET /owners/{ownerId}", "response_schema_conformance"),
         ("GET /status", "status_code_conformance"),
         ("GET /slow", "latency"),
+        # the sequence GET /pets -> GET /pets/{petId} (an OpenAPI link) meets the same two defects
+        ("sequences over OpenAPI links", "content_type_conformance"),
+        ("sequences over OpenAPI links", "response_schema_conformance"),
     }
     status = next(op for op in run["results"]["operations"] if op["operation"] == "GET /status")
     assert status["undocumentedStatuses"] == ["203"]

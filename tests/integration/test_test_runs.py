@@ -200,9 +200,10 @@ async def test_a_target_that_never_answers_fails_each_case_at_the_timeout(
     run = stored(ref)
     tested = [op for op in run["result"]["operations"] if op["status"] != "skipped"]
     assert tested
-    for operation in tested:
+    for operation in tested:  # every request, the sequences' steps too
         received = next(c for c in operation["checks"] if c["check"] == "response_received")
-        assert received["failed"] == operation["cases"] > 0
+        assert received["passed"] == 0
+        assert received["failed"] >= operation["cases"] > 0
         assert received["firstFailure"]["title"] == "No response within the run's timeout"
     cases = sum(op["cases"] for op in tested)
     assert took < 30 + cases * 0.3 / 4 * 3, f"{cases} cases took {took:.1f} s"  # at the timeout, not hanging
@@ -218,9 +219,10 @@ async def test_a_redirect_to_the_metadata_address_is_not_followed(temporal_clien
     run = stored(ref)
     tested = [op for op in run["result"]["operations"] if op["status"] != "skipped"]
     assert tested
-    for operation in tested:
+    for operation in tested:  # every request, the sequences' steps too
         received = next(c for c in operation["checks"] if c["check"] == "response_received")
-        assert received["failed"] == operation["cases"]
+        assert received["passed"] == 0
+        assert received["failed"] >= operation["cases"] > 0
         assert received["firstFailure"]["title"].startswith("Refused:")
         assert "169.254.169.254" in received["firstFailure"]["message"]
 

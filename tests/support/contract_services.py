@@ -50,12 +50,33 @@ def spec(base_url: str, *, title: str = "Contract test target", version: str = "
                     "parameters": [
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 50}}
                     ],
-                    "responses": {"200": ok({"type": "array", "items": _PET}), "400": _PROBLEM},
+                    "responses": {
+                        "200": {
+                            **ok({"type": "array", "items": _PET}),
+                            # a stateful sequence: the first pet listed, read on its own
+                            "links": {
+                                "FirstPet": {"operationId": "getPet", "parameters": {"petId": "$response.body#/0/id"}}
+                            },
+                        },
+                        "400": _PROBLEM,
+                    },
                 },
                 "post": {
                     "operationId": "createPet",
                     "requestBody": {"required": True, "content": {"application/json": {"schema": _PET}}},
-                    "responses": {"201": ok(_PET), "400": _PROBLEM},
+                    "responses": {
+                        "201": {
+                            **ok(_PET),
+                            "links": {
+                                "CreatedPet": {"operationId": "getPet", "parameters": {"petId": "$response.body#/id"}},
+                                "DeleteCreated": {
+                                    "operationId": "deletePet",
+                                    "parameters": {"petId": "$response.body#/id"},
+                                },
+                            },
+                        },
+                        "400": _PROBLEM,
+                    },
                 },
             },
             "/pets/{petId}": {

@@ -5,8 +5,9 @@
 Runs the real workflow and activities against moto and a Temporal dev server of its own, once per
 outcome - registered, rejected (invalid spec), version conflict (compensation), internal error
 (the spec's bytes gone, every validation attempt failing) - then one hourly health sweep that opens
-and closes an alert, then one daily analytics run that reports two days, and writes each history
-as Temporal's JSON. Recorded histories are committed and never re-recorded casually: they stand for
+and closes an alert, one daily analytics run that reports two days, a contract test run of a live
+service on loopback, one cancelled before it started, and one asked for by a schedule, and writes
+each history as Temporal's JSON. Recorded histories are committed and never re-recorded casually: they stand for
 workflows that were running when the code changed, and replaying them against today's code is what
 proves the change safe (docs/architecture.md, "Changing a workflow"). `--only` records the named
 ones alone (a new workflow's first history) and leaves the others as they are.
@@ -33,10 +34,12 @@ from temporalio.testing import WorkflowEnvironment
 
 from devportal import wiring
 from devportal.analytics.usage import hour_of
-from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, ResourceNames
+from devportal.names import TASK_QUEUE_ANALYTICS, TASK_QUEUE_REGISTRATION, TASK_QUEUE_TESTING, ResourceNames
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
+from devportal.testing.runs import RunRef, RunRequest, TestSettings, run_id_for, workflow_id_for
+from devportal.testing.schedules import TestSchedule
 from devportal_local.config import (
     AWS_ACCESS_KEY_ID,
     AWS_SECRET_ACCESS_KEY,
@@ -50,9 +53,12 @@ from devportal_local.temporal_server import temporal_binary
 from events.analytics import ApiUsageRecorded, UsageRecord
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
+from temporal_bridge.schedules import delete_test_schedule, put_test_schedule, trigger_now
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
-from temporal_bridge.starter import ensure_registration
-from temporal_bridge.worker import build_analytics_worker, build_worker
+from temporal_bridge.starter import cancel_test_run, ensure_registration, ensure_test_run
+from temporal_bridge.worker import build_analytics_worker, build_testing_worker, build_worker
+from tests.support.contract_services import serve
+from tests.support.contract_services import spec as contract_spec
 from tests.support.specs import demo_spec_bytes, petstore_json
 
 HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
@@ -106,7 +112,14 @@ def _submit(case: Case) -> Submitted:
     return Submitted.of(outcome.submission)
 
 
-NAMES = (*(f"registration-{case.name}" for case in CASES), "health-sweep", "daily-report")
+NAMES = (
+    *(f"registration-{case.name}" for case in CASES),
+    "health-sweep",
+    "daily-report",
+    "test-run",
+    "test-run-cancelled",
+    "scheduled-test-run",
+)
 
 
 async def record(out: Path, only: set[str]) -> list[Path]:
@@ -139,6 +152,8 @@ async def record(out: Path, only: set[str]) -> list[Path]:
             written.append(await _record_report(client, out))
         if "health-sweep" in only:
             written.append(await _record_sweep(client, out))
+        if only & {"test-run", "test-run-cancelled", "scheduled-test-run"}:
+            written.extend(await _record_test_runs(client, out, only))
     finally:
         await env.shutdown()
         server.stop()
@@ -197,6 +212,60 @@ async def _record_report(client: Client, out: Path) -> Path:
         result = await handle.result()
     assert [d.day for d in result.reported] == [first.date(), yesterday], result
     return await _write(handle.fetch_history(), out / "daily-report.json")
+
+
+async def _record_test_runs(client: Client, out: Path, only: set[str]) -> list[Path]:
+    """A contract test run of a live service on loopback (every batch, the OpenAPI-link sequences
+    last), one cancelled while still queued, and one asked for by the API's schedule."""
+    portal = wiring.portal()
+    written = []
+    with serve(defective=False) as service:
+        submitted = Submitted.of(
+            portal.submit_spec(
+                SubmitRequest(
+                    body=json.dumps(contract_spec(service.base_url)).encode(),
+                    media_type="application/json",
+                    team="pets",
+                    correlation_id="record-test-run",
+                    api_id="history-contract",
+                )
+            ).submission
+        )
+        async with build_worker(client, TASK_QUEUE_REGISTRATION, portal.registrar):
+            await ensure_registration(client, submitted, TASK_QUEUE_REGISTRATION)
+            await client.get_workflow_handle(submitted.workflow_id).result()
+        record = portal.registry.get_version("history-contract", "1.0.0")
+        assert record is not None
+        portal.registry.add_to_catalog(record)
+        portal.test_runs.put_settings("history-contract", TestSettings(max_examples=3), "recorder", datetime.now(UTC))
+        async with build_testing_worker(client, TASK_QUEUE_TESTING, portal):
+            for name, cancelled in (("test-run", False), ("test-run-cancelled", True)):
+                run, _ = portal.request_test_run(
+                    RunRequest(api_id="history-contract", version="1.0.0", trigger="manual", requested_by="recorder",
+                               run_id=run_id_for("history", name))
+                )  # fmt: skip
+                ref = RunRef.of(run)
+                if cancelled:
+                    await cancel_test_run(client, ref, TASK_QUEUE_TESTING, "recorder")
+                await ensure_test_run(client, ref, TASK_QUEUE_TESTING)
+                handle = client.get_workflow_handle(workflow_id_for(ref.run_id))
+                result = await handle.result()
+                assert result["status"] == ("cancelled" if cancelled else "passed"), result
+                if name in only:
+                    written.append(await _write(handle.fetch_history(), out / f"{name}.json"))
+            if "scheduled-test-run" in only:
+                schedule = TestSchedule(cron="0 6 * * 1-5")
+                view = await put_test_schedule(
+                    client, TASK_QUEUE_TESTING, "history-contract", "pets", schedule, "recorder"
+                )
+                try:
+                    fired = await trigger_now(client, view["scheduleId"])
+                    handle = client.get_workflow_handle(fired.workflow_id, run_id=fired.first_execution_run_id)
+                    await handle.result()
+                    written.append(await _write(handle.fetch_history(), out / "scheduled-test-run.json"))
+                finally:
+                    await delete_test_schedule(client, TASK_QUEUE_TESTING, "history-contract")
+    return written
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from devportal.registry.register import Submitted
 from temporal_bridge.activities import RegistrationActivities
 from temporal_bridge.health import ApiHealthWorkflow
 from temporal_bridge.reports import ApiAnalyticsWorkflow
+from temporal_bridge.testing import ScheduledTestRunWorkflow, TestOrchestrationWorkflow
 from temporal_bridge.workflows import ApiRegistrationWorkflow, RegistrationResult
 
 HISTORIES = Path(__file__).resolve().parents[1] / "fixtures" / "histories"
@@ -54,6 +55,20 @@ async def test_a_recorded_health_sweep_replays_on_todays_code() -> None:
 async def test_a_recorded_daily_report_replays_on_todays_code() -> None:
     replayer = Replayer(workflows=[ApiAnalyticsWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history(HISTORIES / "daily-report.json"))
+    assert result.replay_failure is None
+
+
+@pytest.mark.parametrize(
+    ("name", "workflow_class"),
+    [
+        ("test-run", TestOrchestrationWorkflow),
+        ("test-run-cancelled", TestOrchestrationWorkflow),
+        ("scheduled-test-run", ScheduledTestRunWorkflow),
+    ],
+)
+async def test_a_recorded_contract_test_run_replays_on_todays_code(name: str, workflow_class: type) -> None:
+    replayer = Replayer(workflows=[workflow_class], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history(HISTORIES / f"{name}.json"))
     assert result.replay_failure is None
 
 
