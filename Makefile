@@ -53,7 +53,7 @@ browser: ## Debian's chromium for the browser tests (installed with apt when mis
 up: $(STAMP) $(UI_BUILD) ## run the whole portal on this machine, demo APIs included, until Ctrl-C (ARGS="--gateway-port 9000")
 	$(BIN)/devportal up $(ARGS)
 
-demo: $(STAMP) $(UI_BUILD) ## start, register the demo specs step by step, print the catalog, stop
+demo: $(STAMP) $(UI_BUILD) ## start, register the demo specs step by step, usage, health, a report, a contract test, stop
 	$(BIN)/devportal demo $(ARGS)
 
 test: lint $(NODE_STAMP) $(UI_BUILD) browser ## lint and type-check, then every test tier (UI component tests and browser journeys included)
@@ -103,9 +103,10 @@ synth-pipeline: package $(NODE_STAMP) $(UI_BUILD) ## synthesize the delivery pip
 	node_modules/.bin/cdk synth --no-notices --quiet -c pipeline=true -c repository=$(REPOSITORY) \
 		-c branch=$(or $(BRANCH),main) -c connectionArn=$(CONNECTION_ARN)
 
-bench: $(STAMP) $(UI_BUILD) browser ## registration latency, usage analytics, and the UI with ~2,600 APIs in the browser; writes bench/results/*.json
+bench: $(STAMP) $(UI_BUILD) browser ## registration latency, usage analytics, contract tests, and the UI with ~2,600 APIs in the browser; writes bench/results/*.json
 	$(BIN)/python -m bench.registration $(ARGS)
 	$(BIN)/python -m bench.usage
+	$(BIN)/python -m bench.contract_tests
 	$(BIN)/python -m bench.ui
 
 clean: ## remove local state, caches and the virtualenv

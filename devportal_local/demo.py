@@ -443,3 +443,54 @@ def print_report(report: dict[str, Any], say: Say) -> None:
     say(f"  consumers: {report['consumers']['distinct']} distinct")
     for call in report["undocumented"]:
         say(f"  undocumented: {call['call']} x{call['calls']} (the spec does not declare it)")
+
+
+async def show_contract_test(session: Session, say: Say, base_url: str, api_id: str = "petstore") -> dict[str, Any]:
+    """A contract test of the registered petstore against a live petstore the demo started
+    (POST /apis/{apiId}/versions/{version}/test-runs with its base URL), its progress while it runs
+    (GET /test-runs/{runId}), then its summary, each operation's verdict and the first failing case
+    of each failed check as curl."""
+    body = json.dumps({"baseUrl": base_url}).encode()
+    status, payload = await asyncio.to_thread(
+        session.call, "POST", f"/apis/{api_id}/versions/1.0.0/test-runs", body, "application/json"
+    )
+    if status != 202:
+        raise DemoFailed(f"POST /apis/{api_id}/versions/1.0.0/test-runs answered HTTP {status}: {payload.decode()}")
+    run: dict[str, Any] = json.loads(payload)
+    run_id = run["runId"]
+    say(f"  POST /apis/{api_id}/versions/1.0.0/test-runs: run {run_id} queued against {base_url} (GET and HEAD only)")
+    started, shown = time.monotonic(), ""
+    while run["status"] in ("queued", "running"):
+        if time.monotonic() - started > TIMEOUT_SECONDS:
+            raise DemoFailed(f"test run {run_id} did not finish within {TIMEOUT_SECONDS:.0f} s")
+        progress = (
+            f"{run['status']}, {run['casesDone']} of {run['casesTotal']} cases"
+            if run.get("casesTotal") is not None
+            else run["status"]
+        )
+        if progress != shown:
+            say(f"      {time.monotonic() - started:6.2f} s  {progress}")
+            shown = progress
+        await asyncio.sleep(0.25)
+        status, payload = await asyncio.to_thread(session.call, "GET", f"/test-runs/{run_id}")
+        if status != 200:
+            raise DemoFailed(f"GET /test-runs/{run_id} answered HTTP {status}: {payload.decode(errors='replace')}")
+        run = json.loads(payload)
+    say(f"      {time.monotonic() - started:6.2f} s  {run['status']}")
+    say(f"Contract test of {api_id} 1.0.0 (GET /test-runs/{run_id}): {run['status']}")
+    say(f"  {run['summary']}")
+    for operation in run["results"]["operations"]:
+        failed = [check["check"] for check in operation["checks"] if check["failed"]]
+        verdict = operation["status"] + (f" ({', '.join(failed)})" if failed else "")
+        say(f"  {operation['operation']:<30} {operation['cases']:>3} cases  {verdict}")
+    for operation in run["results"]["operations"]:
+        for check in operation["checks"]:
+            first = check.get("firstFailure")
+            if first is not None:
+                say(f"  first failing case of {check['check']} in {operation['operation']}: {first['title']}")
+                say(f"    {first['message'].splitlines()[0]}")
+                say(f"    {first['curl']}")
+    if run["status"] not in ("passed", "failed"):
+        raise DemoFailed(f"test run {run_id} ended {run['status']}: {run.get('error', '')}")
+    say(f"  in the portal: {session.gateway_url}/test-run/?id={run_id}")
+    return run

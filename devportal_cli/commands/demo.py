@@ -15,11 +15,12 @@ from devportal_local.config import LocalConfig
 def add_to(subcommands: Any) -> None:
     parser: argparse.ArgumentParser = subcommands.add_parser(
         "demo",
-        help="start, register the demo specs step by step, print the catalog, stop",
+        help="start, register the demo specs, show usage, health, a report and a contract test, stop",
         description="A complete run that ends: its own stack on free ports in its own state "
         "directory (so it works beside a running `up`), the demo specs registered through the "
         "gateway with each step timed, one broken spec rejected with findings, the catalog and "
-        "docs URLs printed. It starts empty every time. Exits 0 when every outcome is as expected.",
+        "docs URLs printed, usage, health and a daily report, then a contract test of a live petstore "
+        "it starts. It starts empty every time. Exits 0 when every outcome is as expected.",
     )
     add_stack_arguments(parser, auto_ports=True, state_dir=DEFAULT_STATE_DIR / "demo")
     parser.set_defaults(run=run)
@@ -61,10 +62,12 @@ async def _run(config: LocalConfig) -> int:
         print_catalog,
         publish_usage,
         register_all,
+        show_contract_test,
         show_daily_report,
         show_health,
         workflows_url,
     )
+    from devportal_local.demo_service import live_petstore
     from devportal_local.users import demo_users
 
     try:
@@ -87,6 +90,12 @@ async def _run(config: LocalConfig) -> int:
             "\nIt publishes yesterday's calls too; the petstore's daily analytics schedule reports the day:", flush=True
         )
         await show_daily_report(session, client, say, secret, TASK_QUEUE_ANALYTICS)
+        print(
+            "\nA live petstore starts on this machine; the portal contract-tests it against the registered spec:",
+            flush=True,
+        )
+        with live_petstore() as petstore:
+            await show_contract_test(session, say, petstore.base_url)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1

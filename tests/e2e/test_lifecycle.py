@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -143,6 +144,11 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "alert petstore:error-rate:" in out
     assert "25.0 % of calls answered 5xx" in out
     assert "recovered at " in out
+    # the contract test of the live petstore it started finds the drift, and only that
+    assert "Contract test of petstore 1.0.0 (GET /test-runs/tr-" in out
+    assert re.search(r"GET /pets +\d+ cases  failed \(response_schema_conformance\)", out), out
+    assert re.search(r"GET /pets/\{petId\} +\d+ cases  passed", out), out
+    assert '"adopted" is not one of "available", "pending" or "sold"' in out
     assert "done; no process left running." in out
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False)
     assert leftovers.stdout.strip() == ""
