@@ -81,6 +81,14 @@ class InvalidParameter(DomainError):
     slug = "invalid-parameter"
 
 
+class ConstraintViolated(DomainError):
+    """A body its schema allows that breaks a rule no schema can say: names that must be unique
+    across items, a time zone that must exist."""
+
+    title = "Request breaks a rule"
+    slug = "constraint-violated"
+
+
 class TargetRefused(DomainError):
     """A well-formed contract-test request whose target cannot be used: an address tests may not
     reach, a name that does not resolve, an environment the API does not have, no base URL."""

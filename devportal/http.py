@@ -39,6 +39,7 @@ DOMAIN_ERROR_STATUS: dict[type[DomainError], int] = {
     errors.InvalidSpecField: 422,
     errors.InvalidParameter: 400,
     errors.TargetRefused: 422,
+    errors.ConstraintViolated: 422,
     errors.UnsupportedMediaType: 415,
     errors.Unauthenticated: 401,
     errors.ServiceKeyRefused: 401,

@@ -102,26 +102,11 @@ async def ensure_registration(client: Client, submitted: Submitted, task_queue: 
     )
 
 
-async def ensure_test_run(client: Client, requested: RunToStart, task_queue: str) -> None:
-    """Start the run's TestOrchestrationWorkflow unless it exists (running or closed)."""
-    await _start_once(
-        client,
-        TestOrchestrationWorkflow.run,
-        TestRunStart(requested.run_id),
-        workflow_id=workflow_id_for(requested.run_id),
-        task_queue=task_queue,
-        api_id=requested.api_id,
-        version=requested.version,
-        owner=requested.owner,
-        what="test run",
-        execution_timeout=_RUN_TIMEOUT,
-    )
-
-
-async def cancel_test_run(client: Client, run: RunToStart, task_queue: str, by: str) -> bool:
-    """Signal a run's workflow to stop. A run still queued (its workflow not started yet) is started
-    with the signal already in it (signal-with-start): it plans, tests nothing and ends cancelled,
-    and the bridge's own start later finds it. False when the workflow has already closed."""
+async def ensure_test_run(
+    client: Client, run: RunToStart, task_queue: str, *, signal: tuple[str, str] | None = None
+) -> bool:
+    """Start the run's TestOrchestrationWorkflow unless it exists (running or closed); with
+    `signal`, the workflow gets it too (see cancel_test_run). False when it had already closed."""
     return await _start_once(
         client,
         TestOrchestrationWorkflow.run,
@@ -133,5 +118,12 @@ async def cancel_test_run(client: Client, run: RunToStart, task_queue: str, by: 
         owner=run.owner,
         what="test run",
         execution_timeout=_RUN_TIMEOUT,
-        signal=("cancel", by),
+        signal=signal,
     )
+
+
+async def cancel_test_run(client: Client, run: RunToStart, task_queue: str, by: str) -> bool:
+    """Signal a run's workflow to stop. A run still queued (its workflow not started yet) is started
+    with the signal already in it (signal-with-start): it plans, tests nothing and ends cancelled,
+    and the bridge's own start later finds it. False when the workflow has already closed."""
+    return await ensure_test_run(client, run, task_queue, signal=("cancel", by))

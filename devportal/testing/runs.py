@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 
 from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
 
-from devportal.errors import FieldError, InvalidParameter, NotFound, TargetRefused
+from devportal.errors import ConstraintViolated, FieldError, InvalidParameter, NotFound, TargetRefused
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.ports import EventPublisher
 from events.envelope import WireModel, new_event
@@ -85,22 +85,27 @@ class TestSettings(WireModel):
     latency_ms: int = Field(default=2000, ge=10, le=60_000, description="slower answers fail the latency check")
     max_examples: int = Field(default=10, ge=1, le=200, description="generated cases per operation and mode")
 
-    @model_validator(mode="after")
-    def _unique_names(self) -> TestSettings:
-        names = [environment.name for environment in self.environments]
-        if len(names) != len(set(names)):
-            raise ValueError("environment names must be unique")
-        return self
-
     def environment(self, name: str) -> TestEnvironment | None:
         return next((environment for environment in self.environments if environment.name == name), None)
 
 
 def check_settings(body: Mapping[str, Any]) -> TestSettings:
+    """The settings in a PUT body: a 400 naming each member its schema refuses, a 422 for an
+    environment name given twice (a rule the schema cannot say)."""
     try:
-        return TestSettings.model_validate(body)
+        settings = TestSettings.model_validate(body)
     except ValidationError as error:
         raise invalid_body("The test settings", error) from None
+    seen: dict[str, int] = {}
+    for index, environment in enumerate(settings.environments):
+        if environment.name in seen:
+            raise ConstraintViolated(
+                f"Environment {environment.name!r} is named twice (environments/{seen[environment.name]} and "
+                f"environments/{index}); each environment needs a name of its own.",
+                [FieldError(detail="name already used", pointer=f"/environments/{index}/name")],
+            )
+        seen[environment.name] = index
+    return settings
 
 
 def invalid_body(what: str, error: ValidationError) -> InvalidParameter:

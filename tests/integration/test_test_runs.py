@@ -328,14 +328,15 @@ async def _scheduled_runs(api_id: str) -> list[dict[str, Any]]:
 async def test_a_schedule_does_not_pile_runs_on_a_target(temporal_client: Client, queues: Queues) -> None:
     with serve(defective=False) as service:
         api_id = await register(temporal_client, queues, service.base_url)
-        portal = wiring.portal()
-        first, _ = await asyncio.to_thread(
-            portal.request_test_run.scheduled,
-            RunRequest(api_id=api_id, version="", trigger="schedule", requested_by="schedule", run_id=run_id_for("a")),
-        )
+        first, _ = await _fire(api_id, "first")
         # a second firing while the first run is still queued: that run, nothing new
-        again, created = await asyncio.to_thread(
-            portal.request_test_run.scheduled,
-            RunRequest(api_id=api_id, version="", trigger="schedule", requested_by="schedule", run_id=run_id_for("b")),
-        )
+        again, created = await _fire(api_id, "second")
         assert (again["runId"], created) == (first["runId"], False)
+
+
+async def _fire(api_id: str, firing: str) -> tuple[dict[str, Any], bool]:
+    """What a schedule's firing asks for (ScheduledTestRunWorkflow's activity)."""
+    request = RunRequest(
+        api_id=api_id, version="", trigger="schedule", requested_by="schedule", run_id=run_id_for(firing)
+    )
+    return await asyncio.to_thread(wiring.portal().request_test_run.scheduled, request)

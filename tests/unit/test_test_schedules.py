@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from devportal.errors import InvalidParameter
+from devportal.errors import ConstraintViolated, InvalidParameter
+from devportal.testing.runs import check_settings
 from devportal.testing.schedules import check_schedule, parse_cron
 
 pytestmark = pytest.mark.unit
@@ -62,6 +63,24 @@ def test_a_schedule_names_a_real_time_zone_and_nothing_else() -> None:
     assert check_schedule({"cron": "0 6 * * *", "timeZone": "Europe/Berlin"}).time_zone == "Europe/Berlin"
     assert check_schedule({"cron": "0 6 * * *"}).time_zone == "UTC"
     with pytest.raises(InvalidParameter) as refused:
-        check_schedule({"cron": "0 6 * * *", "timeZone": "Mars/Olympus", "every": "day"})
-    assert {error.pointer for error in refused.value.errors} == {"/timeZone", "/every"}
-    assert "is not a time zone name" in refused.value.detail
+        check_schedule({"cron": "0 6 * * *", "every": "day"})
+    assert [error.pointer for error in refused.value.errors] == ["/every"]
+    # a well-formed name that is no time zone breaks a rule the schema cannot say: a 422
+    with pytest.raises(ConstraintViolated) as unknown:
+        check_schedule({"cron": "0 6 * * *", "timeZone": "Mars/Olympus"})
+    assert "'Mars/Olympus' is not a time zone name" in unknown.value.detail
+    assert [error.pointer for error in unknown.value.errors] == ["/timeZone"]
+
+
+def test_an_environment_named_twice_is_refused_by_its_second_place() -> None:
+    with pytest.raises(ConstraintViolated) as twice:
+        check_settings(
+            {
+                "environments": [
+                    {"name": "a", "baseUrl": "https://a.example"},
+                    {"name": "a", "baseUrl": "https://b.example"},
+                ]
+            }
+        )
+    assert [error.pointer for error in twice.value.errors] == ["/environments/1/name"]
+    assert "named twice" in twice.value.detail

@@ -1,10 +1,11 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { api, asProblem, failed, type Problem, type Schemas, type User } from "@/lib/api/client";
+import { api, type Schemas, type User } from "@/lib/api/client";
 import { useAnswer } from "@/lib/use-answer";
 import { TeamKeys } from "./Keys";
 import { Loading } from "./Loading";
+import { useAction } from "@/lib/use-action";
 import { ProblemMessage } from "./ProblemMessage";
 import { RequireSignIn } from "./RequireSignIn";
 import { can, useSession } from "./SessionProvider";
@@ -41,28 +42,19 @@ function InviteForm({ teams, invited }: { teams: string[]; invited: (answer: Inv
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("developer");
   const [team, setTeam] = useState("");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, act } = useAction();
 
   async function invite(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const { data, error, response } = await api.POST("/users", {
-        body: { email: email.trim(), role, team: team.trim(), name: name.trim() || undefined },
-      });
-      if (!data) setProblem(asProblem(error, response));
-      else {
+    await act(
+      () => api.POST("/users", { body: { email: email.trim(), role, team: team.trim(), name: name.trim() || undefined } }),
+      (data) => {
+        if (!data) return;
         invited(data);
         setEmail("");
         setName("");
-      }
-    } catch (failure) {
-      setProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
+      },
+    );
   }
 
   return (

@@ -1,8 +1,9 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import { api, asProblem, failed, type Problem, type Schemas } from "@/lib/api/client";
+import { api, type Schemas } from "@/lib/api/client";
 import { useAnswer } from "@/lib/use-answer";
+import { useAction } from "@/lib/use-action";
 import { ProblemMessage } from "./ProblemMessage";
 
 type Rating = Schemas["DocsRating"];
@@ -21,29 +22,20 @@ export function DocsRating({ apiId, version }: { apiId: string; version: string 
     [apiId, version],
   );
   const [comment, setComment] = useState("");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, act } = useAction();
   const current = data && data.apiId === apiId && data.version === version ? data : null;
 
   const vote = async (helpful: boolean, event?: FormEvent) => {
     event?.preventDefault();
-    setBusy(true);
-    try {
-      const body = comment.trim() ? { helpful, comment: comment.trim() } : { helpful };
-      const { data: answered, error, response } = await api.PUT("/apis/{apiId}/versions/{version}/rating", {
-        ...path,
-        body,
-      });
-      if (answered) {
+    const body = comment.trim() ? { helpful, comment: comment.trim() } : { helpful };
+    await act(
+      () => api.PUT("/apis/{apiId}/versions/{version}/rating", { ...path, body }),
+      (answered) => {
+        if (!answered) return;
         setData(answered);
         setComment("");
-        setProblem(null);
-      } else setProblem(asProblem(error, response));
-    } catch (failure) {
-      setProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
+      },
+    );
   };
 
   return (

@@ -2,8 +2,9 @@
 
 import { useState, type FormEvent } from "react";
 import { useRouter, useSearchParams } from "next/navigation";
-import { api, asProblem, failed, type Problem } from "@/lib/api/client";
+import { api } from "@/lib/api/client";
 import { safeReturnPath } from "@/lib/paths";
+import { useAction } from "@/lib/use-action";
 import { ProblemMessage } from "./ProblemMessage";
 import { useSession } from "./SessionProvider";
 
@@ -13,28 +14,18 @@ export function SignInForm() {
   const next = safeReturnPath(useSearchParams().get("next"));
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, act } = useAction();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    try {
-      const { data, error, response } = await api.POST("/auth/login", {
-        body: { email, password, refreshTokenDelivery: "cookie" },
-      });
-      if (!data) {
-        setProblem(asProblem(error, response));
-        return;
-      }
-      signedIn(data.accessToken, data.expiresIn, data.user);
-      router.replace(next);
-    } catch (failure) {
-      setProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
+    await act(
+      () => api.POST("/auth/login", { body: { email, password, refreshTokenDelivery: "cookie" } }),
+      (data) => {
+        if (!data) return;
+        signedIn(data.accessToken, data.expiresIn, data.user);
+        router.replace(next);
+      },
+    );
   }
 
   return (

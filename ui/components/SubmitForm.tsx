@@ -2,9 +2,10 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, asProblem, failed, type Problem, type User } from "@/lib/api/client";
+import { api, type User } from "@/lib/api/client";
 import { mediaTypeOf } from "@/lib/documents";
 import { paths } from "@/lib/paths";
+import { useAction } from "@/lib/use-action";
 import { useAnswer } from "@/lib/use-answer";
 import { ProblemMessage } from "./ProblemMessage";
 import { RequireSignIn } from "./RequireSignIn";
@@ -30,8 +31,7 @@ export function SubmitForm({ user }: { user: User }) {
   const [team, setTeam] = useState(user.team);
   const [apiId, setApiId] = useState("");
   const [version, setVersion] = useState("");
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, problem, setProblem, act } = useAction();
 
   if (!can(state, "apis:submit")) {
     return (
@@ -60,28 +60,22 @@ export function SubmitForm({ user }: { user: User }) {
       });
       return;
     }
-    setBusy(true);
-    setProblem(null);
-    try {
-      const { data, error, response } = await api.POST("/apis", {
-        params: {
-          query: {
-            team: admin && team !== user.team ? team : undefined,
-            apiId: apiId.trim() || undefined,
-            version: version.trim() || undefined,
+    await act(
+      () =>
+        api.POST("/apis", {
+          params: {
+            query: {
+              team: admin && team !== user.team ? team : undefined,
+              apiId: apiId.trim() || undefined,
+              version: version.trim() || undefined,
+            },
           },
-        },
-        body: text as never, // the document as the user wrote it, byte for byte
-        bodySerializer: (body: unknown) => body as string,
-        headers: { "Content-Type": mediaTypeOf(text, fileName) },
-      });
-      if (data) router.push(paths.submission(data.submissionId));
-      else setProblem(asProblem(error, response));
-    } catch (failure) {
-      setProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
+          body: text as never, // the document as the user wrote it, byte for byte
+          bodySerializer: (body: unknown) => body as string,
+          headers: { "Content-Type": mediaTypeOf(text, fileName) },
+        }),
+      (submitted) => submitted && router.push(paths.submission(submitted.submissionId)),
+    );
   }
 
   return (

@@ -3,10 +3,11 @@
 import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
-import { api, asProblem, failed, type Problem, type Schemas, type User } from "@/lib/api/client";
+import { api, type Schemas, type User } from "@/lib/api/client";
 import { count, ms, percent } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { CHECK_NAMES, TRIGGERS, isActive, mayRunTests, progressRatio, progressText, type TestRun } from "@/lib/testing";
+import { useAction } from "@/lib/use-action";
 import { useAnswer } from "@/lib/use-answer";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
@@ -48,26 +49,15 @@ export function Progress({ run }: { run: TestRun }) {
 }
 
 function CancelButton({ run, onCancelled }: { run: TestRun; onCancelled: (run: TestRun) => void }) {
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const cancel = async () => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const { data, error, response } = await api.POST("/test-runs/{runId}/cancel", {
-        params: { path: { runId: run.runId } },
-      });
-      if (data) onCancelled(data);
-      else setProblem(asProblem(error, response));
-    } catch (failure) {
-      setProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, problem, act } = useAction();
+  const cancel = () =>
+    act(
+      () => api.POST("/test-runs/{runId}/cancel", { params: { path: { runId: run.runId } } }),
+      (cancelled) => cancelled && onCancelled(cancelled),
+    );
   return (
     <>
-      <button type="button" className="danger" onClick={cancel} disabled={busy}>
+      <button type="button" className="danger" onClick={() => void cancel()} disabled={busy}>
         {busy ? "Cancelling..." : "Cancel run"}
       </button>
       {problem ? <ProblemMessage problem={problem} title="The run could not be cancelled" /> : null}

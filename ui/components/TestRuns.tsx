@@ -3,10 +3,11 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import { api, asProblem, failed, type Problem, type Schemas, type User } from "@/lib/api/client";
+import { api, type Schemas, type User } from "@/lib/api/client";
 import { percent } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { TRIGGERS, isActive, mayRunTests, progressText, trend, type TestRunSummary } from "@/lib/testing";
+import { useAction } from "@/lib/use-action";
 import { useAnswer } from "@/lib/use-answer";
 import { LineChart } from "./Charts";
 import { Loading } from "./Loading";
@@ -92,26 +93,19 @@ function StartRun({ detail, settings }: { detail: ApiDetail; settings: Settings 
   const environments = settings?.environments ?? [];
   const [target, setTarget] = useState(environments[0]?.name ?? "declared");
   const [baseUrl, setBaseUrl] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Problem | null>(null);
-  const submit = async (event: FormEvent) => {
+  const { busy, problem, act } = useAction();
+  const submit = (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setProblem(null);
     const body =
       target === "url" ? { baseUrl: baseUrl.trim() } : target === "declared" ? {} : { environment: target };
-    try {
-      const { data, error, response } = await api.POST("/apis/{apiId}/versions/{version}/test-runs", {
-        params: { path: { apiId: detail.apiId, version } },
-        body,
-      });
-      if (data) router.push(paths.testRun(data.runId));
-      else setProblem(asProblem(error, response));
-    } catch (failure) {
-      setProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
+    void act(
+      () =>
+        api.POST("/apis/{apiId}/versions/{version}/test-runs", {
+          params: { path: { apiId: detail.apiId, version } },
+          body,
+        }),
+      (run) => run && router.push(paths.testRun(run.runId)),
+    );
   };
   return (
     <form onSubmit={submit} className="panel" aria-labelledby="start-heading">
@@ -177,41 +171,19 @@ function SchedulePanel({ apiId, mayChange, settings }: { apiId: string; mayChang
   const [timeZone, setTimeZone] = useState("UTC");
   const [environment, setEnvironment] = useState("");
   const [editing, setEditing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [changeProblem, setChangeProblem] = useState<Problem | null>(null);
+  const { busy, problem: changeProblem, act } = useAction();
 
-  const put = async (body: Schemas["TestSchedule"]) => {
-    setBusy(true);
-    setChangeProblem(null);
-    try {
-      const { data: saved, error, response } = await api.PUT("/apis/{apiId}/test-schedule", {
-        params: { path: { apiId } },
-        body,
-      });
-      if (saved) {
-        setData(saved);
+  const put = (body: Schemas["TestSchedule"]) =>
+    act(
+      () => api.PUT("/apis/{apiId}/test-schedule", { params: { path: { apiId } }, body }),
+      (saved) => {
+        if (saved) setData(saved);
         setEditing(false);
         reload();
-      } else setChangeProblem(asProblem(error, response));
-    } catch (failure) {
-      setChangeProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
-  const remove = async () => {
-    setBusy(true);
-    setChangeProblem(null);
-    try {
-      const { error, response } = await api.DELETE("/apis/{apiId}/test-schedule", { params: { path: { apiId } } });
-      if (response.ok) reload();
-      else setChangeProblem(asProblem(error, response));
-    } catch (failure) {
-      setChangeProblem(failed(failure));
-    } finally {
-      setBusy(false);
-    }
-  };
+      },
+    );
+  const remove = () =>
+    act(() => api.DELETE("/apis/{apiId}/test-schedule", { params: { path: { apiId } } }), () => reload());
   const edit = () => {
     setCron(schedule?.cron ?? "0 6 * * 1-5");
     setTimeZone(schedule?.timeZone ?? "UTC");
