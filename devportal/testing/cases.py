@@ -5,8 +5,8 @@ required part missing, each type wrong) and Hypothesis-generated ones, positive 
 and judges the responses with its checks. This module decides what it runs and with what:
 
 - cases are generated per operation from a fixed seed, so a batch generated again (a retried
-  activity, another worker) is the same batch: a run's cases are numbered once, at plan time,
-  and each batch is a slice of one operation's cases;
+  activity, another worker) is the same batch: a run's cases are counted once, at plan time,
+  and each batch is one operation's cases;
 - only the methods the target allows are sent (GET, HEAD and OPTIONS unless the owning team
   enabled the others for that environment); a case of any other method is never generated into
   a batch, let alone sent;
@@ -29,7 +29,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -480,8 +480,3 @@ class Pacer:
             time.sleep(self._next - now)
             now = self._next
         self._next = now + self._interval
-
-
-def slices(count: int, size: int) -> Iterator[tuple[int, int]]:
-    for start in range(0, count, size):
-        yield start, min(start + size, count)
