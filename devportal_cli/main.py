@@ -1,11 +1,11 @@
 """`devportal`: run the portal on this machine, and operate it.
 
 devportal up            the whole stack on loopback, with the demo APIs, until Ctrl-C
-devportal demo          start, register the demo specs step by step, print the catalog, stop
+devportal demo          start, register the demo specs, usage, health, a report, a contract test, stop
 devportal dlq list      dead-letter queues and what is in them (locally or, with --aws, in AWS)
 devportal dlq redrive   move dead letters back to their queues
 devportal users add     invite a user to the running local stack
-devportal worker | pollers | gateway   one component (started by `up`; useful for debugging)
+devportal worker | pollers | gateway | petstore   one component (started by `up`; useful for debugging)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="devportal",
         description="The developer portal on this machine: moto for AWS, the Temporal dev server, "
-        "the worker, the queue consumers and the HTTP gateway.",
+        "the worker, the queue consumers, the HTTP gateway and a live petstore to contract-test.",
     )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:

@@ -1,5 +1,5 @@
 """The local stack's own processes: `python -m devportal_local.components worker | pollers |
-gateway`, started by the supervisor (devportal_local.stack) with the environment it computes, each
+gateway | petstore`, started by the supervisor (devportal_local.stack) with the environment it computes, each
 signalling readiness through DEVPORTAL_READY_FILE and stopping cleanly on SIGTERM."""
 
 from __future__ import annotations
@@ -15,18 +15,27 @@ from pathlib import Path
 from devportal.names import ResourceNames
 from devportal_local.config import LOOPBACK
 
-COMPONENTS = {"worker": "the Temporal worker", "pollers": "the SQS consumers", "gateway": "the HTTP gateway"}
+COMPONENTS = {
+    "worker": "the Temporal worker",
+    "pollers": "the SQS consumers",
+    "gateway": "the HTTP gateway",
+    "petstore": "a live petstore to contract-test (the demo petstore's `demo` environment)",
+}
 
 
 def run(name: str) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s", stream=sys.stdout)
-    return {"worker": _worker, "pollers": _pollers, "gateway": _gateway}[name]()
+    return {"worker": _worker, "pollers": _pollers, "gateway": _gateway, "petstore": _petstore}[name]()
 
 
-def _mark_ready() -> None:
+def _mark_ready(detail: str | None = None) -> None:
+    """Readiness for the supervisor: the ready file holds the pid, or what the component has to
+    tell (the petstore's base URL)."""
     ready = os.environ.get("DEVPORTAL_READY_FILE")
     if ready:
-        Path(ready).write_text(str(os.getpid()), encoding="utf-8")
+        written = Path(ready).with_suffix(".writing")
+        written.write_text(detail or str(os.getpid()), encoding="utf-8")
+        written.replace(ready)  # whole or not at all: the supervisor reads it as soon as it exists
 
 
 def _stop_event_on_signals() -> threading.Event:
@@ -47,6 +56,17 @@ def _pollers() -> int:
     from devportal_local.pollers import run_pollers
 
     run_pollers(ResourceNames(os.environ["DEVPORTAL_PREFIX"]), _stop_event_on_signals(), on_ready=_mark_ready)
+    return 0
+
+
+def _petstore() -> int:
+    from devportal_local.demo_service import live_petstore
+
+    stop = _stop_event_on_signals()
+    # the port of the last start, when there was one: the demo environment keeps pointing at it
+    with live_petstore(int(os.environ.get("DEVPORTAL_PETSTORE_PORT", "0"))) as petstore:
+        _mark_ready(petstore.base_url)
+        stop.wait()
     return 0
 
 

@@ -29,6 +29,7 @@ Say = Callable[[str], None]
 TERMINAL = {"registered", "rejected"}
 POLL_SECONDS = 0.05
 TIMEOUT_SECONDS = 180.0
+MAX_ENVIRONMENTS = 10  # an API's test environments at most (contracts: TestSettings.environments)
 
 
 @dataclass(frozen=True)
@@ -494,3 +495,25 @@ async def show_contract_test(session: Session, say: Say, base_url: str, api_id: 
         raise DemoFailed(f"test run {run_id} ended {run['status']}: {run.get('error', '')}")
     say(f"  in the portal: {session.gateway_url}/test-run/?id={run_id}")
     return run
+
+
+def point_demo_environment(session: Session, base_url: str, api_id: str = "petstore") -> bool:
+    """The API's `demo` test environment set to the live petstore `devportal up` runs (added, or
+    moved to this start's URL; the team's other settings kept). False when the API is not in the
+    catalog."""
+    status, payload = session.call("GET", f"/apis/{api_id}/test-settings")
+    if status == 404:
+        return False
+    if status != 200:
+        raise DemoFailed(f"GET /apis/{api_id}/test-settings answered HTTP {status}: {payload.decode(errors='replace')}")
+    settings = {key: value for key, value in json.loads(payload).items() if key != "apiId"}
+    demo = {"name": "demo", "baseUrl": base_url, "unsafeMethods": False}
+    others = [environment for environment in settings["environments"] if environment["name"] != "demo"]
+    if len(others) == len(settings["environments"]) and len(others) >= MAX_ENVIRONMENTS:
+        return False  # the team filled every place: leave its settings alone
+    settings["environments"] = [demo, *others]
+    body = json.dumps(settings).encode()
+    status, payload = session.call("PUT", f"/apis/{api_id}/test-settings", body, "application/json")
+    if status != 200:
+        raise DemoFailed(f"PUT /apis/{api_id}/test-settings answered HTTP {status}: {payload.decode(errors='replace')}")
+    return True

@@ -38,7 +38,7 @@ from devportal_local.temporal_server import dev_server_argv, ensure_search_attri
 from devportal_local.users import Credentials, ensure_demo_users, save_identity
 
 READY_TIMEOUT_SECONDS = 60.0
-RESTARTABLE = ("worker", "pollers", "gateway")
+RESTARTABLE = ("worker", "pollers", "gateway", "petstore")
 
 
 class AlreadyRunning(RuntimeError):
@@ -80,6 +80,7 @@ class LocalStack:
         self.provisioned: Provisioned | None = None
         self.demo_users: list[Credentials] = []
         self.restarts: dict[str, int] = {}
+        self.petstore_url: str | None = None  # the live petstore's base URL, once it runs
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -192,12 +193,12 @@ class LocalStack:
 
     def _start_child(self, name: str) -> Child:
         ready = self.config.run_dir / f"{name}.ready"
-        return self._spawn(
-            name,
-            [sys.executable, "-m", "devportal_local.components", name],
-            extra_env={"DEVPORTAL_READY_FILE": str(ready)},
-            ready_file=ready,
-        )
+        extra = {"DEVPORTAL_READY_FILE": str(ready)}
+        if name == "petstore" and self.petstore_url:  # restarted: on the port it had
+            extra["DEVPORTAL_PETSTORE_PORT"] = self.petstore_url.rsplit(":", 1)[1]
+        with contextlib.suppress(FileNotFoundError):
+            ready.unlink()
+        return self._spawn(name, [sys.executable, "-m", "devportal_local.components", name], extra, ready)
 
     async def _wait_ready(self, name: str) -> None:
         child = self.children[name]
@@ -210,7 +211,10 @@ class LocalStack:
             if time.monotonic() > deadline:
                 raise StartFailed(f"{name} was not ready within {READY_TIMEOUT_SECONDS:.0f} s:\n{child.log_tail()}")
             await asyncio.sleep(0.05)
+        if name == "petstore":
+            self.petstore_url = ready.read_text(encoding="utf-8").strip()
         details = {
+            "petstore": f"{self.petstore_url} (a live petstore to contract-test)",
             "worker": f"polling task queues {TASK_QUEUE_REGISTRATION}, {TASK_QUEUE_ANALYTICS} and {TASK_QUEUE_TESTING}",
             "pollers": f"{self.provisioned.queues if self.provisioned else '?'} consumer queues"
             + (f" + {len(self.provisioned.stand_ins)} SNS stand-in" if self.provisioned else ""),

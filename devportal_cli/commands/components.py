@@ -1,4 +1,4 @@
-"""`devportal worker | pollers | gateway`: one component of the local stack alone, configured by the
+"""`devportal worker | pollers | gateway | petstore`: one component of the local stack alone, configured by the
 environment `devportal up` gives its children (devportal_local.components runs them)."""
 
 from __future__ import annotations

@@ -45,9 +45,9 @@ async def up(config: LocalConfig, *, seed: bool, fresh: bool = False) -> int:
     try:
         await until_signal(stack.start())
         if seed:
-            code = await until_signal(_seed(stack.config))
+            code = await until_signal(_seed(stack.config, stack.petstore_url))
         if code == 0:
-            print_ready(stack.config, stack.demo_users)
+            print_ready(stack.config, stack.demo_users, petstore_url=stack.petstore_url)
             code = await until_signal(stack.watch())
     except (AlreadyRunning, PortsBusy) as error:
         print(f"devportal: {error}", file=sys.stderr)
@@ -67,10 +67,17 @@ async def up(config: LocalConfig, *, seed: bool, fresh: bool = False) -> int:
     return code
 
 
-async def _seed(config: LocalConfig) -> int:
+async def _seed(config: LocalConfig, petstore_url: str | None = None) -> int:
     from temporalio.client import Client
 
-    from devportal_local.demo import DEMO_SPECS, DemoFailed, Session, register_all, unregistered
+    from devportal_local.demo import (
+        DEMO_SPECS,
+        DemoFailed,
+        Session,
+        point_demo_environment,
+        register_all,
+        unregistered,
+    )
     from devportal_local.users import demo_users
 
     admin = demo_users(config.state_dir)["admin"]
@@ -79,17 +86,31 @@ async def _seed(config: LocalConfig) -> int:
         missing = await asyncio.to_thread(unregistered, session, DEMO_SPECS)
         if not missing:
             print("The demo APIs are registered, kept from the last run.", flush=True)
-            return 0
-        print(f"Registering the demo APIs through the gateway, signed in as {admin.email}:", flush=True)
-        client = await Client.connect(config.temporal_address, namespace=config.namespace)
-        await register_all(session, client, missing, say)
+        else:
+            print(f"Registering the demo APIs through the gateway, signed in as {admin.email}:", flush=True)
+            client = await Client.connect(config.temporal_address, namespace=config.namespace)
+            await register_all(session, client, missing, say)
+        if petstore_url is not None:
+            pointed: bool = await asyncio.to_thread(point_demo_environment, session, petstore_url, "petstore")
+            if pointed:
+                print(
+                    f"The petstore's test environment `demo` is the live petstore at {petstore_url}: "
+                    "contract-test it from the petstore's page (Contract tests, Start run).",
+                    flush=True,
+                )
     except DemoFailed as error:
         print(f"devportal: seeding failed: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def print_ready(config: LocalConfig, users: Sequence[Credentials], *, terminal: bool | None = None) -> None:
+def print_ready(
+    config: LocalConfig,
+    users: Sequence[Credentials],
+    *,
+    terminal: bool | None = None,
+    petstore_url: str | None = None,
+) -> None:
     """What runs where. The demo users' passwords go to a terminal only: when the output is
     captured (a log, CI), it names the 0600 file that holds them instead."""
     from contracts.web import API_PREFIX
@@ -107,6 +128,7 @@ def print_ready(config: LocalConfig, users: Sequence[Credentials], *, terminal: 
         ("API", f"{config.gateway_url}/apis  (and {config.gateway_url}{API_PREFIX}/apis, as the portal calls it)"),
         ("Temporal Web UI", workflows_url(config.temporal_ui_url, config.namespace)),
         ("", f"search one API: {workflows_url(config.temporal_ui_url, config.namespace, 'petstore')}"),
+        *([("Demo target", f"{petstore_url}  (a live petstore to contract-test)")] if petstore_url else []),
         (
             "Demo credentials",
             f"AWS (moto) at {config.moto_url}: access key id 'testing', secret 'testing', region {REGION}",

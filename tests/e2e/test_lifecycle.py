@@ -64,6 +64,12 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
             (execution,) = found["executions"]
             assert execution["execution"]["workflowId"].startswith(f"registration-{api_id}-1.0.0-")
             assert execution["status"] == "WORKFLOW_EXECUTION_STATUS_COMPLETED"
+        # A live petstore runs to contract-test, and the petstore's `demo` environment points at it
+        target = re.search(r"Demo target +(http://127\.0\.0\.1:\d+)", output)
+        assert target, output
+        assert requests.get(target.group(1) + "/pets?limit=2", timeout=10).json()[0]["name"] == "Rex"
+        settings = stack.get("/apis/petstore/test-settings", role="viewer").json()
+        assert [(e["name"], e["baseUrl"].rstrip("/")) for e in settings["environments"]] == [("demo", target.group(1))]
 
         # A second `up` in the same place is refused, and says what is running
         second = subprocess.run(
@@ -86,6 +92,7 @@ def test_up_seeds_prints_what_runs_where_refuses_a_second_and_stops_cleanly(tmp_
         assert f"already running in {tmp_path / 'up'}" in second.stderr
         assert config.gateway_url in second.stderr
         children = stack.children()
+        assert set(children) == {"moto", "temporal", "worker", "pollers", "gateway", "petstore"}
     finally:
         leftovers = stop_stack(stack)
     # Ctrl-C stopped every process and freed every port

@@ -40,3 +40,10 @@ def test_captured_output_names_the_file_instead(capsys: pytest.CaptureFixture[st
     printed = capsys.readouterr().out
     assert "S3cret-Demo-pw!" not in printed
     assert f"passwords: {tmp_path / 'demo-users.json'}" in printed
+
+
+def test_the_live_petstore_is_listed_when_it_runs(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    print_ready(LocalConfig(state_dir=tmp_path), USERS, terminal=False, petstore_url="http://127.0.0.1:4242")
+    assert "Demo target       http://127.0.0.1:4242  (a live petstore to contract-test)" in capsys.readouterr().out
+    print_ready(LocalConfig(state_dir=tmp_path), USERS, terminal=False)
+    assert "Demo target" not in capsys.readouterr().out
