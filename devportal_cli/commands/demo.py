@@ -36,7 +36,7 @@ async def demo(config: LocalConfig) -> int:
     stack = LocalStack(config, fresh=True)  # the demo always starts empty
     try:
         await until_signal(stack.start())
-        return await until_signal(_run(stack.config))
+        return await until_signal(_run(stack.config, stack.petstore_url))
     except (AlreadyRunning, PortsBusy, StartFailed, OSError) as error:
         print(f"devportal demo: could not start: {error}", file=sys.stderr)
         return 1
@@ -52,7 +52,7 @@ async def demo(config: LocalConfig) -> int:
             stack.release()
 
 
-async def _run(config: LocalConfig) -> int:
+async def _run(config: LocalConfig, petstore_url: str | None) -> int:
     from devportal.names import TASK_QUEUE_ANALYTICS
     from devportal_local.demo import (
         BROKEN_SPEC,
@@ -67,7 +67,6 @@ async def _run(config: LocalConfig) -> int:
         show_health,
         workflows_url,
     )
-    from devportal_local.demo_service import live_petstore
     from devportal_local.users import demo_users
 
     try:
@@ -91,11 +90,13 @@ async def _run(config: LocalConfig) -> int:
         )
         await show_daily_report(session, client, say, secret, TASK_QUEUE_ANALYTICS)
         print(
-            "\nA live petstore starts on this machine; the portal contract-tests it against the registered spec:",
+            "\nA live petstore runs on this machine (the stack started it); the portal contract-tests it against "
+            "the registered spec:",
             flush=True,
         )
-        with live_petstore() as petstore:
-            await show_contract_test(session, say, petstore.base_url)
+        if petstore_url is None:
+            raise DemoFailed("the stack's live petstore is not running")
+        await show_contract_test(session, say, petstore_url)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1
