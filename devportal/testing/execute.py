@@ -267,8 +267,8 @@ class ContractTests:
             return None
         reference = settings.credential
         value = self._credentials.value(reference.secret)
-        if reference.scheme == "bearer":
-            return Credential("Authorization", f"Bearer {value}")
+        if reference.scheme == "bearer":  # `Bearer <token>`, in Authorization unless the target wants another header
+            return Credential(reference.header, f"Bearer {value}")
         return Credential(reference.header, value)
 
 

@@ -15,9 +15,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AnyHttpUrl, Field, ValidationError, field_validator, model_validator
+from pydantic import AnyHttpUrl, BeforeValidator, Field, ValidationError, field_validator
 
 from devportal.errors import ConstraintViolated, FieldError, InvalidParameter, NotFound, TargetRefused
 from devportal.registry.models import ApiVersionRecord
@@ -30,6 +30,16 @@ PRODUCER = "devportal.testing"
 SECRET_NAME = r"^[A-Za-z0-9/_+=.@-]{1,256}$"  # noqa: S105 - a pattern, not a secret
 
 
+def _json_integer(value: Any) -> Any:
+    """JSON's integers: 16 and 16.0 alike (JSON Schema's `integer`), never "16" or true."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
+
+
 class CredentialRef(WireModel):
     """Where the credential a target wants lives: a Secrets Manager secret (its name under the
     portal's test-credentials prefix) and how it is sent. The value is read by the worker only."""
@@ -39,12 +49,6 @@ class CredentialRef(WireModel):
     secret: str = Field(pattern=SECRET_NAME, description="the secret's name after the prefix")
     scheme: Literal["bearer", "api-key"]
     header: str = Field(default="Authorization", pattern=r"^[A-Za-z0-9-]{1,64}$")
-
-    @model_validator(mode="after")
-    def _bearer_goes_in_authorization(self) -> CredentialRef:
-        if self.scheme == "bearer" and self.header.lower() != "authorization":
-            raise ValueError("a bearer token is sent in `Authorization`; use scheme `api-key` for another header")
-        return self
 
 
 class TestEnvironment(WireModel):
@@ -79,11 +83,11 @@ class TestSettings(WireModel):
     run_after_registration: bool = Field(
         default=False, description="test each newly registered version against the base URL its spec declares"
     )
-    concurrency: int = Field(default=2, ge=1, le=8, description="batches (operations) tested at the same time")
+    concurrency: JsonInteger = Field(default=2, ge=1, le=8, description="batches (operations) tested at the same time")
     requests_per_second: float = Field(default=20, ge=0.5, le=500)
-    timeout_ms: int = Field(default=5000, ge=100, le=30_000, description="how long one request may take")
-    latency_ms: int = Field(default=2000, ge=10, le=60_000, description="slower answers fail the latency check")
-    max_examples: int = Field(default=10, ge=1, le=200, description="generated cases per operation and mode")
+    timeout_ms: JsonInteger = Field(default=5000, ge=100, le=30_000, description="how long one request may take")
+    latency_ms: JsonInteger = Field(default=2000, ge=10, le=60_000, description="slower answers fail the latency check")
+    max_examples: JsonInteger = Field(default=10, ge=1, le=200, description="generated cases per operation and mode")
 
     def environment(self, name: str) -> TestEnvironment | None:
         return next((environment for environment in self.environments if environment.name == name), None)

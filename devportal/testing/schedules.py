@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError
 
-from devportal.errors import ConstraintViolated, FieldError
+from devportal.errors import ConstraintViolated, FieldError, InvalidParameter
 from devportal.testing.runs import invalid_body
 from events.envelope import WireModel
 from events.testing import ENVIRONMENT
@@ -34,6 +34,8 @@ MACROS = {
 }
 _MONTHS = ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC")
 _DAYS = ("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT")
+# Five fields, or a macro: the form the contract states (TestSchedule.cron); the values are checked here.
+CRON_SHAPE = r"^\s*(?:@[A-Za-z]+|\S+(?:\s+\S+){4})\s*$"
 _ITEM = re.compile(r"^(?P<range>\*|[A-Za-z0-9]+(?:-[A-Za-z0-9]+)?)(?:/(?P<step>[0-9]+))?$")
 
 
@@ -81,6 +83,8 @@ class Calendar:
 
 def parse_cron(text: str) -> Calendar:
     """The calendar a cron expression stands for; ValueError saying what is wrong, in words."""
+    if text.strip().startswith("@") and text.strip().lower() not in MACROS:
+        raise ValueError(f"{text.strip()} is not one of {', '.join(MACROS)}")
     expression = MACROS.get(text.strip().lower(), text.strip())
     parts = expression.split()
     if len(parts) != len(FIELDS):
@@ -148,23 +152,29 @@ class TestSchedule(WireModel):
     environment: str | None = Field(default=None, pattern=ENVIRONMENT)
     paused: bool = False
 
-    @field_validator("cron")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        parse_cron(value)
-        return value.strip()
-
     def calendar(self) -> Calendar:
         return parse_cron(self.cron)
 
 
 def check_schedule(body: Mapping[str, Any]) -> TestSchedule:
-    """The schedule in a PUT body: a 400 naming each member that is wrong, a 422 for a time zone
-    the time zone database does not have (its schema cannot list them)."""
+    """The schedule in a PUT body: a 400 naming each member that is wrong in form, a 422 for what
+    its schema cannot say - a cron field's value out of its range, a time zone the time zone
+    database does not have."""
     try:
         schedule = TestSchedule.model_validate(body)
     except ValidationError as error:
         raise invalid_body("The schedule's members", error) from None
+    try:
+        parse_cron(schedule.cron)
+    except ValueError as why:
+        if not re.fullmatch(CRON_SHAPE, schedule.cron):  # not even five fields: its form is wrong
+            raise InvalidParameter(
+                f"The schedule's members are not valid: /cron: {why}.", [FieldError(detail=str(why), pointer="/cron")]
+            ) from None
+        raise ConstraintViolated(
+            f"The cron expression {schedule.cron!r} cannot be used: {why}.",
+            [FieldError(detail=str(why), pointer="/cron")],
+        ) from None
     if schedule.time_zone not in _time_zones():
         raise ConstraintViolated(
             f"{schedule.time_zone!r} is not a time zone name (IANA, for example `Europe/Berlin` or `UTC`).",

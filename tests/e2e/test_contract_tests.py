@@ -180,9 +180,10 @@ def test_a_schedule_is_set_read_paused_and_deleted_through_the_gateway(stack: Ru
     stack.register(api_id, json.dumps(spec("http://127.0.0.1:9")).encode())
     schedule = f"/apis/{api_id}/test-schedule"
     assert stack.get(schedule, role="viewer").status_code == 404
-    # a wrong cron is a 400 that says which field is wrong
+    # a cron that is not five fields is a 400; a field out of its range a 422; both say which
+    assert stack.put(schedule, b'{"cron": "0 6 * *"}', "application/json", role="developer").status_code == 400
     wrong = stack.put(schedule, b'{"cron": "0 25 * * *"}', "application/json", role="developer")
-    assert wrong.status_code == 400
+    assert wrong.status_code == 422
     assert wrong.json()["errors"] == [{"detail": "the hour field has 25, outside 0-23", "pointer": "/cron"}]
     elsewhere = stack.put(schedule, b'{"cron": "@daily", "environment": "prod"}', "application/json", role="developer")
     assert elsewhere.status_code == 422
