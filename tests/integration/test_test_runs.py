@@ -127,6 +127,20 @@ def stored(ref: RunRef) -> dict[str, Any]:
     return run
 
 
+def unanswered(ref: RunRef, why: str, saying: str = "") -> int:
+    """Every request of every tested row (the sequences' steps too) went unanswered, the first for
+    `why` (its message `saying` so); the rows' cases."""
+    tested = [op for op in stored(ref)["result"]["operations"] if op["status"] != "skipped"]
+    assert tested
+    for operation in tested:
+        received = next(c for c in operation["checks"] if c["check"] == "response_received")
+        assert received["passed"] == 0
+        assert received["failed"] >= operation["cases"] > 0
+        assert received["firstFailure"]["title"].startswith(why)
+        assert saying in received["firstFailure"]["message"]
+    return sum(op["cases"] for op in tested)
+
+
 def checks_failed(run: dict[str, Any]) -> set[tuple[str, str]]:
     return {
         (operation["operation"], check["check"])
@@ -197,15 +211,7 @@ async def test_a_target_that_never_answers_fails_each_case_at_the_timeout(
             result = await ended(temporal_client, ref)
         took = time.monotonic() - started
     assert result["status"] == "failed"
-    run = stored(ref)
-    tested = [op for op in run["result"]["operations"] if op["status"] != "skipped"]
-    assert tested
-    for operation in tested:  # every request, the sequences' steps too
-        received = next(c for c in operation["checks"] if c["check"] == "response_received")
-        assert received["passed"] == 0
-        assert received["failed"] >= operation["cases"] > 0
-        assert received["firstFailure"]["title"] == "No response within the run's timeout"
-    cases = sum(op["cases"] for op in tested)
+    cases = unanswered(ref, "No response within the run's timeout")
     assert took < 30 + cases * 0.3 / 4 * 3, f"{cases} cases took {took:.1f} s"  # at the timeout, not hanging
 
 
@@ -216,15 +222,7 @@ async def test_a_redirect_to_the_metadata_address_is_not_followed(temporal_clien
             ref = await start_run(temporal_client, queues, api_id, maxExamples=1)
             result = await ended(temporal_client, ref)
     assert result["status"] == "failed"
-    run = stored(ref)
-    tested = [op for op in run["result"]["operations"] if op["status"] != "skipped"]
-    assert tested
-    for operation in tested:  # every request, the sequences' steps too
-        received = next(c for c in operation["checks"] if c["check"] == "response_received")
-        assert received["passed"] == 0
-        assert received["failed"] >= operation["cases"] > 0
-        assert received["firstFailure"]["title"].startswith("Refused:")
-        assert "169.254.169.254" in received["firstFailure"]["message"]
+    unanswered(ref, "Refused:", "169.254.169.254")
 
 
 @pytest.fixture
