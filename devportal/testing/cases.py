@@ -269,16 +269,21 @@ class SpecUnderTest:
         cancelled, pace, on_case = sending.cancelled, sending.pace, sending.on_case
 
         class Sequences(base):  # type: ignore[valid-type, misc]
+            stepped = False
+
             def step(self, input: Any) -> Any:
-                if cancelled():
+                # at most `scenarios` sequences (Hypothesis may try a few more than its max_examples)
+                if cancelled() or outcome.cases >= scenarios:
                     raise _Stopped
+                self.stepped = True
                 pace()
                 response = sender.send(outcome, input.case)
                 return None if response is None else StepOutput(response, input.case)
 
             def teardown(self) -> None:
-                outcome.cases += 1
-                on_case(outcome.cases)
+                if self.stepped:  # a sequence stopped before its first step is no sequence
+                    outcome.cases += 1
+                    on_case(outcome.cases)
                 super().teardown()
 
         settings = hypothesis.settings(
