@@ -1,6 +1,7 @@
 "use client";
 
 import { api, type Schemas } from "@/lib/api/client";
+import { moment } from "@/lib/format";
 import { useAnswer } from "@/lib/use-answer";
 import { ProblemMessage } from "./ProblemMessage";
 
@@ -20,9 +21,6 @@ export function lineText(rule: Rule, line: number): string {
   return `beyond ${line} standard deviations`;
 }
 
-function when(stamp: string | null | undefined): string {
-  return stamp ? new Date(stamp).toLocaleString() : "";
-}
 
 /** An API's health: each rule with its line and state, and the alert history (GET /apis/{apiId}/health). */
 export function HealthView({ health }: { health: Health }) {
@@ -34,7 +32,7 @@ export function HealthView({ health }: { health: Health }) {
       <p className="muted">
         {health.checked
           ? health.evaluatedThrough
-            ? `Judged hourly from published usage; last hour judged ${when(health.evaluatedThrough)}.`
+            ? `Judged hourly from published usage; last hour judged ${moment(health.evaluatedThrough)}.`
             : "Judged hourly from published usage; no hour judged yet."
           : "No usage published yet: health is judged once a service publishes calls (POST /usage)."}
         {health.overriddenBy ? ` Lines set by the owning team (${health.overriddenBy}).` : ""}
@@ -55,7 +53,7 @@ export function HealthView({ health }: { health: Health }) {
               <td>{lineText(rule.rule, rule.line)}</td>
               <td>
                 <span className={`badge health-${rule.status}`}>{rule.status}</span>
-                {rule.since ? <span className="muted"> since {when(rule.since)}</span> : null}
+                {rule.since ? <span className="muted"> since {moment(rule.since)}</span> : null}
               </td>
             </tr>
           ))}

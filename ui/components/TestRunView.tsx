@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { api, type Schemas, type User } from "@/lib/api/client";
-import { count, ms, percent } from "@/lib/format";
+import { count, moment, ms, percent } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { CHECK_NAMES, TRIGGERS, isActive, mayRunTests, progressRatio, progressText, type TestRun } from "@/lib/testing";
 import { useAction } from "@/lib/use-action";
@@ -18,9 +18,6 @@ type Check = Schemas["CheckResult"];
 
 const POLL_MS = 1500;
 
-function when(stamp: string | undefined): string {
-  return stamp ? new Date(stamp).toLocaleString() : "–";
-}
 
 /** A run read again every moment while it is queued or running. */
 function useLiveRun(runId: string) {
@@ -252,12 +249,12 @@ function RunView({ runId, user }: { runId: string; user: User }) {
         </dd>
         <dt>Asked</dt>
         <dd>
-          {when(run.requestedAt)}, {TRIGGERS[run.trigger]} by {run.requestedBy}
+          {moment(run.requestedAt)}, {TRIGGERS[run.trigger]} by {run.requestedBy}
         </dd>
         <dt>Started</dt>
-        <dd>{when(run.startedAt)}</dd>
+        <dd>{moment(run.startedAt)}</dd>
         <dt>Finished</dt>
-        <dd>{when(run.finishedAt)}</dd>
+        <dd>{moment(run.finishedAt)}</dd>
         <dt>Limits</dt>
         <dd>
           {run.settings.concurrency} operations at a time, {run.settings.requestsPerSecond} requests/s, timeout{" "}

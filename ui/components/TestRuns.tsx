@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { api, type Schemas, type User } from "@/lib/api/client";
-import { percent } from "@/lib/format";
+import { moment, percent } from "@/lib/format";
 import { paths } from "@/lib/paths";
 import { TRIGGERS, isActive, mayRunTests, progressText, trend, type TestRunSummary } from "@/lib/testing";
 import { useAction } from "@/lib/use-action";
@@ -18,9 +18,6 @@ type Settings = Schemas["TestSettingsView"];
 type Schedule = Schemas["TestScheduleView"];
 type ApiDetail = Schemas["ApiDetail"];
 
-function when(stamp: string | undefined): string {
-  return stamp ? new Date(stamp).toLocaleString() : "–";
-}
 
 /** Score and operation coverage over the API's runs, oldest first. */
 export function TestTrend({ runs }: { runs: TestRunSummary[] }) {
@@ -66,7 +63,7 @@ export function RunList({ runs }: { runs: TestRunSummary[] }) {
           {runs.map((run) => (
             <tr key={run.runId}>
               <th scope="row">
-                <Link href={paths.testRun(run.runId)}>{when(run.requestedAt)}</Link>
+                <Link href={paths.testRun(run.runId)}>{moment(run.requestedAt)}</Link>
               </th>
               <td>{TRIGGERS[run.trigger]}</td>
               <td>{run.version}</td>
@@ -209,7 +206,7 @@ function SchedulePanel({ apiId, mayChange, settings }: { apiId: string; mayChang
             {schedule.paused ? <span className="badge run-cancelled">paused</span> : <span className="badge run-passed">active</span>}
           </p>
           {schedule.nextRuns.length && !schedule.paused ? (
-            <p className="muted">Next runs: {schedule.nextRuns.slice(0, 3).map((moment) => when(moment)).join(", ")}</p>
+            <p className="muted">Next runs: {schedule.nextRuns.slice(0, 3).map(moment).join(", ")}</p>
           ) : null}
           {schedule.note ? <p className="muted">{schedule.note}</p> : null}
         </>

@@ -11,3 +11,7 @@ export function percent(rate: number | null | undefined): string {
 export function ms(value: number | null | undefined): string {
   return value === null || value === undefined ? "–" : `${value.toLocaleString("en-US", { maximumFractionDigits: 1 })} ms`;
 }
+
+export function moment(stamp: string | null | undefined): string {
+  return stamp ? new Date(stamp).toLocaleString() : "–";
+}
