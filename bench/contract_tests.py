@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -79,8 +80,6 @@ def orchestrated(session: Session, petstore: LivePetstore, max_examples: int) ->
 
 
 def _seconds_between(first: str, second: str) -> float:
-    from datetime import datetime
-
     return (datetime.fromisoformat(second) - datetime.fromisoformat(first)).total_seconds()
 
 

@@ -46,7 +46,11 @@ class TestRunRequested(DomainEvent):
     version: str = Field(pattern=_VERSION)
     owner: str = Field(pattern=_API_ID, description="the team that owns the API")
     trigger: Trigger
-    requested_by: str = Field(min_length=1, max_length=128, description="a user's subject, or the schedule's id")
+    requested_by: str = Field(
+        min_length=1,
+        max_length=128,
+        description="the e-mail of who asked; registration:<submissionId> or schedule:<apiId> for the others",
+    )
     requested_at: AwareDatetime
     target: TestTargetRef
 

@@ -92,6 +92,17 @@ class TestSettings(WireModel):
     def environment(self, name: str) -> TestEnvironment | None:
         return next((environment for environment in self.environments if environment.name == name), None)
 
+    def named(self, api_id: str, name: str) -> TestEnvironment:
+        """The environment `name` of `api_id`, or a 422 saying where the team sets environments."""
+        environment = self.environment(name)
+        if environment is None:
+            raise TargetRefused(
+                f"{api_id} has no test environment {name!r}; its team sets environments "
+                f"with PUT /apis/{api_id}/test-settings.",
+                [FieldError(detail="no such environment", pointer="/environment")],
+            )
+        return environment
+
 
 def check_settings(body: Mapping[str, Any]) -> TestSettings:
     """The settings in a PUT body: a 400 naming each member its schema refuses, a 422 for an
@@ -317,13 +328,7 @@ class RequestTestRun:
 
     def _target(self, request: RunRequest, record: ApiVersionRecord, settings: TestSettings) -> TestTargetRef:
         if request.environment is not None:
-            environment = settings.environment(request.environment)
-            if environment is None:
-                raise TargetRefused(
-                    f"{request.api_id} has no test environment {request.environment!r}; its team sets environments "
-                    f"with PUT /apis/{request.api_id}/test-settings.",
-                    [FieldError(detail="no such environment", pointer="/environment")],
-                )
+            environment = settings.named(request.api_id, request.environment)
             return TestTargetRef(
                 base_url=str(environment.base_url).rstrip("/"),
                 environment=environment.name,

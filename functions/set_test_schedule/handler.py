@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 
-from devportal.errors import FieldError, TargetRefused
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.testing.schedules import check_schedule
 from devportal.wiring import Portal
@@ -24,15 +23,8 @@ def set_test_schedule(request: ApiRequest, portal: Portal) -> ApiResponse:
     caller = request.caller
     entry = owned_entry(request, portal)
     schedule = check_schedule(request.json_object())
-    if (
-        schedule.environment is not None
-        and portal.test_runs.settings(entry.api_id).environment(schedule.environment) is None
-    ):
-        raise TargetRefused(
-            f"{entry.api_id} has no test environment {schedule.environment!r}; set it first with "
-            f"PUT /apis/{entry.api_id}/test-settings.",
-            [FieldError(detail="no such environment", pointer="/environment")],
-        )
+    if schedule.environment is not None:
+        portal.test_runs.settings(entry.api_id).named(entry.api_id, schedule.environment)  # or a 422
     queue, by = portal.testing_task_queue, profile_of(portal, caller).email
     found = portal.temporal.run(
         lambda client: put_test_schedule(client, queue, entry.api_id, entry.owner, schedule, by)
