@@ -91,9 +91,19 @@ class RunningStack(harness.StackProcess):
             response = self.get(f"/submissions/{submission_id}")
             assert response.status_code == 200, response.text
             body: dict[str, Any] = response.json()
-            if body["status"] in {"registered", "rejected"}:
+            if body["status"] == "rejected":
+                return body
+            if body["status"] == "registered":
+                # The catalog is a view fed by the same event: wait until it has the API, as a
+                # client that goes on to use the API must.
+                self.wait_for_catalog(body["apiId"], deadline)
                 return body
             assert time.monotonic() < deadline, f"{submission_id} still {body['status']} after {timeout} s"
+            time.sleep(0.05)
+
+    def wait_for_catalog(self, api_id: str, deadline: float) -> None:
+        while self.get(f"/apis/{api_id}", role="viewer").status_code == 404:
+            assert time.monotonic() < deadline, f"{api_id} registered but never in the catalog"
             time.sleep(0.05)
 
     def register(self, api_id: str, body: bytes, *, team: str = "pets") -> None:
