@@ -1,0 +1,110 @@
+"""Structural validation against the official OpenAPI schemas (2.0, 3.0, 3.1, 3.2), compiled once
+per process with jsonschema-rs: GitHub's 13 MB description in about 12 ms where
+openapi-spec-validator takes seconds (issue 12; bench to follow).
+
+The official schemas (devportal/specs/schemas, as the OpenAPI Initiative publishes them, bundled
+by openapi-spec-validator) are self-contained: compiling them reads nothing from the network or
+the disk beyond this package. Each error becomes one finding at the deepest place it can be
+pinned to: a `oneOf` / `anyOf` that no alternative satisfies is followed into the alternative that
+got furthest (not the `$ref` alternative every OpenAPI object offers), so a wrong `maximum` is
+reported at `.../schema/maximum`, not as "not valid under any of the schemas" at the parameter.
+Semantic checks (duplicate operationIds, path parameters, references, defaults) are not here.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema_rs
+
+from devportal.specs.openapi import Dialect
+from devportal.specs.pointers import to_pointer
+from devportal.specs.validation import Finding
+
+RULE = "oas-schema"
+MAX_QUOTE = 60
+
+
+@cache
+def validator(dialect: Dialect) -> Any:
+    """The compiled validator of the official schema of `dialect` (cached per process)."""
+    text = resources.files("devportal.specs").joinpath(f"schemas/oas-{dialect}.json").read_text(encoding="utf-8")
+    return jsonschema_rs.validator_for(json.loads(text))
+
+
+def structural_findings(document: Any, dialect: Dialect) -> Iterator[Finding]:
+    """Each place `document` breaks its dialect's official schema, deepest first found."""
+    seen: set[tuple[str, str]] = set()
+    for error in validator(dialect).iter_errors(document):
+        best = _deepest(error)
+        finding = Finding(to_pointer(best.instance_path), _words(best), RULE)
+        if (finding.pointer, finding.message) not in seen:
+            seen.add((finding.pointer, finding.message))
+            yield finding
+
+
+def _deepest(error: Any) -> Any:
+    """Into a failed `oneOf` / `anyOf`: the error of the alternative that got furthest into the
+    document, skipping the `$ref` alternative (Reference Object) when another one applies."""
+    context = getattr(error.kind, "context", None)
+    if not context:
+        return error
+    candidates = []
+    for branch in context:
+        if not branch:
+            continue
+        if all(_only_wants_ref(sub) for sub in branch):
+            continue
+        candidates.append(max((_deepest(sub) for sub in branch), key=lambda e: len(e.instance_path)))
+    if not candidates:
+        return error
+    return max(candidates, key=lambda e: len(e.instance_path))
+
+
+def _only_wants_ref(error: Any) -> bool:
+    kind = type(error.kind).__name__
+    return kind == "Required" and '"$ref"' in error.message
+
+
+def _words(error: Any) -> str:
+    """The error in a developer's words: what is wrong, where (the pointer says it), what is expected."""
+    kind = type(error.kind).__name__
+    path = list(error.instance_path)
+    name = f"`{path[-1]}`" if path else "The document"
+    found = _quote(error.instance)
+    if kind == "Type":
+        return f"{name} must be {_types(error.kind)}; found {found}."
+    if kind == "Required":
+        missing = error.message.split('"')[1] if '"' in error.message else "a member"
+        return f"{name} needs `{missing}`."
+    if kind == "AdditionalProperties":
+        unexpected = ", ".join(f"`{member}`" for member in error.kind.as_dict().get("unexpected", []))
+        return f"{name} has members the specification does not define: {unexpected} (extensions start with `x-`)."
+    if kind == "Enum":
+        return f"{name} must be one of the values the specification allows; found {found}."
+    if kind == "Pattern":
+        return f"{name} does not have the form the specification requires; found {found}."
+    if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum", "MinLength", "MaxLength",
+                "MinItems", "MaxItems", "UniqueItems", "MinProperties"):  # fmt: skip
+        return f"{name}: {error.message[:200]}."
+    return f"{name}: {error.message[:200]}"
+
+
+def _types(kind: Any) -> str:
+    wanted = getattr(kind, "types", None) or getattr(kind, "value", None)
+    if isinstance(wanted, (list, tuple)):
+        return " or ".join(f"a {_type_word(t)}" for t in wanted)
+    return f"a {_type_word(wanted)}" if wanted else "of another type"
+
+
+def _type_word(name: Any) -> str:
+    return {"integer": "whole number", "object": "map (object)", "array": "list (array)"}.get(str(name), str(name))
+
+
+def _quote(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return f"`{text}`" if len(text) <= MAX_QUOTE else f"`{text[: MAX_QUOTE - 1]}…`"
