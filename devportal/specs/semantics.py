@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import jsonschema_rs
+
 from devportal.specs.pointers import resolve_local, to_pointer
 from devportal.specs.validation import Finding
 
@@ -120,3 +122,96 @@ def _not_in_template(path: str, parameters: list[tuple[str, str, str]]) -> Itera
                 f"Path parameter `{name}` is not in the path {path}; a path parameter names a `{{...}}` of its path.",
                 "path-params",
             )
+
+
+# -- defaults that do not match their own schema ------------------------------------------------
+
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_VALUES = ("example", "examples", "default", "enum", "const")
+_SCHEMA_ONES = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames")
+
+
+def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+    """Each schema's `default` checked against that schema (local refs followed): 2.0 and 3.0
+    schemas as JSON Schema draft 4 (3.0's `nullable` allowing null), 3.1 and 3.2 as 2020-12."""
+    modern = dialect in ("3.1", "3.2")
+    roots = {key: document[key] for key in ("components", "definitions", "$defs") if key in document}
+    for where, schema in _schemas(document):
+        if "default" not in schema:
+            continue
+        subject = {**roots, **_as_json_schema(schema, modern)}
+        subject.pop("default", None)
+        try:
+            compiled = (jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator)(subject)
+            problems = list(compiled.iter_errors(schema["default"]))
+        except Exception:  # noqa: S112 - a schema that cannot compile is the structure check's finding
+            continue
+        if problems:
+            yield Finding(
+                to_pointer([*where, "default"]),
+                f"The default does not match its own schema: {problems[0].message[:200]}.",
+                "oas3-valid-schema-example" if dialect != "2.0" else "oas2-valid-schema-example",
+            )
+
+
+def _as_json_schema(schema: Mapping[str, Any], modern: bool) -> dict[str, Any]:
+    converted = dict(schema)
+    if not modern and converted.get("nullable") is True and isinstance(converted.get("type"), str):
+        converted["type"] = [converted["type"], "null"]
+    return converted
+
+
+def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
+    """Every Schema Object of the document with where it is, from the places schemas live."""
+    starts: list[tuple[list[Any], Any]] = []
+    for key in ("definitions", "$defs"):
+        for name, schema in _items(document.get(key)):
+            starts.append(([key, name], schema))
+    components = document.get("components")
+    for name, schema in _items(components.get("schemas") if isinstance(components, Mapping) else None):
+        starts.append((["components", "schemas", name], schema))
+    for where, node in _walk(document, []):
+        if where and where[-1] == "schema":
+            starts.append((where, node))
+    seen: set[int] = set()
+    for where, schema in starts:
+        yield from _nested(where, schema, seen)
+
+
+def _nested(where: list[Any], schema: Any, seen: set[int]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
+    if not isinstance(schema, Mapping) or id(schema) in seen:
+        return
+    seen.add(id(schema))
+    yield where, schema
+    for key in _SCHEMA_LISTS:
+        if isinstance(schema.get(key), list):
+            for index, sub in enumerate(schema[key]):
+                yield from _nested([*where, key, index], sub, seen)
+    for key in _SCHEMA_MAPS:
+        for name, sub in _items(schema.get(key)):
+            yield from _nested([*where, key, name], sub, seen)
+    for key in _SCHEMA_ONES:
+        yield from _nested([*where, key], schema.get(key), seen)
+
+
+def _walk(node: Any, where: list[Any]) -> Iterator[tuple[list[Any], Any]]:
+    """Every dict under `paths` and `components` (parameters, media types, headers) with its place."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            if key in _VALUES or (isinstance(key, str) and key.startswith("x-")):
+                continue  # example values and extensions hold data, not schemas
+            if isinstance(value, Mapping | list):
+                if key == "schema" or key == "schemas":
+                    if key == "schema":
+                        yield [*where, key], value
+                    continue
+                yield from _walk(value, [*where, key])
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk(value, [*where, index])
+
+
+def _items(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, Mapping):
+        yield from ((str(key), value) for key, value in node.items())

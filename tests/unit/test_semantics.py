@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from devportal.specs.semantics import semantic_findings
+from devportal.specs.semantics import default_findings, semantic_findings
 from tests.support.specs import petstore
 
 pytestmark = pytest.mark.unit
@@ -51,3 +51,39 @@ def test_path_parameters_must_match_the_template() -> None:
         ("path-params", "/paths/~1owners~1{ownerId}/get"),
         ("path-params", "/paths/~1toys/get/parameters/0"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("dialect", "schema", "flagged"),
+    [
+        ("3.0", {"type": "string", "default": False}, True),
+        ("3.0", {"type": "string", "nullable": True, "default": None}, False),  # 3.0's nullable allows null
+        ("3.0", {"type": "integer", "maximum": 5, "exclusiveMaximum": True, "default": 5}, True),  # draft 4
+        ("3.1", {"type": ["string", "null"], "default": None}, False),
+        ("3.1", {"type": "string", "pattern": "^\\p{L}+$", "default": ""}, True),  # ECMA-262 classes
+        ("3.1", {"$ref": "#/components/schemas/Small"}, False),  # no default of its own
+        ("3.1", {"allOf": [{"$ref": "#/components/schemas/Small"}], "default": 7}, True),  # followed through the ref
+    ],
+)
+def test_a_default_must_match_its_own_schema(dialect: str, schema: dict[str, Any], flagged: bool) -> None:
+    document = {
+        "components": {"schemas": {"Small": {"type": "integer", "maximum": 3}, "Subject": schema}},
+        "paths": {},
+    }
+    found = [(f.rule, f.pointer) for f in default_findings(document, dialect)]
+    assert found == ([("oas3-valid-schema-example", "/components/schemas/Subject/default")] if flagged else [])
+
+
+def test_a_default_in_a_parameter_schema_is_checked_and_example_values_are_not() -> None:
+    document = {
+        "paths": {
+            "/a": {
+                "get": {
+                    "parameters": [{"name": "n", "in": "query", "schema": {"type": "integer", "default": "ten"}}],
+                    "responses": {"200": {"description": "ok", "content": {"application/json": {
+                        "example": {"schema": {"type": "integer", "default": "not a schema"}}}}}},
+                }
+            }
+        }
+    }  # fmt: skip
+    assert [f.pointer for f in default_findings(document, "3.0")] == ["/paths/~1a/get/parameters/0/schema/default"]
