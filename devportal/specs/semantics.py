@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jsonschema_rs
+import orjson
 
 from devportal.specs.pointers import resolve_local, to_pointer
 from devportal.specs.validation import Finding
@@ -137,14 +138,20 @@ def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Find
     schemas as JSON Schema draft 4 (3.0's `nullable` allowing null), 3.1 and 3.2 as 2020-12."""
     modern = dialect in ("3.1", "3.2")
     roots = {key: document[key] for key in ("components", "definitions", "$defs") if key in document}
+    compiled: dict[bytes, Any] = {}  # the same schema (its default aside) compiles once
     for where, schema in _schemas(document):
         if "default" not in schema:
             continue
-        subject = {**roots, **_as_json_schema(schema, modern)}
-        subject.pop("default", None)
+        own = _as_json_schema(schema, modern)
+        own.pop("default", None)
+        # the document's schemas ride along only when the default's schema refers to them
+        refers = _refers(own)
+        key = orjson.dumps(own, option=orjson.OPT_SORT_KEYS, default=str) + (b"+roots" if refers else b"")
         try:
-            compiled = (jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator)(subject)
-            problems = list(compiled.iter_errors(schema["default"]))
+            if key not in compiled:
+                validator = jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator
+                compiled[key] = validator({**roots, **own} if refers else own)
+            problems = list(compiled[key].iter_errors(schema["default"]))
         except Exception:  # noqa: S112 - a schema that cannot compile is the structure check's finding
             continue
         if problems:
@@ -153,6 +160,14 @@ def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Find
                 f"The default does not match its own schema: {problems[0].message[:200]}.",
                 "oas3-valid-schema-example" if dialect != "2.0" else "oas2-valid-schema-example",
             )
+
+
+def _refers(node: Any) -> bool:
+    if isinstance(node, Mapping):
+        return "$ref" in node or any(_refers(value) for value in node.values())
+    if isinstance(node, list):
+        return any(_refers(value) for value in node)
+    return False
 
 
 def _as_json_schema(schema: Mapping[str, Any], modern: bool) -> dict[str, Any]:
