@@ -27,8 +27,8 @@ def semantic_findings(document: Mapping[str, Any]) -> Iterator[Finding]:
         return
     first_use: dict[str, str] = {}
     for path, item in paths.items():
-        if not isinstance(item, Mapping) or not isinstance(path, str):
-            continue
+        if not isinstance(item, Mapping) or not isinstance(path, str) or path.startswith("x-"):
+            continue  # `paths` may carry extensions of any shape; they are not path items
         shared = _parameters(document, item.get("parameters"), ["paths", path, "parameters"])
         yield from _duplicates(shared)
         yield from _not_in_template(path, shared)

@@ -87,3 +87,8 @@ def test_a_default_in_a_parameter_schema_is_checked_and_example_values_are_not()
         }
     }  # fmt: skip
     assert [f.pointer for f in default_findings(document, "3.0")] == ["/paths/~1a/get/parameters/0/schema/default"]
+
+
+def test_extensions_in_paths_are_not_path_items() -> None:
+    document = {"paths": {"x-shaped-like-a-path": {"get": op("a", path_param("nope"))}, "/a": {"get": op("a")}}}
+    assert found(document) == []
