@@ -147,7 +147,7 @@ _VALIDATORS: dict[Dialect, type[Any]] = {
 def validate_document(
     document: dict[str, Any], dialect: Dialect, *, max_findings: int = 100, max_chars: int = 500
 ) -> ValidationReport:
-    collector = _Collector(max_findings, max_chars)
+    collector = Collector(max_findings, max_chars)
     for finding in check_references(document):
         collector.add(finding)
     references_reported = bool(collector.findings)
@@ -231,7 +231,9 @@ def _finding_from(error: ValidationError) -> Finding:
     return Finding(pointer, message, _RULES.get(type(error), "schema"))
 
 
-class _Collector:
+class Collector:
+    """Findings up to a limit, each message and pointer bounded, each (pointer, message) once."""
+
     def __init__(self, max_findings: int, max_chars: int) -> None:
         self.max_findings = max_findings
         self.max_chars = max_chars
