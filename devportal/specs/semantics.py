@@ -150,7 +150,8 @@ def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Find
         try:
             if key not in compiled:
                 validator = jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator
-                compiled[key] = validator({**roots, **own} if refers else own)
+                # `format` annotates (as osv and JSON Schema have it): "" is a fine default for a uri
+                compiled[key] = validator({**roots, **own} if refers else own, validate_formats=False)
             problems = list(compiled[key].iter_errors(schema["default"]))
         except Exception:  # noqa: S112 - a schema that cannot compile is the structure check's finding
             continue
