@@ -127,10 +127,10 @@ def _not_in_template(path: str, parameters: list[tuple[str, str, str]]) -> Itera
 
 # -- defaults that do not match their own schema ------------------------------------------------
 
-_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
-_SCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+_SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
+_SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
 _VALUES = ("example", "examples", "default", "enum", "const")
-_SCHEMA_ONES = ("items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames")
+_SCHEMA_ONES = frozenset({"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"})
 
 
 def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
@@ -196,19 +196,22 @@ def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[list[Any], Mapping[s
 
 
 def _nested(where: list[Any], schema: Any, seen: set[int]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
-    if not isinstance(schema, Mapping) or id(schema) in seen:
-        return
-    seen.add(id(schema))
-    yield where, schema
-    for key in _SCHEMA_LISTS:
-        if isinstance(schema.get(key), list):
-            for index, sub in enumerate(schema[key]):
-                yield from _nested([*where, key, index], sub, seen)
-    for key in _SCHEMA_MAPS:
-        for name, sub in _items(schema.get(key)):
-            yield from _nested([*where, key, name], sub, seen)
-    for key in _SCHEMA_ONES:
-        yield from _nested([*where, key], schema.get(key), seen)
+    """`schema` and every schema inside it (parsed documents are plain dicts and lists: `type() is`
+    checks, and only the keys a schema has, keep this walk fast on GitHub's 13 MB)."""
+    stack = [(where, schema)]
+    while stack:
+        where, schema = stack.pop()
+        if type(schema) is not dict or id(schema) in seen:
+            continue
+        seen.add(id(schema))
+        yield where, schema
+        for key, value in schema.items():
+            if key in _SCHEMA_ONES:
+                stack.append(([*where, key], value))
+            elif key in _SCHEMA_LISTS and type(value) is list:
+                stack.extend(([*where, key, index], sub) for index, sub in enumerate(value))
+            elif key in _SCHEMA_MAPS and type(value) is dict:
+                stack.extend(([*where, key, name], sub) for name, sub in value.items())
 
 
 def _walk(node: Any, where: list[Any]) -> Iterator[tuple[list[Any], Any]]:
