@@ -20,8 +20,9 @@ import orjson
 
 from bench.common import percentile, results_header, save
 from bench.corpus import directory_specs, github_spec
+from devportal.errors import DomainError
 from devportal.specs import engine
-from devportal.specs.openapi import Dialect
+from devportal.specs.openapi import identify
 from devportal.specs.validation import validate_document
 
 TARGETS = {"github_seconds": 0.3, "corpus_p95_ms": 50, "largest_seconds": 3}
@@ -35,20 +36,11 @@ def _alarm(signum: int, frame: Any) -> None:
     raise OsvTimedOut
 
 
-def dialect_of(document: Any) -> Dialect | None:
-    if not isinstance(document, dict):
-        return None
-    declared = str(document.get("openapi") or document.get("swagger") or "")
-    for prefix, dialect in (("2.0", "2.0"), ("3.0", "3.0"), ("3.1", "3.1"), ("3.2", "3.2")):
-        if declared.startswith(prefix):
-            return dialect  # type: ignore[return-value]
-    return None
-
-
 def measure(path: Path, osv_timeout: int) -> dict[str, Any] | None:
     document = orjson.loads(path.read_bytes())
-    dialect = dialect_of(document)
-    if dialect is None:
+    try:
+        dialect = identify(document).dialect  # as registration reads it
+    except DomainError:
         return None
     started = time.perf_counter()
     ours = engine.validate(document, dialect)

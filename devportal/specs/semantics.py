@@ -129,7 +129,7 @@ def _not_in_template(path: str, parameters: list[tuple[str, str, str]]) -> Itera
 
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions", "dependentSchemas"})
-_VALUES = ("example", "examples", "default", "enum", "const")
+_NOT_WALKED = frozenset({"example", "examples", "default", "enum", "const", "schemas"})
 _SCHEMA_ONES = frozenset({"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"})
 
 
@@ -215,16 +215,15 @@ def _nested(where: list[Any], schema: Any, seen: set[int]) -> Iterator[tuple[lis
 
 
 def _walk(node: Any, where: list[Any]) -> Iterator[tuple[list[Any], Any]]:
-    """Every dict under `paths` and `components` (parameters, media types, headers) with its place."""
+    """Every `schema` member (of parameters, media types, headers) with its place; example values,
+    extensions and the `schemas` maps `_schemas` starts from are not walked."""
     if isinstance(node, Mapping):
         for key, value in node.items():
-            if key in _VALUES or (isinstance(key, str) and key.startswith("x-")):
-                continue  # example values and extensions hold data, not schemas
-            if isinstance(value, Mapping | list):
-                if key == "schema" or key == "schemas":
-                    if key == "schema":
-                        yield [*where, key], value
-                    continue
+            if key in _NOT_WALKED or (isinstance(key, str) and key.startswith("x-")):
+                continue
+            if key == "schema":
+                yield [*where, key], value
+            elif isinstance(value, Mapping | list):
                 yield from _walk(value, [*where, key])
     elif isinstance(node, list):
         for index, value in enumerate(node):
