@@ -137,6 +137,16 @@ class SpecLimits(_Settings):
     max_spec_depth: int = Field(default=64, ge=8, le=512)
     max_findings: int = Field(default=100, gt=0, le=1000)
     max_finding_chars: int = Field(default=500, ge=80, le=10_000)
+    # What checking one document may take, in its own worker process (specs/sandbox.py): a document
+    # that needs more is rejected with a finding, and nothing else waits for it.
+    check_memory_mb: int = Field(default=1536, ge=256, le=16_384)
+    check_seconds: int = Field(default=60, ge=1, le=600)
+
+
+class SpecSandboxSettings(_Settings):
+    """How many documents a registration worker checks at once, each in its own process."""
+
+    spec_check_workers: int = Field(default=2, ge=1, le=32)
 
 
 class ParametersSettings(_Settings):
@@ -156,6 +166,8 @@ TUNABLE: dict[str, tuple[type[_Settings], str]] = {
     "max-spec-depth": (SpecLimits, "max_spec_depth"),
     "max-findings": (SpecLimits, "max_findings"),
     "max-finding-chars": (SpecLimits, "max_finding_chars"),
+    "spec-check-memory-mb": (SpecLimits, "check_memory_mb"),
+    "spec-check-seconds": (SpecLimits, "check_seconds"),
     "key-rotation-grace-seconds": (KeySettings, "key_rotation_grace_seconds"),
     "usage-retention-days": (UsageSettings, "usage_retention_days"),
     "usage-clock-skew-seconds": (UsageSettings, "usage_clock_skew_seconds"),

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from devportal.registry.submit import SubmitSpec
     from devportal.search.live import LiveIndex
     from devportal.search.ports import SearchDocuments
+    from devportal.specs.sandbox import SpecSandbox
     from devportal.testing.execute import ContractTests, Credentials
     from devportal.testing.runs import RequestTestRun, TestRunStore
     from devportal.testing.targets import TargetPolicy
@@ -464,10 +465,20 @@ class Portal:
         )
 
     @cached_property
+    def spec_sandbox(self) -> SpecSandbox:
+        """Worker processes that check submitted documents; whoever runs the registrar closes it."""
+        from devportal.settings import SpecSandboxSettings
+        from devportal.specs.sandbox import SpecSandbox
+
+        return SpecSandbox(SpecSandboxSettings().spec_check_workers)
+
+    @cached_property
     def registrar(self) -> Registrar:
         from devportal.registry.register import Registrar
 
-        return Registrar(self.registry, self.specs, self.docs, self.publisher, self.spec_limits)
+        return Registrar(
+            self.registry, self.specs, self.docs, self.publisher, self.spec_limits, check=self.spec_sandbox.check
+        )
 
 
 def _now() -> datetime:

@@ -12,6 +12,8 @@ RegistrationDuration from the workflow's start to its outcome."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from temporalio import activity
 from devportal.adapters.metrics import emit
 from devportal.registry.ports import StoreResult
 from devportal.registry.register import Registrar, Submitted, Validated
+from devportal.specs.sandbox import CheckCancelled
 from devportal.specs.validation import Finding
 from events.registry import RejectReason
 
@@ -53,13 +56,22 @@ def _since(started_at: datetime | None) -> float | None:
     return None if started_at is None else (datetime.now(UTC) - started_at).total_seconds() * 1000
 
 
-async def blocking(fn: Callable[[], T]) -> T:
+async def blocking(fn: Callable[[], T], cancelled: threading.Event | None = None) -> T:
+    """`fn` in a thread, heartbeating meanwhile. When the activity is cancelled (or times out),
+    `cancelled` is set for `fn` to stop on; the thread is never left running unknowingly."""
     task = asyncio.ensure_future(asyncio.to_thread(fn))
-    while True:
-        done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY_SECONDS)
-        if done:
-            return task.result()
-        activity.heartbeat()
+    try:
+        while True:
+            done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_EVERY_SECONDS)
+            if done:
+                return task.result()
+            activity.heartbeat()
+    except asyncio.CancelledError:
+        if cancelled is not None:
+            cancelled.set()
+            with contextlib.suppress(CheckCancelled):
+                await asyncio.shield(task)  # returns as soon as fn notices
+        raise
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,13 @@ class RegistrationActivities:
 
     @activity.defn
     async def validate(self, submitted: Submitted) -> Validated:
-        return await _step("validate", submitted, lambda: blocking(lambda: self._registrar.validate(submitted)))
+        """Cancellable: the sandboxed check is killed when the activity is cancelled or times out."""
+        cancelled = threading.Event()
+        return await _step(
+            "validate",
+            submitted,
+            lambda: blocking(lambda: self._registrar.validate(submitted, cancelled), cancelled),
+        )
 
     @activity.defn
     async def render_docs(self, request: RenderInput) -> str:

@@ -105,10 +105,13 @@ async def run(on_ready: Callable[[], None] | None = None) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     log.info("worker polling task queues %s, %s and %s", task_queue, root.analytics_task_queue, root.testing_task_queue)
-    async with worker, analytics, testing:
-        if on_ready is not None:
-            on_ready()
-        await stop.wait()
+    try:
+        async with worker, analytics, testing:
+            if on_ready is not None:
+                on_ready()
+            await stop.wait()
+    finally:
+        root.spec_sandbox.close()  # the processes that check documents go with the worker
     log.info("worker stopped")
 
 

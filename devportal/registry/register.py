@@ -9,14 +9,15 @@ submission is rejected.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import orjson
 
 from devportal.docs.render import render_document
-from devportal.errors import DomainError
 from devportal.registry.models import (
     ApiVersionRecord,
     RegistrationStep,
@@ -26,10 +27,11 @@ from devportal.registry.models import (
 )
 from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, StoreResult
 from devportal.settings import SpecLimits
-from devportal.specs.openapi import identify, iter_operations
-from devportal.specs.parsing import SpecFormat, parse_spec, to_json
+from devportal.specs.check import Checked, check_spec
+from devportal.specs.openapi import identify
+from devportal.specs.parsing import SpecFormat
 from devportal.specs.pointers import to_pointer
-from devportal.specs.validation import Finding, validate_document
+from devportal.specs.validation import Finding
 from events.envelope import new_event
 from events.registry import MAX_EVENT_FINDINGS, ApiRegistrationRejected, ApiVersionRegistered, RejectReason
 from events.registry import Finding as FindingEvent
@@ -78,6 +80,26 @@ class Validated:
     normalized_key: str = ""
 
 
+class SpecCheck(Protocol):
+    """Checks a document from its bytes: `SpecSandbox.check` in a worker, `check_spec` in-process."""
+
+    def __call__(
+        self,
+        raw: bytes,
+        fmt: SpecFormat,
+        limits: SpecLimits,
+        max_findings: int,
+        *,
+        cancelled: threading.Event | None = None,
+    ) -> Checked: ...
+
+
+def _in_process(
+    raw: bytes, fmt: SpecFormat, limits: SpecLimits, max_findings: int, *, cancelled: threading.Event | None = None
+) -> Checked:
+    return check_spec(raw, fmt, limits, max_findings)
+
+
 class Registrar:
     def __init__(
         self,
@@ -87,6 +109,7 @@ class Registrar:
         publisher: EventPublisher,
         limits: SpecLimits | Callable[[], SpecLimits],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        check: SpecCheck | None = None,
     ) -> None:
         self._repository = repository
         self._specs = specs
@@ -95,39 +118,30 @@ class Registrar:
         # A fixed value, or a source asked each time (runtime-tunable limits)
         self._limits = limits if callable(limits) else (lambda: limits)
         self._clock = clock
+        self._check: SpecCheck = check or _in_process
 
     def mark_registering(self, submission: Submitted) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.VALIDATING)
 
-    def validate(self, submission: Submitted) -> Validated:
+    def validate(self, submission: Submitted, cancelled: threading.Event | None = None) -> Validated:
+        """The stored bytes checked (parsed, validated, normalized) by `check`: in the worker a
+        sandboxed process with memory and time limits; `cancelled` stops it."""
         raw = self._specs.get(submission.spec_key)
         limits = self._limits()
-        try:
-            parsed = parse_spec(raw, limits, submission.format)
-            identity = identify(parsed.document)
-        except DomainError as error:
-            # submit_spec ran the same checks; reaching this means the limits changed in between.
-            findings = [Finding(e.pointer or "", e.detail, error.slug) for e in error.errors] or [
-                Finding("", error.detail, error.slug)
-            ]
-            return Validated(valid=False, findings=tuple(findings), findings_truncated=False)
-        report = validate_document(
-            parsed.document,
-            identity.dialect,
-            max_findings=min(limits.max_findings, MAX_EVENT_FINDINGS),
-            max_chars=limits.max_finding_chars,
+        checked = self._check(
+            raw, submission.format, limits, min(limits.max_findings, MAX_EVENT_FINDINGS), cancelled=cancelled
         )
-        if not report.valid:
-            return Validated(valid=False, findings=report.findings, findings_truncated=report.truncated)
+        if checked.normalized is None:
+            return Validated(valid=False, findings=checked.findings, findings_truncated=checked.truncated)
         normalized_key = normalized_key_for(submission.api_id, submission.version, submission.sha256)
-        self._specs.put(normalized_key, to_json(parsed.document), "application/json")
+        self._specs.put(normalized_key, checked.normalized, "application/json")
         return Validated(
             valid=True,
-            findings=report.findings,
-            findings_truncated=report.truncated,
-            title=identity.title or submission.api_id,
-            openapi_version=identity.openapi_version,
-            operation_count=sum(1 for _ in iter_operations(parsed.document)),
+            findings=checked.findings,
+            findings_truncated=checked.truncated,
+            title=checked.title or submission.api_id,
+            openapi_version=checked.openapi_version,
+            operation_count=checked.operation_count,
             normalized_key=normalized_key,
         )
 

@@ -12,7 +12,7 @@ from typing import Any
 from devportal.specs.openapi import Dialect
 from devportal.specs.semantics import default_findings, semantic_findings
 from devportal.specs.structure import structural_findings
-from devportal.specs.validation import Collector, Finding, ValidationReport, check_references
+from devportal.specs.validation import Collector, Finding, ValidationReport, reference_findings
 
 
 def validate(
@@ -27,7 +27,7 @@ def validate(
 
 def _all(document: dict[str, Any], dialect: Dialect) -> Iterator[Finding]:
     return chain(
-        check_references(document),
+        reference_findings(document),
         structural_findings(document, dialect),
         semantic_findings(document),
         default_findings(document, dialect),

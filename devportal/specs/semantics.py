@@ -151,7 +151,7 @@ def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Find
             if key not in compiled:
                 validator = jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator
                 # `format` annotates (as osv and JSON Schema have it): "" is a fine default for a uri
-                compiled[key] = validator({**roots, **own} if refers else own, validate_formats=False)
+                compiled[key] = validator({**roots, **own} if refers else own, validate_formats=False, offline=True)
             problems = list(compiled[key].iter_errors(schema["default"]))
         except Exception:  # noqa: S112 - a schema that cannot compile is the structure check's finding
             continue

@@ -33,36 +33,46 @@ MAX_QUOTE = 60
 def validator(dialect: Dialect) -> Any:
     """The compiled validator of the official schema of `dialect` (cached per process)."""
     text = resources.files("devportal.specs").joinpath(f"schemas/oas-{dialect}.json").read_text(encoding="utf-8")
-    return jsonschema_rs.validator_for(json.loads(text))
+    return jsonschema_rs.validator_for(json.loads(text), offline=True)
 
 
 def structural_findings(document: Any, dialect: Dialect) -> Iterator[Finding]:
     """Each place `document` breaks its dialect's official schema, deepest first found."""
     seen: set[tuple[str, str]] = set()
     for error in validator(dialect).iter_errors(document):
-        best = _deepest(error)
-        finding = Finding(to_pointer(best.instance_path), _words(best), RULE)
-        if (finding.pointer, finding.message) not in seen:
-            seen.add((finding.pointer, finding.message))
-            yield finding
+        at: dict[str, list[Any]] = {}
+        for leaf in _leaves(error):
+            at.setdefault(to_pointer(leaf.instance_path), []).append(leaf)
+        for pointer, errors in at.items():
+            finding = Finding(pointer, _words(errors), RULE)
+            if (finding.pointer, finding.message) not in seen:
+                seen.add((finding.pointer, finding.message))
+                yield finding
 
 
-def _deepest(error: Any) -> Any:
-    """Into a failed `oneOf` / `anyOf`: the error of the alternative that got furthest into the
-    document, skipping the `$ref` alternative (Reference Object) when another one applies."""
+def _leaves(error: Any) -> list[Any]:
+    """Into a failed `oneOf` / `anyOf`: the errors of the alternatives that got furthest into the
+    document - all of them when alternatives tie, as a parameter's alternatives (one per location)
+    each fail on its `in` and on whatever else is wrong with it - skipping the `$ref` alternative
+    (Reference Object) when another one applies."""
     context = getattr(error.kind, "context", None)
     if not context:
-        return error
-    candidates = []
+        return [error]
+    branches: list[list[Any]] = []
     for branch in context:
-        if not branch:
+        if not branch or all(_only_wants_ref(sub) for sub in branch):
             continue
-        if all(_only_wants_ref(sub) for sub in branch):
-            continue
-        candidates.append(max((_deepest(sub) for sub in branch), key=lambda e: len(e.instance_path)))
-    if not candidates:
-        return error
-    return max(candidates, key=lambda e: len(e.instance_path))
+        branches.append([leaf for sub in branch for leaf in _leaves(sub)])
+    if not branches:
+        return [error]
+    reach = [max(len(leaf.instance_path) for leaf in leaves) for leaves in branches]
+    tied = [leaves for leaves, depth in zip(branches, reach, strict=True) if depth == max(reach)]
+    if len(tied) == 1:
+        return tied[0]
+    # What only some alternatives complain of (a path parameter's `required`) is about that
+    # alternative; what all of them do is about the document.
+    shared = set.intersection(*({tuple(leaf.instance_path) for leaf in leaves} for leaves in tied))
+    return [leaf for leaves in tied for leaf in leaves if tuple(leaf.instance_path) in shared]
 
 
 def _only_wants_ref(error: Any) -> bool:
@@ -70,11 +80,12 @@ def _only_wants_ref(error: Any) -> bool:
     return kind == "Required" and '"$ref"' in error.message
 
 
-def _words(error: Any) -> str:
+def _words(errors: list[Any]) -> str:
     """The error in a developer's words: what is wrong, where (the pointer says it), what is expected."""
+    error = errors[0]
     kind = type(error.kind).__name__
     path = list(error.instance_path)
-    name = f"`{path[-1]}`" if path else "The document"
+    name = _name(path)
     found = _quote(error.instance)
     if kind == "Type":
         return f"{name} must be {_types(error.kind)}; found {found}."
@@ -85,6 +96,13 @@ def _words(error: Any) -> str:
         unexpected = ", ".join(f"`{member}`" for member in error.kind.as_dict().get("unexpected", []))
         return f"{name} has members the specification does not define: {unexpected} (extensions start with `x-`)."
     if kind == "Enum":
+        options: list[Any] = []
+        for each in errors:  # alternatives that each allow other values: together, what is allowed
+            if type(each.kind).__name__ == "Enum":
+                options.extend(o for o in each.kind.as_dict().get("options", []) if o not in options)
+        if 0 < len(options) <= 12:
+            allowed = ", ".join(_quote(option, plain=True) for option in options)
+            return f"{name} must be one of {allowed}; found {_quote(error.instance, plain=True)}."
         return f"{name} must be one of the values the specification allows; found {found}."
     if kind == "Pattern":
         return f"{name} does not have the form the specification requires; found {found}."
@@ -92,6 +110,14 @@ def _words(error: Any) -> str:
                 "MinItems", "MaxItems", "UniqueItems", "MinProperties"):  # fmt: skip
         return f"{name}: {error.message[:200]}."
     return f"{name}: {error.message[:200]}"
+
+
+def _name(path: list[Any]) -> str:
+    if not path:
+        return "The document"
+    if isinstance(path[-1], int) and len(path) > 1:
+        return f"`{path[-2]}[{path[-1]}]`"
+    return f"`{path[-1]}`"
 
 
 def _types(kind: Any) -> str:
@@ -105,6 +131,7 @@ def _type_word(name: Any) -> str:
     return {"integer": "whole number", "object": "map (object)", "array": "list (array)"}.get(str(name), str(name))
 
 
-def _quote(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, default=str)
+def _quote(value: Any, *, plain: bool = False) -> str:
+    """The value as JSON, briefly; `plain`: a string among strings without its quotes."""
+    text = value if plain and isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return f"`{text}`" if len(text) <= MAX_QUOTE else f"`{text[: MAX_QUOTE - 1]}…`"

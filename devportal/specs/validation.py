@@ -1,39 +1,21 @@
-"""Validation of an OpenAPI document: every problem, each with a JSON pointer, bounded in size.
+"""What validation reports - findings, each with a JSON pointer, a rule id and a severity, bounded
+in number and size - and the first check every document gets: its reference-like keywords.
 
-openapi-spec-validator (osv) fetches `http://` and reads `file://` references by default and
-copies what it read into its messages. Two locks keep it shut:
-1. before osv runs, every `$ref` that does not start with `#` is refused and every local `$ref`
-   that points nowhere is reported, so osv never needs to resolve anything outside the document;
-2. osv's resolver is given handlers that refuse every scheme, so even a reference we failed to
-   foresee (a 3.1 `$id` that rebases a local ref, say) cannot reach the network or the disk.
+Nothing outside the submitted document is ever read. Every keyword that could point outside it
+(`$ref`, `$dynamicRef`, `operationRef`, `discriminator.mapping` values) is refused when it does
+and reported when it points nowhere inside; those that would change how references resolve or
+which meta-schema applies (`$id`, `$schema`, `jsonSchemaDialect`) and `externalValue` are flagged
+as not followed. The engine's own validators run offline (engine.py), so even a keyword missed
+here cannot make them fetch anything.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from jsonschema.exceptions import ValidationError, best_match
-from jsonschema_path import SchemaPath
-from openapi_spec_validator import (
-    OpenAPIV2SpecValidator,
-    OpenAPIV30SpecValidator,
-    OpenAPIV31SpecValidator,
-    OpenAPIV32SpecValidator,
-)
-from openapi_spec_validator.validation.exceptions import (
-    DuplicateOperationIDError,
-    ExtraParametersError,
-    OpenAPIValidationError,
-    ParameterDuplicateError,
-    UnresolvableParameterError,
-)
-from openapi_spec_validator.validation.registries import KeywordValidatorRegistry
-from referencing.exceptions import Unresolvable
-
-from devportal.specs.openapi import Dialect
-from devportal.specs.pointers import canonical_pointer, resolve_local, to_pointer
+from devportal.specs.pointers import resolve_local, to_pointer
 
 Severity = Literal["error", "warning"]
 
@@ -56,156 +38,115 @@ class ValidationReport:
         return not any(f.severity == "error" for f in self.findings)
 
 
-class ExternalReferenceRefused(Exception):
-    """Raised by the resolver handlers: nothing outside the submitted document is ever read."""
+# Keys whose values are data, not OpenAPI or JSON Schema: a `$ref` inside an example payload is
+# part of the example. They are data only where they are keywords - a property, a schema, a
+# response or an example may also be *named* "default" or "example", and those are walked.
+_DATA = frozenset({"example", "default", "enum", "const", "value"})
+_NAME_MAPS = frozenset(
+    {"paths", "webhooks", "properties", "patternProperties", "dependentSchemas", "schemas", "definitions",
+     "$defs", "responses", "parameters", "requestBodies", "headers", "securitySchemes", "securityDefinitions",
+     "links", "callbacks", "pathItems", "content", "encoding", "variables", "mapping", "examples"}
+)  # fmt: skip
+_DIALECTS = frozenset(
+    {"https://json-schema.org/draft/2020-12/schema", "https://spec.openapis.org/oas/3.1/dialect/base",
+     "https://spec.openapis.org/oas/3.1/dialect/2024-11-10", "https://spec.openapis.org/oas/3.2/dialect/2025-09-17"}
+)  # fmt: skip
+_REFERRING = ("$ref", "$dynamicRef", "operationRef")
+_BUNDLE = "Bundle the referenced files into one document (e.g. `redocly bundle`) before submitting."
 
 
-class _RefuseEveryScheme(Mapping[str, Any]):
-    def __contains__(self, scheme: object) -> bool:
-        return True
-
-    def __getitem__(self, scheme: str) -> Any:
-        def refuse(uri: str) -> Any:
-            raise ExternalReferenceRefused(uri)
-
-        return refuse
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-
-_POINTER_ATTRIBUTE = "_devportal_pointer"
-
-
-class _LocatingRegistry(KeywordValidatorRegistry):
-    """Wraps osv's keyword validators so that errors they raise without a location (duplicate
-    operationIds, undeclared path parameters...) carry the JSON pointer of the node being checked."""
-
-    def __init__(self, keyword_validators: Any, document: Any) -> None:
-        super().__init__(keyword_validators)
-        self.document = document
-
-    def __missing__(self, keyword: str) -> Any:
-        validator = super().__missing__(keyword)
-        located = _Located(validator, self.document, skip_extensions=keyword == "path")
-        self[keyword] = located  # type: ignore[assignment]
-        return located
-
-
-class _Located:
-    """`skip_extensions`: osv's path validator is handed every key of `paths`, `x-` extensions
-    included (which may be any value: a string, a list), and raises on them; an extension is not a
-    path, and the schema check has already seen it."""
-
-    def __init__(self, inner: Any, document: Any, *, skip_extensions: bool = False) -> None:
-        self._inner = inner
-        self._document = document
-        self._skip_extensions = skip_extensions
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Iterator[ValidationError]:
-        if self._skip_extensions and args and isinstance(args[0], str) and args[0].startswith("x-"):
-            return
-        node = next((a for a in args if isinstance(a, SchemaPath)), None)
-        for error in self._inner(*args, **kwargs):
-            if not isinstance(error, OpenAPIValidationError):
-                # osv re-wraps plain jsonschema errors on the way out, which would drop our mark.
-                error = OpenAPIValidationError.create_from(error)
-            if node is not None and not hasattr(error, _POINTER_ATTRIBUTE):
-                parts = list(node.parts)
-                if getattr(error, "validator", None) is not None and error.absolute_path:
-                    parts.extend(error.absolute_path)  # a default/example value checked against its schema
-                setattr(error, _POINTER_ATTRIBUTE, canonical_pointer(self._document, parts))
-            yield error
-
-
-def _safe(base: type[Any]) -> type[Any]:
-    class Safe(base):  # type: ignore[misc]
-        resolver_handlers = _RefuseEveryScheme()
-
-        def __init__(self, schema: Any) -> None:
-            super().__init__(schema)
-            self.keyword_validators_registry = _LocatingRegistry(self.keyword_validators, schema)
-
-    Safe.__name__ = f"Safe{base.__name__}"
-    return Safe
-
-
-_VALIDATORS: dict[Dialect, type[Any]] = {
-    "2.0": _safe(OpenAPIV2SpecValidator),
-    "3.0": _safe(OpenAPIV30SpecValidator),
-    "3.1": _safe(OpenAPIV31SpecValidator),
-    "3.2": _safe(OpenAPIV32SpecValidator),
-}
-
-
-def validate_document(
-    document: dict[str, Any], dialect: Dialect, *, max_findings: int = 100, max_chars: int = 500
-) -> ValidationReport:
-    collector = Collector(max_findings, max_chars)
-    for finding in check_references(document):
-        collector.add(finding)
-    references_reported = bool(collector.findings)
-    validator = _VALIDATORS[dialect](document)
-    try:
-        for error in validator.iter_errors():
-            if not collector.add(_finding_from(error)):
-                break
-    except (Unresolvable, ExternalReferenceRefused) as error:
-        # osv stops at the first reference it cannot follow; ours are already explained above.
-        if not references_reported:
-            collector.add(Finding("", f"Reference {_reference_of(error)!r} cannot be resolved.", "ref"))
-    except RecursionError:
-        collector.add(Finding("", "The document is too deeply recursive to validate.", "complexity"))
-    return collector.report()
-
-
-def _reference_of(error: Exception) -> str:
-    if isinstance(error, ExternalReferenceRefused):
-        return str(error)[:200]
-    return str(getattr(error, "ref", "?"))[:200]
-
-
-def check_references(document: dict[str, Any]) -> Iterator[Finding]:
-    """Every `$ref` that leaves the document, and every local `$ref` that points nowhere."""
-    for pointer, ref in _iter_refs(document, []):
-        if not ref.startswith("#"):
-            yield Finding(
-                pointer,
-                f"External reference {ref[:200]!r} refused: references must stay inside the document "
-                "(start with '#'). Bundle the referenced files into one document before submitting.",
-                "external-ref",
-            )
-        elif not _resolves(document, ref):
-            yield Finding(pointer, f"Reference {ref[:200]!r} does not point to anything in the document.", "ref")
-
-
-def _iter_refs(node: Any, path: list[str]) -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            yield to_pointer([*path, "$ref"]), ref
+def reference_findings(document: dict[str, Any]) -> Iterator[Finding]:
+    """Every reference-like keyword of the document, checked without following any of it."""
+    anchors: set[str] = set()
+    named: list[tuple[str, str]] = []  # ("#name" refs, pointer): resolved once every $anchor is known
+    components = document.get("components")
+    schemas = components.get("schemas") if isinstance(components, dict) else document.get("definitions")
+    schema_names = set(schemas) if isinstance(schemas, dict) else set()
+    dialect = document.get("jsonSchemaDialect")
+    if isinstance(dialect, str) and dialect not in _DIALECTS:
+        yield _not_followed("/jsonSchemaDialect", "jsonSchemaDialect", dialect)
+    stack: list[tuple[Any, list[Any], str]] = [(document, [], "")]
+    while stack:
+        node, where, parent = stack.pop()
+        if type(node) is list:
+            # a list's items are values (parameters, allOf's schemas), never names
+            stack.extend((item, [*where, i], "") for i, item in enumerate(node) if isinstance(item, dict | list))
+            continue
+        if type(node) is not dict:
+            continue
+        keywords = parent not in _NAME_MAPS  # in a name map every key is a name, whatever it spells
+        if keywords:
+            for key in _REFERRING:
+                target = node.get(key)
+                if isinstance(target, str):
+                    yield from _reference(document, target, [*where, key], key, named)
+            if isinstance(node.get("$anchor"), str):
+                anchors.add(node["$anchor"])
+            if isinstance(node.get("$id"), str) and where:
+                yield Finding(
+                    to_pointer([*where, "$id"]),
+                    f"`$id` {_brief(node['$id'])} is not followed: references in this document resolve against "
+                    "the document itself, never against a schema's `$id`.",
+                    "no-schema-id",
+                    "warning",
+                )
+            if isinstance(node.get("$schema"), str) and where and node["$schema"] not in _DIALECTS:
+                yield _not_followed(to_pointer([*where, "$schema"]), "$schema", node["$schema"])
+            if isinstance(node.get("externalValue"), str):
+                yield Finding(
+                    to_pointer([*where, "externalValue"]),
+                    f"`externalValue` {_brief(node['externalValue'])} is never fetched: the portal shows it as a "
+                    "link. Put the example in `value` to have it checked and displayed.",
+                    "no-external-value",
+                    "warning",
+                )
+            discriminator = node.get("discriminator")
+            if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+                for name, target in discriminator["mapping"].items():
+                    if isinstance(target, str):
+                        pointer = [*where, "discriminator", "mapping", name]
+                        yield from _mapping(document, target, pointer, schema_names, named)
         for key, value in node.items():
-            if isinstance(value, dict | list):
-                path.append(key)
-                yield from _iter_refs(value, path)
-                path.pop()
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            if isinstance(value, dict | list):
-                path.append(str(index))
-                yield from _iter_refs(value, path)
-                path.pop()
+            if not isinstance(value, dict | list) or (keywords and (key in _DATA or key.startswith("x-"))):
+                continue
+            stack.append((value, [*where, key], key))
+    for ref, at in named:
+        if ref[1:] not in anchors:
+            yield Finding(at, f"`{_clip(ref)}` names no `$anchor` in the document.", "no-unresolved-refs")
+
+
+def _reference(
+    document: dict[str, Any], target: str, where: list[Any], key: str, named: list[tuple[str, str]]
+) -> Iterator[Finding]:
+    pointer = to_pointer(where)
+    if not target.startswith("#"):
+        yield Finding(
+            pointer,
+            f"`{key}` {_brief(target)} points outside the document, and nothing outside it is read: "
+            f"references must start with `#`. {_BUNDLE}",
+            "no-external-refs",
+        )
+    elif key == "$dynamicRef" or (len(target) > 1 and not target.startswith("#/")):
+        if key != "$dynamicRef":
+            named.append((target, pointer))
+    elif not _resolves(document, target):
+        yield Finding(pointer, f"`{key}` `{_clip(target)}` points to nothing in the document.", "no-unresolved-refs")
+
+
+def _mapping(
+    document: dict[str, Any], target: str, where: list[Any], schema_names: set[str], named: list[tuple[str, str]]
+) -> Iterator[Finding]:
+    if target.startswith("#") or "/" in target or "." in target or ":" in target:
+        yield from _reference(document, target, where, "discriminator.mapping", named)
+    elif target not in schema_names:
+        yield Finding(
+            to_pointer(where),
+            f"The discriminator maps to `{_clip(target)}`, but no schema has that name.",
+            "no-unresolved-refs",
+        )
 
 
 def _resolves(document: Any, ref: str) -> bool:
-    if len(ref) > 1 and not ref.startswith("#/"):
-        return True  # plain-name fragments need an $anchor lookup; osv resolves those itself
     try:
         resolve_local(document, ref)
     except KeyError:
@@ -213,22 +154,22 @@ def _resolves(document: Any, ref: str) -> bool:
     return True
 
 
-_RULES: dict[type[Exception], str] = {
-    DuplicateOperationIDError: "duplicate-operation-id",
-    UnresolvableParameterError: "undeclared-path-parameter",
-    ParameterDuplicateError: "duplicate-parameter",
-    ExtraParametersError: "unknown-required-property",
-}
+def _not_followed(pointer: str, key: str, value: str) -> Finding:
+    return Finding(
+        pointer,
+        f"`{key}` {_brief(value)} is not followed: schemas here are read as JSON Schema 2020-12 with "
+        "OpenAPI's vocabulary, and no other meta-schema is fetched.",
+        "no-schema-dialect",
+        "warning",
+    )
 
 
-def _finding_from(error: ValidationError) -> Finding:
-    pointer = getattr(error, _POINTER_ATTRIBUTE, None)
-    specific = best_match(error.context) if error.context else error
-    if pointer is None:
-        pointer = to_pointer(specific.absolute_path)
-    # jsonschema-rs messages append a "Failed validating ..." trace with the whole instance.
-    message = str(specific.message).split("\n\nFailed validating", 1)[0]
-    return Finding(pointer, message, _RULES.get(type(error), "schema"))
+def _clip(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _brief(text: str) -> str:
+    return f"`{_clip(text)}`"
 
 
 class Collector:

@@ -188,8 +188,8 @@ def test_an_invalid_spec_is_rejected_with_pointers(stack: RunningStack) -> None:
     outcome = stack.wait_for_submission(response.json()["submissionId"])
     assert outcome["status"] == "rejected"
     assert {(f["pointer"], f["rule"]) for f in outcome["findings"]} == {
-        ("/paths/~1orders~1{id}/get", "undeclared-path-parameter"),
-        ("/paths/~1orders~1{id}/get/responses/200", "schema"),
+        ("/paths/~1orders~1{id}/get", "path-params"),
+        ("/paths/~1orders~1{id}/get/responses/200", "oas-schema"),
     }
 
 

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import time
 
 import pytest
+from temporalio.testing import ActivityEnvironment
 
 from devportal.registry.models import RegistrationStep
 from devportal.registry.ports import StoreResult
 from devportal.registry.register import Registrar, Submitted
 from devportal.registry.submit import SubmitRequest, SubmitSpec
 from devportal.settings import SpecLimits
+from devportal.specs.sandbox import SpecSandbox
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
+from temporal_bridge.activities import RegistrationActivities
 from tests.support.fakes import InMemoryBlobStore, InMemoryRegistry, RecordingPublisher
-from tests.support.specs import demo_spec_bytes, minimal
+from tests.support.processes import children
+from tests.support.specs import demo_spec_bytes, many_paths, minimal
 
 
 class World:
@@ -69,7 +76,7 @@ def test_an_invalid_spec_yields_findings(world: World) -> None:
     submitted = world.submit(body, "application/json")
     validated = world.registrar.validate(submitted)
     assert not validated.valid
-    assert [(f.pointer, f.rule) for f in validated.findings] == [("/paths/~1a~1{id}/get", "undeclared-path-parameter")]
+    assert [(f.pointer, f.rule) for f in validated.findings] == [("/paths/~1a~1{id}/get", "path-params")]
     world.registrar.announce_rejected(submitted, "invalid-spec", validated.findings, validated.findings_truncated)
     rejected = world.publisher.published[-1].data
     assert isinstance(rejected, ApiRegistrationRejected)
@@ -94,3 +101,23 @@ def test_rejection_findings_are_capped_for_the_event(world: World) -> None:
     assert isinstance(rejected, ApiRegistrationRejected)
     assert len(rejected.findings) == 100
     assert rejected.findings_truncated
+
+
+async def test_cancelling_the_validate_activity_kills_its_check(world: World) -> None:
+    """A validation that overruns its activity (cancelled on timeout, or with the workflow) must
+    not keep a thread and a process busy: the check's worker is killed and the activity ends."""
+    sandbox = SpecSandbox(1)
+    registrar = Registrar(world.registry, world.specs, world.docs, world.publisher, SpecLimits(), check=sandbox.check)
+    submitted = world.submit(many_paths(60_000), "application/json")
+    environment = ActivityEnvironment()
+    before = children()
+    started = time.monotonic()
+    running = asyncio.ensure_future(environment.run(RegistrationActivities(registrar).validate, submitted))
+    await asyncio.sleep(0.5)
+    assert len(children() - before) == 1  # checking, in its own process
+    environment.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert time.monotonic() - started < 2.0  # the check alone takes ~2.5 s
+    assert children() <= before, f"left running: {children() - before} (this is {os.getpid()})"
+    sandbox.close()

@@ -47,3 +47,19 @@ def test_a_long_value_is_quoted_briefly() -> None:
     assert pointer == "/info/version"
     assert len(message) < 120
     assert message.endswith("…`.")
+
+
+def test_a_value_outside_an_enum_is_told_what_is_allowed_even_across_alternatives() -> None:
+    # a parameter's `in` is checked by one alternative per location; together they allow four values
+    parameter = {"name": "limit", "in": "querystring", "schema": {"type": "objekt"}}
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"parameters": [parameter], "responses": {"200": {"description": "ok"}}}}},
+    }
+    assert sorted(findings(document)) == [
+        ("/paths/~1a/get/parameters/0/in",
+         "`in` must be one of `path`, `query`, `header`, `cookie`; found `querystring`."),
+        ("/paths/~1a/get/parameters/0/schema/type",
+         "`type` must be one of `array`, `boolean`, `integer`, `number`, `object`, `string`; found `objekt`."),
+    ]  # fmt: skip

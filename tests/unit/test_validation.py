@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from devportal.specs.engine import validate as validate_document
 from devportal.specs.openapi import identify, iter_operations
-from devportal.specs.validation import validate_document
 from tests.support.specs import minimal, petstore
 
 
@@ -37,7 +37,7 @@ sys.addaudithook(_Spy.hook)
 
 @pytest.fixture
 def outside_access() -> Iterator[list[str]]:
-    # osv opens its bundled metaschemas on first use; load them before listening.
+    # the engine reads its bundled OpenAPI schemas on first use; load them before listening.
     for dialect, declared in (
         ("2.0", {"swagger": "2.0"}),
         ("3.0", {"openapi": "3.0.3"}),
@@ -70,10 +70,10 @@ def test_every_problem_is_reported_with_its_pointer() -> None:
     )
     # Then each is found, at the node at fault
     assert set(findings(document)) == {
-        ("/paths/~1orders~1{orderId}/get", "undeclared-path-parameter"),
-        ("/paths/~1orders/get", "duplicate-operation-id"),
-        ("/paths/~1orders/get/responses/200", "schema"),
-        ("/components/schemas/Order/properties/n", "schema"),
+        ("/paths/~1orders~1{orderId}/get", "path-params"),
+        ("/paths/~1orders/get/operationId", "operation-operationId-unique"),
+        ("/paths/~1orders/get/responses/200", "oas-schema"),
+        ("/components/schemas/Order/properties/n/default", "oas3-valid-schema-example"),
     }
 
 
@@ -93,7 +93,7 @@ def test_pointer_names_the_schema_not_the_ref_that_reached_it() -> None:
         },
         components={"schemas": {"A": {"type": "object", "properties": {"n": {"type": "integer", "default": "x"}}}}},
     )
-    assert ("/components/schemas/A/properties/n", "schema") in findings(document)
+    assert ("/components/schemas/A/properties/n/default", "oas3-valid-schema-example") in findings(document)
 
 
 @pytest.mark.parametrize(
@@ -122,7 +122,7 @@ def test_external_refs_are_refused_without_touching_network_or_disk(ref: str, ou
     report = validate_document(document, identify(document).dialect)
     assert not report.valid
     assert report.findings[0].pointer == "/paths/~1a/get/responses/200/content/application~1json/schema/$ref"
-    assert report.findings[0].rule == "external-ref"
+    assert report.findings[0].rule == "no-external-refs"
     assert outside_access == []
     assert all("root:" not in f.message for f in report.findings)  # nothing of /etc/passwd leaks
 
@@ -146,7 +146,7 @@ def test_schema_id_cannot_rebase_a_local_ref_onto_the_network(outside_access: li
 
 def test_dangling_local_ref() -> None:
     document = minimal(paths={"/a": {"get": {"responses": {"200": {"$ref": "#/components/responses/Nope"}}}}})
-    assert findings(document)[0] == ("/paths/~1a/get/responses/200/$ref", "ref")
+    assert findings(document)[0] == ("/paths/~1a/get/responses/200/$ref", "no-unresolved-refs")
 
 
 def test_patterns_are_ecma_regexes() -> None:
@@ -154,7 +154,7 @@ def test_patterns_are_ecma_regexes() -> None:
     ok = minimal(components={"schemas": {"N": {"type": "string", "pattern": "^\\p{L}+$"}}})
     assert findings(ok) == []
     broken = minimal(components={"schemas": {"N": {"type": "string", "pattern": "(unclosed"}}})
-    assert ("/components/schemas/N/pattern", "schema") in findings(broken)
+    assert ("/components/schemas/N/pattern", "oas-schema") in findings(broken)
 
 
 def test_findings_and_messages_are_bounded() -> None:
@@ -193,7 +193,7 @@ def test_swagger_2() -> None:
         "info": {"title": "T", "version": "1"},
         "paths": {"/a/{id}": {"get": {"responses": {"200": {"description": "ok"}}}}},
     }
-    assert findings(document) == [("/paths/~1a~1{id}/get", "undeclared-path-parameter")]
+    assert findings(document) == [("/paths/~1a~1{id}/get", "path-params")]
 
 
 @pytest.mark.parametrize("declared", [{"openapi": "3.0.2"}, {"openapi": "3.1.0"}, {"swagger": "2.0"}])
@@ -210,5 +210,5 @@ def test_extensions_in_paths_are_not_taken_for_paths(declared: dict[str, str]) -
             "/a/{id}": {"get": {"responses": {"200": {"description": "ok"}}}},
         },
     }
-    assert findings(document) == [("/paths/~1a~1{id}/get", "undeclared-path-parameter")]
+    assert findings(document) == [("/paths/~1a~1{id}/get", "path-params")]
     assert [(o.method, o.path) for o in iter_operations(document)] == [("get", "/a/{id}")]

@@ -1,0 +1,52 @@
+"""One submitted document checked from its bytes: parsed, identified, validated by the engine, and,
+when valid, normalized to compact JSON. A pure function of its input - what a sandbox worker
+process runs (sandbox.py), and what tests and the CLI run in-process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devportal.errors import DomainError
+from devportal.settings import SpecLimits
+from devportal.specs import engine
+from devportal.specs.openapi import identify, iter_operations
+from devportal.specs.parsing import SpecFormat, parse_spec, to_json
+from devportal.specs.validation import Finding
+
+
+@dataclass(frozen=True)
+class Checked:
+    findings: tuple[Finding, ...]
+    truncated: bool
+    title: str = ""
+    openapi_version: str = ""
+    operation_count: int = 0
+    normalized: bytes | None = None  # the document as compact JSON, only when it is valid
+
+    @property
+    def valid(self) -> bool:
+        return self.normalized is not None
+
+
+def check_spec(raw: bytes, fmt: SpecFormat, limits: SpecLimits, max_findings: int) -> Checked:
+    try:
+        parsed = parse_spec(raw, limits, fmt)
+        identity = identify(parsed.document)
+    except DomainError as error:
+        findings = [Finding(e.pointer or "", e.detail, error.slug) for e in error.errors] or [
+            Finding("", error.detail, error.slug)
+        ]
+        return Checked(tuple(findings), truncated=False)
+    report = engine.validate(
+        parsed.document, identity.dialect, max_findings=max_findings, max_chars=limits.max_finding_chars
+    )
+    if not report.valid:
+        return Checked(report.findings, report.truncated)
+    return Checked(
+        report.findings,
+        report.truncated,
+        title=identity.title,
+        openapi_version=identity.openapi_version,
+        operation_count=sum(1 for _ in iter_operations(parsed.document)),
+        normalized=to_json(parsed.document),
+    )
