@@ -252,7 +252,7 @@ def _serve() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory if unlimited else min(memory, hard_limit), hard_limit))
         try:
             checked = check_spec(body, header["format"], SpecLimits(**header["limits"]), header["maxFindings"])
-        except Exception as error:  # noqa: BLE001 - told apart below, and this process ends either way
+        except Exception as error:  # told apart below; this process ends either way
             del body
             if _out_of_memory(error):  # a process that ran out of memory is not trusted with more
                 _write_frame(replies, {"error": "memory"}, b"")
