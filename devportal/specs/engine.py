@@ -1,7 +1,8 @@
-"""The spec engine's validation (issue 12): what openapi-spec-validator checks, without it - local
-references, the official schema (compiled), the checks a schema cannot make, and defaults against
-their own schemas - as one bounded report, the same shape `validation.validate_document` returns.
-Not wired into registration yet: tests/unit/test_engine.py holds it to osv's verdicts."""
+"""The spec engine's validation: what openapi-spec-validator (osv) checks, without it and many
+times faster - reference-like keywords, the official schema (compiled), 3.1 Schema Objects against
+JSON Schema 2020-12, the checks a schema cannot make, and defaults against their own schemas - as
+one bounded report. Registration runs it in a sandboxed process (sandbox.py); osv stays in the
+tests as its oracle (tests/unit/test_engine.py, tests/unit/test_oracle_corpus.py, bench/validation.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,8 @@ from itertools import chain
 from typing import Any
 
 from devportal.specs.openapi import Dialect
-from devportal.specs.semantics import default_findings, semantic_findings
-from devportal.specs.structure import structural_findings
+from devportal.specs.semantics import default_findings, enum_findings, semantic_findings
+from devportal.specs.structure import schema_object_findings, structural_findings
 from devportal.specs.validation import Collector, Finding, ValidationReport, reference_findings
 
 
@@ -29,6 +30,8 @@ def _all(document: dict[str, Any], dialect: Dialect) -> Iterator[Finding]:
     return chain(
         reference_findings(document),
         structural_findings(document, dialect),
+        schema_object_findings(document, dialect),
         semantic_findings(document),
         default_findings(document, dialect),
+        enum_findings(document, dialect),
     )

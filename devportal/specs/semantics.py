@@ -7,8 +7,13 @@ follow Spectral's `spectral:oas` names where one exists."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import ipaddress
 import re
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date, datetime
 from typing import Any
 
 import jsonschema_rs
@@ -150,17 +155,111 @@ def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Find
         try:
             if key not in compiled:
                 validator = jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator
-                # `format` annotates (as osv and JSON Schema have it): "" is a fine default for a uri
-                compiled[key] = validator({**roots, **own} if refers else own, validate_formats=False, offline=True)
-            problems = list(compiled[key].iter_errors(schema["default"]))
+                compiled[key] = validator(
+                    {**roots, **own} if refers else own, validate_formats=True, formats=FORMATS, offline=True
+                )
+            problems = [problem.message for problem in compiled[key].iter_errors(schema["default"])]
         except Exception:  # noqa: S112 - a schema that cannot compile is the structure check's finding
             continue
+        fits = _INTEGER_FORMATS.get(str(schema.get("format")))  # JSON Schema formats only judge strings
+        if fits is not None and not fits(schema["default"]):
+            problems.append(f"{schema['default']} is outside the range of a {schema['format']}")
         if problems:
             yield Finding(
                 to_pointer([*where, "default"]),
-                f"The default does not match its own schema: {problems[0].message[:200]}.",
+                f"The default does not match its own schema: {problems[0][:200]}.",
                 "oas3-valid-schema-example" if dialect != "2.0" else "oas2-valid-schema-example",
             )
+
+
+def enum_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+    """JSON Schema draft 4 (2.0 and 3.0 schemas) requires an enum's values to be unique; 2020-12
+    only recommends it, so 3.1 and 3.2 are not held to it."""
+    if dialect not in ("2.0", "3.0"):
+        return
+    for where, schema in _schemas(document):
+        values = schema.get("enum")
+        if type(values) is not list:
+            continue
+        seen: set[bytes] = set()
+        for index, value in enumerate(values):
+            key = orjson.dumps(_same_number(value), option=orjson.OPT_SORT_KEYS, default=str)
+            if key in seen:
+                yield Finding(
+                    to_pointer([*where, "enum", index]),
+                    f"`{key.decode()[:60]}` is in this enum twice; each value of an enum must be listed once.",
+                    "duplicated-entry-in-enum",
+                )
+            seen.add(key)
+
+
+def _same_number(value: Any) -> Any:
+    """1 and 1.0 are the same JSON number."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+def _int_within(bits: int) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        return not isinstance(value, int) or isinstance(value, bool) or -(1 << bits - 1) <= value < 1 << bits - 1
+
+    return check
+
+
+def _parses(parse: Callable[[str], Any], shape: re.Pattern[str] | None = None) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if not isinstance(value, str):
+            return True
+        if shape is not None and not shape.fullmatch(value):
+            return False
+        try:
+            parse(value)
+        except ValueError:
+            return False
+        return True
+
+    return check
+
+
+def _uuid(value: str) -> uuid.UUID:
+    if [value[i : i + 1] for i in (8, 13, 18, 23)] != ["-"] * 4:
+        raise ValueError(value)
+    return uuid.UUID(value)
+
+
+def _byte(value: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except binascii.Error as error:
+        raise ValueError(value) from error
+
+
+def _any(_value: Any) -> bool:
+    return True
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+_TIME = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+# A default is checked against its schema's `format` where the format has one unambiguous grammar
+# (the formats osv asserts too); the rest annotate, as JSON Schema has it: "" or "/pets" is a fine
+# default for a `uri`, and no one agrees on what a hostname is.
+_INTEGER_FORMATS = {"int32": _int_within(32), "int64": _int_within(64)}
+FORMATS: dict[str, Callable[[Any], bool]] = {
+    "date": _parses(date.fromisoformat, _DATE),
+    "date-time": _parses(lambda v: datetime.fromisoformat(v.replace("z", "Z").replace("t", "T")), _DATE_TIME),
+    "time": _parses(lambda v: datetime.fromisoformat("1970-01-01T" + v.replace("z", "Z")), _TIME),
+    "email": lambda value: not isinstance(value, str) or "@" in value,
+    "ipv4": _parses(ipaddress.IPv4Address),
+    "ipv6": _parses(ipaddress.IPv6Address),
+    "uuid": _parses(_uuid),
+    "byte": _parses(_byte),
+    **dict.fromkeys(
+        ("uri", "uri-reference", "iri", "iri-reference", "uri-template", "hostname", "idn-hostname", "idn-email",
+         "duration", "json-pointer", "relative-json-pointer", "regex", "binary", "password", "float", "double"),
+        _any,
+    ),
+}  # fmt: skip
 
 
 def _refers(node: Any) -> bool:
@@ -180,6 +279,14 @@ def _as_json_schema(schema: Mapping[str, Any], modern: bool) -> dict[str, Any]:
 
 def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
     """Every Schema Object of the document with where it is, from the places schemas live."""
+    seen: set[int] = set()
+    for where, schema in schema_roots(document):
+        yield from _nested(where, schema, seen)
+
+
+def schema_roots(document: Mapping[str, Any]) -> list[tuple[list[Any], Any]]:
+    """The outermost Schema Objects: those of `components/schemas` (`definitions` in 2.0) and each
+    `schema` of a parameter, media type or header, with where they are."""
     starts: list[tuple[list[Any], Any]] = []
     for key in ("definitions", "$defs"):
         for name, schema in _items(document.get(key)):
@@ -190,9 +297,7 @@ def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[list[Any], Mapping[s
     for where, node in _walk(document, []):
         if where and where[-1] == "schema":
             starts.append((where, node))
-    seen: set[int] = set()
-    for where, schema in starts:
-        yield from _nested(where, schema, seen)
+    return starts
 
 
 def _nested(where: list[Any], schema: Any, seen: set[int]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:

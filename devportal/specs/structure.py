@@ -1,6 +1,7 @@
 """Structural validation against the official OpenAPI schemas (2.0, 3.0, 3.1, 3.2), compiled once
 per process with jsonschema-rs: GitHub's 13 MB description in about 12 ms where
-openapi-spec-validator takes seconds (issue 12; bench to follow).
+openapi-spec-validator takes seconds (bench/validation.py). In 3.1 and 3.2, where the official
+schema leaves Schema Objects to JSON Schema, each is checked against the 2020-12 meta-schema.
 
 The official schemas (devportal/specs/schemas, as the OpenAPI Initiative publishes them, bundled
 by openapi-spec-validator) are self-contained: compiling them reads nothing from the network or
@@ -23,6 +24,7 @@ import jsonschema_rs
 
 from devportal.specs.openapi import Dialect
 from devportal.specs.pointers import to_pointer
+from devportal.specs.semantics import schema_roots
 from devportal.specs.validation import Finding
 
 RULE = "oas-schema"
@@ -44,10 +46,37 @@ def structural_findings(document: Any, dialect: Dialect) -> Iterator[Finding]:
         for leaf in _leaves(error):
             at.setdefault(to_pointer(leaf.instance_path), []).append(leaf)
         for pointer, errors in at.items():
-            finding = Finding(pointer, _words(errors), RULE)
+            finding = Finding(pointer, _words(errors, dialect), RULE)
             if (finding.pointer, finding.message) not in seen:
                 seen.add((finding.pointer, finding.message))
                 yield finding
+
+
+def schema_object_findings(document: Any, dialect: Dialect) -> Iterator[Finding]:
+    """3.1 and 3.2 leave Schema Objects to JSON Schema (`$dynamicRef: #meta`): each is checked
+    against the 2020-12 meta-schema (built into jsonschema-rs, offline), as osv does. 2.0 and 3.0
+    describe their Schema Object in the official schema itself."""
+    if dialect not in ("3.1", "3.2"):
+        return
+    meta = _meta_schema()
+    seen: set[tuple[str, str]] = set()
+    for where, schema in schema_roots(document):
+        if type(schema) is not dict:
+            continue  # a boolean schema is valid, anything else the official schema reports
+        for error in meta.iter_errors(schema):
+            at: dict[str, list[Any]] = {}
+            for leaf in _leaves(error):
+                at.setdefault(to_pointer([*where, *leaf.instance_path]), []).append(leaf)
+            for pointer, errors in at.items():
+                finding = Finding(pointer, _words(errors, dialect), RULE)
+                if (finding.pointer, finding.message) not in seen:
+                    seen.add((finding.pointer, finding.message))
+                    yield finding
+
+
+@cache
+def _meta_schema() -> Any:
+    return jsonschema_rs.validator_for({"$ref": "https://json-schema.org/draft/2020-12/schema"}, offline=True)
 
 
 def _leaves(error: Any) -> list[Any]:
@@ -80,7 +109,21 @@ def _only_wants_ref(error: Any) -> bool:
     return kind == "Required" and '"$ref"' in error.message
 
 
-def _words(errors: list[Any]) -> str:
+# What a keyword means in the dialect at hand, for the mistakes made moving between 3.0 and 3.1.
+_MODERN_HINTS = {
+    "exclusiveMaximum": "in OpenAPI 3.1 `exclusiveMaximum` is a number, the bound itself (3.0's was a flag)",
+    "exclusiveMinimum": "in OpenAPI 3.1 `exclusiveMinimum` is a number, the bound itself (3.0's was a flag)",
+    "required": "`required` lists the names of the required properties, on the object's schema",
+    "examples": "in a 3.1 schema `examples` is a list of values; named examples belong to the parameter or media type",
+}
+_OLD_HINTS = {
+    "exclusiveMaximum": "in OpenAPI 3.0 `exclusiveMaximum` is a flag on `maximum` (3.1's is a number)",
+    "exclusiveMinimum": "in OpenAPI 3.0 `exclusiveMinimum` is a flag on `minimum` (3.1's is a number)",
+    "required": "`required` lists the names of the required properties, on the object's schema",
+}
+
+
+def _words(errors: list[Any], dialect: str) -> str:
     """The error in a developer's words: what is wrong, where (the pointer says it), what is expected."""
     error = errors[0]
     kind = type(error.kind).__name__
@@ -88,7 +131,9 @@ def _words(errors: list[Any]) -> str:
     name = _name(path)
     found = _quote(error.instance)
     if kind == "Type":
-        return f"{name} must be {_types(error.kind)}; found {found}."
+        hints = _MODERN_HINTS if dialect in ("3.1", "3.2") else _OLD_HINTS
+        hint = hints.get(str(path[-1])) if path else None
+        return f"{name} must be {_types(error.kind)}; found {found}" + (f" - {hint}." if hint else ".")
     if kind == "Required":
         missing = error.message.split('"')[1] if '"' in error.message else "a member"
         return f"{name} needs `{missing}`."

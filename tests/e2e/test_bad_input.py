@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -216,3 +217,32 @@ def test_bad_reads(stack: RunningStack, method: str, path: str, status: int) -> 
     assert response.status_code == status, response.text
     assert response.headers["Content-Type"] == "application/problem+json"
     assert response.json()["status"] == status
+
+
+def test_a_document_that_exhausts_its_check_is_rejected_while_another_registers(stack: RunningStack) -> None:
+    """Checking runs in worker processes with a memory limit (tunable, here lowered to 256 MiB):
+    the hungry document is rejected with a finding saying so, the registration submitted beside
+    it completes, and the worker goes on to check the next document."""
+    ssm = stack.aws("ssm")
+    name = f"{stack.cfg.names.parameters_path}/spec-check-memory-mb"
+    original = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+    filler: list[dict[str, Any]] = [{} for _ in range(3_000_000)]
+    hungry = json.dumps({**minimal(), "x-filler": filler}, separators=(",", ":")).encode()  # 9 MB, ~250 MB parsed
+    try:
+        ssm.put_parameter(Name=name, Value="256", Type="String", Overwrite=True)
+        time.sleep(1.5)  # the refresh time of the test stack
+        first = stack.post(f"/apis?team=qa&apiId={unique()}", hungry, "application/json")
+        second = stack.post(f"/apis?team=qa&apiId={unique()}", petstore_json(), "application/json")
+        assert (first.status_code, second.status_code) == (202, 202), (first.text, second.text)
+        assert stack.wait_for_submission(second.json()["submissionId"])["status"] == "registered"
+        outcome = stack.wait_for_submission(first.json()["submissionId"], timeout=120)
+        assert (outcome["status"], outcome["reason"]) == ("rejected", "invalid-spec")
+        (finding,) = outcome["findings"]
+        assert finding["rule"] == "spec-check-limits"
+        assert "needed more than 256 MiB of memory" in finding["message"]
+        assert_matches_contract("/submissions/{submissionId}", "GET", 200, "application/json", outcome)
+    finally:
+        ssm.put_parameter(Name=name, Value=original, Type="String", Overwrite=True)
+    time.sleep(1.5)
+    after = stack.post(f"/apis?team=qa&apiId={unique()}", petstore_json(version="2.0.0"), "application/json")
+    assert stack.wait_for_submission(after.json()["submissionId"])["status"] == "registered"

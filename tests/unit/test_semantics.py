@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from devportal.specs.semantics import default_findings, semantic_findings
+from devportal.specs.semantics import default_findings, enum_findings, semantic_findings
 from tests.support.specs import petstore
 
 pytestmark = pytest.mark.unit
@@ -63,6 +63,19 @@ def test_path_parameters_must_match_the_template() -> None:
         ("3.1", {"type": "string", "pattern": "^\\p{L}+$", "default": ""}, True),  # ECMA-262 classes
         ("3.1", {"$ref": "#/components/schemas/Small"}, False),  # no default of its own
         ("3.1", {"allOf": [{"$ref": "#/components/schemas/Small"}], "default": 7}, True),  # followed through the ref
+        # formats with one grammar are asserted on defaults, as osv does; the others annotate
+        ("3.0", {"type": "string", "format": "date", "default": "2026-02-30"}, True),
+        ("3.0", {"type": "string", "format": "date", "default": "2026-02-28"}, False),
+        ("3.1", {"type": "string", "format": "date-time", "default": "2026-02-28"}, True),
+        ("3.1", {"type": "string", "format": "date-time", "default": "2026-02-28T10:00:00Z"}, False),
+        ("3.0", {"type": "string", "format": "uuid", "default": "none"}, True),
+        ("3.0", {"type": "string", "format": "email", "default": "nobody"}, True),
+        ("3.0", {"type": "string", "format": "ipv4", "default": "10.0.0"}, True),
+        ("3.0", {"type": "integer", "format": "int32", "default": 2**31}, True),
+        ("3.0", {"type": "integer", "format": "int64", "default": 2**62}, False),
+        ("3.0", {"type": "string", "format": "uri", "default": ""}, False),
+        ("3.0", {"type": "string", "format": "hostname", "default": "not a host"}, False),
+        ("3.1", {"type": "string", "format": "my-own-format", "default": "anything"}, False),
     ],
 )
 def test_a_default_must_match_its_own_schema(dialect: str, schema: dict[str, Any], flagged: bool) -> None:
@@ -92,3 +105,16 @@ def test_a_default_in_a_parameter_schema_is_checked_and_example_values_are_not()
 def test_extensions_in_paths_are_not_path_items() -> None:
     document = {"paths": {"x-shaped-like-a-path": {"get": op("a", path_param("nope"))}, "/a": {"get": op("a")}}}
     assert found(document) == []
+
+
+@pytest.mark.parametrize(("dialect", "flagged"), [("2.0", True), ("3.0", True), ("3.1", False)])
+def test_an_enum_lists_each_value_once_where_json_schema_draft_4_says_so(dialect: str, flagged: bool) -> None:
+    schemas = {"State": {"type": "string", "enum": ["AB", "AC", "AC"]}, "Size": {"enum": [1, 1.0, True, "1"]}}
+    document = {"definitions": schemas} if dialect == "2.0" else {"components": {"schemas": schemas}}
+    found = sorted((f.rule, f.pointer) for f in enum_findings(document, dialect))
+    root = "/definitions" if dialect == "2.0" else "/components/schemas"
+    expected = [
+        ("duplicated-entry-in-enum", f"{root}/Size/enum/1"),
+        ("duplicated-entry-in-enum", f"{root}/State/enum/2"),
+    ]
+    assert found == (expected if flagged else [])

@@ -7,14 +7,15 @@ from typing import Any
 
 import pytest
 
-from devportal.specs.structure import structural_findings
+from devportal.specs.structure import schema_object_findings, structural_findings
 from tests.support.specs import petstore
 
 pytestmark = pytest.mark.unit
 
 
 def findings(document: dict[str, Any], dialect: Any = "3.0") -> list[tuple[str, str]]:
-    return [(f.pointer, f.message) for f in structural_findings(document, dialect)]
+    both = [*structural_findings(document, dialect), *schema_object_findings(document, dialect)]
+    return [(f.pointer, f.message) for f in both]
 
 
 def test_a_valid_document_has_no_finding() -> None:
@@ -62,4 +63,51 @@ def test_a_value_outside_an_enum_is_told_what_is_allowed_even_across_alternative
          "`in` must be one of `path`, `query`, `header`, `cookie`; found `querystring`."),
         ("/paths/~1a/get/parameters/0/schema/type",
          "`type` must be one of `array`, `boolean`, `integer`, `number`, `object`, `string`; found `objekt`."),
+    ]  # fmt: skip
+
+
+def test_in_3_1_each_schema_object_is_held_to_json_schema_2020_12_with_a_hint_for_3_0_habits() -> None:
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "parameters": [{"name": "q", "in": "query", "schema": {"type": "string", "examples": {"a": "x"}}}],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {
+                "Bounded": {"type": "integer", "maximum": 5, "exclusiveMaximum": True},
+                "Flagged": {"type": "object", "properties": {"id": {"type": "string", "required": True}}},
+                "Fine": {"type": ["string", "null"], "exclusiveMinimum": 0, "nullable": True, "x-any": {"type": 1}},
+            }
+        },
+    }
+    assert sorted(found for found in findings(document, "3.1")) == [
+        ("/components/schemas/Bounded/exclusiveMaximum",
+         "`exclusiveMaximum` must be a number; found `true` - in OpenAPI 3.1 `exclusiveMaximum` is a number, the "
+         "bound itself (3.0's was a flag)."),
+        ("/components/schemas/Flagged/properties/id/required",
+         "`required` must be a list (array); found `true` - `required` lists the names of the required properties, "
+         "on the object's schema."),
+        ("/paths/~1a/get/parameters/0/schema/examples",
+         '`examples` must be a list (array); found `{"a": "x"}` - in a 3.1 schema `examples` is a list of values; '
+         "named examples belong to the parameter or media type."),
+    ]  # fmt: skip
+
+
+def test_in_3_0_the_schema_object_is_the_official_schemas_own() -> None:
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Bounded": {"type": "integer", "maximum": 5, "exclusiveMaximum": 6}}},
+    }
+    assert findings(document, "3.0") == [
+        ("/components/schemas/Bounded/exclusiveMaximum",
+         "`exclusiveMaximum` must be a boolean; found `6` - in OpenAPI 3.0 `exclusiveMaximum` is a flag on `maximum` "
+         "(3.1's is a number)."),
     ]  # fmt: skip
