@@ -11,7 +11,7 @@ from itertools import chain
 from typing import Any
 
 from devportal.specs.openapi import Dialect
-from devportal.specs.semantics import default_findings, enum_findings, semantic_findings
+from devportal.specs.semantics import semantic_findings, value_findings
 from devportal.specs.structure import schema_object_findings, structural_findings
 from devportal.specs.validation import Collector, Finding, ValidationReport, reference_findings
 
@@ -32,6 +32,5 @@ def _all(document: dict[str, Any], dialect: Dialect) -> Iterator[Finding]:
         structural_findings(document, dialect),
         schema_object_findings(document, dialect),
         semantic_findings(document),
-        default_findings(document, dialect),
-        enum_findings(document, dialect),
+        value_findings(document, dialect),
     )

@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
-from devportal.specs.pointers import resolve_local, to_pointer
+from devportal.specs.pointers import Place, resolve_local, to_pointer
 from devportal.specs.validation import Finding
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
@@ -138,59 +138,99 @@ _NOT_WALKED = frozenset({"example", "examples", "default", "enum", "const", "sch
 _SCHEMA_ONES = frozenset({"items", "additionalProperties", "not", "if", "then", "else", "contains", "propertyNames"})
 
 
+def value_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+    """The values schemas hold, in one walk over every Schema Object: each `default` against its
+    own schema, and (2.0, 3.0) each enum's values unique."""
+    defaults = _Defaults(document, dialect)
+    unique_enums = dialect in ("2.0", "3.0")
+    for place, schema in _schemas(document):
+        if "default" in schema:
+            yield from defaults.check(place, schema)
+        if unique_enums and type(schema.get("enum")) is list:
+            yield from _enum(place, schema["enum"])
+
+
 def default_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+    return (f for f in value_findings(document, dialect) if f.rule in _DEFAULT_RULES)
+
+
+def enum_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+    return (f for f in value_findings(document, dialect) if f.rule == _ENUM_RULE)
+
+
+_DEFAULT_RULES = frozenset({"oas3-valid-schema-example", "oas2-valid-schema-example"})
+_ENUM_RULE = "duplicated-entry-in-enum"
+
+
+class _Defaults:
     """Each schema's `default` checked against that schema (local refs followed): 2.0 and 3.0
     schemas as JSON Schema draft 4 (3.0's `nullable` allowing null), 3.1 and 3.2 as 2020-12."""
-    modern = dialect in ("3.1", "3.2")
-    roots = {key: document[key] for key in ("components", "definitions", "$defs") if key in document}
-    compiled: dict[bytes, Any] = {}  # the same schema (its default aside) compiles once
-    for where, schema in _schemas(document):
-        if "default" not in schema:
-            continue
-        own = _as_json_schema(schema, modern)
+
+    def __init__(self, document: Mapping[str, Any], dialect: str) -> None:
+        self.modern = dialect in ("3.1", "3.2")
+        self.rule = "oas3-valid-schema-example" if dialect != "2.0" else "oas2-valid-schema-example"
+        self.document = document
+        self._roots: dict[str, Any] | None = None
+        self.compiled: dict[bytes, Any] = {}  # the same schema (its default aside) compiles once
+
+    @property
+    def roots(self) -> dict[str, Any]:
+        """The document's schemas a default's schema may refer to, converted once, when first needed."""
+        if self._roots is None:
+            found = {key: self.document[key] for key in ("components", "definitions", "$defs") if key in self.document}
+            self._roots = _as_json_schema(found, self.modern)
+        return self._roots
+
+    def check(self, place: Place, schema: Mapping[str, Any]) -> Iterator[Finding]:
+        if not self.modern and "$ref" in schema:
+            return  # before 3.1 a Reference Object's siblings are ignored, its `default` too
+        own = _as_json_schema(schema, self.modern)
         own.pop("default", None)
         # the document's schemas ride along only when the default's schema refers to them
         refers = _refers(own)
         key = orjson.dumps(own, option=orjson.OPT_SORT_KEYS, default=str) + (b"+roots" if refers else b"")
         try:
-            if key not in compiled:
-                validator = jsonschema_rs.Draft202012Validator if modern else jsonschema_rs.Draft4Validator
-                compiled[key] = validator(
-                    {**roots, **own} if refers else own, validate_formats=True, formats=FORMATS, offline=True
+            if key not in self.compiled:
+                validator = jsonschema_rs.Draft202012Validator if self.modern else jsonschema_rs.Draft4Validator
+                self.compiled[key] = validator(
+                    {**self.roots, **own} if refers else own, validate_formats=True, formats=FORMATS, offline=True
                 )
-            problems = [problem.message for problem in compiled[key].iter_errors(schema["default"])]
-        except Exception:  # noqa: S112 - a schema that cannot compile is the structure check's finding
-            continue
+            problems = [problem.message for problem in self.compiled[key].iter_errors(schema["default"])]
+        except Exception:  # a schema that cannot compile is the structure check's finding
+            return
         fits = _INTEGER_FORMATS.get(str(schema.get("format")))  # JSON Schema formats only judge strings
         if fits is not None and not fits(schema["default"]):
             problems.append(f"{schema['default']} is outside the range of a {schema['format']}")
         if problems:
+            where = place.parts()
             yield Finding(
                 to_pointer([*where, "default"]),
                 f"The default does not match its own schema: {problems[0][:200]}.",
-                "oas3-valid-schema-example" if dialect != "2.0" else "oas2-valid-schema-example",
+                self.rule,
+                "warning" if _in_request_body(where) else "error",
             )
 
 
-def enum_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Finding]:
+def _in_request_body(where: list[Any]) -> bool:
+    """Inside a 3.x request body's own schemas a wrong default is a warning: the validity verdict
+    is the reference validator's (osv), which does not check them there, and real descriptions
+    (GitHub's among them) have such defaults. Where the schema is a component, it is an error."""
+    return "requestBody" in where or where[:2] == ["components", "requestBodies"]
+
+
+def _enum(place: Place, values: list[Any]) -> Iterator[Finding]:
     """JSON Schema draft 4 (2.0 and 3.0 schemas) requires an enum's values to be unique; 2020-12
     only recommends it, so 3.1 and 3.2 are not held to it."""
-    if dialect not in ("2.0", "3.0"):
-        return
-    for where, schema in _schemas(document):
-        values = schema.get("enum")
-        if type(values) is not list:
-            continue
-        seen: set[bytes] = set()
-        for index, value in enumerate(values):
-            key = orjson.dumps(_same_number(value), option=orjson.OPT_SORT_KEYS, default=str)
-            if key in seen:
-                yield Finding(
-                    to_pointer([*where, "enum", index]),
-                    f"`{key.decode()[:60]}` is in this enum twice; each value of an enum must be listed once.",
-                    "duplicated-entry-in-enum",
-                )
-            seen.add(key)
+    seen: set[bytes] = set()
+    for index, value in enumerate(values):
+        key = orjson.dumps(_same_number(value), option=orjson.OPT_SORT_KEYS, default=str)
+        if key in seen:
+            yield Finding(
+                to_pointer([*place.parts(), "enum", index]),
+                f"`{key.decode()[:60]}` is in this enum twice; each value of an enum must be listed once.",
+                _ENUM_RULE,
+            )
+        seen.add(key)
 
 
 def _same_number(value: Any) -> Any:
@@ -270,18 +310,33 @@ def _refers(node: Any) -> bool:
     return False
 
 
-def _as_json_schema(schema: Mapping[str, Any], modern: bool) -> dict[str, Any]:
-    converted = dict(schema)
-    if not modern and converted.get("nullable") is True and isinstance(converted.get("type"), str):
-        converted["type"] = [converted["type"], "null"]
+def _as_json_schema(schema: Any, modern: bool) -> Any:
+    """A 3.1 schema is JSON Schema already. A 3.0 one (at every depth) has `nullable: true` turned
+    into `null` being allowed (by its type, and its enum if it has one)."""
+    if modern:
+        return dict(schema) if type(schema) is dict else schema
+    if type(schema) is list:
+        return [_as_json_schema(item, modern) for item in schema]
+    if type(schema) is not dict:
+        return schema
+    converted = {key: _as_json_schema(value, modern) for key, value in schema.items() if key not in _DATA_KEYS}
+    converted.update((key, schema[key]) for key in _DATA_KEYS if key in schema)
+    if converted.get("nullable") is True:
+        if isinstance(converted.get("type"), str):
+            converted["type"] = [converted["type"], "null"]
+        if type(converted.get("enum")) is list and None not in converted["enum"]:
+            converted["enum"] = [*converted["enum"], None]
     return converted
 
 
-def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
+_DATA_KEYS = ("default", "enum", "example", "const")  # values, not schemas: copied as they are
+
+
+def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[Place, Mapping[str, Any]]]:
     """Every Schema Object of the document with where it is, from the places schemas live."""
     seen: set[int] = set()
     for where, schema in schema_roots(document):
-        yield from _nested(where, schema, seen)
+        yield from _nested(Place.of(where), schema, seen)
 
 
 def schema_roots(document: Mapping[str, Any]) -> list[tuple[list[Any], Any]]:
@@ -300,23 +355,25 @@ def schema_roots(document: Mapping[str, Any]) -> list[tuple[list[Any], Any]]:
     return starts
 
 
-def _nested(where: list[Any], schema: Any, seen: set[int]) -> Iterator[tuple[list[Any], Mapping[str, Any]]]:
+def _nested(place: Place | None, schema: Any, seen: set[int]) -> Iterator[tuple[Place, Mapping[str, Any]]]:
     """`schema` and every schema inside it (parsed documents are plain dicts and lists: `type() is`
     checks, and only the keys a schema has, keep this walk fast on GitHub's 13 MB)."""
-    stack = [(where, schema)]
+    stack = [(place, schema)]
     while stack:
-        where, schema = stack.pop()
-        if type(schema) is not dict or id(schema) in seen:
+        place, schema = stack.pop()
+        if type(schema) is not dict or id(schema) in seen or place is None:
             continue
         seen.add(id(schema))
-        yield where, schema
+        yield place, schema
         for key, value in schema.items():
             if key in _SCHEMA_ONES:
-                stack.append(([*where, key], value))
+                stack.append((Place(place, key), value))
             elif key in _SCHEMA_LISTS and type(value) is list:
-                stack.extend(([*where, key, index], sub) for index, sub in enumerate(value))
+                inside = Place(place, key)
+                stack.extend((Place(inside, index), sub) for index, sub in enumerate(value))
             elif key in _SCHEMA_MAPS and type(value) is dict:
-                stack.extend(([*where, key, name], sub) for name, sub in value.items())
+                inside = Place(place, key)
+                stack.extend((Place(inside, name), sub) for name, sub in value.items())
 
 
 def _walk(node: Any, where: list[Any]) -> Iterator[tuple[list[Any], Any]]:

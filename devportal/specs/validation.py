@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from devportal.specs.pointers import resolve_local, to_pointer
+from devportal.specs.pointers import Place, resolve_local, to_pointer
 
 Severity = Literal["error", "warning"]
 
@@ -52,98 +52,113 @@ _DIALECTS = frozenset(
      "https://spec.openapis.org/oas/3.1/dialect/2024-11-10", "https://spec.openapis.org/oas/3.2/dialect/2025-09-17"}
 )  # fmt: skip
 _REFERRING = ("$ref", "$dynamicRef", "operationRef")
+_KEYWORDS = frozenset({*_REFERRING, "$anchor", "$id", "$schema", "externalValue", "discriminator"})
 _BUNDLE = "Bundle the referenced files into one document (e.g. `redocly bundle`) before submitting."
 
 
 def reference_findings(document: dict[str, Any]) -> Iterator[Finding]:
     """Every reference-like keyword of the document, checked without following any of it."""
-    anchors: set[str] = set()
-    named: list[tuple[str, str]] = []  # ("#name" refs, pointer): resolved once every $anchor is known
-    components = document.get("components")
-    schemas = components.get("schemas") if isinstance(components, dict) else document.get("definitions")
-    schema_names = set(schemas) if isinstance(schemas, dict) else set()
+    refs = _References(document)
     dialect = document.get("jsonSchemaDialect")
     if isinstance(dialect, str) and dialect not in _DIALECTS:
         yield _not_followed("/jsonSchemaDialect", "jsonSchemaDialect", dialect)
-    stack: list[tuple[Any, list[Any], str]] = [(document, [], "")]
+    stack: list[tuple[Any, Place | None, Any]] = [(document, None, "")]
     while stack:
-        node, where, parent = stack.pop()
+        node, place, parent = stack.pop()
         if type(node) is list:
             # a list's items are values (parameters, allOf's schemas), never names
-            stack.extend((item, [*where, i], "") for i, item in enumerate(node) if isinstance(item, dict | list))
-            continue
-        if type(node) is not dict:
+            stack.extend((item, Place(place, i), "") for i, item in enumerate(node) if type(item) in (dict, list))
             continue
         keywords = parent not in _NAME_MAPS  # in a name map every key is a name, whatever it spells
-        if keywords:
-            for key in _REFERRING:
-                target = node.get(key)
-                if isinstance(target, str):
-                    yield from _reference(document, target, [*where, key], key, named)
-            if isinstance(node.get("$anchor"), str):
-                anchors.add(node["$anchor"])
-            if isinstance(node.get("$id"), str) and where:
-                yield Finding(
-                    to_pointer([*where, "$id"]),
-                    f"`$id` {_brief(node['$id'])} is not followed: references in this document resolve against "
-                    "the document itself, never against a schema's `$id`.",
-                    "no-schema-id",
-                    "warning",
-                )
-            if isinstance(node.get("$schema"), str) and where and node["$schema"] not in _DIALECTS:
-                yield _not_followed(to_pointer([*where, "$schema"]), "$schema", node["$schema"])
-            if isinstance(node.get("externalValue"), str):
-                yield Finding(
-                    to_pointer([*where, "externalValue"]),
-                    f"`externalValue` {_brief(node['externalValue'])} is never fetched: the portal shows it as a "
-                    "link. Put the example in `value` to have it checked and displayed.",
-                    "no-external-value",
-                    "warning",
-                )
-            discriminator = node.get("discriminator")
-            if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
-                for name, target in discriminator["mapping"].items():
-                    if isinstance(target, str):
-                        pointer = [*where, "discriminator", "mapping", name]
-                        yield from _mapping(document, target, pointer, schema_names, named)
+        if keywords and not _KEYWORDS.isdisjoint(node):
+            yield from refs.check(node, place)
         for key, value in node.items():
-            if not isinstance(value, dict | list) or (keywords and (key in _DATA or key.startswith("x-"))):
+            if type(value) not in (dict, list) or (keywords and (key in _DATA or key.startswith("x-"))):
                 continue
-            stack.append((value, [*where, key], key))
-    for ref, at in named:
-        if ref[1:] not in anchors:
-            yield Finding(at, f"`{_clip(ref)}` names no `$anchor` in the document.", "no-unresolved-refs")
+            stack.append((value, Place(place, key), key))
+    yield from refs.unresolved_anchors()
 
 
-def _reference(
-    document: dict[str, Any], target: str, where: list[Any], key: str, named: list[tuple[str, str]]
-) -> Iterator[Finding]:
-    pointer = to_pointer(where)
-    if not target.startswith("#"):
-        yield Finding(
-            pointer,
-            f"`{key}` {_brief(target)} points outside the document, and nothing outside it is read: "
-            f"references must start with `#`. {_BUNDLE}",
-            "no-external-refs",
-        )
-    elif key == "$dynamicRef" or (len(target) > 1 and not target.startswith("#/")):
-        if key != "$dynamicRef":
-            named.append((target, pointer))
-    elif not _resolves(document, target):
-        yield Finding(pointer, f"`{key}` `{_clip(target)}` points to nothing in the document.", "no-unresolved-refs")
+class _References:
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self.anchors: set[str] = set()
+        self.named: list[tuple[str, str]] = []  # ("#name" refs, pointer): resolved once every $anchor is known
+        self.resolved: dict[str, bool] = {}
+        components = document.get("components")
+        schemas = components.get("schemas") if isinstance(components, dict) else document.get("definitions")
+        self.schema_names = set(schemas) if isinstance(schemas, dict) else set()
+
+    def check(self, node: dict[str, Any], place: Place | None) -> Iterator[Finding]:
+        for key in _REFERRING:
+            target = node.get(key)
+            if isinstance(target, str):
+                yield from self.reference(target, _at(place, key), key)
+        if isinstance(node.get("$anchor"), str):
+            self.anchors.add(node["$anchor"])
+        if place is None:
+            return  # the document itself: `$id` and `$schema` there are not Schema keywords
+        if isinstance(node.get("$id"), str):
+            yield Finding(
+                place.pointer("$id"),
+                f"`$id` {_brief(node['$id'])} is not followed: references in this document resolve against "
+                "the document itself, never against a schema's `$id`.",
+                "no-schema-id",
+                "warning",
+            )
+        if isinstance(node.get("$schema"), str) and node["$schema"] not in _DIALECTS:
+            yield _not_followed(place.pointer("$schema"), "$schema", node["$schema"])
+        if isinstance(node.get("externalValue"), str):
+            yield Finding(
+                place.pointer("externalValue"),
+                f"`externalValue` {_brief(node['externalValue'])} is never fetched: the portal shows it as a "
+                "link. Put the example in `value` to have it checked and displayed.",
+                "no-external-value",
+                "warning",
+            )
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict) and isinstance(discriminator.get("mapping"), dict):
+            for name, target in discriminator["mapping"].items():
+                if isinstance(target, str):
+                    yield from self.mapping(target, place.pointer("discriminator", "mapping", name))
+
+    def reference(self, target: str, pointer: str, key: str) -> Iterator[Finding]:
+        if not target.startswith("#"):
+            yield Finding(
+                pointer,
+                f"`{key}` {_brief(target)} points outside the document, and nothing outside it is read: "
+                f"references must start with `#`. {_BUNDLE}",
+                "no-external-refs",
+            )
+        elif key == "$dynamicRef" or (len(target) > 1 and not target.startswith("#/")):
+            if key != "$dynamicRef":
+                self.named.append((target, pointer))
+        else:
+            if target not in self.resolved:
+                self.resolved[target] = _resolves(self.document, target)
+            if not self.resolved[target]:
+                yield Finding(
+                    pointer, f"`{key}` `{_clip(target)}` points to nothing in the document.", "no-unresolved-refs"
+                )
+
+    def mapping(self, target: str, pointer: str) -> Iterator[Finding]:
+        if target.startswith("#") or "/" in target or "." in target or ":" in target:
+            yield from self.reference(target, pointer, "discriminator.mapping")
+        elif target not in self.schema_names:
+            yield Finding(
+                pointer,
+                f"The discriminator maps to `{_clip(target)}`, but no schema has that name.",
+                "no-unresolved-refs",
+            )
+
+    def unresolved_anchors(self) -> Iterator[Finding]:
+        for ref, pointer in self.named:
+            if ref[1:] not in self.anchors:
+                yield Finding(pointer, f"`{_clip(ref)}` names no `$anchor` in the document.", "no-unresolved-refs")
 
 
-def _mapping(
-    document: dict[str, Any], target: str, where: list[Any], schema_names: set[str], named: list[tuple[str, str]]
-) -> Iterator[Finding]:
-    if target.startswith("#") or "/" in target or "." in target or ":" in target:
-        yield from _reference(document, target, where, "discriminator.mapping", named)
-    elif target not in schema_names:
-        yield Finding(
-            to_pointer(where),
-            f"The discriminator maps to `{_clip(target)}`, but no schema has that name.",
-            "no-unresolved-refs",
-        )
+def _at(place: Place | None, key: str) -> str:
+    return to_pointer([key]) if place is None else place.pointer(key)
 
 
 def _resolves(document: Any, ref: str) -> bool:

@@ -63,6 +63,22 @@ def test_path_parameters_must_match_the_template() -> None:
         ("3.1", {"type": "string", "pattern": "^\\p{L}+$", "default": ""}, True),  # ECMA-262 classes
         ("3.1", {"$ref": "#/components/schemas/Small"}, False),  # no default of its own
         ("3.1", {"allOf": [{"$ref": "#/components/schemas/Small"}], "default": 7}, True),  # followed through the ref
+        # 3.0's nullable at any depth, in the default's own schema and in what it refers to
+        (
+            "3.0",
+            {"type": "object", "properties": {"n": {"type": "string", "nullable": True}}, "default": {"n": None}},
+            False,
+        ),
+        (
+            "3.0",
+            {"type": "object", "properties": {"n": {"$ref": "#/components/schemas/Nullable"}}, "default": {"n": None}},
+            False,
+        ),
+        ("3.0", {"type": "object", "properties": {"n": {"type": "string"}}, "default": {"n": None}}, True),
+        ("3.0", {"type": "string", "enum": ["a"], "nullable": True, "default": None}, False),
+        # before 3.1 a $ref's siblings are ignored; in 3.1 they are schema keywords
+        ("3.0", {"$ref": "#/components/schemas/Small", "default": "Case"}, False),
+        ("3.1", {"$ref": "#/components/schemas/Small", "default": "Case"}, True),
         # formats with one grammar are asserted on defaults, as osv does; the others annotate
         ("3.0", {"type": "string", "format": "date", "default": "2026-02-30"}, True),
         ("3.0", {"type": "string", "format": "date", "default": "2026-02-28"}, False),
@@ -80,7 +96,13 @@ def test_path_parameters_must_match_the_template() -> None:
 )
 def test_a_default_must_match_its_own_schema(dialect: str, schema: dict[str, Any], flagged: bool) -> None:
     document = {
-        "components": {"schemas": {"Small": {"type": "integer", "maximum": 3}, "Subject": schema}},
+        "components": {
+            "schemas": {
+                "Small": {"type": "integer", "maximum": 3},
+                "Nullable": {"type": "string", "nullable": True},
+                "Subject": schema,
+            }
+        },
         "paths": {},
     }
     found = [(f.rule, f.pointer) for f in default_findings(document, dialect)]
@@ -118,3 +140,19 @@ def test_an_enum_lists_each_value_once_where_json_schema_draft_4_says_so(dialect
         ("duplicated-entry-in-enum", f"{root}/State/enum/2"),
     ]
     assert found == (expected if flagged else [])
+
+
+def test_a_wrong_default_in_a_request_bodys_own_schema_is_a_warning_and_in_a_component_an_error() -> None:
+    def body() -> dict[str, Any]:
+        return {"content": {"application/json": {"schema": {"type": "boolean", "default": "true"}}}}
+
+    document = {
+        "paths": {"/a": {"post": {"requestBody": body(), "responses": {}}}},
+        "components": {"requestBodies": {"B": body()}, "schemas": {"C": {"type": "boolean", "default": "true"}}},
+    }
+    found = sorted((f.pointer, f.severity) for f in default_findings(document, "3.0"))
+    assert found == [
+        ("/components/requestBodies/B/content/application~1json/schema/default", "warning"),
+        ("/components/schemas/C/default", "error"),
+        ("/paths/~1a/post/requestBody/content/application~1json/schema/default", "warning"),
+    ]
