@@ -5,6 +5,7 @@ devportal demo          start, register the demo specs, usage, health, a report,
 devportal dlq list      dead-letter queues and what is in them (locally or, with --aws, in AWS)
 devportal dlq redrive   move dead letters back to their queues
 devportal users add     invite a user to the running local stack
+devportal spec validate check an OpenAPI file with the portal's spec engine, offline (exit codes for CI)
 devportal worker | pollers | gateway | petstore   one component (started by `up`; useful for debugging)
 """
 
@@ -15,9 +16,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from devportal_cli.commands import components, demo, dlq, up, users
+from devportal_cli.commands import components, demo, dlq, spec, up, users
 
-COMMANDS = (up, demo, dlq, users, components)
+COMMANDS = (up, demo, dlq, users, spec, components)
 
 
 def build_parser() -> argparse.ArgumentParser:

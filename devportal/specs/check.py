@@ -33,9 +33,10 @@ def check_spec(raw: bytes, fmt: SpecFormat, limits: SpecLimits, max_findings: in
         parsed = parse_spec(raw, limits, fmt)
         identity = identify(parsed.document)
     except DomainError as error:
-        findings = [Finding(e.pointer or "", e.detail, error.slug) for e in error.errors] or [
-            Finding("", error.detail, error.slug)
-        ]
+        if len(error.errors) <= 1:
+            pointer = error.errors[0].pointer if error.errors else None
+            return Checked((Finding(pointer or "", error.detail, error.slug),), truncated=False)
+        findings = [Finding(e.pointer or "", f"{error.detail} ({e.detail})", error.slug) for e in error.errors]
         return Checked(tuple(findings), truncated=False)
     report = engine.validate(
         parsed.document, identity.dialect, max_findings=max_findings, max_chars=limits.max_finding_chars

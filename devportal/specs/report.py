@@ -1,0 +1,151 @@
+"""Findings for people and for CI: where each one is in the file (line and column, from the
+document's own text), and the four forms `devportal spec` prints - text (file:line:col, as
+editors and CI annotations read it), JSON, Markdown (for a pull-request comment) and JUnit XML
+(one test case per rule, for CI test reports)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from xml.sax.saxutils import escape, quoteattr
+
+import yaml
+
+from devportal.specs.pointers import ref_tokens
+from devportal.specs.validation import Finding
+
+OutputFormat = Literal["text", "json", "markdown", "junit"]
+FORMATS: tuple[OutputFormat, ...] = ("text", "json", "markdown", "junit")
+MAX_LOCATED_BYTES = 16 * 1024 * 1024  # beyond this, findings are reported by pointer alone
+
+
+@dataclass(frozen=True)
+class Located:
+    finding: Finding
+    line: int | None  # 1-based
+    column: int | None
+
+
+def locate(text: str, findings: Sequence[Finding]) -> list[Located]:
+    """Each finding with the line and column of the node its pointer names (or of its nearest
+    ancestor that exists), read from the text with libyaml (JSON is YAML here)."""
+    root = None
+    if findings and len(text) <= MAX_LOCATED_BYTES:
+        try:
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            root = None
+    located = []
+    for finding in findings:
+        node = _node_at(root, finding.pointer) if root is not None else None
+        mark = node.start_mark if node is not None else None
+        located.append(Located(finding, mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+    return sorted(located, key=lambda item: (item.line is not None, item.line or 0, item.column or 0))
+
+
+def _node_at(root: Any, pointer: str) -> Any:
+    try:
+        tokens = ref_tokens("#" + pointer)
+    except KeyError:
+        return root
+    node = root
+    for token in tokens:
+        if isinstance(node, yaml.MappingNode):
+            found = next((value for key, value in node.value if key.value == token), None)
+            if found is None:
+                # a missing member: its parent's key line is where to look
+                return node
+            node = found
+        elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            node = node.value[int(token)]
+        else:
+            return node
+    return node
+
+
+def render(
+    located: Sequence[Located], fmt: OutputFormat, *, file: str, tool: str, summary: dict[str, Any] | None = None
+) -> str:
+    if fmt == "json":
+        items = [
+            {
+                "pointer": item.finding.pointer,
+                "rule": item.finding.rule,
+                "severity": item.finding.severity,
+                "message": item.finding.message,
+                "line": item.line,
+                "column": item.column,
+            }
+            for item in located
+        ]
+        return json.dumps({"file": file, "tool": tool, **(summary or {}), "findings": items}, indent=2) + "\n"
+    if fmt == "markdown":
+        return _markdown(located, file, tool)
+    if fmt == "junit":
+        return _junit(located, file, tool)
+    return _text(located, file)
+
+
+def counts(located: Sequence[Located]) -> tuple[int, int]:
+    errors = sum(1 for item in located if item.finding.severity == "error")
+    return errors, len(located) - errors
+
+
+def _where(item: Located, file: str) -> str:
+    return f"{file}:{item.line}:{item.column}" if item.line is not None else file
+
+
+def _text(located: Sequence[Located], file: str) -> str:
+    lines = [
+        f"{_where(item, file)}: {item.finding.severity} {item.finding.rule}: {item.finding.message}"
+        + (f"  [{item.finding.pointer or '/'}]" if item.finding.pointer else "")
+        for item in located
+    ]
+    errors, warnings = counts(located)
+    lines.append(f"{file}: {errors} error(s), {warnings} warning(s)" if located else f"{file}: no problems found")
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(located: Sequence[Located], file: str, tool: str) -> str:
+    errors, warnings = counts(located)
+    out = [
+        f"### {tool}: `{file}`",
+        "",
+        f"{errors} error(s), {warnings} warning(s)." if located else "No problems found.",
+    ]
+    if located:
+        out += ["", "| Severity | Rule | Where | Finding |", "| --- | --- | --- | --- |"]
+        for item in located:
+            where = f"line {item.line}" if item.line is not None else ""
+            pointer = f"`{item.finding.pointer}`" if item.finding.pointer else "the document"
+            message = item.finding.message.replace("|", "\\|").replace("\n", " ")
+            out.append(f"| {item.finding.severity} | `{item.finding.rule}` | {where} {pointer} | {message} |")
+    return "\n".join(out) + "\n"
+
+
+def _junit(located: Sequence[Located], file: str, tool: str) -> str:
+    """One test case per rule that fired (failed: its errors; passed with output: warnings only),
+    so CI shows each rule once with every place it applies."""
+    by_rule: dict[str, list[Located]] = {}
+    for item in located:
+        by_rule.setdefault(item.finding.rule, []).append(item)
+    failing_rules = sum(1 for items in by_rule.values() if any(i.finding.severity == "error" for i in items))
+    cases = []
+    for rule, items in by_rule.items():
+        body = "\n".join(f"{_where(i, file)} {i.finding.pointer}: {i.finding.message}" for i in items)
+        if any(i.finding.severity == "error" for i in items):
+            message = quoteattr(f"{sum(1 for i in items if i.finding.severity == 'error')} error(s)")
+            inner = f"<failure message={message} type={quoteattr(rule)}>{escape(body)}</failure>"
+        else:
+            inner = f"<system-out>{escape(body)}</system-out>"
+        cases.append(f"    <testcase classname={quoteattr(file)} name={quoteattr(rule)}>{inner}</testcase>")
+    if not cases:
+        cases.append(f'    <testcase classname={quoteattr(file)} name="no problems"/>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuites name={quoteattr(tool)} tests="{len(cases)}" failures="{failing_rules}">\n'
+        f'  <testsuite name={quoteattr(file)} tests="{len(cases)}" failures="{failing_rules}" '
+        f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n"
+    )

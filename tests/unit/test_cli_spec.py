@@ -1,0 +1,98 @@
+"""`devportal spec validate`: the engine on a file, offline, in the forms CI reads, with exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from tests.support.specs import minimal
+
+pytestmark = pytest.mark.unit
+
+DEMO_SPECS = Path(__file__).resolve().parents[2] / "devportal_local" / "demo_specs"
+BROKEN = DEMO_SPECS / "broken-orders.yaml"
+PETSTORE = DEMO_SPECS / "petstore.yaml"
+
+
+def spec(*argv: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devportal_cli", "spec", *argv], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_a_valid_file_exits_0() -> None:
+    done = spec("validate", str(PETSTORE))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{PETSTORE}: no problems found\n"
+
+
+def test_findings_come_with_file_line_and_column_in_line_order_and_exit_1() -> None:
+    done = spec("validate", str(BROKEN))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{BROKEN}:9:7: error path-params: `{{orderId}}` is in the path /orders/{{orderId}}")
+    assert lines[1].startswith(f"{BROKEN}:19:20: error operation-operationId-unique:")
+    assert lines[2].startswith(f"{BROKEN}:28:25: error no-external-refs:")
+    assert lines[3].startswith(f"{BROKEN}:36:20: error oas3-valid-schema-example:")
+    assert lines[4] == f"{BROKEN}: 4 error(s), 0 warning(s)"
+
+
+def test_json_output(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    done = spec("validate", str(BROKEN), "--format", "json", "--output", str(out))
+    assert (done.returncode, done.stdout) == (1, "")
+    report = json.loads(out.read_text())
+    assert report["valid"] is False
+    assert report["findings"][0] == {
+        "pointer": "/paths/~1orders~1{orderId}/get",
+        "rule": "path-params",
+        "severity": "error",
+        "message": "`{orderId}` is in the path /orders/{orderId} but GET declares no path parameter `orderId` "
+        "(in the operation or its path item).",
+        "line": 9,
+        "column": 7,
+    }
+
+
+def test_junit_has_a_failing_case_per_rule_and_markdown_a_table() -> None:
+    junit = ET.fromstring(spec("validate", str(BROKEN), "--format", "junit").stdout)  # noqa: S314 - our own output
+    cases = {case.get("name"): case for case in junit.iter("testcase")}
+    assert set(cases) == {
+        "path-params",
+        "operation-operationId-unique",
+        "no-external-refs",
+        "oas3-valid-schema-example",
+    }
+    assert all(case.find("failure") is not None for case in cases.values())
+    assert junit.get("failures") == "4"
+    markdown = spec("validate", str(BROKEN), "--format", "markdown").stdout
+    assert "| error | `path-params` | line 9 `/paths/~1orders~1{orderId}/get` |" in markdown
+
+
+def test_warnings_fail_only_when_asked(tmp_path: Path) -> None:
+    document = {**minimal(openapi="3.1.0"), "components": {"schemas": {"A": {"$id": "https://x.test/a"}}}}
+    path = tmp_path / "flagged.json"
+    path.write_text(json.dumps(document))
+    assert spec("validate", str(path)).returncode == 0
+    failing = spec("validate", str(path), "--fail-on", "warning")
+    assert failing.returncode == 1
+    assert "warning no-schema-id" in failing.stdout
+
+
+def test_an_unreadable_or_unparseable_file() -> None:
+    missing = spec("validate", "/nonexistent/openapi.yaml")
+    assert missing.returncode == 2
+    assert "cannot read /nonexistent/openapi.yaml" in missing.stderr
+
+
+def test_a_file_that_is_not_openapi_is_a_finding(tmp_path: Path) -> None:
+    path = tmp_path / "notes.yaml"
+    path.write_text("- just\n- a list\n")
+    done = spec("validate", str(path))
+    assert done.returncode == 1
+    assert "error unparseable-spec: The document must be a JSON object or YAML mapping" in done.stdout
