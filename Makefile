@@ -82,7 +82,8 @@ test-deployed: $(STAMP) ## end-to-end checks of a deployed stage (DEVPORTAL_API_
 	@test -n "$$DEVPORTAL_API_URL" || { echo "set DEVPORTAL_API_URL to the stage's ApiUrl output"; exit 2; }
 	$(BIN)/pytest -m deployed tests/deployed $(ARGS)
 
-lint: $(STAMP) ## ruff, formatting, mypy (strict), the layer contracts (import-linter), event schemas up to date
+lint: $(STAMP) ## ruff, formatting, mypy (strict), the layer contracts (import-linter), event schemas up to date, the gateway contract through the spec engine
+	$(BIN)/devportal spec validate contracts/gateway.openapi.yaml --fail-on warning
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
