@@ -149,6 +149,15 @@ def _words(errors: list[Any], dialect: str) -> str:
             allowed = ", ".join(_quote(option, plain=True) for option in options)
             return f"{name} must be one of {allowed}; found {_quote(error.instance, plain=True)}."
         return f"{name} must be one of the values the specification allows; found {found}."
+    if kind == "Format":
+        wanted = error.kind.as_dict().get("format")
+        if wanted == "regex":
+            return (
+                f"{name} is not a regular expression OpenAPI can use: patterns are ECMA-262 (JavaScript) "
+                f"syntax, so `\\A`, `\\z`, possessive quantifiers and `\\p{{Print}}` are not; found "
+                f"{_quote(error.instance, plain=True)}."
+            )
+        return f"{name} must be a `{wanted}`; found {found}."
     if kind == "Pattern":
         return f"{name} does not have the form the specification requires; found {found}."
     if kind in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum", "MinLength", "MaxLength",

@@ -111,3 +111,16 @@ def test_in_3_0_the_schema_object_is_the_official_schemas_own() -> None:
          "`exclusiveMaximum` must be a boolean; found `6` - in OpenAPI 3.0 `exclusiveMaximum` is a flag on `maximum` "
          "(3.1's is a number)."),
     ]  # fmt: skip
+
+
+def test_a_pattern_in_another_regex_dialect_is_told_so() -> None:
+    document = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {},
+        "components": {"schemas": {"Code": {"type": "string", "pattern": "\\A[a-z]+\\z"}}},
+    }
+    ((pointer, message),) = findings(document)
+    assert pointer == "/components/schemas/Code/pattern"
+    assert message.startswith("`pattern` is not a regular expression OpenAPI can use: patterns are ECMA-262")
+    assert message.endswith("found `\\A[a-z]+\\z`.")
