@@ -212,9 +212,10 @@ class _Defaults:
 
 
 def _in_request_body(where: list[Any]) -> bool:
-    """Inside a 3.x request body's own schemas a wrong default is a warning: the validity verdict
-    is the reference validator's (osv), which does not check them there, and real descriptions
-    (GitHub's among them) have such defaults. Where the schema is a component, it is an error."""
+    """Inside a 3.x request body's own schemas a wrong default or a repeated enum value is a
+    warning: the validity verdict is the reference validator's (osv), which does not look at
+    those schemas, and real descriptions (GitHub's, Stripe's) have both there. Where the schema is
+    a component, it is an error."""
     return "requestBody" in where or where[:2] == ["components", "requestBodies"]
 
 
@@ -225,10 +226,12 @@ def _enum(place: Place, values: list[Any]) -> Iterator[Finding]:
     for index, value in enumerate(values):
         key = orjson.dumps(_same_number(value), option=orjson.OPT_SORT_KEYS, default=str)
         if key in seen:
+            where = place.parts()
             yield Finding(
-                to_pointer([*place.parts(), "enum", index]),
+                to_pointer([*where, "enum", index]),
                 f"`{key.decode()[:60]}` is in this enum twice; each value of an enum must be listed once.",
                 _ENUM_RULE,
+                "warning" if _in_request_body(where) else "error",
             )
         seen.add(key)
 

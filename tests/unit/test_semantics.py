@@ -156,3 +156,10 @@ def test_a_wrong_default_in_a_request_bodys_own_schema_is_a_warning_and_in_a_com
         ("/components/schemas/C/default", "error"),
         ("/paths/~1a/post/requestBody/content/application~1json/schema/default", "warning"),
     ]
+
+
+def test_a_repeated_enum_value_in_a_request_bodys_own_schema_is_a_warning() -> None:
+    schema = {"type": "string", "enum": ["2025-10-15", "2025-10-15"]}
+    document = {"paths": {"/a": {"post": {"requestBody": {"content": {"application/json": {"schema": schema}}}}}}}
+    found = [(f.pointer, f.severity) for f in enum_findings(document, "3.0")]
+    assert found == [("/paths/~1a/post/requestBody/content/application~1json/schema/enum/1", "warning")]
