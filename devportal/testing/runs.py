@@ -15,14 +15,15 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Literal, Protocol
+from typing import Any, Literal, Protocol
 
-from pydantic import AnyHttpUrl, BeforeValidator, Field, ValidationError, field_validator
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
 
+from devportal.bodies import JsonBody, JsonInteger, invalid_body
 from devportal.errors import ConstraintViolated, FieldError, InvalidParameter, NotFound, TargetRefused
 from devportal.registry.models import ApiVersionRecord
 from devportal.registry.ports import EventPublisher
-from events.envelope import WireModel, new_event
+from events.envelope import new_event
 from events.testing import ENVIRONMENT, RUN_ID, TestRunRequested, TestTargetRef, Trigger
 
 ACTIVE = ("queued", "running")
@@ -30,31 +31,17 @@ PRODUCER = "devportal.testing"
 SECRET_NAME = r"^[A-Za-z0-9/_+=.@-]{1,256}$"  # noqa: S105 - a pattern, not a secret
 
 
-def _json_integer(value: Any) -> Any:
-    """JSON's integers: 16 and 16.0 alike (JSON Schema's `integer`), never "16" or true."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
-
-
-JsonInteger = Annotated[int, BeforeValidator(_json_integer)]
-
-
-class CredentialRef(WireModel):
+class CredentialRef(JsonBody):
     """Where the credential a target wants lives: a Secrets Manager secret (its name under the
     portal's test-credentials prefix) and how it is sent. The value is read by the worker only."""
-
-    model_config = WireModel.model_config | {"strict": True}  # a JSON body: "true" is not true
 
     secret: str = Field(pattern=SECRET_NAME, description="the secret's name after the prefix")
     scheme: Literal["bearer", "api-key"]
     header: str = Field(default="Authorization", pattern=r"^[A-Za-z0-9-]{1,64}$")
 
 
-class TestEnvironment(WireModel):
+class TestEnvironment(JsonBody):
     __test__ = False
-    model_config = WireModel.model_config | {"strict": True}  # a JSON body: "true" is not true
-
     name: str = Field(pattern=ENVIRONMENT)
     base_url: AnyHttpUrl
     unsafe_methods: bool = Field(
@@ -72,10 +59,8 @@ class TestEnvironment(WireModel):
         return value
 
 
-class TestSettings(WireModel):
+class TestSettings(JsonBody):
     """An API's contract-test settings, set by its team."""
-
-    model_config = WireModel.model_config | {"strict": True}  # a JSON body: "true" is not true
 
     __test__ = False
 
@@ -121,23 +106,6 @@ def check_settings(body: Mapping[str, Any]) -> TestSettings:
             )
         seen[environment.name] = index
     return settings
-
-
-def invalid_body(what: str, error: ValidationError) -> InvalidParameter:
-    """A 400 saying what is wrong with each member, in one sentence and per JSON pointer."""
-    problems = field_errors(error)
-    said = "; ".join(f"{problem.pointer}: {problem.detail}" for problem in problems)
-    return InvalidParameter(f"{what} are not valid: {said}.", problems)
-
-
-def field_errors(error: ValidationError) -> list[FieldError]:
-    """Each of a body's problems with the JSON pointer of its member."""
-    found = []
-    for problem in error.errors():
-        pointer = "".join(f"/{part}" for part in problem["loc"])
-        message = problem["msg"].removeprefix("Value error, ")
-        found.append(FieldError(detail=message, pointer=pointer or "/"))
-    return found
 
 
 def check_run_id(run_id: str) -> str:
