@@ -96,7 +96,12 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         scope, stack_id("security"), stack_name=stack_id("security"), names=names, production=production
     )
     database = DataStack(
-        scope, stack_id("database"), stack_name=stack_id("database"), names=names, production=production
+        scope,
+        stack_id("database"),
+        stack_name=stack_id("database"),
+        names=names,
+        production=production,
+        upload_origins=settings.cors_origins,
     )
     bus = EventsStack(
         scope,

@@ -134,6 +134,8 @@ class HealthSettings(_Settings):
 
 class SpecLimits(_Settings):
     max_spec_bytes: int = Field(default=10 * MEBIBYTE, gt=0)
+    # Through POST /apis/uploads (a presigned S3 PUT) instead of the request body.
+    max_upload_bytes: int = Field(default=64 * MEBIBYTE, gt=0, le=64 * MEBIBYTE)
     max_spec_depth: int = Field(default=64, ge=8, le=512)
     max_findings: int = Field(default=100, gt=0, le=1000)
     max_finding_chars: int = Field(default=500, ge=80, le=10_000)
@@ -163,6 +165,7 @@ class ParametersSettings(_Settings):
 # `parameters_max_age_seconds`.
 TUNABLE: dict[str, tuple[type[_Settings], str]] = {
     "max-spec-bytes": (SpecLimits, "max_spec_bytes"),
+    "max-upload-bytes": (SpecLimits, "max_upload_bytes"),
     "max-spec-depth": (SpecLimits, "max_spec_depth"),
     "max-findings": (SpecLimits, "max_findings"),
     "max-finding-chars": (SpecLimits, "max_finding_chars"),

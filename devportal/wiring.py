@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository
     from devportal.registry.register import Registrar
     from devportal.registry.submit import SubmitSpec
+    from devportal.registry.uploads import Uploads
     from devportal.search.live import LiveIndex
     from devportal.search.ports import SearchDocuments
     from devportal.specs.sandbox import SpecSandbox
@@ -344,6 +345,12 @@ class Portal:
         from devportal.registry.submit import SubmitSpec
 
         return SubmitSpec(self.registry, self.specs, self.publisher, self.spec_limits)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        from devportal.registry.uploads import Uploads
+
+        return Uploads(self.specs, self.spec_limits)
 
     @cached_property
     def catalog_index(self) -> LiveIndex:

@@ -6,7 +6,7 @@ Idempotent: running it against an already provisioned moto changes nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,6 +72,7 @@ def provision(
     *,
     visibility_timeout_seconds: int | None = None,
     tunables: Mapping[str, str] | None = None,
+    upload_origins: Sequence[str] = (),
     **client_args: Any,
 ) -> Provisioned:
     """`visibility_timeout_seconds` overrides the catalog's per-consumer value, so that a failed
@@ -83,6 +84,20 @@ def provision(
     s3 = boto3.client("s3", **client_args)
     for bucket in (names.specs_bucket, names.docs_bucket):
         _bucket(s3, bucket)
+    if upload_origins:  # the portal's pages PUT large documents to the specs bucket (as the data stack allows)
+        s3.put_bucket_cors(
+            Bucket=names.specs_bucket,
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedMethods": ["PUT"],
+                        "AllowedOrigins": list(upload_origins),
+                        "AllowedHeaders": ["Content-Type", "Content-Length"],
+                        "MaxAgeSeconds": 3600,
+                    }
+                ]
+            },
+        )
     sqs = boto3.client("sqs", **client_args)
     arns = _queues(sqs, plan, names, visibility_timeout_seconds)
     topic_arns = _topics(boto3.client("sns", **client_args), plan, arns)

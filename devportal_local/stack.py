@@ -159,6 +159,7 @@ class LocalStack:
             self.config.names,
             visibility_timeout_seconds=self.config.visibility_timeout_seconds,
             tunables={"max-spec-bytes": str(self.config.max_spec_bytes)},  # --max-spec-mb: the cap, locally
+            upload_origins=(self.config.gateway_url,),
             **self.config.client_args(),
         )
         self._step("resources provisioned", self.provisioned.summary(), timer)

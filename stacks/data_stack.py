@@ -4,6 +4,8 @@ without a deploy, and functions pick a change up within a minute)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_s3 as s3
@@ -11,6 +13,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from devportal.names import ResourceNames
+from devportal.registry.uploads import UPLOAD_PREFIX
 from devportal.settings import tunable_defaults
 from devportal.tables import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
 from functions.topology import DLQ_RETENTION_SECONDS
@@ -39,7 +42,14 @@ def nag_object_resource(local_name: str) -> str:
 
 class DataStack(Stack):
     def __init__(
-        self, scope: Construct, construct_id: str, *, names: ResourceNames, production: bool, **kwargs: object
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: ResourceNames,
+        production: bool,
+        upload_origins: Sequence[str] = (),
+        **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         retain = RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY
@@ -69,7 +79,22 @@ class DataStack(Stack):
         self.access_logs = access_log_bucket(
             self, "AccessLogs", retention_days=365 if production else 30, removal=retain
         )
-        self.specs_bucket = self._bucket("Specs", retain, production, name=global_bucket_name(names.specs_bucket))
+        self.specs_bucket = self._bucket(
+            "Specs",
+            retain,
+            production,
+            name=global_bucket_name(names.specs_bucket),
+            # Documents over the request-body cap arrive by presigned PUT (POST /apis/uploads), from
+            # the portal's pages too; they matter until submitted, a day at most.
+            extra_rules=[s3.LifecycleRule(prefix=UPLOAD_PREFIX, expiration=Duration.days(1))],
+        )
+        if upload_origins:
+            self.specs_bucket.add_cors_rule(
+                allowed_methods=[s3.HttpMethods.PUT],
+                allowed_origins=list(upload_origins),
+                allowed_headers=["Content-Type", "Content-Length"],
+                max_age=3600,
+            )
         self.docs_bucket = self._bucket("Docs", retain, production, name=global_bucket_name(names.docs_bucket))
         # Event bodies over EventBridge's size budget travel as references into this bucket; they
         # matter only until every consumer has read them.
@@ -95,6 +120,7 @@ class DataStack(Stack):
         production: bool,
         expiration: Duration | None = None,
         name: str | None = None,
+        extra_rules: Sequence[s3.LifecycleRule] = (),
     ) -> s3.Bucket:
         return private_bucket(
             self,
@@ -105,5 +131,6 @@ class DataStack(Stack):
             lifecycle_rules=[
                 s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30), expiration=expiration),
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(1)),
+                *extra_rules,
             ],
         )

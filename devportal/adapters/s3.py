@@ -36,6 +36,23 @@ class S3BlobStore:
                 return None
             raise
 
+    def describe(self, key: str) -> tuple[int, str] | None:
+        try:
+            head = self._client().head_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise
+        return head["ContentLength"], head.get("ContentType", "")
+
+    def upload_url(self, key: str, content_type: str, size: int, expires_seconds: int) -> str:
+        # Content-Type and Content-Length are signed: the PUT must send exactly these.
+        return self._client().generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type, "ContentLength": size},
+            ExpiresIn=expires_seconds,
+        )
+
     def download_url(self, key: str, expires_seconds: int) -> str:
         return self._client().generate_presigned_url(
             "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=expires_seconds

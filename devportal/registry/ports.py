@@ -48,6 +48,14 @@ class BlobStore(Protocol):
 
     def download_url(self, key: str, expires_seconds: int) -> str: ...
 
+    def upload_url(self, key: str, content_type: str, size: int, expires_seconds: int) -> str:
+        """A URL that takes one PUT of `size` bytes of `content_type` to `key` until it expires."""
+        ...
+
+    def describe(self, key: str) -> tuple[int, str] | None:
+        """Size and content type of what is stored under `key`, None when absent."""
+        ...
+
 
 class RegistryRepository(Protocol):
     def create_submission(self, submission: Submission) -> Submission:

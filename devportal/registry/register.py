@@ -128,6 +128,8 @@ class Registrar:
         sandboxed process with memory and time limits; `cancelled` stops it."""
         raw = self._specs.get(submission.spec_key)
         limits = self._limits()
+        # The door (a request body or an upload) has checked the size: what was accepted is checked whole.
+        limits = limits.model_copy(update={"max_spec_bytes": max(limits.max_spec_bytes, limits.max_upload_bytes)})
         checked = self._check(
             raw, submission.format, limits, min(limits.max_findings, MAX_EVENT_FINDINGS), cancelled=cancelled
         )

@@ -56,6 +56,7 @@ class SubmitRequest:
     api_id: str | None = None
     version: str | None = None
     any_team: bool = False  # an admin may submit versions of an API another team owns
+    uploaded: bool = False  # the body came through POST /apis/uploads: the upload cap applies
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,10 @@ class SubmitSpec:
         if request.version is not None:
             check_version(request.version)
 
-        parsed = parse_spec(request.body, self._limits(), declared)
+        limits = self._limits()
+        if request.uploaded:
+            limits = limits.model_copy(update={"max_spec_bytes": limits.max_upload_bytes})
+        parsed = parse_spec(request.body, limits, declared)
         identity = identify(parsed.document)
         api_id = request.api_id or derive_api_id(identity.title)
         if not api_id:

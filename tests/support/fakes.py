@@ -56,6 +56,12 @@ class InMemoryBlobStore(BlobStore):
     def download_url(self, key: str, expires_seconds: int) -> str:
         return f"memory://{key}?expires={expires_seconds}"
 
+    def upload_url(self, key: str, content_type: str, size: int, expires_seconds: int) -> str:
+        return f"memory://{key}?put={size}&type={content_type}&expires={expires_seconds}"
+
+    def describe(self, key: str) -> tuple[int, str] | None:
+        return (len(self.objects[key][0]), self.objects[key][1]) if key in self.objects else None
+
 
 class InMemoryRegistry(RegistryRepository):
     def __init__(self) -> None:

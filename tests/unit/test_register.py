@@ -83,10 +83,17 @@ def test_an_invalid_spec_yields_findings(world: World) -> None:
     assert rejected.findings[0].pointer == "/paths/~1a~1{id}/get"
 
 
+def test_the_door_decides_the_size_and_the_worker_checks_what_it_accepted(world: World) -> None:
+    # a document accepted through an upload is larger than a request body may be: checked whole
+    submitted = world.submit(demo_spec_bytes("petstore.yaml"))
+    body_cap_only = SpecLimits(max_spec_bytes=100)
+    assert Registrar(world.registry, world.specs, world.docs, world.publisher, body_cap_only).validate(submitted).valid
+
+
 def test_limits_tightened_after_submission_reject_rather_than_crash(world: World) -> None:
     submitted = world.submit(demo_spec_bytes("petstore.yaml"))
-    strict = Registrar(world.registry, world.specs, world.docs, world.publisher, SpecLimits(max_spec_bytes=100))
-    validated = strict.validate(submitted)
+    strict = SpecLimits(max_spec_bytes=100, max_upload_bytes=100)
+    validated = Registrar(world.registry, world.specs, world.docs, world.publisher, strict).validate(submitted)
     assert not validated.valid
     assert validated.findings[0].rule == "spec-too-large"
 
