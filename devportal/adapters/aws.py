@@ -35,5 +35,7 @@ class LazyClient(Generic[T]):
     def __call__(self) -> T:
         if self._client is None:
             config = client_config(validated=self._validated)
+            if self._service == "s3":  # presigned URLs signed with SigV4, as every region takes them
+                config = config.merge(Config(signature_version="s3v4"))
             self._client = cast(T, boto3.client(self._service, config=config))  # type: ignore[call-overload]
         return self._client

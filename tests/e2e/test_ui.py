@@ -22,6 +22,7 @@ from tests.e2e.test_usage import call, daily_report, publish, report, service_ke
 from tests.support.browser import PageWatch, Shots, assert_accessible, launch_browser, new_context
 from tests.support.contract_services import serve
 from tests.support.contract_services import spec as contract_spec
+from tests.support.specs import petstore
 from tests.support.stack import RunningStack
 
 
@@ -657,3 +658,26 @@ def test_a_developer_runs_watches_cancels_and_schedules_contract_tests(
         phone.wait_for_load_state("networkidle")
         fits_a_phone(phone, path)
         shots.take(phone, "tests 360px", full_page=True)
+
+
+def test_a_file_over_the_body_cap_is_uploaded_with_progress_and_registered(
+    stack: RunningStack, page: Page, shots: Shots
+) -> None:
+    api_id = f"ui-large-{uuid.uuid4().hex[:8]}"
+    document = {**petstore(), "x-ballast": ["0123456789abcdef" * 64] * (11 * 1024)}  # 11 MB: over the 10 MB body cap
+    body = json.dumps(document, separators=(",", ":")).encode()
+    page.goto(stack.gateway + "/sign-in/?next=%2Fsubmit%2F")
+    sign_in(page, stack, "developer")
+    upload: FilePayload = {"name": "large-petstore.json", "mimeType": "application/json", "buffer": body}
+    page.get_by_label("File").set_input_files(files=upload)
+    expect(page.get_by_role("status").filter(has_text="is 11.6 MB: it is uploaded to storage first")).to_be_visible()
+    expect(page.get_by_label("Or paste the document")).to_have_value("")  # never loaded into the page
+    page.get_by_text("Registry id and version").click()
+    page.get_by_label("API id").fill(api_id)
+    shots.take(page, "large file chosen")
+    page.get_by_role("button", name="Submit", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Registered: the version is active")).to_be_visible(
+        timeout=90_000
+    )
+    expect(page).to_have_url(re.compile(r"/submission/\?id=sub-"))
+    shots.take(page, "large file registered", full_page=True)

@@ -4,6 +4,8 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { api, type User } from "@/lib/api/client";
 import { mediaTypeOf } from "@/lib/documents";
+import { formatBytes } from "@/lib/format";
+import { submitLarge, UPLOAD_ABOVE_BYTES } from "@/lib/uploads";
 import { paths } from "@/lib/paths";
 import { useAction } from "@/lib/use-action";
 import { useAnswer } from "@/lib/use-answer";
@@ -31,6 +33,8 @@ export function SubmitForm({ user }: { user: User }) {
   const [team, setTeam] = useState(user.team);
   const [apiId, setApiId] = useState("");
   const [version, setVersion] = useState("");
+  const [large, setLarge] = useState<File | null>(null); // sent as an upload, never loaded into the page
+  const [sent, setSent] = useState<{ sent: number; total: number } | null>(null);
   const { busy, problem, setProblem, act } = useAction();
 
   if (!can(state, "apis:submit")) {
@@ -45,12 +49,42 @@ export function SubmitForm({ user }: { user: User }) {
   async function chooseFile(file: File | undefined) {
     if (!file) return;
     setFileName(file.name);
-    setText(await file.text());
     setProblem(null);
+    if (file.size > UPLOAD_ABOVE_BYTES) {
+      setLarge(file);
+      setText("");
+      return;
+    }
+    setLarge(null);
+    setText(await file.text());
+  }
+
+  const query = {
+    team: admin && team !== user.team ? team : undefined,
+    apiId: apiId.trim() || undefined,
+    version: version.trim() || undefined,
+  };
+
+  async function upload(file: File) {
+    setSent({ sent: 0, total: file.size });
+    try {
+      const head = await file.slice(0, 64).text();
+      const outcome = await submitLarge(file, mediaTypeOf(head, file.name), query, (done, total) =>
+        setSent({ sent: done, total }),
+      );
+      if ("submission" in outcome) router.push(paths.submission(outcome.submission.submissionId));
+      else setProblem(outcome.problem);
+    } finally {
+      setSent(null);
+    }
   }
 
   async function submit(event: FormEvent) {
     event.preventDefault();
+    if (large) {
+      await upload(large);
+      return;
+    }
     if (!text.trim()) {
       setProblem({
         type: "about:blank",
@@ -63,13 +97,7 @@ export function SubmitForm({ user }: { user: User }) {
     await act(
       () =>
         api.POST("/apis", {
-          params: {
-            query: {
-              team: admin && team !== user.team ? team : undefined,
-              apiId: apiId.trim() || undefined,
-              version: version.trim() || undefined,
-            },
-          },
+          params: { query },
           body: text as never, // the document as the user wrote it, byte for byte
           bodySerializer: (body: unknown) => body as string,
           headers: { "Content-Type": mediaTypeOf(text, fileName) },
@@ -92,6 +120,12 @@ export function SubmitForm({ user }: { user: User }) {
           onChange={(event) => void chooseFile(event.target.files?.[0])}
         />
       </label>
+      {large && (
+        <p className="muted" role="status">
+          {large.name} is {formatBytes(large.size)}: it is uploaded to storage first (up to 64 MB), then
+          submitted like any other.
+        </p>
+      )}
       <label>
         Or paste the document
         <textarea
@@ -102,6 +136,7 @@ export function SubmitForm({ user }: { user: User }) {
           onChange={(event) => {
             setText(event.target.value);
             setFileName(undefined);
+            setLarge(null);
           }}
           placeholder={"openapi: 3.1.0\ninfo:\n  title: Invoices\n  version: 1.0.0\npaths: {}"}
         />
@@ -139,9 +174,19 @@ export function SubmitForm({ user }: { user: User }) {
         </div>
       </details>
       {problem && <ProblemMessage problem={problem} title="The portal did not take it" />}
+      {sent && (
+        <div className="progress" role="status" aria-live="polite">
+          <progress max={sent.total} value={sent.sent} aria-label="Uploaded" />
+          <span>
+            {sent.sent < sent.total
+              ? `Uploading ${formatBytes(sent.sent)} of ${formatBytes(sent.total)}…`
+              : "Uploaded; submitting…"}
+          </span>
+        </div>
+      )}
       <div>
-        <button type="submit" disabled={busy}>
-          {busy ? "Submitting…" : "Submit"}
+        <button type="submit" disabled={busy || sent !== null}>
+          {busy || sent ? "Submitting…" : "Submit"}
         </button>
       </div>
     </form>

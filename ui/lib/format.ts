@@ -15,3 +15,10 @@ export function ms(value: number | null | undefined): string {
 export function moment(stamp: string | null | undefined): string {
   return stamp ? new Date(stamp).toLocaleString() : "–";
 }
+
+/** A size in bytes as people say it: 812 bytes, 3.4 MB (decimal, as file managers show). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} bytes`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}
