@@ -111,6 +111,22 @@ def submit_new_version(world: World, caller: str) -> requests.Response:
     )
 
 
+def submit_an_upload(world: World, caller: str) -> requests.Response:
+    """Submits an upload the owning team's developer opened and filled: only its opener may."""
+    version = f"3.{uuid.uuid4().int % 10_000}.0"
+    body = petstore_json(version=version)
+    opened = requests.post(
+        world.stack.gateway + "/apis/uploads",
+        json={"size": len(body), "contentType": "application/json"},
+        headers=world.headers("developer"),
+        timeout=30,
+    )
+    assert opened.status_code == 201, opened.text
+    ticket = opened.json()
+    assert requests.put(ticket["uploadUrl"], data=body, headers=ticket["headers"], timeout=30).status_code == 200
+    return requests.post(f"{ticket['links']['submit']}?apiId={world.api_id}", headers=world.headers(caller), timeout=60)
+
+
 def publish_usage(world: World, caller: str) -> requests.Response:
     record = {
         "apiId": world.api_id,
@@ -189,6 +205,12 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         (401, 403, 200, 403, 200, 401),
     ),
     "submitSpec": (submit_new_version, (401, 403, 202, 403, 202, 401)),
+    # anyone who may submit opens uploads of their own; an upload is submitted by its opener only
+    "createUpload": (
+        post_json("/apis/uploads", {"size": 10, "contentType": "application/json"}),
+        (401, 403, 201, 201, 201, 401),
+    ),
+    "submitUpload": (submit_an_upload, (401, 403, 202, 404, 404, 401)),
     "getMe": (call("GET", lambda w: "/me"), (401, 200, 200, 200, 200, 401)),
     "createApiKey": (post_json("/keys", {"team": "pets", "name": "m"}), (401, 403, 403, 403, 201, 401)),
     "listApiKeys": (call("GET", lambda w: "/keys?team=pets"), (401, 403, 403, 403, 200, 401)),

@@ -447,7 +447,7 @@ def test_functions_that_tune_read_their_settings_path(dev: Synthesized) -> None:
     assert {s.name for s in functions() if "parameters" in s.access} == {
         "submit-spec", "registration-worker", "rotate-api-key", "aggregate-usage", "record-usage",
         "get-api-analytics", "analytics-worker", "get-api-health", "set-api-health-thresholds",
-        "get-team-analytics",
+        "get-team-analytics", "create-upload", "submit-upload",
     }  # fmt: skip
 
 

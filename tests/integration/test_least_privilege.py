@@ -15,6 +15,7 @@ from typing import Any
 
 import boto3
 import pytest
+import requests
 from temporalio.client import Client
 
 from devportal import wiring
@@ -224,6 +225,37 @@ async def test_every_function_calls_exactly_what_it_declares(
         assert response["statusCode"] == 202, response
         submissions[each] = json.loads(response["body"])
     submission_id, version = submissions[api_id]["submissionId"], submissions[api_id]["version"]
+
+    # 1b. the same document through an upload: opened, PUT by the client (no function's doing),
+    # submitted - the same submission
+    document = json.dumps(served).encode()
+    opened = invoke(
+        recorder,
+        function("create-upload"),
+        proxy_event(
+            "POST",
+            "/apis/uploads",
+            body=json.dumps({"size": len(document), "contentType": "application/json"}),
+            headers={"content-type": "application/json"},
+            claims=claims,
+        ),
+    )
+    assert opened["statusCode"] == 201, opened
+    ticket = json.loads(opened["body"])
+    assert requests.put(ticket["uploadUrl"], data=document, headers=ticket["headers"], timeout=30).status_code == 200
+    uploaded = invoke(
+        recorder,
+        function("submit-upload"),
+        proxy_event(
+            "POST",
+            "/apis/uploads/{uploadId}/submission",
+            path_parameters={"uploadId": ticket["uploadId"]},
+            query={"apiId": api_id},
+            claims=claims,
+        ),
+    )
+    assert uploaded["statusCode"] == 202, uploaded
+    assert json.loads(uploaded["body"])["submissionId"] == submission_id
     # Different content for the raced version gets stored while its registration runs.
     wiring.portal().registry.store_version(
         ApiVersionRecord(raced_id, version, "Winner", "pets", "f" * 64, "k", "n", "docs/winner.html", "3.1.0", 1,
@@ -249,6 +281,7 @@ async def test_every_function_calls_exactly_what_it_declares(
             for each in (api_id, raced_id)
         }
     recorder.current = None
+    worker_root.spec_sandbox.close()  # the processes that checked the documents
     assert results[api_id].status == "registered"
     assert (results[raced_id].status, results[raced_id].reason) == ("rejected", "version-conflict")
 
