@@ -18,6 +18,9 @@ MAX_EXAMPLE_DEPTH = 6
 class ExampleSynthesizer:
     def __init__(self, document: dict[str, Any]) -> None:
         self.doc = document
+        # A referenced schema's example, per (ref, depth, refs above it): components are referenced
+        # thousands of times in a large description. Values are shared, never changed.
+        self._made: dict[tuple[str, int, frozenset[str]], Any] = {}
 
     def synthesize(self, schema: Any) -> Any:
         """An example value for `schema`, or None where nothing sensible can be said."""
@@ -30,7 +33,10 @@ class ExampleSynthesizer:
         if isinstance(ref, str):
             if ref in seen:
                 return None
-            return self._synthesize(self.deref(schema), depth, seen | {ref})
+            key = (ref, depth, seen)
+            if key not in self._made:
+                self._made[key] = self._synthesize(self.deref(schema), depth, seen | {ref})
+            return self._made[key]
         for key in ("example", "default", "const"):
             if key in schema:
                 return schema[key]
