@@ -45,6 +45,7 @@ def configure(config: LambdaWorkerConfig) -> None:
     config.client_connect_config.update(connect_config(root.temporal_overrides))
     config.worker_config.update(registration_worker_config(root.registrar))
     config.worker_config["task_queue"] = root.registration_task_queue
+    root.spec_sandbox.warm()  # during the cold start, not in the first registration's validation
     _deployment(config, DEPLOYMENT_NAME)
 
 

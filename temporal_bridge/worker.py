@@ -98,6 +98,7 @@ async def run(on_ready: Callable[[], None] | None = None) -> None:
     client = await Client.connect(**connect_config(root.temporal_overrides))
     task_queue = root.registration_task_queue
     worker = build_worker(client, task_queue, root.registrar)
+    root.spec_sandbox.warm()
     analytics = build_analytics_worker(client, root.analytics_task_queue, root)
     testing = build_testing_worker(client, root.testing_task_queue, root)
     stop = asyncio.Event()

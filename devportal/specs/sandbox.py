@@ -89,6 +89,12 @@ class SpecSandbox:
             self._give_back(worker, memory)
         return _checked(reply, body)
 
+    def warm(self) -> None:
+        """Start a worker now, so the first document does not wait for an interpreter to start."""
+        with self._lock:
+            if not self._closed and not self._idle:
+                self._idle.append(_Worker.start())
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

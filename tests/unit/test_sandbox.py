@@ -110,3 +110,14 @@ def test_workers_are_reused_and_closing_the_sandbox_ends_them() -> None:
     assert children() <= before
     with pytest.raises(RuntimeError, match="closed"):
         sandbox.check(b"{}", "json", LIMITS, 100)
+
+
+def test_a_warmed_sandbox_has_a_worker_waiting() -> None:
+    sandbox = SpecSandbox(1)
+    before = children()
+    sandbox.warm()
+    sandbox.warm()  # one is enough
+    assert len(children() - before) == 1
+    assert sandbox.check(orjson.dumps(petstore()), "json", LIMITS, 100).valid
+    assert len(children() - before) == 1  # the warm one did it
+    sandbox.close()
