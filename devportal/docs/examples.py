@@ -33,10 +33,10 @@ class ExampleSynthesizer:
         if isinstance(ref, str):
             if ref in seen:
                 return None
-            key = (ref, depth, seen)
-            if key not in self._made:
-                self._made[key] = self._synthesize(self.deref(schema), depth, seen | {ref})
-            return self._made[key]
+            made = (ref, depth, seen)
+            if made not in self._made:
+                self._made[made] = self._synthesize(self.deref(schema), depth, seen | {ref})
+            return self._made[made]
         for key in ("example", "default", "const"):
             if key in schema:
                 return schema[key]
