@@ -65,6 +65,7 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         show_contract_test,
         show_daily_report,
         show_health,
+        show_upload,
         workflows_url,
     )
     from devportal_local.users import demo_users
@@ -79,6 +80,8 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         outcomes = await register_all(session, client, DEMO_SPECS, say)
         print("\nAnd a broken spec, to show a rejection:", flush=True)
         outcomes += await register_all(session, client, (BROKEN_SPEC,), say)
+        print("\nA document over the 10 MB a request body may carry goes through an upload:", flush=True)
+        outcomes.append(await show_upload(session, client, say))
         print(flush=True)
         await print_catalog(session, say)
         print("\nA service of team pets publishes its last hour of calls to the petstore:", flush=True)
@@ -105,7 +108,7 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         " while the stack runs.",
         flush=True,
     )
-    registered = [o for o in outcomes if o.status == "registered"]
+    registered = [o for o in outcomes if o.status == "registered"]  # the upload's among them
     print(
         f"Registered {len(registered)} APIs (submit to registered): "
         + ", ".join(f"{o.api_id} {o.seconds:.2f} s" for o in registered)

@@ -142,6 +142,9 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "submission rejected" in out
     assert "timeline (from the workflow history): mark_registering" in out
     assert "finding at /components/schemas/Order/properties/total" in out
+    assert "A document over the 10 MB a request body may carry goes through an upload:" in out
+    assert re.search(r"POST /apis/uploads \([\d,]+ bytes\) -> HTTP 201, upload up-[0-9a-f]{32}", out)
+    assert re.search(r"Registered 3 APIs \(submit to registered\): .*petstore-archive \d", out)
     assert "/apis/petstore/versions/1.0.0/docs" in out
     assert "POST /usage with x-api-key: HTTP 202, 500 records accepted" in out
     assert "500 calls," in out
