@@ -84,6 +84,7 @@ test-deployed: $(STAMP) ## end-to-end checks of a deployed stage (DEVPORTAL_API_
 
 lint: $(STAMP) ## ruff, formatting, mypy (strict), the layer contracts (import-linter), event schemas up to date, the gateway contract through the spec engine
 	$(BIN)/devportal spec validate contracts/gateway.openapi.yaml --fail-on warning
+	@DEVPORTAL=$(BIN)/devportal .ci/contract-diff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
@@ -110,11 +111,12 @@ synth-pipeline: package $(NODE_STAMP) $(UI_BUILD) ## synthesize the delivery pip
 	node_modules/.bin/cdk synth --no-notices --quiet -c pipeline=true -c repository=$(REPOSITORY) \
 		-c branch=$(or $(BRANCH),main) -c connectionArn=$(CONNECTION_ARN)
 
-bench: $(STAMP) $(UI_BUILD) browser ## registration latency, usage analytics, contract tests, spec validation against osv, and the UI with ~2,600 APIs in the browser; writes bench/results/*.json
+bench: $(STAMP) $(UI_BUILD) browser ## registration latency, usage analytics, contract tests, spec validation against osv, the breaking-change diff, and the UI with ~2,600 APIs in the browser; writes bench/results/*.json
 	$(BIN)/python -m bench.registration $(ARGS)
 	$(BIN)/python -m bench.usage
 	$(BIN)/python -m bench.contract_tests
 	$(BIN)/python -m bench.validation
+	$(BIN)/python -m bench.diff
 	$(BIN)/python -m bench.ui
 
 clean: ## remove local state, caches and the virtualenv

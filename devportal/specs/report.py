@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import yaml
 
+from devportal.specs.diff import LEVELS, Change, Level
 from devportal.specs.pointers import ref_tokens
 from devportal.specs.validation import Finding
 
@@ -149,3 +150,57 @@ def _junit(located: Sequence[Located], file: str, tool: str) -> str:
         f'  <testsuite name={quoteattr(file)} tests="{len(cases)}" failures="{failing_rules}" '
         f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n"
     )
+
+
+def render_changes(changes: Sequence[Change], fmt: OutputFormat, *, old: str, new: str, fail_on: Level = "ERR") -> str:
+    """Changes between two files in the same four forms; in JUnit, a rule fails at `fail_on` or worse."""
+    worst = LEVELS.index(fail_on)
+    tally = {level: sum(1 for c in changes if c.level == level) for level in LEVELS}
+    said = ", ".join(f"{tally[level]} {level}" for level in LEVELS)
+    if fmt == "json":
+        summary = {"old": old, "new": new, "counts": tally, "changes": [c.to_wire() for c in changes]}
+        return json.dumps(summary, indent=2) + "\n"
+    if fmt == "markdown":
+        out = [f"### Changes from `{old}` to `{new}`", "", f"{said}." if changes else "No changes."]
+        if changes:
+            out += ["", "| Level | Rule | Operation | Change |", "| --- | --- | --- | --- |"]
+            for c in changes:
+                message = c.message.replace("|", "\\|").replace("\n", " ")
+                out.append(f"| {c.level} | `{c.id}` | {c.operation or 'the document'} | {message} |")
+        return "\n".join(out) + "\n"
+    if fmt == "junit":
+        by_rule: dict[str, list[Change]] = {}
+        for c in changes:
+            by_rule.setdefault(c.id, []).append(c)
+        cases, failures = [], 0
+        for rule, items in by_rule.items():
+            body = escape("\n".join(f"{c.level} {c.message}" for c in items))
+            if any(LEVELS.index(c.level) <= worst for c in items):
+                failures += 1
+                inner = (
+                    f"<failure message={quoteattr(f'{len(items)} change(s)')} type={quoteattr(rule)}>{body}</failure>"
+                )
+            else:
+                inner = f"<system-out>{body}</system-out>"
+            cases.append(f"    <testcase classname={quoteattr(new)} name={quoteattr(rule)}>{inner}</testcase>")
+        if not cases:
+            cases.append(f'    <testcase classname={quoteattr(new)} name="no changes"/>')
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuites name="devportal spec diff" tests="{len(cases)}" failures="{failures}">\n'
+            f'  <testsuite name={quoteattr(f"{old} -> {new}")} tests="{len(cases)}" failures="{failures}" '
+            f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n"
+        )
+    lines = []
+    for c in changes:
+        where = " ".join(
+            part
+            for part in (
+                f"old {c.old_pointer}" if c.old_pointer else "",
+                f"new {c.new_pointer}" if c.new_pointer else "",
+            )
+            if part
+        )
+        lines.append(f"{c.level} {c.id}: {c.message}" + (f"  [{where}]" if where else ""))
+    lines.append(f"{old} -> {new}: {said}" if changes else f"{old} -> {new}: no changes")
+    return "\n".join(lines) + "\n"

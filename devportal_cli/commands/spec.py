@@ -1,6 +1,7 @@
-"""`devportal spec validate FILE`: the portal's spec engine on a file, offline - the checks a
-registration makes, with each finding's line, as text, JSON, Markdown or JUnit XML, and an exit
-code for CI (0: nothing at or above --fail-on; 1: something is; 2: the file cannot be read)."""
+"""`devportal spec validate FILE` and `devportal spec diff OLD NEW`: the portal's spec engine on
+files, offline - the checks a registration makes (each finding with its line), and the changes
+between two versions with what breaks consumers - as text, JSON, Markdown or JUnit XML, with an
+exit code for CI (0: nothing at or above --fail-on; 1: something is; 2: a file cannot be used)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from devportal.errors import DomainError
 from devportal.settings import MEBIBYTE, SpecLimits
 from devportal.specs.check import check_spec
-from devportal.specs.parsing import SpecFormat
-from devportal.specs.report import FORMATS, locate, render
+from devportal.specs.diff import LEVELS, changes_at_least, diff
+from devportal.specs.parsing import SpecFormat, parse_spec
+from devportal.specs.report import FORMATS, locate, render, render_changes
 
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
@@ -44,6 +47,22 @@ def add_to(subcommands: Any) -> None:
     )
     validate.set_defaults(run=run)
 
+    compare = actions.add_parser(
+        "diff",
+        help="the changes from OLD to NEW, and which break consumers (ERR), may (WARN) or do not (INFO)",
+        description="Compare two versions of an OpenAPI document (JSON or YAML): what changed, and "
+        "what of it breaks consumers (rule ids after oasdiff's). Exit code 0: no change at or above "
+        "--fail-on; 1: at least one; 2: a file cannot be read or parsed.",
+    )
+    compare.add_argument("old", type=Path, help="the version consumers use now")
+    compare.add_argument("new", type=Path, help="the version to compare with it")
+    compare.add_argument("--format", choices=FORMATS, default="text", help="output form (default: text)")
+    compare.add_argument("--output", type=Path, help="write the report here instead of standard output")
+    compare.add_argument(
+        "--fail-on", choices=LEVELS, default="ERR", help="the least level that makes the exit code 1 (default: ERR)"
+    )
+    compare.set_defaults(run=run_diff)
+
 
 def run(args: argparse.Namespace) -> int:
     try:
@@ -62,6 +81,29 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(report)
     failing = {"error"} if args.fail_on == "error" else {"error", "warning"}
     return EXIT_FINDINGS if any(f.severity in failing for f in checked.findings) else 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    limits = SpecLimits(max_spec_bytes=64 * MEBIBYTE)
+    documents = []
+    for path in (args.old, args.new):
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            print(f"devportal: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_UNREADABLE
+        try:
+            documents.append(parse_spec(raw, limits, _format_of(path, raw)).document)
+        except DomainError as error:
+            print(f"devportal: {path} is not an OpenAPI document to compare: {error.detail}", file=sys.stderr)
+            return EXIT_UNREADABLE
+    changes = diff(documents[0], documents[1])
+    report = render_changes(changes, args.format, old=str(args.old), new=str(args.new), fail_on=args.fail_on)
+    if args.output is not None:
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+    return EXIT_FINDINGS if any(changes_at_least(changes, args.fail_on)) else 0
 
 
 def _format_of(path: Path, raw: bytes) -> SpecFormat:

@@ -96,3 +96,34 @@ def test_a_file_that_is_not_openapi_is_a_finding(tmp_path: Path) -> None:
     done = spec("validate", str(path))
     assert done.returncode == 1
     assert "error unparseable-spec: The document must be a JSON object or YAML mapping" in done.stdout
+
+
+def test_diff_reports_breaking_changes_and_exits_by_level(tmp_path: Path) -> None:
+    old = minimal(paths={
+        "/a": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
+                       "responses": {"200": {"description": "ok"}, "404": {"description": "none"}}}},
+        "/b": {"get": {"responses": {"200": {"description": "ok"}}}},
+    })  # fmt: skip
+    new = json.loads(json.dumps(old))
+    del new["paths"]["/b"]
+    del new["paths"]["/a"]["get"]["responses"]["404"]
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    done = spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"))
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == (
+        "ERR api-path-removed-without-deprecation: The path /b was removed: every client calling it breaks.  "
+        "[old /paths/~1b]"
+    )
+    assert lines[1].startswith("WARN response-non-success-status-removed: GET /a no longer answers 404")
+    assert lines[-1].endswith("1 ERR, 1 WARN, 0 INFO")
+    report = json.loads(spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "json").stdout)
+    assert report["counts"] == {"ERR": 1, "WARN": 1, "INFO": 0}
+    assert len(report["changes"][0]["fingerprint"]) == 16
+    # only the warning left: passes on ERR, fails on WARN
+    new["paths"]["/b"] = old["paths"]["/b"]
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    assert spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")).returncode == 0
+    assert spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--fail-on", "WARN").returncode == 1
+    assert spec("diff", str(tmp_path / "old.json"), str(tmp_path / "nope.json")).returncode == 2
