@@ -530,6 +530,4 @@ def reset() -> None:
     """Forget the root: the next `portal()` builds a new one from the environment as it is then."""
     global _root
     with _root_lock:
-        if _root is not None and "spec_sandbox" in _root.__dict__:
-            _root.spec_sandbox.close()  # its worker processes go with it
         _root = None

@@ -191,6 +191,7 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     "searchCatalog": (call("GET", lambda w: f"/catalog/search?q={w.api_id}"), (401, 200, 200, 200, 200, 401)),
     "getApi": (call("GET", lambda w: f"/apis/{w.api_id}"), (401, 200, 200, 200, 200, 401)),
     "getApiVersion": (call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}"), (401, 200, 200, 200, 200, 401)),
+    "getApiChanges": (call("GET", lambda w: f"/apis/{w.api_id}/changes"), (401, 200, 200, 200, 200, 401)),
     "getApiDocs": (
         call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/docs"),
         (401, 200, 200, 200, 200, 401),

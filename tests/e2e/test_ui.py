@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -681,3 +682,29 @@ def test_a_file_over_the_body_cap_is_uploaded_with_progress_and_registered(
     )
     expect(page).to_have_url(re.compile(r"/submission/\?id=sub-"))
     shots.take(page, "large file registered", full_page=True)
+
+
+def test_the_changes_between_two_versions_breaking_first(stack: RunningStack, page: Page, shots: Shots) -> None:
+    api_id = f"ui-changes-{uuid.uuid4().hex[:8]}"
+    first = petstore()
+    stack.register(api_id, json.dumps({**first, "info": {**first["info"], "version": "1.0.0"}}).encode())
+    second = json.loads(json.dumps(first))
+    post_path = next(path for path, item in second["paths"].items() if "post" in item)
+    del second["paths"][post_path]["post"]
+    stack.register(api_id, json.dumps({**second, "info": {**second["info"], "version": "2.0.0"}}).encode())
+    page.goto(stack.gateway + f"/sign-in/?next={quote(f'/catalog/api/?id={api_id}', safe='')}")
+    sign_in(page, stack, "viewer")
+    page.get_by_role("link", name="What changed in 2.0.0").click()
+    expect(page.get_by_role("heading", name=re.compile("What changed in"))).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("From 1.0.0 to 2.0.0: 1 breaking")
+    first_change = page.locator(".changes li").first
+    expect(first_change).to_contain_text("api-removed-without-deprecation")
+    expect(first_change).to_contain_text(f"POST {post_path} was removed.")
+    shots.take(page, "changes between versions", full_page=True)
+    assert_accessible(page, "changes page")
+    for level in ("ERR", "WARN", "INFO"):
+        page.get_by_label(re.compile(f"{level} \\(")).uncheck()
+    expect(page.get_by_text("No changes at the levels chosen.")).to_be_visible()
+    page.get_by_label("From").select_option("2.0.0")
+    page.get_by_label("To").select_option("1.0.0")
+    expect(page.get_by_role("status")).to_contain_text("From 2.0.0 to 1.0.0: 0 breaking")

@@ -604,6 +604,9 @@ async def test_every_function_calls_exactly_what_it_declares(
     reads = {
         "list-apis": proxy_event("GET", "/apis", claims=claims),
         "get-api": proxy_event("GET", "/apis/{apiId}", path_parameters={"apiId": api_id}, claims=claims),
+        "get-api-changes": proxy_event(
+            "GET", "/apis/{apiId}/changes", path_parameters={"apiId": api_id}, query={"from": version}, claims=claims
+        ),
         "get-api-version": proxy_event(
             "GET",
             "/apis/{apiId}/versions/{version}",

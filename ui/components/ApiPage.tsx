@@ -85,6 +85,14 @@ function ApiView({ apiId, requested, operation, full }: View) {
             </>
           ) : null}
         </dd>
+        <dt>Changes</dt>
+        <dd>
+          {versions.length > 1 ? (
+            <Link href={paths.changes(apiId, { to: current.version })}>What changed in {current.version}</Link>
+          ) : (
+            <span className="muted">the first version: nothing to compare yet</span>
+          )}
+        </dd>
         <dt>Contract tests</dt>
         <dd>
           <Link href={paths.tests(apiId)}>Test runs</Link>

@@ -18,6 +18,12 @@ export const paths = {
     return `/catalog/api/analytics/?${query}`;
   },
   tests: (apiId: string) => `/catalog/api/tests/?id=${encodeURIComponent(apiId)}`,
+  changes: (apiId: string, range: { from?: string; to?: string } = {}) => {
+    const query = new URLSearchParams({ id: apiId });
+    if (range.from) query.set("from", range.from);
+    if (range.to) query.set("to", range.to);
+    return `/catalog/api/changes/?${query}`;
+  },
   testRun: (runId: string) => `/test-run/?id=${encodeURIComponent(runId)}`,
   submit: "/submit/",
   submission: (submissionId: string) => `/submission/?id=${encodeURIComponent(submissionId)}`,
