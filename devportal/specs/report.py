@@ -132,23 +132,40 @@ def _junit(located: Sequence[Located], file: str, tool: str) -> str:
     by_rule: dict[str, list[Located]] = {}
     for item in located:
         by_rule.setdefault(item.finding.rule, []).append(item)
-    failing_rules = sum(1 for items in by_rule.values() if any(i.finding.severity == "error" for i in items))
     cases = []
     for rule, items in by_rule.items():
+        errors = sum(1 for i in items if i.finding.severity == "error")
         body = "\n".join(f"{_where(i, file)} {i.finding.pointer}: {i.finding.message}" for i in items)
-        if any(i.finding.severity == "error" for i in items):
-            message = quoteattr(f"{sum(1 for i in items if i.finding.severity == 'error')} error(s)")
-            inner = f"<failure message={message} type={quoteattr(rule)}>{escape(body)}</failure>"
+        cases.append(_Case(rule, body, f"{errors} error(s)" if errors else None))
+    return _junit_document(tool, file, file, cases, "no problems")
+
+
+@dataclass(frozen=True)
+class _Case:
+    name: str
+    body: str
+    failure: str | None  # the failure's message, None for a case that passes (its body as output)
+
+
+def _junit_document(tool: str, suite: str, classname: str, cases: Sequence[_Case], none: str) -> str:
+    lines = []
+    for case in cases:
+        if case.failure is not None:
+            inner = (f"<failure message={quoteattr(case.failure)} type={quoteattr(case.name)}>"
+                     f"{escape(case.body)}</failure>")  # fmt: skip
         else:
-            inner = f"<system-out>{escape(body)}</system-out>"
-        cases.append(f"    <testcase classname={quoteattr(file)} name={quoteattr(rule)}>{inner}</testcase>")
-    if not cases:
-        cases.append(f'    <testcase classname={quoteattr(file)} name="no problems"/>')
+            inner = f"<system-out>{escape(case.body)}</system-out>"
+        lines.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(case.name)}>{inner}</testcase>")
+    if not lines:
+        lines.append(f"    <testcase classname={quoteattr(classname)} name={quoteattr(none)}/>")
+    failures = sum(1 for case in cases if case.failure is not None)
+    count = len(lines)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites name={quoteattr(tool)} tests="{len(cases)}" failures="{failing_rules}">\n'
-        f'  <testsuite name={quoteattr(file)} tests="{len(cases)}" failures="{failing_rules}" '
-        f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n"
+        f'<testsuites name={quoteattr(tool)} tests="{count}" failures="{failures}">\n'
+        f'  <testsuite name={quoteattr(suite)} tests="{count}" failures="{failures}" errors="0" skipped="0">\n'
+        + "\n".join(lines)
+        + "\n  </testsuite>\n</testsuites>\n"
     )
 
 
@@ -169,28 +186,15 @@ def render_changes(changes: Sequence[Change], fmt: OutputFormat, *, old: str, ne
                 out.append(f"| {c.level} | `{c.id}` | {c.operation or 'the document'} | {message} |")
         return "\n".join(out) + "\n"
     if fmt == "junit":
-        by_rule: dict[str, list[Change]] = {}
+        grouped: dict[str, list[Change]] = {}
         for c in changes:
-            by_rule.setdefault(c.id, []).append(c)
-        cases, failures = [], 0
-        for rule, items in by_rule.items():
-            body = escape("\n".join(f"{c.level} {c.message}" for c in items))
-            if any(LEVELS.index(c.level) <= worst for c in items):
-                failures += 1
-                inner = (
-                    f"<failure message={quoteattr(f'{len(items)} change(s)')} type={quoteattr(rule)}>{body}</failure>"
-                )
-            else:
-                inner = f"<system-out>{body}</system-out>"
-            cases.append(f"    <testcase classname={quoteattr(new)} name={quoteattr(rule)}>{inner}</testcase>")
-        if not cases:
-            cases.append(f'    <testcase classname={quoteattr(new)} name="no changes"/>')
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuites name="devportal spec diff" tests="{len(cases)}" failures="{failures}">\n'
-            f'  <testsuite name={quoteattr(f"{old} -> {new}")} tests="{len(cases)}" failures="{failures}" '
-            f'errors="0" skipped="0">\n' + "\n".join(cases) + "\n  </testsuite>\n</testsuites>\n"
-        )
+            grouped.setdefault(c.id, []).append(c)
+        cases = [
+            _Case(rule, "\n".join(f"{c.level} {c.message}" for c in items),
+                  f"{len(items)} change(s)" if any(LEVELS.index(c.level) <= worst for c in items) else None)
+            for rule, items in grouped.items()
+        ]  # fmt: skip
+        return _junit_document("devportal spec diff", f"{old} -> {new}", new, cases, "no changes")
     lines = []
     for c in changes:
         where = " ".join(

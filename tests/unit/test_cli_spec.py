@@ -121,6 +121,11 @@ def test_diff_reports_breaking_changes_and_exits_by_level(tmp_path: Path) -> Non
     report = json.loads(spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "json").stdout)
     assert report["counts"] == {"ERR": 1, "WARN": 1, "INFO": 0}
     assert len(report["changes"][0]["fingerprint"]) == 16
+    junit = ET.fromstring(  # noqa: S314 - our own output
+        spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--format", "junit").stdout
+    )
+    cases = {case.get("name"): case.find("failure") is not None for case in junit.iter("testcase")}
+    assert cases == {"api-path-removed-without-deprecation": True, "response-non-success-status-removed": False}
     # only the warning left: passes on ERR, fails on WARN
     new["paths"]["/b"] = old["paths"]["/b"]
     (tmp_path / "new.json").write_text(json.dumps(new))
