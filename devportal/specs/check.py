@@ -34,9 +34,16 @@ def check_spec(raw: bytes, fmt: SpecFormat, limits: SpecLimits, max_findings: in
         identity = identify(parsed.document)
     except DomainError as error:
         if len(error.errors) <= 1:
-            pointer = error.errors[0].pointer if error.errors else None
-            return Checked((Finding(pointer or "", error.detail, error.slug),), truncated=False)
-        findings = [Finding(e.pointer or "", f"{error.detail} ({e.detail})", error.slug) for e in error.errors]
+            at = error.errors[0] if error.errors else None
+            finding = Finding(
+                (at.pointer if at else None) or "", error.detail, error.slug, line=at.line if at else None,
+                column=at.column if at else None,
+            )  # fmt: skip
+            return Checked((finding,), truncated=False)
+        findings = [
+            Finding(e.pointer or "", f"{error.detail} ({e.detail})", error.slug, line=e.line, column=e.column)
+            for e in error.errors
+        ]
         return Checked(tuple(findings), truncated=False)
     report = engine.validate(
         parsed.document, identity.dialect, max_findings=max_findings, max_chars=limits.max_finding_chars

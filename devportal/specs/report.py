@@ -40,6 +40,9 @@ def locate(text: str, findings: Sequence[Finding]) -> list[Located]:
             root = None
     located = []
     for finding in findings:
+        if finding.line is not None:  # read off the text already (a syntax error)
+            located.append(Located(finding, finding.line, finding.column))
+            continue
         node = _node_at(root, finding.pointer) if root is not None else None
         mark = node.start_mark if node is not None else None
         located.append(Located(finding, mark.line + 1 if mark else None, mark.column + 1 if mark else None))

@@ -26,6 +26,10 @@ class Finding:
     message: str
     rule: str
     severity: Severity = "error"
+    # Where in the text, when the finding comes from reading it (a YAML or JSON syntax error has a
+    # line and no pointer); otherwise the pointer locates it.
+    line: int | None = None
+    column: int | None = None
 
 
 @dataclass(frozen=True)

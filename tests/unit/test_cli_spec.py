@@ -90,6 +90,14 @@ def test_an_unreadable_or_unparseable_file() -> None:
     assert "cannot read /nonexistent/openapi.yaml" in missing.stderr
 
 
+def test_a_syntax_error_is_reported_at_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("openapi: 3.0.3\ninfo:\n  title: Pets: the API\n")
+    done = spec("validate", str(path))
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{path}:3:14: error unparseable-spec: Invalid YAML at line 3, column 14")
+
+
 def test_a_file_that_is_not_openapi_is_a_finding(tmp_path: Path) -> None:
     path = tmp_path / "notes.yaml"
     path.write_text("- just\n- a list\n")
