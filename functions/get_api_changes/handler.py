@@ -4,6 +4,8 @@ one registered before it."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 
 from devportal.errors import FieldError, NotFound
@@ -35,8 +37,7 @@ def get_api_changes(request: ApiRequest, portal: Portal) -> ApiResponse:
             )
     to = by_version[asked["to"]] if asked["to"] else _latest(versions)
     since = by_version[asked["from"]] if asked["from"] else _before(versions, to)
-    documents = [orjson.loads(portal.specs.get(record.normalized_key)) for record in (since, to)]
-    changes = diff(documents[0], documents[1]) if since.version != to.version else []
+    changes = [] if since.version == to.version else diff(_document(portal, since), _document(portal, to))
     body = {
         "apiId": api_id,
         "from": since.version,
@@ -46,6 +47,13 @@ def get_api_changes(request: ApiRequest, portal: Portal) -> ApiResponse:
     }
     # Registered versions never change, so neither does what differs between two of them.
     return json_response(200, body, {"Cache-Control": "private, max-age=3600"})
+
+
+def _document(portal: Portal, record: ApiVersionRecord) -> dict[str, Any]:
+    if portal.specs.size(record.normalized_key) is None:
+        raise NotFound(f"The document of {record.api_id} {record.version} is not available to compare.")
+    document: dict[str, Any] = orjson.loads(portal.specs.get(record.normalized_key))
+    return document
 
 
 def _latest(versions: list[ApiVersionRecord]) -> ApiVersionRecord:

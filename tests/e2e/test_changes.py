@@ -3,10 +3,12 @@ both pointers, the default compares the latest with the version before it, unkno
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from typing import Any
 
+from devportal.adapters.registry import DynamoRegistry
 from tests.support.contract import assert_matches_contract
 from tests.support.specs import petstore
 from tests.support.stack import RunningStack
@@ -48,3 +50,15 @@ def test_a_breaking_change_between_two_versions_is_told(stack: RunningStack) -> 
     assert missing.json()["errors"][0]["parameter"] == "from"
     assert stack.get(f"/apis/{api_id}/changes?to=not%20a%20version", role="viewer").status_code == 400
     assert stack.get("/apis/no-such-api-here/changes", role="viewer").status_code == 404
+
+
+def test_a_version_whose_document_is_missing_is_a_404_not_a_500(stack: RunningStack) -> None:
+    api_id = f"changes-{uuid.uuid4().hex[:8]}"
+    stack.register(api_id, version_of(petstore(), "1.0.0"))
+    registry = DynamoRegistry(stack.cfg.names.table, stack.aws("dynamodb"))
+    first = registry.get_version(api_id, "1.0.0")
+    assert first is not None
+    registry.store_version(dataclasses.replace(first, version="1.0.1", normalized_key="normalized/nowhere.json"))
+    answer = stack.get(f"/apis/{api_id}/changes?from=1.0.0&to=1.0.1", role="viewer")
+    assert answer.status_code == 404, answer.text
+    assert "not available to compare" in answer.json()["detail"]

@@ -6,6 +6,7 @@ A declared action nobody calls fails, and so does a call nobody declared."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import uuid
 from collections import defaultdict
@@ -600,12 +601,19 @@ async def test_every_function_calls_exactly_what_it_declares(
     assert users["statusCode"] == 200, users
     assert json.loads(users["body"])["items"], users
 
-    # 8. the read routes
+    # 8. the read routes (a second version of the same document, to compare with the first)
+    registered = wiring.portal().registry.get_version(api_id, version)
+    assert registered is not None
+    wiring.portal().registry.store_version(dataclasses.replace(registered, version="9.0.0"))
     reads = {
         "list-apis": proxy_event("GET", "/apis", claims=claims),
         "get-api": proxy_event("GET", "/apis/{apiId}", path_parameters={"apiId": api_id}, claims=claims),
         "get-api-changes": proxy_event(
-            "GET", "/apis/{apiId}/changes", path_parameters={"apiId": api_id}, query={"from": version}, claims=claims
+            "GET",
+            "/apis/{apiId}/changes",
+            path_parameters={"apiId": api_id},
+            query={"from": version, "to": "9.0.0"},
+            claims=claims,
         ),
         "get-api-version": proxy_event(
             "GET",
