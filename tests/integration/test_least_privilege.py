@@ -602,9 +602,9 @@ async def test_every_function_calls_exactly_what_it_declares(
     assert json.loads(users["body"])["items"], users
 
     # 8. the read routes (a second version of the same document, to compare with the first)
-    registered = wiring.portal().registry.get_version(api_id, version)
-    assert registered is not None
-    wiring.portal().registry.store_version(dataclasses.replace(registered, version="9.0.0"))
+    first_version = wiring.portal().registry.get_version(api_id, version)
+    assert first_version is not None
+    wiring.portal().registry.store_version(dataclasses.replace(first_version, version="9.0.0"))
     reads = {
         "list-apis": proxy_event("GET", "/apis", claims=claims),
         "get-api": proxy_event("GET", "/apis/{apiId}", path_parameters={"apiId": api_id}, claims=claims),
