@@ -146,6 +146,8 @@ async def follow(session: Session, client: Client, submission: dict[str, Any], s
         if time.monotonic() > deadline:
             raise DemoFailed(f"{label} did not finish within {TIMEOUT_SECONDS:.0f} s (last step {last_step})")
         await asyncio.sleep(POLL_SECONDS)
+    if outcome.status == "registered":
+        await in_catalog(session, submission["apiId"], deadline)
     say(f"      timeline (from the workflow history): {await timeline(handle)}")
     if outcome.status == "rejected":
         for finding in current.get("findings", []):
@@ -183,6 +185,19 @@ async def show_upload(session: Session, client: Client, say: Say) -> Outcome:
     submission = json.loads(payload)
     say(f"  POST {submit} -> HTTP {status}, submission {submission['submissionId']}")
     return await follow(session, client, submission, started, say)
+
+
+async def in_catalog(session: Session, api_id: str, deadline: float) -> None:
+    """The catalog is a view fed by the registration's event: what follows a registration (the
+    API's test settings, its runs) waits until it lists the API. GET /apis/{apiId} answers from
+    the version records already; the test settings are read through the catalog entry."""
+    while True:
+        status, _ = await asyncio.to_thread(session.call, "GET", f"/apis/{quote(api_id, safe='')}/test-settings")
+        if status == 200:
+            return
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"{api_id} was registered but never appeared in the catalog")
+        await asyncio.sleep(POLL_SECONDS)
 
 
 async def timeline(handle: WorkflowHandle[Any, Any]) -> str:

@@ -102,7 +102,9 @@ class RunningStack(harness.StackProcess):
             time.sleep(0.05)
 
     def wait_for_catalog(self, api_id: str, deadline: float) -> None:
-        while self.get(f"/apis/{api_id}", role="viewer").status_code == 404:
+        """Until the catalog entry exists: GET /apis/{apiId} answers from the version records
+        before it does; the test settings are read through the entry (404 without it)."""
+        while self.get(f"/apis/{api_id}/test-settings", role="viewer").status_code == 404:
             assert time.monotonic() < deadline, f"{api_id} registered but never in the catalog"
             time.sleep(0.05)
 
