@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from devportal.specs.openapi import as_list, as_mapping
 from devportal.specs.pointers import resolve_local
 
 MAX_EXAMPLE_DEPTH = 6
@@ -108,12 +109,3 @@ def scalar_example(kind: Any, fmt: Any) -> Any:
     if kind == "boolean":
         return True
     return None
-
-
-def as_mapping(value: Any) -> dict[str, Any]:
-    """`value` if the document has an object there, else an empty one: documents are untrusted."""
-    return value if isinstance(value, dict) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []

@@ -16,8 +16,8 @@ from typing import Any
 
 import orjson
 
-from devportal.docs.examples import ExampleSynthesizer, as_list, as_mapping
-from devportal.specs.openapi import Operation, SpecIdentity, iter_operations
+from devportal.docs.examples import ExampleSynthesizer
+from devportal.specs.openapi import Operation, SpecIdentity, as_list, as_mapping, iter_operations
 
 MAX_INLINE_DEPTH = 6
 MAX_EXAMPLE_CHARS = 4000

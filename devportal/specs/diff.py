@@ -21,11 +21,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from devportal.specs.pointers import resolve_local, to_pointer
+from devportal.specs.openapi import as_list, as_mapping
+from devportal.specs.pointers import ref_tokens, resolve_local, to_pointer
+from devportal.specs.semantics import METHODS
 
 Level = Literal["ERR", "WARN", "INFO"]
 LEVELS: tuple[Level, ...] = ("ERR", "WARN", "INFO")
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace", "query")
 _TEMPLATE = re.compile(r"\{[^{}]*\}")
 MAX_SCHEMA_DEPTH = 40
 
@@ -77,18 +78,9 @@ class _Side:
                 node = resolve_local(self.document, ref)
             except KeyError:
                 return None, where
-            where = _ref_parts(ref)
+            where = ref_tokens(ref)  # a ref resolve_local followed is a local pointer
             hops += 1
         return node, where
-
-
-def _ref_parts(ref: str) -> list[Any]:
-    from devportal.specs.pointers import ref_tokens
-
-    try:
-        return list(ref_tokens(ref))
-    except KeyError:
-        return []
 
 
 @dataclass
@@ -128,16 +120,11 @@ class _Diff:
         """Local refs (every one either document uses) whose targets are equal in both documents,
         with everything they refer to - a fixpoint: one changed schema taints all that reach it."""
         targets: dict[str, tuple[Any, Any]] = {}
-        pending = list(self.refs(self.old.document) | self.refs(self.new.document))
-        while pending:
-            ref = pending.pop()
-            if ref in targets:
-                continue
+        for ref in self.refs(self.old.document) | self.refs(self.new.document):
             try:
-                pair = (resolve_local(self.old.document, ref), resolve_local(self.new.document, ref))
+                targets[ref] = (resolve_local(self.old.document, ref), resolve_local(self.new.document, ref))
             except KeyError:
                 continue  # gone from one side: not unchanged
-            targets[ref] = pair
         unchanged = {ref for ref, (before, after) in targets.items() if before == after}
         while True:
             tainted = {ref for ref in unchanged if not self.refs(targets[ref][0]) <= unchanged}
@@ -242,7 +229,7 @@ def _operations(document: Mapping[str, Any]) -> dict[tuple[str, str], _Operation
         for method in METHODS:
             node = resolved.get(method)
             if isinstance(node, dict):
-                found[(method, _TEMPLATE.sub("{}", str(path)))] = _Operation(
+                found[(method, _template_key(str(path)))] = _Operation(
                     method, str(path), node, resolved, ["paths", path, method]
                 )
     return found
@@ -416,8 +403,8 @@ def _content(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def _responses(work: _Diff, before: _Operation, after: _Operation) -> None:
     label = after.label
-    old = _mapping(before.node.get("responses"))
-    new = _mapping(after.node.get("responses"))
+    old = as_mapping(before.node.get("responses"))
+    new = as_mapping(after.node.get("responses"))
     for status, raw in old.items():
         status = str(status)
         old_response, old_where = work.old.resolve(raw, [*before.where, "responses", status])
@@ -620,8 +607,8 @@ class _Schemas:
 
     def _properties(self, old: dict[str, Any], ow: list[Any], new: dict[str, Any], nw: list[Any], location: str,
                     depth: int, place: str) -> None:  # fmt: skip
-        old_props = _mapping(old.get("properties"))
-        new_props = _mapping(new.get("properties"))
+        old_props = as_mapping(old.get("properties"))
+        new_props = as_mapping(new.get("properties"))
         old_required = set(old.get("required") or []) if isinstance(old.get("required"), list) else set()
         new_required = set(new.get("required") or []) if isinstance(new.get("required"), list) else set()
         for name in old_props:
@@ -658,8 +645,8 @@ class _Schemas:
 
     def _alternatives(self, combinator: str, old: dict[str, Any], ow: list[Any], new: dict[str, Any], nw: list[Any],
                       location: str, depth: int, place: str) -> None:  # fmt: skip
-        old_parts = _sequence(old.get(combinator))
-        new_parts = _sequence(new.get(combinator))
+        old_parts = as_list(old.get(combinator))
+        new_parts = as_list(new.get(combinator))
         word = "one-of" if combinator == "oneOf" else "any-of"
         at = f"{location}: {place}" if place else location
         if self.request and len(new_parts) < len(old_parts):
@@ -696,14 +683,6 @@ def _flatten(side: _Side, schema: dict[str, Any]) -> dict[str, Any]:
     if required:
         merged["required"] = required
     return merged
-
-
-def _mapping(value: Any) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _sequence(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
 
 
 def _types(schema: dict[str, Any]) -> set[str]:

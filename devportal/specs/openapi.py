@@ -169,3 +169,13 @@ def iter_operations(document: dict[str, Any]) -> Iterator[Operation]:
                 if isinstance(responses, dict)
                 else frozenset(),
             )
+
+
+def as_mapping(value: Any) -> dict[str, Any]:
+    """`value` if the document has an object there, else an empty one: documents are untrusted."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """`value` if the document has a list there, else an empty one."""
+    return value if isinstance(value, list) else []
