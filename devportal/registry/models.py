@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -120,6 +120,15 @@ def docs_key_for(api_id: str, version: str, sha256: str) -> str:
 
 
 _NUMERIC_VERSION = re.compile(r"^[vV]?(\d+(?:\.\d+)*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def latest_of(versions: Sequence[ApiVersionRecord]) -> ApiVersionRecord:
+    """The latest of some registered versions (at least one), by `is_newer` in the order given."""
+    latest = versions[0]
+    for record in versions[1:]:
+        if is_newer(record.version, latest.version):
+            latest = record
+    return latest
 
 
 def is_newer(candidate: str, current: str) -> bool:

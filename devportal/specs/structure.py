@@ -42,14 +42,7 @@ def structural_findings(document: Any, dialect: Dialect) -> Iterator[Finding]:
     """Each place `document` breaks its dialect's official schema, deepest first found."""
     seen: set[tuple[str, str]] = set()
     for error in validator(dialect).iter_errors(document):
-        at: dict[str, list[Any]] = {}
-        for leaf in _leaves(error):
-            at.setdefault(to_pointer(leaf.instance_path), []).append(leaf)
-        for pointer, errors in at.items():
-            finding = Finding(pointer, _words(errors, dialect), RULE)
-            if (finding.pointer, finding.message) not in seen:
-                seen.add((finding.pointer, finding.message))
-                yield finding
+        yield from _findings(error, [], dialect, seen)
 
 
 def schema_object_findings(document: Any, dialect: Dialect) -> Iterator[Finding]:
@@ -64,14 +57,20 @@ def schema_object_findings(document: Any, dialect: Dialect) -> Iterator[Finding]
         if type(schema) is not dict:
             continue  # a boolean schema is valid, anything else the official schema reports
         for error in meta.iter_errors(schema):
-            at: dict[str, list[Any]] = {}
-            for leaf in _leaves(error):
-                at.setdefault(to_pointer([*where, *leaf.instance_path]), []).append(leaf)
-            for pointer, errors in at.items():
-                finding = Finding(pointer, _words(errors, dialect), RULE)
-                if (finding.pointer, finding.message) not in seen:
-                    seen.add((finding.pointer, finding.message))
-                    yield finding
+            yield from _findings(error, where, dialect, seen)
+
+
+def _findings(error: Any, where: list[Any], dialect: Dialect, seen: set[tuple[str, str]]) -> Iterator[Finding]:
+    """One error as findings, one per place its deepest alternatives point at (under `where`),
+    each (place, words) once."""
+    at: dict[str, list[Any]] = {}
+    for leaf in _leaves(error):
+        at.setdefault(to_pointer([*where, *leaf.instance_path]), []).append(leaf)
+    for pointer, errors in at.items():
+        finding = Finding(pointer, _words(errors, dialect), RULE)
+        if (finding.pointer, finding.message) not in seen:
+            seen.add((finding.pointer, finding.message))
+            yield finding
 
 
 @cache

@@ -5,7 +5,7 @@ from __future__ import annotations
 from devportal.errors import NotFound
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
-from devportal.registry.models import is_newer
+from devportal.registry.models import latest_of
 from devportal.specs.openapi import check_api_id
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
@@ -19,10 +19,7 @@ def get_api(request: ApiRequest, portal: Portal) -> ApiResponse:
     if not versions:
         raise NotFound(f"No API {api_id!r} is registered.")
     entry = portal.registry.get_catalog_entry(api_id)
-    latest = versions[0]
-    for record in versions[1:]:
-        if is_newer(record.version, latest.version):
-            latest = record
+    latest = latest_of(versions)
     if entry is not None:
         body = catalog_view(request, entry)
     else:  # the catalog view is updated from events; right after registration it may lag

@@ -11,7 +11,7 @@ import orjson
 from devportal.errors import FieldError, NotFound
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import require
-from devportal.registry.models import ApiVersionRecord, is_newer
+from devportal.registry.models import ApiVersionRecord, latest_of
 from devportal.specs.diff import LEVELS, diff
 from devportal.specs.openapi import check_api_id, check_version
 from devportal.wiring import Portal
@@ -35,7 +35,7 @@ def get_api_changes(request: ApiRequest, portal: Portal) -> ApiResponse:
                 f"{api_id} has no registered version {value!r} to compare.",
                 [FieldError(detail="not a registered version", parameter=name)],
             )
-    to = by_version[asked["to"]] if asked["to"] else _latest(versions)
+    to = by_version[asked["to"]] if asked["to"] else latest_of(versions)
     since = by_version[asked["from"]] if asked["from"] else _before(versions, to)
     changes = [] if since.version == to.version else diff(_document(portal, since), _document(portal, to))
     body = {
@@ -54,14 +54,6 @@ def _document(portal: Portal, record: ApiVersionRecord) -> dict[str, Any]:
         raise NotFound(f"The document of {record.api_id} {record.version} is not available to compare.")
     document: dict[str, Any] = orjson.loads(portal.specs.get(record.normalized_key))
     return document
-
-
-def _latest(versions: list[ApiVersionRecord]) -> ApiVersionRecord:
-    latest = versions[0]
-    for record in versions[1:]:
-        if is_newer(record.version, latest.version):
-            latest = record
-    return latest
 
 
 def _before(versions: list[ApiVersionRecord], to: ApiVersionRecord) -> ApiVersionRecord:
