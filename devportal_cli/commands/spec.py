@@ -34,8 +34,7 @@ def add_to(subcommands: Any) -> None:
         "--fail-on; 1: at least one; 2: the file cannot be read.",
     )
     validate.add_argument("file", type=Path, help="the OpenAPI document (.json, .yaml or .yml)")
-    validate.add_argument("--format", choices=FORMATS, default="text", help="output form (default: text)")
-    validate.add_argument("--output", type=Path, help="write the report here instead of standard output")
+    _report_options(validate)
     validate.add_argument(
         "--fail-on",
         choices=("error", "warning"),
@@ -56,29 +55,43 @@ def add_to(subcommands: Any) -> None:
     )
     compare.add_argument("old", type=Path, help="the version consumers use now")
     compare.add_argument("new", type=Path, help="the version to compare with it")
-    compare.add_argument("--format", choices=FORMATS, default="text", help="output form (default: text)")
-    compare.add_argument("--output", type=Path, help="write the report here instead of standard output")
+    _report_options(compare)
     compare.add_argument(
         "--fail-on", choices=LEVELS, default="ERR", help="the least level that makes the exit code 1 (default: ERR)"
     )
     compare.set_defaults(run=run_diff)
 
 
-def run(args: argparse.Namespace) -> int:
+def _report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=FORMATS, default="text", help="output form (default: text)")
+    parser.add_argument("--output", type=Path, help="write the report here instead of standard output")
+
+
+def _emit(args: argparse.Namespace, report: str) -> None:
+    if args.output is not None:
+        args.output.write_text(report, encoding="utf-8")
+    else:
+        sys.stdout.write(report)
+
+
+def _read(path: Path) -> bytes | None:
+    """The file's bytes, or None once the reason it cannot be read is said."""
     try:
-        raw = args.file.read_bytes()
+        return path.read_bytes()
     except OSError as error:
-        print(f"devportal: cannot read {args.file}: {error.strerror or error}", file=sys.stderr)
+        print(f"devportal: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        return None
+
+
+def run(args: argparse.Namespace) -> int:
+    raw = _read(args.file)
+    if raw is None:
         return EXIT_UNREADABLE
     limits = SpecLimits(max_spec_bytes=64 * MEBIBYTE, max_findings=min(max(args.max_findings, 1), 1000))
     checked = check_spec(raw, _format_of(args.file, raw), limits, limits.max_findings)
     located = locate(raw.decode("utf-8", errors="replace"), checked.findings)
     summary = {"valid": checked.valid, "truncated": checked.truncated}
-    report = render(located, args.format, file=str(args.file), tool="devportal spec validate", summary=summary)
-    if args.output is not None:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
+    _emit(args, render(located, args.format, file=str(args.file), tool="devportal spec validate", summary=summary))
     failing = {"error"} if args.fail_on == "error" else {"error", "warning"}
     return EXIT_FINDINGS if any(f.severity in failing for f in checked.findings) else 0
 
@@ -87,10 +100,8 @@ def run_diff(args: argparse.Namespace) -> int:
     limits = SpecLimits(max_spec_bytes=64 * MEBIBYTE)
     documents = []
     for path in (args.old, args.new):
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            print(f"devportal: cannot read {path}: {error.strerror or error}", file=sys.stderr)
+        raw = _read(path)
+        if raw is None:
             return EXIT_UNREADABLE
         try:
             documents.append(parse_spec(raw, limits, _format_of(path, raw)).document)
@@ -98,11 +109,7 @@ def run_diff(args: argparse.Namespace) -> int:
             print(f"devportal: {path} is not an OpenAPI document to compare: {error.detail}", file=sys.stderr)
             return EXIT_UNREADABLE
     changes = diff(documents[0], documents[1])
-    report = render_changes(changes, args.format, old=str(args.old), new=str(args.new), fail_on=args.fail_on)
-    if args.output is not None:
-        args.output.write_text(report, encoding="utf-8")
-    else:
-        sys.stdout.write(report)
+    _emit(args, render_changes(changes, args.format, old=str(args.old), new=str(args.new), fail_on=args.fail_on))
     return EXIT_FINDINGS if any(changes_at_least(changes, args.fail_on)) else 0
 
 
