@@ -16,7 +16,6 @@ import json
 import statistics
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 import orjson
@@ -68,7 +67,7 @@ def submit_to_active(
     started = time.perf_counter()
     query = f"team=bench&apiId={api_id}&version={version}"
     if upload:
-        status, payload = uploaded(session, body, query)
+        status, payload = session.submit_upload(body, query)
     else:
         status, payload = session.call("POST", f"/apis?{query}", body, "application/json")
     if status != 202:
@@ -82,22 +81,6 @@ def submit_to_active(
             _, sub = session.call("GET", f"/submissions/{submission_id}")
             raise RuntimeError(f"{api_id} {version} not active after {timeout:.0f} s: {sub[:500]!r}")
         time.sleep(0.01)
-
-
-def uploaded(session: Session, body: bytes, query: str) -> tuple[int, bytes]:
-    """Open an upload, PUT the document to its presigned URL, submit it: the path of documents
-    over the request-body cap."""
-    wanted = json.dumps({"size": len(body), "contentType": "application/json"}).encode()
-    status, payload = session.call("POST", "/apis/uploads", wanted, "application/json")
-    if status != 201:
-        raise RuntimeError(f"opening an upload answered {status}: {payload[:300]!r}")
-    ticket = json.loads(payload)
-    put = urllib.request.Request(ticket["uploadUrl"], data=body, method="PUT", headers=ticket["headers"])
-    with urllib.request.urlopen(put, timeout=120) as answer:  # the URL the portal presigned
-        if answer.status != 200:
-            raise RuntimeError(f"the PUT to the upload URL answered {answer.status}")
-    submit = ticket["links"]["submit"].removeprefix(session.gateway_url)
-    return session.call("POST", f"{submit}?{query}")
 
 
 def measure(session: Session, name: str, body: bytes, runs: int, timeout: float) -> list[float]:

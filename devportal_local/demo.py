@@ -102,6 +102,29 @@ class Session:
     ) -> tuple[int, bytes]:
         return http(method, f"{self.gateway_url}{path}", body, content_type, self.token)
 
+    def submit_upload(self, body: bytes, query: str, say: Say | None = None) -> tuple[int, bytes]:
+        """A JSON document past the request-body cap: open an upload, PUT it to the presigned URL,
+        submit it with `query` (that of POST /apis); the submission's answer. `say` hears each step."""
+        wanted = json.dumps({"size": len(body), "contentType": "application/json"}).encode()
+        status, payload = self.call("POST", "/apis/uploads", wanted, "application/json")
+        if status != 201:
+            raise DemoFailed(f"POST /apis/uploads answered HTTP {status}: {payload.decode(errors='replace')}")
+        ticket = json.loads(payload)
+        if say:
+            say(f"  POST /apis/uploads ({len(body):,} bytes) -> HTTP 201, upload {ticket['uploadId']}")
+        # the URL the portal presigned (http, to the specs bucket)
+        put = urllib.request.Request(ticket["uploadUrl"], data=body, method="PUT", headers=ticket["headers"])  # noqa: S310
+        with urllib.request.urlopen(put, timeout=120) as answer:  # noqa: S310
+            if answer.status != 200:
+                raise DemoFailed(f"the PUT to the upload's URL answered HTTP {answer.status}")
+        if say:
+            say(f"  PUT {ticket['uploadUrl'].split('?')[0]} (presigned, into the specs bucket) -> stored")
+        submit = ticket["links"]["submit"].removeprefix(self.gateway_url)
+        status, payload = self.call("POST", f"{submit}?{query}")
+        if say and status in (200, 202):
+            say(f"  POST {submit} -> HTTP {status}, submission {json.loads(payload)['submissionId']}")
+        return status, payload
+
 
 async def register(session: Session, client: Client, spec: DemoSpec, say: Say) -> Outcome:
     started = time.perf_counter()
@@ -168,22 +191,11 @@ async def show_upload(session: Session, client: Client, say: Say) -> Outcome:
     """A document over the request-body cap: an upload, a PUT to its presigned URL, a submission."""
     body = large_document()
     started = time.perf_counter()
-    wanted = json.dumps({"size": len(body), "contentType": "application/json"}).encode()
-    status, payload = await asyncio.to_thread(session.call, "POST", "/apis/uploads", wanted, "application/json")
-    if status != 201:
-        raise DemoFailed(f"POST /apis/uploads answered HTTP {status}: {payload.decode(errors='replace')}")
-    ticket = json.loads(payload)
-    say(f"  POST /apis/uploads ({len(body):,} bytes) -> HTTP 201, upload {ticket['uploadId']}")
-    # the URL the portal presigned (http, to the specs bucket)
-    put = urllib.request.Request(ticket["uploadUrl"], data=body, method="PUT", headers=ticket["headers"])  # noqa: S310
-    await asyncio.to_thread(urllib.request.urlopen, put, timeout=120)
-    say(f"  PUT {ticket['uploadUrl'].split('?')[0]} (presigned, into the specs bucket) -> stored")
-    submit = ticket["links"]["submit"].removeprefix(session.gateway_url)
-    status, payload = await asyncio.to_thread(session.call, "POST", f"{submit}?{urlencode({'team': 'pets'})}")
+    query = urlencode({"team": "pets"})
+    status, payload = await asyncio.to_thread(session.submit_upload, body, query, say)
     if status not in (200, 202):
         raise DemoFailed(f"submitting the upload answered HTTP {status}: {payload.decode(errors='replace')}")
     submission = json.loads(payload)
-    say(f"  POST {submit} -> HTTP {status}, submission {submission['submissionId']}")
     return await follow(session, client, submission, started, say)
 
 
