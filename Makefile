@@ -84,6 +84,7 @@ test-deployed: $(STAMP) ## end-to-end checks of a deployed stage (DEVPORTAL_API_
 
 lint: $(STAMP) ## ruff, formatting, mypy (strict), the layer contracts (import-linter), event schemas up to date, the gateway contract through the spec engine
 	$(BIN)/devportal spec validate contracts/gateway.openapi.yaml --fail-on warning
+	$(BIN)/devportal spec lint contracts/gateway.openapi.yaml --ruleset contracts/lint-ruleset.yaml --fail-on warning
 	@DEVPORTAL=$(BIN)/devportal .ci/contract-diff
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -19,6 +19,8 @@ Key layout (each adapter keeps to its own prefixes):
   HEALTH#<apiId>           / ALERT#<hour>#<rule> one health alert, opened and closed (expires by TTL)
   RATING#<apiId>#<version> / READER#<sub>   a reader's vote on a version's docs
   REPORT#<apiId>           / DAY#<yyyy-mm-dd> an API's daily analytics report (expires by TTL)
+  TESTS#<apiId>            / SETTINGS       the owning team's contract-test settings
+  TEAM#<team>              / LINT#RULESET   the team's lint ruleset
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from devportal.identity.keys import ApiKeys, KeyStore
     from devportal.identity.tokens import TokenVerifier
     from devportal.identity.users import Directory, Profiles
-    from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository
+    from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, Rulesets
     from devportal.registry.register import Registrar
     from devportal.registry.submit import SubmitSpec
     from devportal.registry.uploads import Uploads
@@ -96,6 +96,7 @@ class Overrides(TypedDict, total=False):
     daily_reports: DailyReports
     temporal_ui_url: str | None
     test_runs: TestRunStore
+    rulesets: Rulesets
     test_credentials: Credentials
     target_policy: TargetPolicy
     contract_tests: ContractTests
@@ -245,6 +246,12 @@ class Portal:
         from devportal.adapters.testruns import DynamoTestRunStore
 
         return DynamoTestRunStore(self.table_name)
+
+    @cached_property
+    def rulesets(self) -> Rulesets:
+        from devportal.adapters.rulesets import DynamoRulesets
+
+        return DynamoRulesets(self.table_name)
 
     @cached_property
     def test_credentials(self) -> Credentials:
@@ -484,7 +491,13 @@ class Portal:
         from devportal.registry.register import Registrar
 
         return Registrar(
-            self.registry, self.specs, self.docs, self.publisher, self.spec_limits, check=self.spec_sandbox.check
+            self.registry,
+            self.specs,
+            self.docs,
+            self.publisher,
+            self.spec_limits,
+            check=self.spec_sandbox.check,
+            rulesets=self.rulesets,
         )
 
 

@@ -14,7 +14,7 @@ _SHA256 = r"^[0-9a-f]{64}$"
 _SUBMISSION_ID = r"^sub-[0-9a-f]{24}$"
 
 MAX_EVENT_FINDINGS = 100
-RejectReason = Literal["invalid-spec", "version-conflict", "internal-error"]
+RejectReason = Literal["invalid-spec", "lint-failed", "version-conflict", "internal-error"]
 
 
 class ApiSpecSubmitted(DomainEvent):

@@ -6,7 +6,8 @@ from typing import Any
 from urllib.parse import quote
 
 from devportal.http import ApiRequest
-from devportal.registry.models import ApiVersionRecord, CatalogEntry, Submission, SubmissionStatus
+from devportal.registry.models import ApiVersionRecord, CatalogEntry, StoredRuleset, Submission, SubmissionStatus
+from devportal.specs.lint import RULES
 
 
 def _ts(value: Any) -> str:
@@ -65,11 +66,23 @@ def version_view(request: ApiRequest, r: ApiVersionRecord) -> dict[str, Any]:
         "sha256": r.sha256,
         "registeredAt": _ts(r.registered_at),
         "submissionId": r.submission_id,
+        "lint": dict(r.lint) if r.lint is not None else None,
         "links": {
             "self": request.url(path),
             "docs": request.url(path + "/docs"),
             "api": request.url(f"/apis/{quote(r.api_id, safe='')}"),
+            "lint": request.url(path + "/lint"),
         },
+    }
+
+
+def ruleset_view(stored: StoredRuleset) -> dict[str, Any]:
+    return {
+        "team": stored.team,
+        "ruleset": stored.ruleset.to_wire(),
+        "effective": {rule.id: stored.ruleset.level_of(rule) for rule in RULES},
+        "updatedBy": stored.updated_by,
+        "updatedAt": _ts(stored.updated_at) if stored.updated_at else None,
     }
 
 

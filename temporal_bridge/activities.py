@@ -78,6 +78,7 @@ async def blocking(fn: Callable[[], T], cancelled: threading.Event | None = None
 class RenderInput:
     submitted: Submitted
     normalized_key: str
+    lint_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,9 @@ class RegistrationActivities:
         return await _step(
             "render_docs",
             request.submitted,
-            lambda: blocking(lambda: self._registrar.render_docs(request.submitted, request.normalized_key)),
+            lambda: blocking(
+                lambda: self._registrar.render_docs(request.submitted, request.normalized_key, request.lint_key)
+            ),
         )
 
     @activity.defn

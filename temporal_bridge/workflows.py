@@ -71,10 +71,12 @@ class ApiRegistrationWorkflow:
             )
             if not validated.valid:
                 return await self._reject(submitted, "invalid-spec", validated.findings, validated.findings_truncated)
+            if validated.lint_blocking:  # the owning team's ruleset makes lint block (absent before: no branch)
+                return await self._reject(submitted, "lint-failed", validated.lint_blocking, False)
             self._enter("rendering", submitted)
             docs_key = await workflow.execute_activity_method(
                 RegistrationActivities.render_docs,
-                RenderInput(submitted, validated.normalized_key),
+                RenderInput(submitted, validated.normalized_key, validated.lint_key),
                 start_to_close_timeout=timedelta(minutes=5),
                 heartbeat_timeout=timedelta(seconds=10),
                 retry_policy=_BOUNDED,

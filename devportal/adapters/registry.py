@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from botocore.exceptions import ClientError
 
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, plain, timestamp
@@ -391,6 +392,7 @@ def _version_values(r: ApiVersionRecord) -> dict[str, Any]:
         "submissionId": r.submission_id,
         "registeredAt": timestamp(r.registered_at),
         "status": r.status,
+        **({"lint": orjson.dumps(dict(r.lint)).decode(), "lintKey": r.lint_key} if r.lint is not None else {}),
     }
 
 
@@ -409,6 +411,8 @@ def _version_from(values: dict[str, Any]) -> ApiVersionRecord:
         submission_id=values["submissionId"],
         registered_at=moment(values["registeredAt"]),
         status=values["status"],
+        lint=orjson.loads(values["lint"]) if "lint" in values else None,
+        lint_key=values.get("lintKey", ""),
     )
 
 

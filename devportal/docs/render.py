@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
@@ -46,14 +46,20 @@ font-family:system-ui,sans-serif}.desc{white-space:pre-wrap}h4{margin:12px 0 4px
 """
 
 
-def render_document(document: dict[str, Any], identity: SpecIdentity) -> str:
-    return _Renderer(document, identity).page()
+def render_document(document: dict[str, Any], identity: SpecIdentity, lint: Mapping[str, Any] | None = None) -> str:
+    """The page; with `lint` (a stored lint report), what lint found is shown under the servers."""
+    return _Renderer(document, identity, lint).page()
+
+
+MAX_LINT_SHOWN = 200
+_LINT_COUNTS = (("errors", "error(s)"), ("warnings", "warning(s)"), ("infos", "info"), ("hints", "hint(s)"))
 
 
 class _Renderer:
-    def __init__(self, document: dict[str, Any], identity: SpecIdentity) -> None:
+    def __init__(self, document: dict[str, Any], identity: SpecIdentity, lint: Mapping[str, Any] | None) -> None:
         self.doc = document
         self.identity = identity
+        self.lint = lint
         self.swagger = identity.dialect == "2.0"
         self.schema_root = "#/definitions/" if self.swagger else "#/components/schemas/"
         components = document.get("components")
@@ -80,6 +86,7 @@ class _Renderer:
         if isinstance(info.get("description"), str):
             parts.append(f"<p class=desc>{_e(info['description'])}</p>")
         parts.append(self._servers())
+        parts.append(self._lint())
         parts.extend(self._operation(op) for op in self.operations)
         if self.schemas:
             parts.append("<h2 id=schemas>Schemas</h2>")
@@ -122,6 +129,25 @@ class _Renderer:
             for s in servers
         )
         return f"<h4>Servers</h4><table>{rows}</table>"
+
+    def _lint(self) -> str:
+        if self.lint is None:
+            return ""
+        said = [f"{self.lint.get(key, 0)} {label}" for key, label in _LINT_COUNTS if self.lint.get(key)]
+        summary = ", ".join(said) if said else "no findings"
+        team = self.lint.get("team")
+        whose = (
+            f"the ruleset of team {_e(str(team))}" if self.lint.get("rulesetUpdatedAt") else "the recommended ruleset"
+        )
+        findings = as_list(self.lint.get("findings"))[:MAX_LINT_SHOWN]
+        rows = "".join(
+            f"<tr><td>{_e(str(f.get('severity')))}</td><td><code>{_e(str(f.get('rule')))}</code></td>"
+            f"<td>{_e(str(f.get('message')))}<br><code>{_e(str(f.get('pointer') or '/'))}</code></td></tr>"
+            for f in findings
+            if isinstance(f, dict)
+        )
+        shown = f"<details><summary>What lint found</summary><table>{rows}</table></details>" if rows else ""
+        return f"<h4 id=lint>Lint</h4><p class=meta>Linted with {whose}: {_e(summary)}.</p>{shown}"
 
     def _operation(self, op: Operation) -> str:
         item = as_mapping(as_mapping(self.doc.get("paths")).get(op.path))

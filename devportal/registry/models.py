@@ -10,6 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from devportal.specs.lint import Ruleset
 from devportal.specs.parsing import SpecFormat
 from devportal.specs.validation import Finding
 
@@ -71,6 +72,18 @@ class ApiVersionRecord:
     submission_id: str
     registered_at: datetime
     status: str = "active"
+    lint: Mapping[str, Any] | None = None  # counts: errors, warnings, infos, hints; blocking (None when it passed)
+    lint_key: str = ""  # the whole lint report, in the specs bucket
+
+
+@dataclass(frozen=True)
+class StoredRuleset:
+    """A team's lint ruleset as set through the gateway (the recommended one when it set none)."""
+
+    team: str
+    ruleset: Ruleset
+    updated_by: str | None = None
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,10 @@ def spec_key_for(api_id: str, version: str, sha256: str) -> str:
 
 def normalized_key_for(api_id: str, version: str, sha256: str) -> str:
     return f"normalized/{api_id}/{version}/{sha256}.json"
+
+
+def lint_key_for(api_id: str, version: str, sha256: str) -> str:
+    return f"lint/{api_id}/{version}/{sha256}.json"
 
 
 def docs_key_for(api_id: str, version: str, sha256: str) -> str:

@@ -9,7 +9,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from devportal.registry.models import ApiVersionRecord, CatalogEntry, RegistrationStep, Submission, SubmissionStatus
+from devportal.registry.models import (
+    ApiVersionRecord,
+    CatalogEntry,
+    RegistrationStep,
+    StoredRuleset,
+    Submission,
+    SubmissionStatus,
+)
 from devportal.specs.validation import Finding
 from events.envelope import Envelope
 
@@ -111,6 +118,16 @@ class RegistryRepository(Protocol):
         ...
 
     def list_catalog(self, *, limit: int, cursor: str | None, owner: str | None) -> Page: ...
+
+
+class Rulesets(Protocol):
+    """Each team's lint ruleset."""
+
+    def get(self, team: str) -> StoredRuleset | None:
+        """The team's ruleset, None when it has set none."""
+        ...
+
+    def put(self, stored: StoredRuleset) -> None: ...
 
 
 class EventPublisher(Protocol):

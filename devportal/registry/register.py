@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -21,13 +21,16 @@ from devportal.docs.render import render_document
 from devportal.registry.models import (
     ApiVersionRecord,
     RegistrationStep,
+    StoredRuleset,
     Submission,
     docs_key_for,
+    lint_key_for,
     normalized_key_for,
 )
-from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, StoreResult
+from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, Rulesets, StoreResult
 from devportal.settings import SpecLimits
 from devportal.specs.check import Checked, check_spec
+from devportal.specs.lint import RECOMMENDED, LintReport, Ruleset
 from devportal.specs.openapi import identify
 from devportal.specs.parsing import SpecFormat
 from devportal.specs.pointers import to_pointer
@@ -78,6 +81,11 @@ class Validated:
     openapi_version: str = ""
     operation_count: int = 0
     normalized_key: str = ""
+    # lint, for a valid document: its counts (errors, warnings, infos, hints, blocking), where the
+    # whole report is stored, and - when the owning team's ruleset blocks it - the findings to reject with
+    lint: dict[str, Any] | None = None
+    lint_key: str = ""
+    lint_blocking: tuple[Finding, ...] = ()
 
 
 class SpecCheck(Protocol):
@@ -91,13 +99,20 @@ class SpecCheck(Protocol):
         max_findings: int,
         *,
         cancelled: threading.Event | None = None,
+        ruleset: Ruleset | None = None,
     ) -> Checked: ...
 
 
 def _in_process(
-    raw: bytes, fmt: SpecFormat, limits: SpecLimits, max_findings: int, *, cancelled: threading.Event | None = None
+    raw: bytes,
+    fmt: SpecFormat,
+    limits: SpecLimits,
+    max_findings: int,
+    *,
+    cancelled: threading.Event | None = None,
+    ruleset: Ruleset | None = None,
 ) -> Checked:
-    return check_spec(raw, fmt, limits, max_findings)
+    return check_spec(raw, fmt, limits, max_findings, ruleset)
 
 
 class Registrar:
@@ -110,6 +125,7 @@ class Registrar:
         limits: SpecLimits | Callable[[], SpecLimits],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         check: SpecCheck | None = None,
+        rulesets: Rulesets | None = None,
     ) -> None:
         self._repository = repository
         self._specs = specs
@@ -119,6 +135,7 @@ class Registrar:
         self._limits = limits if callable(limits) else (lambda: limits)
         self._clock = clock
         self._check: SpecCheck = check or _in_process
+        self._rulesets = rulesets
 
     def mark_registering(self, submission: Submitted) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.VALIDATING)
@@ -130,13 +147,22 @@ class Registrar:
         limits = self._limits()
         # The door (a request body or an upload) has checked the size: what was accepted is checked whole.
         limits = limits.model_copy(update={"max_spec_bytes": max(limits.max_spec_bytes, limits.max_upload_bytes)})
+        ruleset = self.ruleset_of(submission.owner)
         checked = self._check(
-            raw, submission.format, limits, min(limits.max_findings, MAX_EVENT_FINDINGS), cancelled=cancelled
+            raw,
+            submission.format,
+            limits,
+            min(limits.max_findings, MAX_EVENT_FINDINGS),
+            cancelled=cancelled,
+            ruleset=ruleset.ruleset,
         )
         if checked.normalized is None:
             return Validated(valid=False, findings=checked.findings, findings_truncated=checked.truncated)
         normalized_key = normalized_key_for(submission.api_id, submission.version, submission.sha256)
         self._specs.put(normalized_key, checked.normalized, "application/json")
+        report = checked.lint or LintReport((), {}, None)
+        lint_key = lint_key_for(submission.api_id, submission.version, submission.sha256)
+        self._specs.put(lint_key, lint_document(report, ruleset), "application/json")
         return Validated(
             valid=True,
             findings=checked.findings,
@@ -145,12 +171,21 @@ class Registrar:
             openapi_version=checked.openapi_version,
             operation_count=checked.operation_count,
             normalized_key=normalized_key,
+            lint=report.summary(),
+            lint_key=lint_key,
+            lint_blocking=report.blocking_findings(MAX_EVENT_FINDINGS) if report.blocking else (),
         )
 
-    def render_docs(self, submission: Submitted, normalized_key: str) -> str:
+    def ruleset_of(self, team: str) -> StoredRuleset:
+        """The team's lint ruleset, or the recommended one when it has set none."""
+        stored = self._rulesets.get(team) if self._rulesets is not None else None
+        return stored or StoredRuleset(team, RECOMMENDED)
+
+    def render_docs(self, submission: Submitted, normalized_key: str, lint_key: str = "") -> str:
         self._repository.record_step(submission.submission_id, RegistrationStep.RENDERING)
         document = orjson.loads(self._specs.get(normalized_key))
-        page = render_document(document, identify(document))
+        lint = orjson.loads(self._specs.get(lint_key)) if lint_key else None
+        page = render_document(document, identify(document), lint)
         key = docs_key_for(submission.api_id, submission.version, submission.sha256)
         self._docs.put(key, page.encode("utf-8"), "text/html; charset=utf-8")
         return key
@@ -170,6 +205,8 @@ class Registrar:
             operation_count=validated.operation_count,
             submission_id=submission.submission_id,
             registered_at=self._clock(),
+            lint=validated.lint,
+            lint_key=validated.lint_key,
         )
         return self._repository.store_version(record)
 
@@ -230,6 +267,18 @@ class Registrar:
                 )
             ]
         )
+
+
+def lint_document(report: LintReport, ruleset: StoredRuleset) -> bytes:
+    """What is stored beside a version: its lint report and the ruleset it was linted with."""
+    return orjson.dumps(
+        {
+            **report.to_wire(),
+            "team": ruleset.team,
+            "ruleset": ruleset.ruleset.to_wire(),
+            "rulesetUpdatedAt": ruleset.updated_at.isoformat() if ruleset.updated_at else None,
+        }
+    )
 
 
 def conflict_finding(submission: Submitted) -> Finding:

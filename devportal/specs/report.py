@@ -6,6 +6,7 @@ editors and CI annotations read it), JSON, Markdown (for a pull-request comment)
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -92,9 +93,12 @@ def render(
     return _text(located, file)
 
 
-def counts(located: Sequence[Located]) -> tuple[int, int]:
-    errors = sum(1 for item in located if item.finding.severity == "error")
-    return errors, len(located) - errors
+def tally(located: Sequence[Located]) -> str:
+    """ "2 error(s), 1 warning(s)" - and the infos and hints lint reports, when there are any."""
+    seen: Counter[str] = Counter(item.finding.severity for item in located)
+    said = [f"{seen['error']} error(s)", f"{seen['warning']} warning(s)"]
+    said += [f"{seen[kind]} {label}" for kind, label in (("info", "info"), ("hint", "hint(s)")) if seen[kind]]
+    return ", ".join(said)
 
 
 def _where(item: Located, file: str) -> str:
@@ -107,17 +111,15 @@ def _text(located: Sequence[Located], file: str) -> str:
         + (f"  [{item.finding.pointer or '/'}]" if item.finding.pointer else "")
         for item in located
     ]
-    errors, warnings = counts(located)
-    lines.append(f"{file}: {errors} error(s), {warnings} warning(s)" if located else f"{file}: no problems found")
+    lines.append(f"{file}: {tally(located)}" if located else f"{file}: no problems found")
     return "\n".join(lines) + "\n"
 
 
 def _markdown(located: Sequence[Located], file: str, tool: str) -> str:
-    errors, warnings = counts(located)
     out = [
         f"### {tool}: `{file}`",
         "",
-        f"{errors} error(s), {warnings} warning(s)." if located else "No problems found.",
+        f"{tally(located)}." if located else "No problems found.",
     ]
     if located:
         out += ["", "| Severity | Rule | Where | Finding |", "| --- | --- | --- | --- |"]

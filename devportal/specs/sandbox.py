@@ -32,6 +32,7 @@ from typing import IO, Any
 
 from devportal.settings import MEBIBYTE, SpecLimits
 from devportal.specs.check import Checked, check_spec
+from devportal.specs.lint import LintReport, Ruleset
 from devportal.specs.parsing import SpecFormat
 from devportal.specs.validation import Finding
 
@@ -67,9 +68,16 @@ class SpecSandbox:
         max_findings: int,
         *,
         cancelled: threading.Event | None = None,
+        ruleset: Ruleset | None = None,
     ) -> Checked:
         memory = limits.check_memory_mb * MEBIBYTE
-        header = {"format": fmt, "limits": limits.model_dump(), "maxFindings": max_findings, "memory": memory}
+        header = {
+            "format": fmt,
+            "limits": limits.model_dump(),
+            "maxFindings": max_findings,
+            "memory": memory,
+            "ruleset": None if ruleset is None else ruleset.to_wire(),
+        }
         with self._slots:
             worker = self._take()
             try:
@@ -142,7 +150,12 @@ def _checked(reply: dict[str, Any], body: bytes) -> Checked:
         openapi_version=reply["openapiVersion"],
         operation_count=reply["operationCount"],
         normalized=body if reply["valid"] else None,
+        lint=None if reply.get("lint") is None else _lint_report(reply["lint"]),
     )
+
+
+def _lint_report(wire: dict[str, Any]) -> LintReport:
+    return LintReport(tuple(Finding(**finding) for finding in wire["findings"]), wire["counts"], wire["blocking"])
 
 
 class _Worker:
@@ -257,7 +270,8 @@ def _serve() -> None:
         unlimited = hard_limit == resource.RLIM_INFINITY
         resource.setrlimit(resource.RLIMIT_AS, (memory if unlimited else min(memory, hard_limit), hard_limit))
         try:
-            checked = check_spec(body, header["format"], SpecLimits(**header["limits"]), header["maxFindings"])
+            ruleset = None if header.get("ruleset") is None else Ruleset.model_validate(header["ruleset"])
+            checked = check_spec(body, header["format"], SpecLimits(**header["limits"]), header["maxFindings"], ruleset)
         except Exception as error:  # told apart below; this process ends either way
             del body
             if _out_of_memory(error):  # a process that ran out of memory is not trusted with more
@@ -273,6 +287,13 @@ def _serve() -> None:
             "openapiVersion": checked.openapi_version,
             "operationCount": checked.operation_count,
             "valid": checked.valid,
+            "lint": None
+            if checked.lint is None
+            else {
+                "findings": [asdict(finding) for finding in checked.lint.findings],
+                "counts": dict(checked.lint.counts),
+                "blocking": checked.lint.blocking,
+            },
         }
         _write_frame(replies, reply, checked.normalized or b"")
 

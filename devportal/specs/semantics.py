@@ -143,7 +143,7 @@ def value_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Findin
     own schema, and (2.0, 3.0) each enum's values unique."""
     defaults = _Defaults(document, dialect)
     unique_enums = dialect in ("2.0", "3.0")
-    for place, schema in _schemas(document):
+    for place, schema in iter_schemas(document):
         if "default" in schema:
             yield from defaults.check(place, schema)
         if unique_enums and type(schema.get("enum")) is list:
@@ -178,13 +178,13 @@ class _Defaults:
         """The document's schemas a default's schema may refer to, converted once, when first needed."""
         if self._roots is None:
             found = {key: self.document[key] for key in ("components", "definitions", "$defs") if key in self.document}
-            self._roots = _as_json_schema(found, self.modern)
+            self._roots = as_json_schema(found, self.modern)
         return self._roots
 
     def check(self, place: Place, schema: Mapping[str, Any]) -> Iterator[Finding]:
         if not self.modern and "$ref" in schema:
             return  # before 3.1 a Reference Object's siblings are ignored, its `default` too
-        own = _as_json_schema(schema, self.modern)
+        own = as_json_schema(schema, self.modern)
         own.pop("default", None)
         # the document's schemas ride along only when the default's schema refers to them
         refers = _refers(own)
@@ -313,16 +313,16 @@ def _refers(node: Any) -> bool:
     return False
 
 
-def _as_json_schema(schema: Any, modern: bool) -> Any:
+def as_json_schema(schema: Any, modern: bool) -> Any:
     """A 3.1 schema is JSON Schema already. A 3.0 one (at every depth) has `nullable: true` turned
     into `null` being allowed (by its type, and its enum if it has one)."""
     if modern:
         return dict(schema) if type(schema) is dict else schema
     if type(schema) is list:
-        return [_as_json_schema(item, modern) for item in schema]
+        return [as_json_schema(item, modern) for item in schema]
     if type(schema) is not dict:
         return schema
-    converted = {key: _as_json_schema(value, modern) for key, value in schema.items() if key not in _DATA_KEYS}
+    converted = {key: as_json_schema(value, modern) for key, value in schema.items() if key not in _DATA_KEYS}
     converted.update((key, schema[key]) for key in _DATA_KEYS if key in schema)
     if converted.get("nullable") is True:
         if isinstance(converted.get("type"), str):
@@ -335,7 +335,7 @@ def _as_json_schema(schema: Any, modern: bool) -> Any:
 _DATA_KEYS = ("default", "enum", "example", "const")  # values, not schemas: copied as they are
 
 
-def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[Place, Mapping[str, Any]]]:
+def iter_schemas(document: Mapping[str, Any]) -> Iterator[tuple[Place, Mapping[str, Any]]]:
     """Every Schema Object of the document with where it is, from the places schemas live."""
     seen: set[int] = set()
     for where, schema in schema_roots(document):

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from devportal.specs.pointers import Place, resolve_local, to_pointer
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info", "hint"]  # info and hint: lint only
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ class ValidationReport:
 # Keys whose values are data, not OpenAPI or JSON Schema: a `$ref` inside an example payload is
 # part of the example. They are data only where they are keywords - a property, a schema, a
 # response or an example may also be *named* "default" or "example", and those are walked.
-_DATA = frozenset({"example", "default", "enum", "const", "value"})
-_NAME_MAPS = frozenset(
+DATA_KEYWORDS = frozenset({"example", "default", "enum", "const", "value"})
+NAME_MAPS = frozenset(
     {"paths", "webhooks", "properties", "patternProperties", "dependentSchemas", "schemas", "definitions",
      "$defs", "responses", "parameters", "requestBodies", "headers", "securitySchemes", "securityDefinitions",
      "links", "callbacks", "pathItems", "content", "encoding", "variables", "mapping", "examples"}
@@ -73,11 +73,11 @@ def reference_findings(document: dict[str, Any]) -> Iterator[Finding]:
             # a list's items are values (parameters, allOf's schemas), never names
             stack.extend((item, Place(place, i), "") for i, item in enumerate(node) if type(item) in (dict, list))
             continue
-        keywords = parent not in _NAME_MAPS  # in a name map every key is a name, whatever it spells
+        keywords = parent not in NAME_MAPS  # in a name map every key is a name, whatever it spells
         if keywords and not _KEYWORDS.isdisjoint(node):
             yield from refs.check(node, place)
         for key, value in node.items():
-            if type(value) not in (dict, list) or (keywords and (key in _DATA or key.startswith("x-"))):
+            if type(value) not in (dict, list) or (keywords and (key in DATA_KEYWORDS or key.startswith("x-"))):
                 continue
             stack.append((value, Place(place, key), key))
     yield from refs.unresolved_anchors()

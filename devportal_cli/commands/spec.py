@@ -1,7 +1,8 @@
-"""`devportal spec validate FILE` and `devportal spec diff OLD NEW`: the portal's spec engine on
-files, offline - the checks a registration makes (each finding with its line), and the changes
-between two versions with what breaks consumers - as text, JSON, Markdown or JUnit XML, with an
-exit code for CI (0: nothing at or above --fail-on; 1: something is; 2: a file cannot be used)."""
+"""`devportal spec validate FILE`, `devportal spec lint FILE` and `devportal spec diff OLD NEW`: the
+portal's spec engine on files, offline - the checks a registration makes (each finding with its
+line), the lint ruleset (the recommended one or a team's), and the changes between two versions
+with what breaks consumers - as text, JSON, Markdown or JUnit XML, with an exit code for CI (0:
+nothing at or above --fail-on; 1: something is; 2: a file cannot be used)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 
 from devportal.errors import DomainError
 from devportal.settings import MEBIBYTE, SpecLimits
-from devportal.specs.check import check_spec
+from devportal.specs.check import MAX_LINT_FINDINGS, check_spec
 from devportal.specs.diff import LEVELS, changes_at_least, diff
+from devportal.specs.lint import RECOMMENDED, Ruleset, parse_ruleset, read_ruleset
 from devportal.specs.parsing import SpecFormat, parse_spec
 from devportal.specs.report import FORMATS, locate, render, render_changes
 
@@ -45,6 +47,28 @@ def add_to(subcommands: Any) -> None:
         "--max-findings", type=int, default=1000, help="report at most this many findings (default: 1000)"
     )
     validate.set_defaults(run=run)
+
+    linting = actions.add_parser(
+        "lint",
+        help="lint FILE with the portal's ruleset (or --ruleset), after validating it",
+        description="Validate an OpenAPI document as registration does, then lint it with the portal's "
+        "recommended ruleset or a team's (--ruleset: the JSON or YAML a team sets through "
+        "PUT /teams/{team}/lint-ruleset). Exit code 0: no finding at or above --fail-on; 1: at least "
+        "one (an invalid document always); 2: a file cannot be read, or the ruleset is not one.",
+    )
+    linting.add_argument("file", type=Path, help="the OpenAPI document (.json, .yaml or .yml)")
+    linting.add_argument("--ruleset", type=Path, help="a ruleset file (JSON or YAML); default: the recommended one")
+    _report_options(linting)
+    linting.add_argument(
+        "--fail-on",
+        choices=("error", "warning", "info", "hint"),
+        default="error",
+        help="the least severity that makes the exit code 1 (default: error)",
+    )
+    linting.add_argument(
+        "--max-findings", type=int, default=1000, help="report at most this many findings (default: 1000)"
+    )
+    linting.set_defaults(run=run_lint)
 
     compare = actions.add_parser(
         "diff",
@@ -94,6 +118,47 @@ def run(args: argparse.Namespace) -> int:
     _emit(args, render(located, args.format, file=str(args.file), tool="devportal spec validate", summary=summary))
     failing = {"error"} if args.fail_on == "error" else {"error", "warning"}
     return EXIT_FINDINGS if any(f.severity in failing for f in checked.findings) else 0
+
+
+_SEVERITIES = ("error", "warning", "info", "hint")
+
+
+def run_lint(args: argparse.Namespace) -> int:
+    ruleset = RECOMMENDED
+    if args.ruleset is not None:
+        loaded = _ruleset(args.ruleset)
+        if loaded is None:
+            return EXIT_UNREADABLE
+        ruleset = loaded
+    raw = _read(args.file)
+    if raw is None:
+        return EXIT_UNREADABLE
+    most = min(max(args.max_findings, 1), MAX_LINT_FINDINGS)
+    limits = SpecLimits(max_spec_bytes=64 * MEBIBYTE, max_findings=most)
+    checked = check_spec(raw, _format_of(args.file, raw), limits, most, ruleset)
+    findings = checked.findings if checked.lint is None else checked.findings + checked.lint.findings
+    located = locate(raw.decode("utf-8", errors="replace"), findings)
+    summary: dict[str, Any] = {"valid": checked.valid, "truncated": checked.truncated}
+    if checked.lint is not None:
+        summary.update(lint=checked.lint.summary(), truncated=checked.truncated or checked.lint.truncated)
+    _emit(args, render(located, args.format, file=str(args.file), tool="devportal spec lint", summary=summary))
+    failing = set(_SEVERITIES[: _SEVERITIES.index(args.fail_on) + 1])
+    if not checked.valid or any(f.severity in failing for f in findings):
+        return EXIT_FINDINGS
+    return 0
+
+
+def _ruleset(path: Path) -> Ruleset | None:
+    """The ruleset in a file, or None once what is wrong with it is said."""
+    raw = _read(path)
+    if raw is None:
+        return None
+    try:
+        body = parse_ruleset(raw, _format_of(path, raw))
+        return read_ruleset(body, f"The ruleset in {path}")
+    except DomainError as error:
+        print(f"devportal: {error.detail}", file=sys.stderr)
+        return None
 
 
 def run_diff(args: argparse.Namespace) -> int:

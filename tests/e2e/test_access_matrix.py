@@ -200,6 +200,22 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/spec"),
         (401, 200, 200, 200, 200, 401),
     ),
+    "getApiVersionLint": (
+        call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/lint"),
+        (401, 200, 200, 200, 200, 401),
+    ),
+    "listLintRules": (call("GET", lambda w: "/lint/rules"), (401, 200, 200, 200, 200, 401)),
+    "getLintRuleset": (call("GET", lambda w: "/teams/pets/lint-ruleset"), (401, 200, 200, 200, 200, 401)),
+    # the team's developers and admins; a harmless ruleset (nothing blocks), as other rows submit for pets
+    "setLintRuleset": (
+        lambda world, caller: requests.put(
+            world.stack.gateway + "/teams/pets/lint-ruleset",
+            json={"rules": {"operation-description": "hint"}},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 200, 403, 200, 401),
+    ),
     "getSubmission": (call("GET", lambda w: f"/submissions/{w.submission_id}"), (401, 403, 200, 403, 200, 401)),
     "getSubmissionDocument": (
         call("GET", lambda w: f"/submissions/{w.submission_id}/document"),

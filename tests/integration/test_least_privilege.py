@@ -320,6 +320,15 @@ async def test_every_function_calls_exactly_what_it_declares(
         headers={"content-type": "application/json"},
     )
     assert settings["statusCode"] == 200, settings
+    ruleset = developer_call(
+        "set-lint-ruleset",
+        "PUT",
+        "/teams/{team}/lint-ruleset",
+        path_parameters={"team": "pets"},
+        body=json.dumps({"rules": {"operation-description": "off"}}),
+        headers={"content-type": "application/json"},
+    )
+    assert ruleset["statusCode"] == 200, ruleset
     registered = sqs_records(aws, aws.names.queue("test-after-registration"))
     for _delivery in range(2):  # at-least-once: the run id comes from the submission
         assert invoke(recorder, function("test-after-registration"), registered) == {"batchItemFailures": []}
@@ -672,6 +681,16 @@ async def test_every_function_calls_exactly_what_it_declares(
         "get-test-settings": proxy_event(
             "GET", "/apis/{apiId}/test-settings", path_parameters={"apiId": api_id}, claims=claims
         ),
+        "get-api-version-lint": proxy_event(
+            "GET",
+            "/apis/{apiId}/versions/{version}/lint",
+            path_parameters={"apiId": api_id, "version": version},
+            claims=claims,
+        ),
+        "get-lint-ruleset": proxy_event(
+            "GET", "/teams/{team}/lint-ruleset", path_parameters={"team": "pets"}, claims=claims
+        ),
+        "list-lint-rules": proxy_event("GET", "/lint/rules", claims=claims),
         "get-api-analytics": proxy_event(
             "GET",
             "/apis/{apiId}/analytics",

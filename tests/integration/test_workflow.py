@@ -13,9 +13,10 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.worker import Worker
 
 from devportal import wiring
-from devportal.registry.models import ApiVersionRecord
+from devportal.registry.models import ApiVersionRecord, StoredRuleset
 from devportal.registry.register import Submitted
 from devportal.registry.submit import SubmitRequest
+from devportal.specs.lint import read_ruleset
 from devportal_local.pollers import lambda_record
 from events.parsing import parse_event
 from events.registry import ApiRegistrationRejected, ApiVersionRegistered
@@ -35,12 +36,14 @@ async def worker(aws: AwsWorld, temporal_client: Client, task_queue: str) -> Asy
         yield worker
 
 
-def submit(body: bytes, media_type: str = "application/json", api_id: str | None = None) -> Submitted:
+def submit(
+    body: bytes, media_type: str = "application/json", api_id: str | None = None, team: str = "pets"
+) -> Submitted:
     outcome = wiring.portal().submit_spec(
         SubmitRequest(
             body=body,
             media_type=media_type,
-            team="pets",
+            team=team,
             correlation_id="corr-1",
             api_id=api_id or f"api-{uuid.uuid4().hex[:8]}",
         )
@@ -95,6 +98,45 @@ async def test_an_invalid_spec_is_rejected_with_findings(
     assert isinstance(rejected, ApiRegistrationRejected)
     assert {f.pointer for f in rejected.findings} >= {"/paths/~1a~1{id}/get/responses/200/$ref"}
     assert all("root:" not in f.message for f in rejected.findings)
+
+
+async def test_a_registered_version_keeps_what_lint_found(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker
+) -> None:
+    # Given a team without a ruleset of its own: the recommended one applies
+    submitted = submit(petstore_json(), team=f"lint-{uuid.uuid4().hex[:6]}")
+    result = await run(temporal_client, submitted, task_queue)
+    assert result.status == "registered"
+    # Then the version counts what lint found, the report is stored beside it, and the docs show it
+    record = wiring.portal().registry.get_version(submitted.api_id, "1.0.0")
+    assert record is not None
+    assert record.lint is not None
+    report = json.loads(wiring.portal().specs.get(record.lint_key))
+    assert (report["errors"], report["blocking"], report["team"]) == (0, None, submitted.owner)
+    assert record.lint["warnings"] == report["warnings"] == sum(f["severity"] == "warning" for f in report["findings"])
+    assert {"info-contact", "security-defined"} <= {f["rule"] for f in report["findings"]}
+    page = wiring.portal().docs.get(record.docs_key).decode()
+    assert "Linted with the recommended ruleset" in page
+    assert "info-contact" in page
+
+
+async def test_a_team_whose_ruleset_blocks_lint_errors_is_rejected_with_them(
+    aws: AwsWorld, temporal_client: Client, task_queue: str, worker: Worker
+) -> None:
+    # Given a team whose ruleset makes a missing contact an error, and errors blocking
+    team = f"strict-{uuid.uuid4().hex[:6]}"
+    ruleset = read_ruleset({"rules": {"info-contact": "error"}, "blocking": True})
+    wiring.portal().rulesets.put(StoredRuleset(team, ruleset, "tester", datetime.now(UTC)))
+    # When it submits a valid document without a contact
+    submitted = submit(petstore_json(), team=team)
+    result = await run(temporal_client, submitted, task_queue)
+    # Then it is rejected for lint, naming the rule, and nothing is registered
+    assert (result.status, result.reason) == ("rejected", "lint-failed")
+    assert wiring.portal().registry.get_version(submitted.api_id, "1.0.0") is None
+    (message,) = aws.drain(aws.names.queue("track-submission"))
+    rejected = parse_event(message["Body"]).data
+    assert isinstance(rejected, ApiRegistrationRejected)
+    assert [(f.rule, f.severity, f.pointer) for f in rejected.findings] == [("info-contact", "error", "/info")]
 
 
 async def test_losing_a_race_compensates(
