@@ -143,7 +143,7 @@ def value_findings(document: Mapping[str, Any], dialect: str) -> Iterator[Findin
     own schema, and (2.0, 3.0) each enum's values unique."""
     defaults = _Defaults(document, dialect)
     unique_enums = dialect in ("2.0", "3.0")
-    for place, schema in iter_schemas(document):
+    for place, schema in _schemas(document):
         if "default" in schema:
             yield from defaults.check(place, schema)
         if unique_enums and type(schema.get("enum")) is list:
@@ -335,7 +335,7 @@ def as_json_schema(schema: Any, modern: bool) -> Any:
 _DATA_KEYS = ("default", "enum", "example", "const")  # values, not schemas: copied as they are
 
 
-def iter_schemas(document: Mapping[str, Any]) -> Iterator[tuple[Place, Mapping[str, Any]]]:
+def _schemas(document: Mapping[str, Any]) -> Iterator[tuple[Place, Mapping[str, Any]]]:
     """Every Schema Object of the document with where it is, from the places schemas live."""
     seen: set[int] = set()
     for where, schema in schema_roots(document):

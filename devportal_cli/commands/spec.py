@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -139,9 +140,12 @@ def run_lint(args: argparse.Namespace) -> int:
     findings = checked.findings if checked.lint is None else checked.findings + checked.lint.findings
     located = locate(raw.decode("utf-8", errors="replace"), findings)
     summary: dict[str, Any] = {"valid": checked.valid, "truncated": checked.truncated}
+    totals = None
     if checked.lint is not None:
         summary.update(lint=checked.lint.summary(), truncated=checked.truncated or checked.lint.truncated)
-    _emit(args, render(located, args.format, file=str(args.file), tool="devportal spec lint", summary=summary))
+        totals = Counter(f.severity for f in checked.findings) + Counter(checked.lint.counts)
+    tool = "devportal spec lint"
+    _emit(args, render(located, args.format, file=str(args.file), tool=tool, summary=summary, totals=totals))
     failing = set(_SEVERITIES[: _SEVERITIES.index(args.fail_on) + 1])
     if not checked.valid or any(f.severity in failing for f in findings):
         return EXIT_FINDINGS

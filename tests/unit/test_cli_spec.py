@@ -140,3 +140,41 @@ def test_diff_reports_breaking_changes_and_exits_by_level(tmp_path: Path) -> Non
     assert spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")).returncode == 0
     assert spec("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), "--fail-on", "WARN").returncode == 1
     assert spec("diff", str(tmp_path / "old.json"), str(tmp_path / "nope.json")).returncode == 2
+
+
+def test_lint_reports_the_recommended_rules_with_their_lines_and_fails_on_request(tmp_path: Path) -> None:
+    # Given the demo petstore (no contact, no 4xx on some operations, a deprecated one without a sunset)
+    done = spec("lint", str(PETSTORE))
+    # Then lint says so with lines, and only errors fail by default
+    assert done.returncode == 0, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith(f"{PETSTORE}:3:3: warning info-contact: `info.contact` is missing")
+    assert any("deprecated-operation-sunset" in line and ":110:" in line for line in lines)
+    assert lines[-1] == f"{PETSTORE}: 0 error(s), 8 warning(s), 4 info"
+    assert spec("lint", str(PETSTORE), "--fail-on", "warning").returncode == 1
+    # When a ruleset file (YAML, `off` unquoted as Spectral files have it) turns rules off and up
+    ruleset = tmp_path / "ruleset.yaml"
+    ruleset.write_text("rules:\n  info-contact: off\n  security-defined: off\n  operation-4xx-response: error\n")
+    strict = spec("lint", str(PETSTORE), "--ruleset", str(ruleset), "--format", "json")
+    report = json.loads(strict.stdout)
+    assert strict.returncode == 1
+    assert report["lint"]["errors"] == 2
+    assert {f["rule"] for f in report["findings"]} == {
+        "operation-4xx-response", "operation-description", "deprecated-operation-sunset"
+    }  # fmt: skip
+
+
+def test_lint_of_an_invalid_document_reports_validation_and_fails() -> None:
+    done = spec("lint", str(BROKEN))
+    assert done.returncode == 1
+    assert "error path-params" in done.stdout
+    assert "info-contact" not in done.stdout  # lint runs on valid documents only
+
+
+def test_a_ruleset_that_is_not_one_exits_2(tmp_path: Path) -> None:
+    ruleset = tmp_path / "ruleset.json"
+    ruleset.write_text('{"rules": {"operation-sumary": "warn"}}')
+    done = spec("lint", str(PETSTORE), "--ruleset", str(ruleset))
+    assert done.returncode == 2
+    assert f"The ruleset in {ruleset} are not valid" in done.stderr
+    assert "did you mean `operation-summary`" in done.stderr

@@ -325,3 +325,17 @@ def test_a_bad_ruleset_is_a_400_naming_the_member(body: dict[str, Any], pointer:
 def test_a_ruleset_must_be_an_object() -> None:
     with pytest.raises(InvalidParameter, match="must be a JSON object"):
         read_ruleset(["rules"])
+
+
+def test_an_example_whose_schema_cannot_compile_does_not_hide_the_others() -> None:
+    # Given one media type whose schema jsonschema-rs cannot compile (an invalid pattern) beside a
+    # wrong example elsewhere
+    doc = clean()
+    mine = doc["paths"]["/pets/mine"]["get"]["responses"]["200"]["content"]["application/json"]
+    mine["schema"] = {"type": "string", "pattern": "([", "minLength": 1}
+    mine["example"] = "anything"
+    doc["components"]["examples"]["Rex"]["value"] = {"id": "three", "name": "Rex"}
+    # Then the wrong example is still found, and the uncompilable one is not judged
+    found = [f for f in lint(doc, "3.0").findings if f.rule == "oas3-valid-media-example"]
+    assert [f.pointer for f in found] == [f"{AT}/responses/200/content/application~1json/examples/rex/value"]
+    assert "at `/id`" in found[0].message
