@@ -178,7 +178,8 @@ def main() -> None:
     print(f"Results ({out}):")
     print(f"  GitHub: our lint {results['ours_in_process_p50_seconds']:.3f} s in-process "
           f"({'meets' if results['meets_targets']['github_lint_seconds'] else 'MISSES'} the 0.5 s target); "
-          f"CLI end to end ours {results['ours_cli_p50_seconds']:.2f} s vs redocly {results['redocly_cli_p50_seconds']:.2f} s "
+          f"CLI end to end ours {results['ours_cli_p50_seconds']:.2f} s vs redocly "
+          f"{results['redocly_cli_p50_seconds']:.2f} s "
           f"({results['ratio_redocly_cli_over_ours_cli']}x)")  # fmt: skip
     for rule, row in results["agreement_on_shared_rules"].items():
         print(f"  {rule} / {row['redocly']}: ours {row['ours']}, redocly {row['theirs']}, both {row['both']}")
