@@ -69,7 +69,7 @@ def _example_root(document: Any, pointer: str) -> str:
     if named:
         node = resolve_local(document, "#" + named.group(1))
         if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-            return node["$ref"].lstrip("#") + "/value"
+            return str(node["$ref"]).lstrip("#") + "/value"
     return re.sub(r"(/(example|value))/.*$", r"\1", pointer)
 
 
