@@ -272,6 +272,26 @@ async def print_catalog(session: Session, say: Say) -> list[dict[str, Any]]:
     return items
 
 
+async def show_lint(session: Session, say: Say, api_id: str = "petstore", version: str = "1.0.0") -> dict[str, Any]:
+    """What lint found when the petstore registered, with the ruleset of its team."""
+    path = f"/apis/{quote(api_id, safe='')}/versions/{quote(version, safe='')}/lint"
+    status, payload = await asyncio.to_thread(session.call, "GET", path)
+    if status != 200:
+        raise DemoFailed(f"GET {path} answered HTTP {status}: {payload.decode(errors='replace')}")
+    report: dict[str, Any] = json.loads(payload)
+    whose = f"the ruleset of team {report['team']}" if report["rulesetUpdatedAt"] else "the recommended ruleset"
+    counts = ", ".join(f"{report[kind]} {kind}" for kind in ("errors", "warnings", "infos", "hints") if report[kind])
+    say(f"  {api_id} {version} was linted at registration with {whose}: {counts or 'nothing found'} (GET {path})")
+    for finding in report["findings"][:3]:
+        say(f"    {finding['severity']:<7} {finding['rule']:<28} at {finding['pointer'] or '/'}: {finding['message']}")
+    if len(report["findings"]) > 3:
+        say(f"    ... and {len(report['findings']) - 3} more")
+    say("  A team changes its rules, or makes lint errors block its registrations, with PUT /teams/{team}/lint-ruleset"
+        + (f" or on {session.gateway_url}/team/" if ui_built() else "") + "; the CLI runs the same rules offline: "
+        "devportal spec lint FILE.")  # fmt: skip
+    return report
+
+
 def workflows_url(ui_url: str, namespace: str, api_id: str | None = None) -> str:
     base = f"{ui_url}/namespaces/{quote(namespace)}/workflows"
     if api_id is None:

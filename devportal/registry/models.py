@@ -114,6 +114,17 @@ def submission_id_for(api_id: str, version: str, sha256: str) -> str:
     return f"sub-{digest[:24]}"
 
 
+# Rejections that the same document may not get again: the team's ruleset may have changed since
+# (lint-failed), or the portal failed (internal-error). Any other verdict is the document's own.
+RETRYABLE_REJECTIONS = frozenset({"lint-failed", "internal-error"})
+
+
+def resubmission_id_for(previous_id: str) -> str:
+    """The submission that follows one rejected for a reason that may not hold any more: derived
+    from it, so a client repeating the same request still finds one submission, not two."""
+    return f"sub-{hashlib.sha256(previous_id.encode()).hexdigest()[:24]}"
+
+
 def workflow_id_for(api_id: str, version: str, submission_id: str) -> str:
     """One workflow per submission, not per version: a rejected 1.0.0 can be fixed and resubmitted
     as 1.0.0, while a redelivered ApiSpecSubmitted still finds its workflow and starts nothing."""

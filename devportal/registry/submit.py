@@ -27,6 +27,8 @@ from devportal.registry.models import (
     Submission,
     SubmissionStatus,
     spec_key_for,
+    RETRYABLE_REJECTIONS,
+    resubmission_id_for,
     submission_id_for,
     workflow_id_for,
 )
@@ -133,7 +135,7 @@ class SubmitSpec:
                 "versions are immutable. Submit the change under a new version.",
                 [FieldError(detail="already registered", pointer="/info/version")],
             )
-        submission_id = submission_id_for(api_id, version, parsed.sha256)
+        submission_id = self._current_submission(submission_id_for(api_id, version, parsed.sha256))
         if existing is not None:
             registered = self._repository.get_submission(existing.submission_id)
             if registered is not None:
@@ -185,3 +187,16 @@ class SubmitSpec:
                     "(it will not be registered twice)."
                 ) from error
         return SubmitOutcome(submission, identity.title, finished=submission.status.terminal)
+
+    def _current_submission(self, submission_id: str) -> str:
+        """The content's submission, or - when it was rejected for a reason that may not hold any
+        more (the team's lint ruleset, a failure of the portal) - the one that follows it."""
+        previous = self._repository.get_submission(submission_id)
+        while (
+            previous is not None
+            and previous.status is SubmissionStatus.REJECTED
+            and previous.reason in RETRYABLE_REJECTIONS
+        ):
+            submission_id = resubmission_id_for(submission_id)
+            previous = self._repository.get_submission(submission_id)
+        return submission_id

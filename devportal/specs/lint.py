@@ -210,7 +210,7 @@ def parse_ruleset(raw: bytes, fmt: SpecFormat) -> Any:
 
 @dataclass(frozen=True)
 class LintReport:
-    findings: tuple[Finding, ...]  # at most max_findings, in document order of the rules
+    findings: tuple[Finding, ...]  # at most max_findings, errors first, then warnings, infos, hints
     counts: Mapping[str, int]  # per severity: error, warning, info, hint - every finding counted
     blocking: str | None  # why the ruleset rejects the document, or None
 
@@ -248,7 +248,7 @@ def lint(
 ) -> LintReport:
     levels = {rule.id: ruleset.level_of(rule) for rule in RULES if dialect in rule.dialects}
     on = {rule_id for rule_id, level in levels.items() if level != "off"}
-    kept: list[Finding] = []
+    kept: dict[str, list[Finding]] = {severity: [] for severity in _SEVERITY.values()}  # worst kept first
     counts: Counter[str] = Counter()
     ctx = _Context.of(document, dialect, on)
     for check in _CHECKS:
@@ -259,10 +259,11 @@ def lint(
                 continue
             severity = _SEVERITY[levels[finding.rule]]
             counts[severity] += 1
-            if len(kept) < max_findings:
-                kept.append(Finding(finding.pointer, finding.message, finding.rule, severity))
+            if len(kept[severity]) < max_findings:
+                kept[severity].append(Finding(finding.pointer, finding.message, finding.rule, severity))
     ctx.cache.clear()  # the compiled validators hold on to the document
-    return LintReport(tuple(kept), dict(counts), _blocking(ruleset, counts))
+    worst_first = [finding for severity in _SEVERITY.values() for finding in kept[severity]][:max_findings]
+    return LintReport(tuple(worst_first), dict(counts), _blocking(ruleset, counts))
 
 
 def _blocking(ruleset: Ruleset, counts: Mapping[str, int]) -> str | None:

@@ -22,8 +22,9 @@ logger = Logger()
 
 def set_lint_ruleset(request: ApiRequest, portal: Portal) -> ApiResponse:
     team = check_team(request.path_parameters.get("team", ""), parameter="team")
-    require_team_member(request.caller, profile_of(portal, request.caller), team)
-    stored = StoredRuleset(team, read_ruleset(request.json_object()), request.caller.subject, datetime.now(UTC))
+    profile = profile_of(portal, request.caller)
+    require_team_member(request.caller, profile, team)
+    stored = StoredRuleset(team, read_ruleset(request.json_object()), profile.email, datetime.now(UTC))
     portal.rulesets.put(stored)
     logger.info("lint ruleset set", team=team, blocking=stored.ruleset.blocking, rules=len(stored.ruleset.rules))
     return json_response(200, ruleset_view(stored), {"Cache-Control": "no-store"})

@@ -708,3 +708,39 @@ def test_the_changes_between_two_versions_breaking_first(stack: RunningStack, pa
     page.get_by_label("From").select_option("2.0.0")
     page.get_by_label("To").select_option("1.0.0")
     expect(page.get_by_role("status")).to_contain_text("From 2.0.0 to 1.0.0: 0 breaking")
+
+
+def test_a_version_shows_what_lint_found_and_the_team_sets_its_ruleset(
+    stack: RunningStack, page: Page, shots: Shots, api_id: str
+) -> None:
+    # Given the demo petstore registered for team pets: its page counts what lint found
+    page.goto(stack.gateway + f"/sign-in/?next={quote(f'/catalog/api/?id={api_id}', safe='')}")
+    sign_in(page, stack, "developer")
+    summary = page.get_by_role("link", name=re.compile(r"\d+ warnings"))
+    expect(summary).to_be_visible()
+    summary.click()
+    # Then the lint page lists the findings, worst first, with their rules and places
+    expect(page.get_by_role("heading", name=f"Lint of {api_id} 1.0.0")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("Linted at registration with")
+    expect(page.locator(".changes li").filter(has_text="info-contact").first).to_contain_text("/info")
+    shots.take(page, "lint of a version", full_page=True)
+    assert_accessible(page, "lint page")
+    page.get_by_label(re.compile(r"warnings: \d")).uncheck()
+    page.get_by_label(re.compile(r"errors: \d")).uncheck()
+    expect(page.get_by_text("No findings at the severities chosen.")).to_be_visible()
+
+    # When a developer of the team turns a rule down on the team page and saves
+    page.get_by_role("link", name="your team's lint ruleset").click()
+    expect(page.get_by_role("heading", name="Lint ruleset")).to_be_visible()
+    level = page.get_by_label("Level of operation-description")
+    expect(level).to_have_value(re.compile("info|hint|off"))
+    level.select_option("hint")
+    page.get_by_role("button", name="Save the ruleset").click()
+    expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+    shots.take(page, "team lint ruleset", full_page=True)
+    assert_accessible(page, "team page with the lint ruleset")
+    # Then the portal has it, and the page shows it again after a reload
+    stored = stack.get("/teams/pets/lint-ruleset", role="viewer").json()
+    assert stored["effective"]["operation-description"] == "hint"
+    page.reload()
+    expect(page.get_by_label("Level of operation-description")).to_have_value("hint")

@@ -339,3 +339,15 @@ def test_an_example_whose_schema_cannot_compile_does_not_hide_the_others() -> No
     found = [f for f in lint(doc, "3.0").findings if f.rule == "oas3-valid-media-example"]
     assert [f.pointer for f in found] == [f"{AT}/responses/200/content/application~1json/examples/rex/value"]
     assert "at `/id`" in found[0].message
+
+
+def test_the_worst_are_kept_when_findings_are_bounded() -> None:
+    # Given thirty warnings and one error found after them
+    doc = clean()
+    for index in range(30):
+        doc["components"]["schemas"][f"Unused{index}"] = {"type": "string"}
+    doc["info"]["description"] = "<script>alert(1)</script>"
+    report = lint(doc, "3.0", max_findings=3)
+    # Then the error is among the three kept, first
+    assert [f.severity for f in report.findings] == ["error", "warning", "warning"]
+    assert report.findings[0].rule == "no-script-tags-in-markdown"

@@ -106,6 +106,26 @@ def test_a_finished_submission_is_not_announced_again(
     assert len(publisher.published) == 1
 
 
+@pytest.mark.parametrize("reason", ["lint-failed", "internal-error"])
+def test_a_rejection_that_may_not_hold_any_more_lets_the_same_content_try_again(
+    submit: SubmitSpec, registry: InMemoryRegistry, publisher: RecordingPublisher, reason: str
+) -> None:
+    # Given the petstore rejected by the team's lint ruleset (or a failure of the portal)
+    first = submit(request(demo_spec_bytes("petstore.yaml"))).submission
+    registry.record_outcome(first.submission_id, SubmissionStatus.REJECTED, reason=reason, findings=(),
+                            findings_truncated=False)  # fmt: skip
+    # When the same document comes again (the ruleset relaxed), twice as a retrying client sends it
+    again = submit(request(demo_spec_bytes("petstore.yaml")))
+    retried = submit(request(demo_spec_bytes("petstore.yaml")))
+    # Then it is one new submission, announced once, with a workflow of its own
+    assert not again.finished
+    assert again.submission.submission_id != first.submission_id
+    assert again.submission.workflow_id != first.workflow_id
+    assert retried.submission == again.submission
+    assert len(publisher.published) == 3  # the first, the new one, and the retry's (idempotent downstream)
+    assert len(registry.submissions) == 2
+
+
 def test_registered_version_with_other_content_is_a_conflict(
     submit: SubmitSpec, registry: InMemoryRegistry, specs: InMemoryBlobStore
 ) -> None:

@@ -6,6 +6,7 @@ import { useCallback, useState } from "react";
 import { api } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
+import { lintSummary } from "./ApiLint";
 import { DocsRating } from "./DocsRating";
 import { HealthPanel } from "./HealthPanel";
 import { Loading } from "./Loading";
@@ -84,6 +85,17 @@ function ApiView({ apiId, requested, operation, full }: View) {
               {detail.lastReport.headline}
             </>
           ) : null}
+        </dd>
+        <dt>Lint</dt>
+        <dd>
+          {current.lint ? (
+            <>
+              <Link href={paths.lint(apiId, current.version)}>{lintSummary(current.lint)}</Link>
+              {current.lint.blocking ? <span className="muted"> · {current.lint.blocking}</span> : null}
+            </>
+          ) : (
+            <span className="muted">registered before the portal linted versions</span>
+          )}
         </dd>
         <dt>Changes</dt>
         <dd>

@@ -25,6 +25,9 @@ const STEPS = [
 
 const REASONS: Record<NonNullable<Submission["reason"]>, string> = {
   "invalid-spec": "The document is not a valid OpenAPI document. Each finding below is shown where it is.",
+  "lint-failed":
+    "The document is valid, but your team's lint ruleset rejects it. Each finding below is shown where it is; " +
+    "the ruleset is on your team's page.",
   "version-conflict": "This version is already registered with different content. Submit it as a new version.",
   "internal-error": "Registration could not complete. Submitting it again is safe.",
 };

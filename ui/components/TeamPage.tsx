@@ -5,6 +5,7 @@ import { api, type User } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
 import { TeamKeys } from "./Keys";
+import { LintRuleset } from "./LintRuleset";
 import { TeamAnalytics } from "./TeamAnalytics";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
@@ -59,6 +60,10 @@ function Team({ user }: { user: User }) {
       <h1>Team {user.team}</h1>
       <TeamApis team={user.team} />
       <TeamAnalytics team={user.team} />
+      <section aria-labelledby="team-lint" className="stack">
+        <h2 id="team-lint">Lint ruleset</h2>
+        <LintRuleset team={user.team} editable={can(state, "apis:submit")} />
+      </section>
       {can(state, "keys:manage") ? (
         <TeamKeys team={user.team} />
       ) : (

@@ -24,6 +24,8 @@ export const paths = {
     if (range.to) query.set("to", range.to);
     return `/catalog/api/changes/?${query}`;
   },
+  lint: (apiId: string, version: string) =>
+    `/catalog/api/lint/?id=${encodeURIComponent(apiId)}&version=${encodeURIComponent(version)}`,
   testRun: (runId: string) => `/test-run/?id=${encodeURIComponent(runId)}`,
   submit: "/submit/",
   submission: (submissionId: string) => `/submission/?id=${encodeURIComponent(submissionId)}`,
