@@ -24,11 +24,11 @@ from devportal.errors import (
     VersionConflict,
 )
 from devportal.registry.models import (
+    RETRYABLE_REJECTIONS,
     Submission,
     SubmissionStatus,
-    spec_key_for,
-    RETRYABLE_REJECTIONS,
     resubmission_id_for,
+    spec_key_for,
     submission_id_for,
     workflow_id_for,
 )
