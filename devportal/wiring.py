@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from devportal.identity.keys import ApiKeys, KeyStore
     from devportal.identity.tokens import TokenVerifier
     from devportal.identity.users import Directory, Profiles
+    from devportal.registry.lifecycle import ChangeLifecycle
     from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, Rulesets
     from devportal.registry.register import Registrar
     from devportal.registry.submit import SubmitSpec
@@ -84,6 +85,7 @@ class Overrides(TypedDict, total=False):
     api_keys: ApiKeys
     invite_user: InviteUser
     submit_spec: SubmitSpec
+    change_lifecycle: ChangeLifecycle
     registrar: Registrar
     search_documents: SearchDocuments
     catalog_index: LiveIndex
@@ -352,6 +354,12 @@ class Portal:
         from devportal.registry.submit import SubmitSpec
 
         return SubmitSpec(self.registry, self.specs, self.publisher, self.spec_limits)
+
+    @cached_property
+    def change_lifecycle(self) -> ChangeLifecycle:
+        from devportal.registry.lifecycle import ChangeLifecycle
+
+        return ChangeLifecycle(self.registry, self.publisher, _now)
 
     @cached_property
     def uploads(self) -> Uploads:

@@ -292,6 +292,21 @@ async def show_lint(session: Session, say: Say, api_id: str = "petstore", versio
     return report
 
 
+async def show_lifecycle(session: Session, say: Say, api_id: str = "authentication-api") -> dict[str, Any]:
+    """A version deprecated by its team, with the day it goes away; its page and docs say so."""
+    sunset = (datetime.now(UTC) + timedelta(days=90)).date().isoformat()
+    path = f"/apis/{quote(api_id, safe='')}/versions/1.0.0/lifecycle"
+    body = json.dumps({"status": "deprecated", "sunset": sunset, "reason": "2.0 replaces sessions with tokens"})
+    status, payload = await asyncio.to_thread(session.call, "POST", path, body.encode(), "application/json")
+    if status != 200:
+        raise DemoFailed(f"POST {path} answered HTTP {status}: {payload.decode(errors='replace')}")
+    version: dict[str, Any] = json.loads(payload)
+    say(f"  POST {path} -> HTTP 200: {api_id} 1.0.0 is {version['status']}, goes away on {version['sunset']}")
+    say("  its docs page, its page in the portal and the catalog's search mark it; later: "
+        '{"status": "retired"} (still readable), or {"status": "active"} to take it back.')  # fmt: skip
+    return version
+
+
 def workflows_url(ui_url: str, namespace: str, api_id: str | None = None) -> str:
     base = f"{ui_url}/namespaces/{quote(namespace)}/workflows"
     if api_id is None:

@@ -19,7 +19,12 @@ from events.analytics import (
 )
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
-from events.registry import ApiRegistrationRejected, ApiSpecSubmitted, ApiVersionRegistered
+from events.registry import (
+    ApiRegistrationRejected,
+    ApiSpecSubmitted,
+    ApiVersionLifecycleChanged,
+    ApiVersionRegistered,
+)
 from events.testing import TestRunCompleted, TestRunRequested
 
 
@@ -60,6 +65,11 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=ApiRegistrationRejected,
         producer="temporal_bridge/ApiRegistrationWorkflow",
         description="A submission was refused, with findings.",
+    ),
+    EventDefinition(
+        model=ApiVersionLifecycleChanged,
+        producer="functions/change_version_lifecycle",
+        description="A version became active, deprecated (with its sunset date) or retired.",
     ),
     EventDefinition(
         model=ApiUsageRecorded,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from pydantic import Field
@@ -31,6 +32,7 @@ class ApiSpecSubmitted(DomainEvent):
     sha256: str = Field(pattern=_SHA256)
     size_bytes: int = Field(ge=1)
     format: Literal["json", "yaml"]
+    draft: bool = Field(default=False, description="register it as a draft, offered once its team makes it active")
 
 
 class ApiVersionRegistered(DomainEvent):
@@ -50,6 +52,7 @@ class ApiVersionRegistered(DomainEvent):
     openapi_version: str = Field(min_length=1, max_length=32)
     operation_count: int = Field(ge=0)
     workflow_id: str = Field(min_length=1, max_length=255)
+    status: Literal["draft", "active"] = "active"
 
 
 class Finding(WireModel):
@@ -73,3 +76,21 @@ class ApiRegistrationRejected(DomainEvent):
     reason: RejectReason
     findings: list[Finding] = Field(max_length=MAX_EVENT_FINDINGS)
     findings_truncated: bool
+
+
+class ApiVersionLifecycleChanged(DomainEvent):
+    """A version moved on in its lifecycle (draft -> active -> deprecated -> retired), by its
+    owning team or an admin."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiVersionLifecycleChanged"
+    SOURCE: ClassVar[str] = "devportal.registry"
+
+    api_id: str = Field(pattern=_API_ID)
+    version: str = Field(pattern=_VERSION)
+    owner: str = Field(pattern=_API_ID)
+    from_status: Literal["draft", "active", "deprecated", "retired"]
+    to_status: Literal["draft", "active", "deprecated", "retired"]
+    sunset: date | None = Field(default=None, description="when a deprecated version goes away")
+    reason: str | None = Field(default=None, max_length=500)
+    changed_by: str = Field(min_length=1, max_length=320)
+    changed_at: datetime

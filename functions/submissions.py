@@ -7,6 +7,7 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit
 
 from devportal.adapters.metrics import emit
+from devportal.errors import FieldError, InvalidParameter
 from devportal.http import ApiRequest, ApiResponse, json_response
 from devportal.identity.access import is_admin, submitting_team
 from devportal.registry.submit import SubmitRequest
@@ -33,6 +34,7 @@ def submitted(
             version=request.query_param("version"),
             any_team=is_admin(caller),
             uploaded=uploaded,
+            draft=_draft(request),
         )
     )
     view = submission_view(request, outcome.submission, portal.temporal_ui_url)
@@ -47,3 +49,14 @@ def submitted(
     emit("Submissions", 1, MetricUnit.Count, service="submit-spec", outcome="seen" if outcome.finished else "accepted")
     status_url = view["links"]["self"]
     return json_response(200 if outcome.finished else 202, view, {"Location": status_url})
+
+
+def _draft(request: ApiRequest) -> bool:
+    """`status=draft` registers the version as a draft; `active` (the default) offers it at once."""
+    status = request.query_param("status") or "active"
+    if status not in ("active", "draft"):
+        raise InvalidParameter(
+            "`status` must be `active` (the default) or `draft`.",
+            [FieldError(detail="must be active or draft", parameter="status")],
+        )
+    return status == "draft"

@@ -61,6 +61,8 @@ def version_view(request: ApiRequest, r: ApiVersionRecord) -> dict[str, Any]:
         "title": r.title,
         "owner": r.owner,
         "status": r.status,
+        "sunset": r.sunset.isoformat() if r.sunset is not None else None,
+        "statusChangedAt": _ts(r.status_changed_at) if r.status_changed_at is not None else None,
         "openapiVersion": r.openapi_version,
         "operationCount": r.operation_count,
         "sha256": r.sha256,

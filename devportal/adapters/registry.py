@@ -172,6 +172,31 @@ class DynamoRegistry(DynamoTable):
             return StoreResult.CONFLICT
         return StoreResult.CREATED
 
+    def change_status(
+        self, api_id: str, version: str, *, expected: str, status: str, sunset: date | None, by: str, at: datetime
+    ) -> bool:
+        values: dict[str, Any] = {":expected": expected, ":status": status, ":by": by, ":at": timestamp(at)}
+        update = "SET #s = :status, statusChangedBy = :by, statusChangedAt = :at"
+        if sunset is not None:
+            update += ", sunset = :sunset"
+            values[":sunset"] = sunset.isoformat()
+        else:
+            update += " REMOVE sunset"
+        try:
+            self._client().update_item(
+                TableName=self._table,
+                Key=item({"PK": f"API#{api_id}", "SK": f"VERSION#{version}"}),
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(PK) AND #s = :expected",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=item(values),
+            )
+        except ClientError as error:
+            if conditional_failure(error):
+                return False
+            raise
+        return True
+
     # -- catalog ---------------------------------------------------------------------------
 
     def get_catalog_entry(self, api_id: str) -> CatalogEntry | None:
@@ -345,6 +370,7 @@ def _submission_values(s: Submission) -> dict[str, Any]:
         "updatedAt": timestamp(s.updated_at),
         "correlationId": s.correlation_id,
         "workflowId": s.workflow_id,
+        **({"draft": True} if s.draft else {}),
         "reason": s.reason,
         "findings": [_finding_values(f) for f in s.findings],
         "findingsTruncated": s.findings_truncated,
@@ -372,6 +398,7 @@ def _submission_from(values: dict[str, Any]) -> Submission:
         ),
         findings_truncated=bool(values.get("findingsTruncated", False)),
         step=RegistrationStep(values["step"]) if "step" in values else None,
+        draft=bool(values.get("draft", False)),
     )
 
 
@@ -392,6 +419,7 @@ def _version_values(r: ApiVersionRecord) -> dict[str, Any]:
         "submissionId": r.submission_id,
         "registeredAt": timestamp(r.registered_at),
         "status": r.status,
+        **({"sunset": r.sunset.isoformat()} if r.sunset is not None else {}),
         **({"lint": orjson.dumps(dict(r.lint)).decode(), "lintKey": r.lint_key} if r.lint is not None else {}),
     }
 
@@ -411,6 +439,9 @@ def _version_from(values: dict[str, Any]) -> ApiVersionRecord:
         submission_id=values["submissionId"],
         registered_at=moment(values["registeredAt"]),
         status=values["status"],
+        sunset=date.fromisoformat(values["sunset"]) if "sunset" in values else None,
+        status_changed_at=moment(values["statusChangedAt"]) if "statusChangedAt" in values else None,
+        status_changed_by=values.get("statusChangedBy"),
         lint=orjson.loads(values["lint"]) if "lint" in values else None,
         lint_key=values.get("lintKey", ""),
     )

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 import orjson
@@ -36,6 +38,8 @@ margin:18px 0;padding:14px 18px}section.op h2{font-size:17px;margin:0;font-famil
 ui-monospace,monospace;margin-right:8px;text-transform:uppercase}.get{background:#1a7f37}.post{background:#0969da}
 .put{background:#9a6700}.patch{background:#8250df}.delete{background:#cf222e}.head,.options,.trace{background:#59636e}
 .opid{color:var(--muted);font:13px ui-monospace,monospace}.dep{color:#cf222e;font-weight:600}
+.lifecycle{padding:10px 14px;border-radius:6px;font-weight:600;background:#fff8c5;color:#6a4a00}
+.lifecycle.retired{background:#ffebe9;color:#82071e}.lifecycle.draft{background:#ddf4ff;color:#0a3069}
 table{border-collapse:collapse;width:100%;margin:6px 0;font-size:14px}th,td{border-bottom:1px solid var(--line);
 text-align:left;padding:4px 8px;vertical-align:top}code,pre{font-family:ui-monospace,monospace;font-size:13px}
 pre{background:var(--bg);padding:10px;border-radius:6px;overflow:auto;max-height:420px}
@@ -49,6 +53,26 @@ font-family:system-ui,sans-serif}.desc{white-space:pre-wrap}h4{margin:12px 0 4px
 def render_document(document: dict[str, Any], identity: SpecIdentity, lint: Mapping[str, Any] | None = None) -> str:
     """The page; with `lint` (a stored lint report), what lint found is shown under the servers."""
     return _Renderer(document, identity, lint).page()
+
+
+_BANNER = re.compile(r"<!--lifecycle-->.*?<!--/lifecycle-->", re.DOTALL)
+
+
+def with_lifecycle(page: str, status: str, sunset: date | None) -> str:
+    """The page marked with its version's lifecycle status (no mark while active): what a reader
+    must know before relying on it, at the top of the page. Applied again, it replaces its mark."""
+    page = _BANNER.sub("", page)
+    words = {
+        "draft": "Draft: this version is not offered yet; it may still change before its team makes it active.",
+        "deprecated": "Deprecated: this version goes away"
+        + (f" on {sunset.isoformat()}" if sunset else "")
+        + ". Move to a newer version before then.",
+        "retired": "Retired: this version is no longer offered; this page is kept for reference.",
+    }.get(status)
+    if words is None:
+        return page
+    banner = f'<!--lifecycle--><p class="lifecycle {_e(status)}" role="note">{_e(words)}</p><!--/lifecycle-->'
+    return page.replace("<main>", "<main>" + banner, 1)
 
 
 MAX_LINT_SHOWN = 200

@@ -55,6 +55,7 @@ class Submission:
     findings: tuple[Finding, ...] = ()
     findings_truncated: bool = False
     step: RegistrationStep | None = None  # while registering
+    draft: bool = False  # registered as a draft: offered once its team makes it active
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,10 @@ class ApiVersionRecord:
     operation_count: int
     submission_id: str
     registered_at: datetime
-    status: str = "active"
+    status: str = "active"  # draft | active | deprecated | retired (devportal.registry.lifecycle) | failed
+    sunset: date | None = None  # when a deprecated version goes away
+    status_changed_at: datetime | None = None
+    status_changed_by: str | None = None
     lint: Mapping[str, Any] | None = None  # counts: errors, warnings, infos, hints; blocking (None when it passed)
     lint_key: str = ""  # the whole lint report, in the specs bucket
 

@@ -96,6 +96,12 @@ class RegistryRepository(Protocol):
         """Write the version and its documentation record at once, only if the version is new."""
         ...
 
+    def change_status(
+        self, api_id: str, version: str, *, expected: str, status: str, sunset: date | None, by: str, at: datetime
+    ) -> bool:
+        """Move a version from `expected` to `status`; False when it is not (any more) `expected`."""
+        ...
+
     def get_catalog_entry(self, api_id: str) -> CatalogEntry | None: ...
 
     def add_to_catalog(self, record: ApiVersionRecord) -> CatalogEntry:

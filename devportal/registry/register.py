@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from devportal.docs.render import render_document
+from devportal.docs.render import render_document, with_lifecycle
 from devportal.registry.models import (
     ApiVersionRecord,
     RegistrationStep,
@@ -55,6 +55,7 @@ class Submitted:
     format: SpecFormat
     correlation_id: str
     workflow_id: str
+    draft: bool = False  # stored as a draft (absent from histories before drafts: active)
 
     @classmethod
     def of(cls, s: Submission) -> Submitted:
@@ -69,6 +70,7 @@ class Submitted:
             s.format,
             s.correlation_id,
             s.workflow_id,
+            s.draft,
         )
 
 
@@ -186,6 +188,8 @@ class Registrar:
         document = orjson.loads(self._specs.get(normalized_key))
         lint = orjson.loads(self._specs.get(lint_key)) if lint_key else None
         page = render_document(document, identify(document), lint)
+        if submission.draft:
+            page = with_lifecycle(page, "draft", None)
         key = docs_key_for(submission.api_id, submission.version, submission.sha256)
         self._docs.put(key, page.encode("utf-8"), "text/html; charset=utf-8")
         return key
@@ -207,6 +211,7 @@ class Registrar:
             registered_at=self._clock(),
             lint=validated.lint,
             lint_key=validated.lint_key,
+            status="draft" if submission.draft else "active",
         )
         return self._repository.store_version(record)
 
@@ -230,6 +235,7 @@ class Registrar:
                         openapi_version=validated.openapi_version,
                         operation_count=validated.operation_count,
                         workflow_id=submission.workflow_id,
+                        status="draft" if submission.draft else "active",
                     ),
                     correlation_id=submission.correlation_id,
                     producer=PRODUCER,

@@ -59,6 +59,7 @@ class SubmitRequest:
     version: str | None = None
     any_team: bool = False  # an admin may submit versions of an API another team owns
     uploaded: bool = False  # the body came through POST /apis/uploads: the upload cap applies
+    draft: bool = False  # register it as a draft (devportal.registry.lifecycle)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ class SubmitSpec:
                 updated_at=now,
                 correlation_id=request.correlation_id,
                 workflow_id=workflow_id_for(api_id, version, submission_id),
+                draft=request.draft,
             )
         )
         if not submission.status.terminal:
@@ -175,6 +177,7 @@ class SubmitSpec:
                     sha256=submission.sha256,
                     size_bytes=submission.size_bytes,
                     format=submission.format,
+                    draft=submission.draft,
                 ),
                 correlation_id=submission.correlation_id,
                 producer=PRODUCER,

@@ -45,15 +45,17 @@ class LiveIndex:
 
 
 def index_latest(store: SearchDocuments, document: SearchDocument) -> bool:
-    """Make `document` its API's search document if it is of a newer version than the stored one.
-    Idempotent: the same version again (a redelivered event) or an older one changes nothing.
-    Returns whether it was written."""
+    """Make `document` its API's search document if it is of a newer version than the stored one,
+    or of the same version in another lifecycle status. Idempotent: the same version and status
+    again (a redelivered event) or an older version changes nothing. Returns whether it was written."""
     for attempt in range(_WRITE_ATTEMPTS):
         stored = store.get(document.api_id)
-        if stored is not None and (
-            stored.version == document.version or not is_newer(document.version, stored.version)
-        ):
-            return False
+        if stored is not None:
+            same = stored.version == document.version
+            if (same and stored.status == document.status) or (
+                not same and not is_newer(document.version, stored.version)
+            ):
+                return False
         if store.put(document, replacing=stored):
             return True
         time.sleep(random.uniform(0, min(_BACKOFF_CAP_SECONDS, 0.005 * 2**attempt)))  # noqa: S311 - jitter

@@ -65,6 +65,7 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         show_contract_test,
         show_daily_report,
         show_health,
+        show_lifecycle,
         show_lint,
         show_upload,
         workflows_url,
@@ -87,6 +88,8 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         await print_catalog(session, say)
         print("\nEvery version is linted when it registers:", flush=True)
         await show_lint(session, say)
+        print("\nA team deprecates a version, saying when it goes away:", flush=True)
+        await show_lifecycle(session, say)
         print("\nA service of team pets publishes its last hour of calls to the petstore:", flush=True)
         secret = await publish_usage(session, say)
         print("\nThe same service reports an incident a few hours ago; the hourly health check judges it:", flush=True)

@@ -13,7 +13,7 @@ from devportal.wiring import Portal
 from functions.entrypoints import api_function
 
 SORTS = ("relevance", "title", "updated")
-STATUSES = ("active",)
+STATUSES = ("active", "deprecated", "retired")
 MAX_QUERY_CHARS = 200
 MAX_OFFSET = 10_000
 

@@ -29,6 +29,7 @@ def record_handler(record: SQSRecord, portal: Portal) -> None:
         format=data.format,
         correlation_id=event.metadata.correlation_id,
         workflow_id=workflow_id_for(data.api_id, data.version, data.submission_id),
+        draft=data.draft,
     )
     task_queue = portal.registration_task_queue
     portal.temporal.run(lambda client: ensure_registration(client, submitted, task_queue))

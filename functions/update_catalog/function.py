@@ -1,5 +1,5 @@
 from events.analytics import ApiDailyReportPublished, ApiHealthDegraded, ApiHealthRecovered
-from events.registry import ApiVersionRegistered
+from events.registry import ApiVersionLifecycleChanged, ApiVersionRegistered
 from events.testing import TestRunCompleted
 from functions.declaration import Function, Queue
 
@@ -9,7 +9,14 @@ FUNCTION = Function(
         "current."
     ),
     trigger=Queue(
-        events=(ApiVersionRegistered, ApiHealthDegraded, ApiHealthRecovered, ApiDailyReportPublished, TestRunCompleted)
+        events=(
+            ApiVersionRegistered,
+            ApiVersionLifecycleChanged,
+            ApiHealthDegraded,
+            ApiHealthRecovered,
+            ApiDailyReportPublished,
+            TestRunCompleted,
+        )
     ),
     access={"table": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")},
 )

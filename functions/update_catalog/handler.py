@@ -1,4 +1,5 @@
-"""Consumer: ApiVersionRegistered -> the API's catalog entry (owner, latest version, versions);
+"""Consumer: ApiVersionRegistered, and ApiVersionLifecycleChanged (a draft made active) -> the API's
+catalog entry (owner, latest version, versions; drafts stay out until they are active);
 ApiHealthDegraded / ApiHealthRecovered -> its health, per rule; ApiDailyReportPublished -> its
 newest daily report.
 
@@ -15,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from devportal.wiring import Portal
 from events.analytics import ApiDailyReportPublished, ApiHealthDegraded, ApiHealthRecovered
 from events.parsing import UnknownEvent, parse_event
-from events.registry import ApiVersionRegistered
+from events.registry import ApiVersionLifecycleChanged, ApiVersionRegistered
 from events.testing import TestRunCompleted
 from functions.entrypoints import sqs_consumer
 
@@ -60,11 +61,14 @@ def record_handler(record: SQSRecord, portal: Portal) -> None:
         noted = portal.registry.note_test_run(run.api_id, {k: v for k, v in brief.items() if v is not None})
         logger.info("catalog test run noted" if noted else "catalog test run already later", api_id=run.api_id)
         return
-    if not isinstance(event.data, ApiVersionRegistered):
+    if not isinstance(event.data, ApiVersionRegistered | ApiVersionLifecycleChanged):
         raise UnknownEvent(f"update-catalog does not consume {event.detail_type}")
     stored = portal.registry.get_version(event.data.api_id, event.data.version)
     if stored is None:
         raise VersionNotStored(f"{event.data.api_id} {event.data.version}")
+    if stored.status == "draft":  # not offered yet: it joins the catalog when its team makes it active
+        logger.info("draft not cataloged", api_id=stored.api_id, version=stored.version)
+        return
     entry = portal.registry.add_to_catalog(stored)
     logger.info("catalog updated", api_id=entry.api_id, latest=entry.latest_version)
 

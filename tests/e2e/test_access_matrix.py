@@ -204,6 +204,16 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/lint"),
         (401, 200, 200, 200, 200, 401),
     ),
+    # the owning team's developers and admins; asking for the status it has changes nothing
+    "changeVersionLifecycle": (
+        lambda world, caller: requests.post(
+            world.stack.gateway + f"/apis/{world.api_id}/versions/{world.version}/lifecycle",
+            json={"status": "active"},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 200, 403, 200, 401),
+    ),
     "listLintRules": (call("GET", lambda w: "/lint/rules"), (401, 200, 200, 200, 200, 401)),
     "getLintRuleset": (call("GET", lambda w: "/teams/pets/lint-ruleset"), (401, 200, 200, 200, 200, 401)),
     # the team's developers and admins; a harmless ruleset (nothing blocks), as other rows submit for pets

@@ -148,6 +148,7 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "/apis/petstore/versions/1.0.0/docs" in out
     assert re.search(r"petstore 1.0.0 was linted at registration with the recommended ruleset: \d+ warnings", out), out
     assert re.search(r"warning +info-contact +at /info: `info.contact` is missing", out), out
+    assert re.search(r"authentication-api 1.0.0 is deprecated, goes away on \d{4}-\d{2}-\d{2}", out), out
     assert "POST /usage with x-api-key: HTTP 202, 500 records accepted" in out
     assert "500 calls," in out
     assert "latency p50 " in out

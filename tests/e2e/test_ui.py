@@ -744,3 +744,32 @@ def test_a_version_shows_what_lint_found_and_the_team_sets_its_ruleset(
     assert stored["effective"]["operation-description"] == "hint"
     page.reload()
     expect(page.get_by_label("Level of operation-description")).to_have_value("hint")
+
+
+def test_the_owning_team_deprecates_then_retires_a_version(stack: RunningStack, page: Page, shots: Shots) -> None:
+    # Given a version of team pets, opened by a developer of pets
+    api_id = f"ui-lifecycle-{uuid.uuid4().hex[:8]}"
+    stack.register(api_id, json.dumps(petstore()).encode())
+    page.goto(stack.gateway + f"/sign-in/?next={quote(f'/catalog/api/?id={api_id}', safe='')}")
+    sign_in(page, stack, "developer")
+    expect(page.locator(".facts .badge.status-active")).to_have_text("active")
+    # When it deprecates it without a sunset, the portal says what is missing
+    page.get_by_role("button", name="Deprecate").click()
+    expect(page.locator(".problem")).to_contain_text("needs a `sunset`")
+    # And with one, the version is marked deprecated on its page
+    sunset = (datetime.now(UTC) + timedelta(days=60)).date().isoformat()
+    page.get_by_label("Sunset (the day it goes away)").fill(sunset)
+    page.get_by_label("Reason (optional, told to its consumers)").fill("2.0 replaces it")
+    page.get_by_role("button", name="Deprecate").click()
+    expect(page.locator(".facts .badge.status-deprecated")).to_have_text(f"deprecated, goes away on {sunset}")
+    expect(page.get_by_role("note")).to_contain_text(f"1.0.0 is deprecated, goes away on {sunset}.")
+    shots.take(page, "deprecated version", full_page=True)
+    assert_accessible(page, "API page of a deprecated version")
+    # Then it retires it: marked retired, no move left
+    page.get_by_role("button", name="Retire").click()
+    expect(page.get_by_role("note")).to_contain_text("no longer offered; kept here for reference")
+    expect(page.get_by_role("button", name="Make it active again")).to_have_count(0)
+    assert stack.get(f"/apis/{api_id}/versions/1.0.0", role="viewer").json()["status"] == "retired"
+    # A viewer sees the mark and no controls
+    page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
+    expect(page.get_by_role("note")).to_contain_text("retired")

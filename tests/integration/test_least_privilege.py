@@ -703,6 +703,28 @@ async def test_every_function_calls_exactly_what_it_declares(
         answered = invoke(recorder, function(name), event)
         assert answered["statusCode"] == 200, (name, answered)
 
+    # 9. the team deprecates its version; the docs page is marked through the fan-out
+    sunset = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
+    moved = developer_call(
+        "change-version-lifecycle",
+        "POST",
+        "/apis/{apiId}/versions/{version}/lifecycle",
+        path_parameters={"apiId": api_id, "version": version},
+        body=json.dumps({"status": "deprecated", "sunset": sunset}),
+        headers={"content-type": "application/json"},
+    )
+    assert moved["statusCode"] == 200, moved
+    lifecycle_topic = aws.names.topic("ApiVersionLifecycleChanged")
+    (lifecycle_arn,) = [
+        t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(lifecycle_topic)
+    ]
+    fanout = aws.names.fanout_queue("ApiVersionLifecycleChanged")
+    assert sns_forward_target(fanout, lifecycle_arn).deliver(aws.drain(fanout)) == set()
+    marking = sqs_records(aws, aws.names.queue("mark-docs"))
+    for _delivery in range(2):  # the second finds the page marked already
+        assert invoke(recorder, function("mark-docs"), marking) == {"batchItemFailures": []}
+        assert b"goes away on" in wiring.portal().docs.get(first_version.docs_key)
+
     declared = {spec.name: set(spec.actions()) for spec in functions() if spec.actions()}
     assert dict(recorder.calls) == declared
 

@@ -117,6 +117,17 @@ class InMemoryRegistry(RegistryRepository):
             return StoreResult.CREATED
         return StoreResult.ALREADY_STORED if existing.sha256 == record.sha256 else StoreResult.CONFLICT
 
+    def change_status(
+        self, api_id: str, version: str, *, expected: str, status: str, sunset: date | None, by: str, at: datetime
+    ) -> bool:
+        existing = self.versions.get((api_id, version))
+        if existing is None or existing.status != expected:
+            return False
+        self.versions[(api_id, version)] = dataclasses.replace(
+            existing, status=status, sunset=sunset, status_changed_at=at, status_changed_by=by
+        )
+        return True
+
     def get_catalog_entry(self, api_id: str) -> CatalogEntry | None:
         return self.catalog.get(api_id)
 

@@ -3,16 +3,18 @@
 import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useState } from "react";
-import { api } from "@/lib/api/client";
+import { api, type Schemas, type User } from "@/lib/api/client";
 import { paths } from "@/lib/paths";
 import { useAnswer } from "@/lib/use-answer";
 import { lintSummary } from "./ApiLint";
 import { DocsRating } from "./DocsRating";
 import { HealthPanel } from "./HealthPanel";
+import { LifecycleControls, statusWords } from "./Lifecycle";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 import { Reference } from "./Reference";
 import { RequireSignIn } from "./RequireSignIn";
+import { can, useSession } from "./SessionProvider";
 
 function useApi(apiId: string) {
   const { data, problem } = useAnswer((signal) => api.GET("/apis/{apiId}", { params: { path: { apiId } }, signal }), [
@@ -23,13 +25,16 @@ function useApi(apiId: string) {
 
 type View = { apiId: string; requested: string | null; operation?: string; full: boolean };
 
-function ApiView({ apiId, requested, operation, full }: View) {
-  const { detail, problem } = useApi(apiId);
+function ApiView({ apiId, requested, operation, full, user }: View & { user: User }) {
+  const { detail: loaded, problem } = useApi(apiId);
+  const [changed, setChanged] = useState<Record<string, Schemas["ApiVersion"]>>({});
+  const { state } = useSession();
   const router = useRouter();
   const [settled, setSettled] = useState(false);
   const settle = useCallback(() => setSettled(true), []);
   if (problem) return <ProblemMessage problem={problem} title={`${apiId} could not be loaded`} />;
-  if (!detail) return <Loading what={apiId} />;
+  if (!loaded) return <Loading what={apiId} />;
+  const detail = { ...loaded, versions: loaded.versions.map((v) => changed[v.version] ?? v) };
   const versions = [...detail.versions].sort((a, b) => b.registeredAt.localeCompare(a.registeredAt));
   const current = versions.find((v) => v.version === (requested ?? detail.latestVersion)) ?? versions[0];
   if (!current) return <p>{detail.title} has no registered version yet.</p>;
@@ -39,6 +44,12 @@ function ApiView({ apiId, requested, operation, full }: View) {
         <Link href={paths.catalog}>Catalog</Link> / {apiId}
       </p>
       <h1>{detail.title}</h1>
+      {current.status !== "active" && (
+        <p role="note" className={`lifecycle ${current.status}`}>
+          {current.version} is {statusWords(current)}
+          {current.status === "retired" ? ": no longer offered; kept here for reference." : "."}
+        </p>
+      )}
       <div className="toolbar">
         <label>
           Version
@@ -52,6 +63,7 @@ function ApiView({ apiId, requested, operation, full }: View) {
               <option key={v.version} value={v.version}>
                 {v.version}
                 {v.version === detail.latestVersion ? " (latest)" : ""}
+                {v.status !== "active" ? ` (${v.status})` : ""}
               </option>
             ))}
           </select>
@@ -60,7 +72,13 @@ function ApiView({ apiId, requested, operation, full }: View) {
       <dl className="facts">
         <dt>Status</dt>
         <dd>
-          <span className={`badge status-${current.status}`}>{current.status}</span>
+          <span className={`badge status-${current.status}`}>{statusWords(current)}</span>
+          {(user.team === current.owner && can(state, "apis:submit")) || can(state, "users:manage") ? (
+            <LifecycleControls
+              version={current}
+              onChanged={(version) => setChanged((before) => ({ ...before, [version.version]: version }))}
+            />
+          ) : null}
         </dd>
         <dt>Owner</dt>
         <dd>team {current.owner}</dd>
@@ -138,7 +156,9 @@ export function ApiPage() {
   const full = params.get("view") === "reference" || operation !== undefined;
   return (
     <RequireSignIn>
-      {() => <ApiView apiId={apiId} requested={params.get("version")} operation={operation} full={full} />}
+      {(user) => (
+        <ApiView apiId={apiId} requested={params.get("version")} operation={operation} full={full} user={user} />
+      )}
     </RequireSignIn>
   );
 }

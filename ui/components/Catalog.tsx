@@ -34,7 +34,7 @@ function useSearch(filters: Filters, pages: number) {
           query: {
             q: filters.q || undefined,
             owner: filters.owner || undefined,
-            status: (filters.status || undefined) as "active" | undefined,
+            status: (filters.status || undefined) as "active" | "deprecated" | "retired" | undefined,
             sort: filters.sort || undefined,
             limit: Math.min(PAGE_SIZE * pages, MAX_SHOWN),
           },
