@@ -141,6 +141,14 @@ class RegistrationActivities:
         await blocking(lambda: self._registrar.discard_docs(docs_key))
 
     @activity.defn
+    async def compensate_stored(self, request: StoreInput) -> None:
+        await _step(
+            "compensate_stored",
+            request.submitted,
+            lambda: blocking(lambda: self._registrar.compensate(request.submitted, request.docs_key)),
+        )
+
+    @activity.defn
     async def announce_registered(self, request: StoreInput) -> None:
         submitted = request.submitted
         await _step(

@@ -43,6 +43,7 @@ def registration_worker_config(registrar: Registrar) -> WorkerConfig:
             activities.render_docs,
             activities.store_version,
             activities.discard_docs,
+            activities.compensate_stored,
             activities.announce_registered,
             activities.announce_rejected,
         ],

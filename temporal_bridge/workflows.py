@@ -25,6 +25,10 @@ with workflow.unsafe.imports_passed_through():
 _BOUNDED = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=5)
 # Writes that make the outcome durable: retried until they succeed; a stuck one shows in the UI.
 _PERSISTENT = RetryPolicy(initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30))
+# Announcing a stored version: retried for about half an hour, then the version is compensated.
+_ANNOUNCE = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1), maximum_attempts=40
+)
 
 
 @dataclass(frozen=True)
@@ -109,12 +113,25 @@ class ApiRegistrationWorkflow:
             return await self._reject(submitted, "version-conflict", (conflict_finding(submitted),), False)
 
         self._enter("announcing", submitted)
-        await workflow.execute_activity_method(
-            RegistrationActivities.announce_registered,
-            StoreInput(submitted, validated, docs_key, workflow.info().start_time),
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=_PERSISTENT,
-        )
+        try:
+            await workflow.execute_activity_method(
+                RegistrationActivities.announce_registered,
+                StoreInput(submitted, validated, docs_key, workflow.info().start_time),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_ANNOUNCE,
+            )
+        except ActivityError as failure:
+            # Stored but never announced: the version is marked failed and its page removed, and the
+            # submitter told (the same document may be submitted again).
+            self._enter("compensating", submitted)
+            await workflow.execute_activity_method(
+                RegistrationActivities.compensate_stored,
+                StoreInput(submitted, validated, docs_key, workflow.info().start_time),
+                start_to_close_timeout=timedelta(seconds=30),
+                retry_policy=_PERSISTENT,
+            )
+            reason = f"The version was stored but could not be announced: {failure.cause or failure}"
+            return await self._reject(submitted, "internal-error", (Finding("", reason, "internal"),), False)
         self._enter("registered", submitted)
         return RegistrationResult("registered", submitted.api_id, submitted.version, docs_key=docs_key)
 

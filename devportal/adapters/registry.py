@@ -157,7 +157,10 @@ class DynamoRegistry(DynamoTable):
                         "Put": {
                             "TableName": self._table,
                             "Item": version_item,
-                            "ConditionExpression": "attribute_not_exists(PK)",
+                            # new, or one whose registration failed after storing it (compensated)
+                            "ConditionExpression": "attribute_not_exists(PK) OR #s = :failed",
+                            "ExpressionAttributeNames": {"#s": "status"},
+                            "ExpressionAttributeValues": item({":failed": "failed"}),
                         }
                     },
                     {"Put": {"TableName": self._table, "Item": doc_item}},

@@ -93,7 +93,8 @@ class RegistryRepository(Protocol):
     def list_versions(self, api_id: str) -> list[ApiVersionRecord]: ...
 
     def store_version(self, record: ApiVersionRecord) -> StoreResult:
-        """Write the version and its documentation record at once, only if the version is new."""
+        """Write the version and its documentation record at once, only if the version is new (or
+        failed: stored once, then compensated)."""
         ...
 
     def change_status(

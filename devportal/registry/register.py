@@ -218,6 +218,22 @@ class Registrar:
     def discard_docs(self, docs_key: str) -> None:
         self._docs.delete(docs_key)
 
+    def compensate(self, submission: Submitted, docs_key: str) -> None:
+        """A version stored but never announced: marked failed (a resubmission may store it again)
+        and its page removed. Idempotent: a failed version stays failed, a removed page removed."""
+        stored = self._repository.get_version(submission.api_id, submission.version)
+        if stored is not None and stored.submission_id == submission.submission_id and stored.status != "failed":
+            self._repository.change_status(
+                submission.api_id,
+                submission.version,
+                expected=stored.status,
+                status="failed",
+                sunset=None,
+                by="registration",
+                at=self._clock(),
+            )
+        self._docs.delete(docs_key)
+
     def announce_registered(self, submission: Submitted, validated: Validated, docs_key: str) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.ANNOUNCING)
         self._publisher.publish(

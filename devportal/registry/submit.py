@@ -130,6 +130,8 @@ class SubmitSpec:
                 )
             team = owner.owner  # an admin submitting for the owning team
         existing = self._repository.get_version(api_id, version)
+        if existing is not None and existing.status == "failed":
+            existing = None  # stored once, then its registration failed: not registered
         if existing is not None and existing.sha256 != parsed.sha256:
             raise VersionConflict(
                 f"{api_id} {version} is already registered with different content, and registered "

@@ -19,7 +19,8 @@ def get_api(request: ApiRequest, portal: Portal) -> ApiResponse:
     if not versions:
         raise NotFound(f"No API {api_id!r} is registered.")
     entry = portal.registry.get_catalog_entry(api_id)
-    latest = latest_of(versions)
+    # a version whose registration failed after it was stored is listed (failed), never the latest
+    latest = latest_of([r for r in versions if r.status != "failed"] or versions)
     if entry is not None:
         body = catalog_view(request, entry)
     else:  # the catalog view is updated from events; right after registration it may lag

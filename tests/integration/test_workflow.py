@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 import pytest
 import pytest_asyncio
 from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.exceptions import ApplicationError
 from temporalio.worker import Worker
 
 from devportal import wiring
-from devportal.registry.models import ApiVersionRecord, StoredRuleset
-from devportal.registry.register import Submitted
+from devportal.registry.models import ApiVersionRecord, StoredRuleset, SubmissionStatus
+from devportal.registry.register import Registrar, Submitted, Validated
 from devportal.registry.submit import SubmitRequest
 from devportal.specs.lint import read_ruleset
 from devportal_local.pollers import lambda_record
@@ -166,6 +167,49 @@ async def test_losing_a_race_compensates(
     assert (stored.sha256, stored.docs_key) == (winner.sha256, winner.docs_key)
     docs = aws.client("s3").list_objects_v2(Bucket=aws.names.docs_bucket).get("Contents", [])
     assert docs == []  # the page rendered for the loser was deleted again
+
+
+class _Unannounceable(Registrar):
+    """The portal's registrar, but the bus refuses the announcement for good (as a failure that
+    outlasts the announce retries would end)."""
+
+    def announce_registered(self, submission: Submitted, validated: Validated, docs_key: str) -> None:
+        raise ApplicationError("the bus refused ApiVersionRegistered", non_retryable=True)
+
+
+async def test_a_version_stored_but_never_announced_is_compensated_and_may_be_sent_again(
+    aws: AwsWorld, temporal_client: Client, task_queue: str
+) -> None:
+    portal = wiring.portal()
+    failing = _Unannounceable(portal.registry, portal.specs, portal.docs, portal.publisher, portal.spec_limits)
+    submitted = submit(petstore_json())
+    async with build_worker(temporal_client, task_queue, failing):
+        result = await run(temporal_client, submitted, task_queue)
+    # Then the version is marked failed, its page removed, and the submitter told
+    assert (result.status, result.reason) == ("rejected", "internal-error")
+    stored = portal.registry.get_version(submitted.api_id, "1.0.0")
+    assert stored is not None
+    assert stored.status == "failed"
+    assert aws.client("s3").list_objects_v2(Bucket=aws.names.docs_bucket).get("Contents", []) == []
+    (message,) = aws.drain(aws.names.queue("track-submission"))
+    rejected = parse_event(message["Body"]).data
+    assert isinstance(rejected, ApiRegistrationRejected)
+    assert "stored but could not be announced" in rejected.findings[0].message
+    assert aws.drain(aws.names.fanout_queue("ApiVersionRegistered")) == []
+    history = await temporal_client.get_workflow_handle(submitted.workflow_id).fetch_history()
+    scheduled = [e.activity_task_scheduled_event_attributes.activity_type.name for e in history.events
+                 if e.HasField("activity_task_scheduled_event_attributes")]  # fmt: skip
+    assert scheduled[-2:] == ["compensate_stored", "announce_rejected"]
+    # When the submission is recorded rejected and the same document is sent again, it registers
+    portal.registry.record_outcome(submitted.submission_id, SubmissionStatus.REJECTED, reason="internal-error",
+                                   findings=(), findings_truncated=False)  # fmt: skip
+    again = submit(petstore_json(), api_id=submitted.api_id)
+    assert again.submission_id != submitted.submission_id
+    async with build_worker(temporal_client, task_queue, portal.registrar):
+        assert (await run(temporal_client, again, task_queue)).status == "registered"
+    record = portal.registry.get_version(submitted.api_id, "1.0.0")
+    assert record is not None
+    assert (record.status, record.submission_id) == ("active", again.submission_id)
 
 
 async def test_a_redelivered_event_starts_nothing(

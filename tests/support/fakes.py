@@ -112,7 +112,7 @@ class InMemoryRegistry(RegistryRepository):
 
     def store_version(self, record: ApiVersionRecord) -> StoreResult:
         existing = self.versions.get((record.api_id, record.version))
-        if existing is None:
+        if existing is None or existing.status == "failed":
             self.versions[(record.api_id, record.version)] = record
             return StoreResult.CREATED
         return StoreResult.ALREADY_STORED if existing.sha256 == record.sha256 else StoreResult.CONFLICT
