@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 from temporalio import activity, workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from aws_lambda_powertools import Logger
@@ -249,6 +250,9 @@ class TestOrchestrationWorkflow:
         while waiting or pending:
             while waiting and len(pending) < plan.concurrency and self._cancel_requested_by is None:
                 batch = waiting.pop(0)
+                # A cancelled run ends once its batches have stopped, so nothing reaches the target after
+                # it (histories from before waited for nothing: they replay as they ran).
+                stops = workflow.patched("wait-for-cancelled-batches")
                 pending[batch] = asyncio.ensure_future(
                     workflow.execute_activity_method(
                         TestingActivities.run_batch,
@@ -256,6 +260,9 @@ class TestOrchestrationWorkflow:
                         start_to_close_timeout=timedelta(hours=2),
                         heartbeat_timeout=timedelta(seconds=30),
                         retry_policy=_BATCH_RETRIES,
+                        cancellation_type=ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+                        if stops
+                        else ActivityCancellationType.TRY_CANCEL,
                     )
                 )
                 self._running.add(batch)

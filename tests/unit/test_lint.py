@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from devportal.errors import InvalidParameter
 from devportal.specs.lint import RULES, RULES_BY_ID, Ruleset, lint, read_ruleset
@@ -351,3 +353,9 @@ def test_the_worst_are_kept_when_findings_are_bounded() -> None:
     # Then the error is among the three kept, first
     assert [f.severity for f in report.findings] == ["error", "warning", "warning"]
     assert report.findings[0].rule == "no-script-tags-in-markdown"
+
+
+def test_the_contract_names_every_rule_and_alias_a_ruleset_may_use() -> None:
+    contract = yaml.safe_load((Path(__file__).resolve().parents[2] / "contracts" / "gateway.openapi.yaml").read_text())
+    named = set(contract["components"]["schemas"]["LintRuleName"]["enum"])
+    assert named == set(RULES_BY_ID) | {alias for rule in RULES for alias in rule.aliases}

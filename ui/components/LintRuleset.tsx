@@ -88,6 +88,7 @@ export function LintRuleset({ team, editable }: { team: string; editable: boolea
           }}
         />
       </label>
+      <div className="scroll">
       <table>
         <thead>
           <tr>
@@ -123,6 +124,7 @@ export function LintRuleset({ team, editable }: { team: string; editable: boolea
           ))}
         </tbody>
       </table>
+      </div>
       {problem && <ProblemMessage problem={problem} title="The ruleset was not saved" />}
       {saved && <p role="status">{saved}</p>}
       {editable ? (
