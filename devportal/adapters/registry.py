@@ -100,20 +100,12 @@ class DynamoRegistry(DynamoTable):
             values[":reason"] = reason
             update += ", reason = :reason"
         update += " REMOVE step"  # a finished registration is at no step
-        try:
-            self._client().update_item(
-                TableName=self._table,
-                Key=item({"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"}),
-                UpdateExpression=update,
-                ConditionExpression="attribute_exists(PK) AND NOT #s IN (:registered, :rejected)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=item(values),
-            )
-        except ClientError as error:
-            if conditional_failure(error):
-                return False
-            raise
-        return True
+        return self._update_status_if(
+            {"PK": f"SUBMISSION#{submission_id}", "SK": "SUBMISSION"},
+            update,
+            "attribute_exists(PK) AND NOT #s IN (:registered, :rejected)",
+            values,
+        )
 
     # -- versions --------------------------------------------------------------------------
 
@@ -185,12 +177,21 @@ class DynamoRegistry(DynamoTable):
             values[":sunset"] = sunset.isoformat()
         else:
             update += " REMOVE sunset"
+        return self._update_status_if(
+            {"PK": f"API#{api_id}", "SK": f"VERSION#{version}"},
+            update,
+            "attribute_exists(PK) AND #s = :expected",
+            values,
+        )
+
+    def _update_status_if(self, key: dict[str, str], update: str, condition: str, values: dict[str, Any]) -> bool:
+        """An update of an item's `status` (`#s`) and more, only if `condition` holds; False when not."""
         try:
             self._client().update_item(
                 TableName=self._table,
-                Key=item({"PK": f"API#{api_id}", "SK": f"VERSION#{version}"}),
+                Key=item(key),
                 UpdateExpression=update,
-                ConditionExpression="attribute_exists(PK) AND #s = :expected",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=item(values),
             )

@@ -33,7 +33,7 @@ from devportal.specs.openapi import Dialect, as_list, as_mapping
 from devportal.specs.parsing import SpecFormat, parse_spec
 from devportal.specs.pointers import Place, ref_tokens, resolve_local, to_pointer
 from devportal.specs.semantics import FORMATS, METHODS, as_json_schema
-from devportal.specs.validation import DATA_KEYWORDS, NAME_MAPS, Finding, Severity
+from devportal.specs.validation import DATA_KEYWORDS, Finding, Severity, keyword_objects
 
 Level = Literal["error", "warn", "info", "hint", "off"]
 LEVELS: tuple[Level, ...] = ("error", "warn", "info", "hint", "off")
@@ -902,30 +902,9 @@ _COMPONENTS = (
     "pathItems",
 )
 _MARKDOWN = frozenset({"description", "summary", "title"})
+_WEBHOOKS = frozenset({"x-webhooks"})  # 3.0's webhooks, as GitHub writes them: walked like paths
 _SCRIPT = re.compile(r"<script", re.IGNORECASE)
 _EVAL = re.compile(r"\beval\s*\(")
-
-
-def _keyword_nodes(document: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], Place | None]]:
-    """Every object of the document whose keys are keywords (not names of a map), with where it is;
-    example and default values and extensions are data, not walked."""
-    stack: list[tuple[Any, Place | None, Any]] = [(document, None, "")]
-    while stack:
-        node, place, parent = stack.pop()
-        if type(node) is list:
-            stack.extend((item, Place(place, i), "") for i, item in enumerate(node) if type(item) in (dict, list))
-            continue
-        keywords = parent not in NAME_MAPS
-        if keywords:
-            yield node, place
-        for key, value in node.items():
-            if type(value) not in (dict, list) or (
-                keywords and (key in DATA_KEYWORDS or (key.startswith("x-") and key != "x-webhooks"))
-            ):
-                continue
-            if keywords and key == "examples" and type(value) is list:
-                continue  # a 3.1 schema's examples: values
-            stack.append((value, Place(place, key), key))
 
 
 @_check(
@@ -945,7 +924,7 @@ def _every_object(ctx: _Context) -> Iterator[Finding]:
     siblings = ctx.dialect in ("2.0", "3.0")
     media = "oas3-valid-media-example" in ctx.on
     values = not ctx.on.isdisjoint({"typed-enum", "duplicated-entry-in-enum", "oas3-valid-schema-example"})
-    for node, place in _keyword_nodes(ctx.document):
+    for node, place in keyword_objects(ctx.document, extensions=_WEBHOOKS):
         if place is None:
             continue  # the document itself: none of these apply
         ref = node.get("$ref")

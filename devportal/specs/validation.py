@@ -11,7 +11,7 @@ here cannot make them fetch anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -66,6 +66,7 @@ def reference_findings(document: dict[str, Any]) -> Iterator[Finding]:
     dialect = document.get("jsonSchemaDialect")
     if isinstance(dialect, str) and dialect not in _DIALECTS:
         yield _not_followed("/jsonSchemaDialect", "jsonSchemaDialect", dialect)
+    # keyword_objects' walk, inlined: on GitHub's description the generator costs a third more (60 ms)
     stack: list[tuple[Any, Place | None, Any]] = [(document, None, "")]
     while stack:
         node, place, parent = stack.pop()
@@ -81,6 +82,35 @@ def reference_findings(document: dict[str, Any]) -> Iterator[Finding]:
                 continue
             stack.append((value, Place(place, key), key))
     yield from refs.unresolved_anchors()
+
+
+def keyword_objects(
+    document: Mapping[str, Any], *, extensions: frozenset[str] = frozenset()
+) -> Iterator[tuple[dict[str, Any], Place | None]]:
+    """Every object of the document whose keys are keywords - not the names of a map (paths,
+    properties, responses...) - with where it is. Example, default, enum and const values, a 3.1
+    schema's `examples` and `x-` extensions (but those named in `extensions`) are data: not walked."""
+    stack: list[tuple[Any, Place | None, Any]] = [(document, None, "")]
+    while stack:
+        node, place, parent = stack.pop()
+        if type(node) is list:
+            # a list's items are values (parameters, allOf's schemas), never names
+            stack.extend((item, Place(place, i), "") for i, item in enumerate(node) if type(item) in (dict, list))
+            continue
+        keywords = parent not in NAME_MAPS  # in a name map every key is a name, whatever it spells
+        if keywords:
+            yield node, place
+        for key, value in node.items():
+            kind = type(value)
+            if kind is not dict and kind is not list:
+                continue
+            if keywords and (
+                key in DATA_KEYWORDS
+                or (key.startswith("x-") and key not in extensions)
+                or (key == "examples" and kind is list)
+            ):
+                continue
+            stack.append((value, Place(place, key), key))
 
 
 class _References:

@@ -20,6 +20,7 @@ from devportal.specs.lint import RECOMMENDED, Ruleset, parse_ruleset, read_rules
 from devportal.specs.parsing import SpecFormat, parse_spec
 from devportal.specs.report import FORMATS, locate, render, render_changes
 
+_SEVERITIES = ("error", "warning", "info", "hint")
 EXIT_FINDINGS = 1
 EXIT_UNREADABLE = 2
 
@@ -38,15 +39,7 @@ def add_to(subcommands: Any) -> None:
     )
     validate.add_argument("file", type=Path, help="the OpenAPI document (.json, .yaml or .yml)")
     _report_options(validate)
-    validate.add_argument(
-        "--fail-on",
-        choices=("error", "warning"),
-        default="error",
-        help="the least severity that makes the exit code 1 (default: error)",
-    )
-    validate.add_argument(
-        "--max-findings", type=int, default=1000, help="report at most this many findings (default: 1000)"
-    )
+    _finding_options(validate, ("error", "warning"))
     validate.set_defaults(run=run)
 
     linting = actions.add_parser(
@@ -60,15 +53,7 @@ def add_to(subcommands: Any) -> None:
     linting.add_argument("file", type=Path, help="the OpenAPI document (.json, .yaml or .yml)")
     linting.add_argument("--ruleset", type=Path, help="a ruleset file (JSON or YAML); default: the recommended one")
     _report_options(linting)
-    linting.add_argument(
-        "--fail-on",
-        choices=("error", "warning", "info", "hint"),
-        default="error",
-        help="the least severity that makes the exit code 1 (default: error)",
-    )
-    linting.add_argument(
-        "--max-findings", type=int, default=1000, help="report at most this many findings (default: 1000)"
-    )
+    _finding_options(linting, _SEVERITIES)
     linting.set_defaults(run=run_lint)
 
     compare = actions.add_parser(
@@ -85,6 +70,18 @@ def add_to(subcommands: Any) -> None:
         "--fail-on", choices=LEVELS, default="ERR", help="the least level that makes the exit code 1 (default: ERR)"
     )
     compare.set_defaults(run=run_diff)
+
+
+def _finding_options(parser: argparse.ArgumentParser, severities: tuple[str, ...]) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=severities,
+        default="error",
+        help="the least severity that makes the exit code 1 (default: error)",
+    )
+    parser.add_argument(
+        "--max-findings", type=int, default=1000, help="report at most this many findings (default: 1000)"
+    )
 
 
 def _report_options(parser: argparse.ArgumentParser) -> None:
@@ -119,9 +116,6 @@ def run(args: argparse.Namespace) -> int:
     _emit(args, render(located, args.format, file=str(args.file), tool="devportal spec validate", summary=summary))
     failing = {"error"} if args.fail_on == "error" else {"error", "warning"}
     return EXIT_FINDINGS if any(f.severity in failing for f in checked.findings) else 0
-
-
-_SEVERITIES = ("error", "warning", "info", "hint")
 
 
 def run_lint(args: argparse.Namespace) -> int:
