@@ -3,12 +3,20 @@ moment they happen: a Lambda's log becomes the metric in AWS, a local process's 
 
 from __future__ import annotations
 
-from aws_lambda_powertools.metrics import MetricUnit, single_metric
+import json
+import sys
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.base import SingleMetric
 
 NAMESPACE = "DevPortal"
 
 
 def emit(name: str, value: float, unit: MetricUnit, *, service: str, **dimensions: str) -> None:
-    with single_metric(name=name, unit=unit, value=value, namespace=NAMESPACE) as metric:
-        for key, dimension in {"service": service, **dimensions}.items():
-            metric.add_dimension(name=key, value=dimension)
+    metric = SingleMetric(namespace=NAMESPACE)
+    metric.add_metric(name=name, unit=unit, value=value)
+    for key, dimension in {"service": service, **dimensions}.items():
+        metric.add_dimension(name=key, value=dimension)
+    # One write of the line and its newline: Powertools' single_metric prints them apart, and a log
+    # line from another thread (activities run in threads) could land between the two.
+    sys.stdout.write(json.dumps(metric.serialize_metric_set(), separators=(",", ":")) + "\n")
