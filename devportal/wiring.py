@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from devportal.identity.keys import ApiKeys, KeyStore
     from devportal.identity.tokens import TokenVerifier
     from devportal.identity.users import Directory, Profiles
+    from devportal.registry.approval import Approvals, DecideApproval
     from devportal.registry.lifecycle import ChangeLifecycle
     from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, Rulesets
     from devportal.registry.register import Registrar
@@ -99,6 +100,7 @@ class Overrides(TypedDict, total=False):
     temporal_ui_url: str | None
     test_runs: TestRunStore
     rulesets: Rulesets
+    approvals: Approvals
     test_credentials: Credentials
     target_policy: TargetPolicy
     contract_tests: ContractTests
@@ -496,6 +498,7 @@ class Portal:
 
     @cached_property
     def registrar(self) -> Registrar:
+        from devportal.analytics.consumers import RecentConsumers
         from devportal.registry.register import Registrar
 
         return Registrar(
@@ -506,7 +509,21 @@ class Portal:
             self.spec_limits,
             check=self.spec_sandbox.check,
             rulesets=self.rulesets,
+            approvals=self.approvals,
+            consumers=RecentConsumers(self.usage_store, self.operation_tables, _now),
         )
+
+    @cached_property
+    def decide_approval(self) -> DecideApproval:
+        from devportal.registry.approval import DecideApproval
+
+        return DecideApproval(self.approvals, self.publisher, _now)
+
+    @cached_property
+    def approvals(self) -> Approvals:
+        from devportal.adapters.approvals import DynamoApprovals
+
+        return DynamoApprovals(self.table_name)
 
 
 def _now() -> datetime:

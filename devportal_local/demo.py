@@ -292,6 +292,44 @@ async def show_lint(session: Session, say: Say, api_id: str = "petstore", versio
     return report
 
 
+async def show_approval(session: Session, client: Client, say: Say, api_id: str = "petstore") -> Outcome:
+    """A version that breaks consumers waits for an admin, who approves it; then it registers."""
+    document: dict[str, Any] = yaml.safe_load(next(s for s in DEMO_SPECS if s.api_id == api_id).body())
+    document["info"]["version"] = "1.1.0"
+    removed = next(path for path, item in document["paths"].items() if "post" in item)
+    del document["paths"][removed]["post"]
+    started = time.perf_counter()
+    query = urlencode({"team": "pets", "apiId": api_id})
+    status, payload = await asyncio.to_thread(
+        session.call, "POST", f"/apis?{query}", json.dumps(document).encode(), "application/json"
+    )
+    if status != 202:
+        raise DemoFailed(f"submitting {api_id} 1.1.0 answered HTTP {status}: {payload.decode(errors='replace')}")
+    submission = json.loads(payload)
+    say(f"  {api_id} 1.1.0 without POST {removed} -> HTTP 202, submission {submission['submissionId']}")
+    path = f"/apis/{quote(api_id, safe='')}/versions/1.1.0"
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:
+        status, payload = await asyncio.to_thread(session.call, "GET", path + "/approval")
+        if status == 200:
+            break
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"{api_id} 1.1.0 never asked for an approval")
+        await asyncio.sleep(POLL_SECONDS)
+    request = json.loads(payload)
+    say(f"  it waits at step awaiting-approval: {request['breakingCount']} breaking change(s) from "
+        f"{request['baseVersion']}, decide by {request['deadline']} (GET {path}/approval)")  # fmt: skip
+    for change in request["breaking"]:
+        callers = ", ".join(change["consumers"]) or "no consumer in the last 30 days"
+        say(f"    ERR {change['id']}: {change['message']} Called by: {callers}")
+    reason = json.dumps({"reason": "the mobile app moved to the batch endpoint"}).encode()
+    status, payload = await asyncio.to_thread(session.call, "POST", path + "/approve", reason, "application/json")
+    if status != 202:
+        raise DemoFailed(f"POST {path}/approve answered HTTP {status}: {payload.decode(errors='replace')}")
+    say(f"  an admin approves it: POST {path}/approve -> HTTP 202 (an event; the bridge signals the workflow)")
+    return await follow(session, client, submission, started, say)
+
+
 async def show_lifecycle(session: Session, say: Say, api_id: str = "authentication-api") -> dict[str, Any]:
     """A version deprecated by its team, with the day it goes away; its page and docs say so."""
     sunset = (datetime.now(UTC) + timedelta(days=90)).date().isoformat()

@@ -20,6 +20,8 @@ from events.analytics import (
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
 from events.registry import (
+    ApiApprovalDecided,
+    ApiApprovalRequested,
     ApiRegistrationRejected,
     ApiSpecSubmitted,
     ApiVersionLifecycleChanged,
@@ -65,6 +67,16 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=ApiRegistrationRejected,
         producer="temporal_bridge/ApiRegistrationWorkflow",
         description="A submission was refused, with findings.",
+    ),
+    EventDefinition(
+        model=ApiApprovalRequested,
+        producer="temporal_bridge/ApiRegistrationWorkflow",
+        description="A version's breaking changes wait for an admin's approval, until a deadline.",
+    ),
+    EventDefinition(
+        model=ApiApprovalDecided,
+        producer="functions/decide_approval",
+        description="An admin approved or rejected a version's breaking changes; its workflow is told.",
     ),
     EventDefinition(
         model=ApiVersionLifecycleChanged,

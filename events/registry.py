@@ -15,7 +15,9 @@ _SHA256 = r"^[0-9a-f]{64}$"
 _SUBMISSION_ID = r"^sub-[0-9a-f]{24}$"
 
 MAX_EVENT_FINDINGS = 100
-RejectReason = Literal["invalid-spec", "lint-failed", "version-conflict", "internal-error"]
+RejectReason = Literal[
+    "invalid-spec", "lint-failed", "breaking-change-rejected", "approval-expired", "version-conflict", "internal-error"
+]
 
 
 class ApiSpecSubmitted(DomainEvent):
@@ -94,3 +96,36 @@ class ApiVersionLifecycleChanged(DomainEvent):
     reason: str | None = Field(default=None, max_length=500)
     changed_by: str = Field(min_length=1, max_length=320)
     changed_at: datetime
+
+
+class ApiApprovalRequested(DomainEvent):
+    """A version breaks consumers of the API's latest active version and waits for an admin's
+    decision until `deadline` (its registration workflow is at step awaiting-approval)."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiApprovalRequested"
+    SOURCE: ClassVar[str] = "devportal.registry"
+
+    api_id: str = Field(pattern=_API_ID)
+    version: str = Field(pattern=_VERSION)
+    owner: str = Field(pattern=_API_ID)
+    submission_id: str = Field(pattern=_SUBMISSION_ID)
+    base_version: str = Field(pattern=_VERSION)
+    breaking_count: int = Field(ge=1)
+    consumers_affected: int = Field(ge=0, description="distinct consumers that called an affected operation lately")
+    deadline: datetime
+
+
+class ApiApprovalDecided(DomainEvent):
+    """An admin approved or rejected a version's breaking changes through the gateway; the bridge
+    hands the decision to the version's registration workflow."""
+
+    DETAIL_TYPE: ClassVar[str] = "ApiApprovalDecided"
+    SOURCE: ClassVar[str] = "devportal.registry"
+
+    api_id: str = Field(pattern=_API_ID)
+    version: str = Field(pattern=_VERSION)
+    workflow_id: str = Field(min_length=1, max_length=255)
+    approved: bool
+    reason: str = Field(min_length=1, max_length=500)
+    decided_by: str = Field(min_length=1, max_length=320)
+    decided_at: datetime

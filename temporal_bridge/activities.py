@@ -24,6 +24,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from temporalio import activity
 
 from devportal.adapters.metrics import emit
+from devportal.registry.approval import Comparison, Decision
 from devportal.registry.ports import StoreResult
 from devportal.registry.register import Registrar, Submitted, Validated
 from devportal.specs.sandbox import CheckCancelled
@@ -90,6 +91,27 @@ class StoreInput:
 
 
 @dataclass(frozen=True)
+class CompareInput:
+    submitted: Submitted
+    normalized_key: str
+
+
+@dataclass(frozen=True)
+class ApprovalInput:
+    submitted: Submitted
+    comparison: Comparison
+    requested_at: datetime
+
+
+@dataclass(frozen=True)
+class CloseApprovalInput:
+    submitted: Submitted
+    comparison: Comparison
+    decision: Decision
+    expired: bool
+
+
+@dataclass(frozen=True)
 class RejectInput:
     submitted: Submitted
     reason: RejectReason
@@ -139,6 +161,36 @@ class RegistrationActivities:
     @activity.defn
     async def discard_docs(self, docs_key: str) -> None:
         await blocking(lambda: self._registrar.discard_docs(docs_key))
+
+    @activity.defn
+    async def compare(self, request: CompareInput) -> Comparison:
+        return await _step(
+            "compare",
+            request.submitted,
+            lambda: blocking(lambda: self._registrar.compare(request.submitted, request.normalized_key)),
+        )
+
+    @activity.defn
+    async def request_approval(self, request: ApprovalInput) -> None:
+        await _step(
+            "request_approval",
+            request.submitted,
+            lambda: blocking(
+                lambda: self._registrar.request_approval(request.submitted, request.comparison, request.requested_at)
+            ),
+        )
+
+    @activity.defn
+    async def close_approval(self, request: CloseApprovalInput) -> None:
+        await _step(
+            "close_approval",
+            request.submitted,
+            lambda: blocking(
+                lambda: self._registrar.close_approval(
+                    request.submitted, request.comparison, request.decision, request.expired
+                )
+            ),
+        )
 
     @activity.defn
     async def compensate_stored(self, request: StoreInput) -> None:

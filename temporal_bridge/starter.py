@@ -18,7 +18,9 @@ from temporalio.common import (
     WorkflowIDReusePolicy,
 )
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
+from devportal.registry.approval import Decision
 from devportal.registry.register import Submitted
 from devportal.testing.runs import workflow_id_for
 from temporal_bridge.search import API_ID, API_VERSION, OWNER, STEP
@@ -127,3 +129,16 @@ async def cancel_test_run(client: Client, run: RunToStart, task_queue: str, by: 
     with the signal already in it (signal-with-start): it plans, tests nothing and ends cancelled,
     and the bridge's own start later finds it. False when the workflow has already closed."""
     return await ensure_test_run(client, run, task_queue, signal=("cancel", by))
+
+
+async def signal_decision(client: Client, workflow_id: str, decision: Decision) -> bool:
+    """Hand an admin's decision to the registration workflow waiting for it; False when that
+    workflow has closed (decided before, or its deadline passed)."""
+    handle = client.get_workflow_handle_for(ApiRegistrationWorkflow.run, workflow_id)
+    try:
+        await handle.signal(ApiRegistrationWorkflow.decide, decision)
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:  # completed: Temporal refuses signals to it
+            return False
+        raise
+    return True

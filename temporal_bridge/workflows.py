@@ -6,6 +6,7 @@ step in the Temporal Web UI."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -14,11 +15,20 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from devportal.registry.approval import APPROVAL_WAIT, Comparison, Decision
     from devportal.registry.ports import StoreResult
     from devportal.registry.register import Submitted, conflict_finding
     from devportal.specs.validation import Finding
     from events.registry import RejectReason
-    from temporal_bridge.activities import RegistrationActivities, RejectInput, RenderInput, StoreInput
+    from temporal_bridge.activities import (
+        ApprovalInput,
+        CloseApprovalInput,
+        CompareInput,
+        RegistrationActivities,
+        RejectInput,
+        RenderInput,
+        StoreInput,
+    )
     from temporal_bridge.search import STEP
 
 # Work on the spec itself: a few attempts, then the submitter is told.
@@ -45,10 +55,17 @@ class RegistrationResult:
 class ApiRegistrationWorkflow:
     def __init__(self) -> None:
         self._step = "queued"
+        self._decision: Decision | None = None
 
     @workflow.query
     def current_step(self) -> str:
         return self._step
+
+    @workflow.signal
+    def decide(self, decision: Decision) -> None:
+        """An admin's approval or rejection of the breaking changes (the first one counts)."""
+        if self._decision is None:
+            self._decision = decision
 
     def _enter(self, step: str, submitted: Submitted) -> None:
         self._step = step
@@ -77,6 +94,11 @@ class ApiRegistrationWorkflow:
                 return await self._reject(submitted, "invalid-spec", validated.findings, validated.findings_truncated)
             if validated.lint_blocking:  # the owning team's ruleset makes lint block (absent before: no branch)
                 return await self._reject(submitted, "lint-failed", validated.lint_blocking, False)
+            # Histories from before breaking changes were judged take the path they took (no compare).
+            if workflow.patched("breaking-change-approval"):
+                refused = await self._breaking_changes(submitted, validated.normalized_key)
+                if refused is not None:
+                    return refused
             self._enter("rendering", submitted)
             docs_key = await workflow.execute_activity_method(
                 RegistrationActivities.render_docs,
@@ -135,6 +157,49 @@ class ApiRegistrationWorkflow:
         self._enter("registered", submitted)
         return RegistrationResult("registered", submitted.api_id, submitted.version, docs_key=docs_key)
 
+    async def _breaking_changes(self, submitted: Submitted, normalized_key: str) -> RegistrationResult | None:
+        """None when the version may go on: no breaking change, a major version bump, changes
+        approved before, or an admin's approval now. Otherwise the rejection."""
+        comparison: Comparison = await workflow.execute_activity_method(
+            RegistrationActivities.compare,
+            CompareInput(submitted, normalized_key),
+            start_to_close_timeout=timedelta(minutes=2),
+            heartbeat_timeout=timedelta(seconds=10),
+            retry_policy=_BOUNDED,
+        )
+        if comparison.verdict == "rejected-before" and comparison.earlier is not None:
+            return await self._reject(
+                submitted, "breaking-change-rejected", _findings(comparison, comparison.earlier, expired=False), False
+            )
+        if comparison.verdict != "ask":
+            return None
+        await workflow.execute_activity_method(
+            RegistrationActivities.request_approval,
+            ApprovalInput(submitted, comparison, workflow.now()),
+            start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=_PERSISTENT,
+        )
+        self._enter("awaiting-approval", submitted)  # the request is stored and announced
+        with contextlib.suppress(TimeoutError):  # the deadline: decided below as expired
+            await workflow.wait_condition(lambda: self._decision is not None, timeout=APPROVAL_WAIT)
+        expired = self._decision is None
+        decision = self._decision or Decision(
+            approved=False,
+            by="deadline",
+            reason=f"No admin decided within {APPROVAL_WAIT.days} days.",
+            at=workflow.now(),
+        )
+        await workflow.execute_activity_method(
+            RegistrationActivities.close_approval,
+            CloseApprovalInput(submitted, comparison, decision, expired),
+            start_to_close_timeout=timedelta(minutes=1),
+            retry_policy=_PERSISTENT,
+        )
+        if decision.approved:
+            return None
+        reason: RejectReason = "approval-expired" if expired else "breaking-change-rejected"
+        return await self._reject(submitted, reason, _findings(comparison, decision, expired=expired), False)
+
     async def _reject(
         self, submitted: Submitted, reason: RejectReason, findings: tuple[Finding, ...], truncated: bool
     ) -> RegistrationResult:
@@ -149,3 +214,12 @@ class ApiRegistrationWorkflow:
         return RegistrationResult(
             "rejected", submitted.api_id, submitted.version, reason=reason, finding_count=len(findings)
         )
+
+
+def _findings(comparison: Comparison, decision: Decision, *, expired: bool) -> tuple[Finding, ...]:
+    """The breaking changes a rejection names, each with what was decided about it."""
+    why = decision.reason if expired else f"rejected by {decision.by}: {decision.reason}"
+    return tuple(
+        Finding(change.new_pointer or change.old_pointer or "", f"{change.message} ({why})", change.id)
+        for change in comparison.breaking
+    )

@@ -33,6 +33,7 @@ class RegistrationStep(StrEnum):
     RENDERING = "rendering"
     STORING = "storing"
     ANNOUNCING = "announcing"
+    AWAITING_APPROVAL = "awaiting-approval"
     REJECTING = "rejecting"
 
 

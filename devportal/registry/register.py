@@ -18,6 +18,17 @@ from typing import Any, Protocol
 import orjson
 
 from devportal.docs.render import render_document, with_lifecycle
+from devportal.registry.approval import (
+    APPROVAL_WAIT,
+    CONSUMER_WINDOW,
+    ApprovalRequest,
+    Approvals,
+    Comparison,
+    Decision,
+    base_of,
+    judge,
+    major_bump,
+)
 from devportal.registry.models import (
     ApiVersionRecord,
     RegistrationStep,
@@ -30,13 +41,20 @@ from devportal.registry.models import (
 from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, Rulesets, StoreResult
 from devportal.settings import SpecLimits
 from devportal.specs.check import Checked, check_spec
+from devportal.specs.diff import diff
 from devportal.specs.lint import RECOMMENDED, LintReport, Ruleset
 from devportal.specs.openapi import identify
 from devportal.specs.parsing import SpecFormat
 from devportal.specs.pointers import to_pointer
 from devportal.specs.validation import Finding
 from events.envelope import new_event
-from events.registry import MAX_EVENT_FINDINGS, ApiRegistrationRejected, ApiVersionRegistered, RejectReason
+from events.registry import (
+    MAX_EVENT_FINDINGS,
+    ApiApprovalRequested,
+    ApiRegistrationRejected,
+    ApiVersionRegistered,
+    RejectReason,
+)
 from events.registry import Finding as FindingEvent
 
 PRODUCER = "temporal_bridge/ApiRegistrationWorkflow"
@@ -128,6 +146,8 @@ class Registrar:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         check: SpecCheck | None = None,
         rulesets: Rulesets | None = None,
+        approvals: Approvals | None = None,
+        consumers: Callable[[str, str, list[str], datetime], dict[str, tuple[str, ...]]] | None = None,
     ) -> None:
         self._repository = repository
         self._specs = specs
@@ -138,6 +158,9 @@ class Registrar:
         self._clock = clock
         self._check: SpecCheck = check or _in_process
         self._rulesets = rulesets
+        self._approvals = approvals
+        # who called some operations of a version lately: (api, version, operations, since) -> operation -> consumers
+        self._consumers = consumers
 
     def mark_registering(self, submission: Submitted) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.VALIDATING)
@@ -177,6 +200,70 @@ class Registrar:
             lint_key=lint_key,
             lint_blocking=report.blocking_findings(MAX_EVENT_FINDINGS) if report.blocking else (),
         )
+
+    def compare(self, submission: Submitted, normalized_key: str) -> Comparison:
+        """The breaking changes from the API's latest active version, judged against the decisions
+        made on them before; none to judge when there is no such version or the major version rises."""
+        base = base_of(self._repository.list_versions(submission.api_id), submission.version)
+        if base is None or self._approvals is None or major_bump(submission.version, base.version):
+            return Comparison("none", base.version if base else None)
+        old = orjson.loads(self._specs.get(base.normalized_key))
+        changes = diff(old, orjson.loads(self._specs.get(normalized_key)))
+        breaking = [change.fingerprint for change in changes if change.level == "ERR"]
+        decided = self._approvals.decisions(submission.api_id, breaking) if breaking else {}
+        return judge(base.version, changes, decided)
+
+    def request_approval(self, submission: Submitted, comparison: Comparison, requested_at: datetime) -> None:
+        """The request an admin decides on, with the consumers of each affected operation."""
+        assert self._approvals is not None
+        assert comparison.base_version is not None
+        operations = sorted({change.operation for change in comparison.breaking if change.operation})
+        since = requested_at - CONSUMER_WINDOW
+        consumers = (
+            self._consumers(submission.api_id, comparison.base_version, operations, since) if self._consumers else {}
+        )
+        self._approvals.put(
+            ApprovalRequest(
+                api_id=submission.api_id,
+                version=submission.version,
+                owner=submission.owner,
+                submission_id=submission.submission_id,
+                workflow_id=submission.workflow_id,
+                base_version=comparison.base_version,
+                breaking=comparison.breaking,
+                breaking_count=comparison.breaking_count,
+                consumers=consumers,
+                requested_at=requested_at,
+                deadline=requested_at + APPROVAL_WAIT,
+            )
+        )
+        self._publisher.publish(
+            [
+                new_event(
+                    ApiApprovalRequested(
+                        api_id=submission.api_id,
+                        version=submission.version,
+                        owner=submission.owner,
+                        submission_id=submission.submission_id,
+                        base_version=comparison.base_version,
+                        breaking_count=comparison.breaking_count,
+                        consumers_affected=len({name for names in consumers.values() for name in names}),
+                        deadline=requested_at + APPROVAL_WAIT,
+                    ),
+                    correlation_id=submission.correlation_id,
+                    producer=PRODUCER,
+                )
+            ]
+        )
+
+    def close_approval(self, submission: Submitted, comparison: Comparison, decision: Decision, expired: bool) -> None:
+        """The request's outcome, and - for an admin's decision - the decision kept per change."""
+        assert self._approvals is not None
+        if not expired:
+            fingerprints = [change.fingerprint for change in comparison.breaking]
+            self._approvals.record(submission.api_id, submission.version, fingerprints, decision)
+        status = "expired" if expired else "approved" if decision.approved else "rejected"
+        self._approvals.close(submission.api_id, submission.version, status, decision)
 
     def ruleset_of(self, team: str) -> StoredRuleset:
         """The team's lint ruleset, or the recommended one when it has set none."""

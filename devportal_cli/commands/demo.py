@@ -62,6 +62,7 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         print_catalog,
         publish_usage,
         register_all,
+        show_approval,
         show_contract_test,
         show_daily_report,
         show_health,
@@ -92,6 +93,8 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         await show_lifecycle(session, say)
         print("\nA service of team pets publishes its last hour of calls to the petstore:", flush=True)
         secret = await publish_usage(session, say)
+        print("\nA new version of the petstore drops an operation those calls use; it waits for an admin:", flush=True)
+        outcomes.append(await show_approval(session, client, say))
         print("\nThe same service reports an incident a few hours ago; the hourly health check judges it:", flush=True)
         await show_health(session, client, say, secret, TASK_QUEUE_ANALYTICS)
         print(
@@ -116,7 +119,7 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
     )
     registered = [o for o in outcomes if o.status == "registered"]  # the upload's among them
     print(
-        f"Registered {len(registered)} APIs (submit to registered): "
+        f"Registered {len(registered)} versions (submit to registered): "
         + ", ".join(f"{o.api_id} {o.seconds:.2f} s" for o in registered)
         + "; rejected 1 as expected.",
         flush=True,

@@ -5,7 +5,16 @@ FUNCTION = Function(
     description="Temporal worker for ApiRegistrationWorkflow, invoked by Temporal Cloud (serverless worker)",
     trigger=TaskQueue(TASK_QUEUE_REGISTRATION),
     access={
-        "table": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+        # submissions, versions, rulesets; the versions of an API and the usage hours of an operation
+        # (Query); the decisions on breaking changes (BatchGetItem, BatchWriteItem) and approval requests
+        "table": (
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+            "dynamodb:BatchWriteItem",
+        ),
         "specs": ("s3:GetObject", "s3:PutObject"),
         "docs": ("s3:PutObject", "s3:DeleteObject"),
         "bus": ("events:PutEvents",),

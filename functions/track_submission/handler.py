@@ -1,17 +1,19 @@
-"""Consumer: ApiVersionRegistered / ApiRegistrationRejected -> the submission's outcome.
+"""Consumer: ApiVersionRegistered / ApiRegistrationRejected -> the submission's outcome;
+ApiApprovalRequested -> the submission waits at step awaiting-approval.
 
-Idempotent: a submission moves to a terminal state once; a redelivered event finds it there."""
+Idempotent: a submission moves to a terminal state once; a redelivered event finds it there (and a
+step is not recorded on a finished submission)."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from devportal.registry.models import SubmissionStatus
+from devportal.registry.models import RegistrationStep, SubmissionStatus
 from devportal.specs.validation import Finding
 from devportal.wiring import Portal
 from events.parsing import UnknownEvent, parse_event
-from events.registry import ApiRegistrationRejected, ApiVersionRegistered
+from events.registry import ApiApprovalRequested, ApiRegistrationRejected, ApiVersionRegistered
 from functions.entrypoints import sqs_consumer
 
 logger = Logger()
@@ -36,6 +38,9 @@ def record_handler(record: SQSRecord, portal: Portal) -> None:
             findings=[Finding(f.pointer, f.message, f.rule, f.severity) for f in data.findings],
             findings_truncated=data.findings_truncated,
         )
+    elif isinstance(data, ApiApprovalRequested):
+        portal.registry.record_step(data.submission_id, RegistrationStep.AWAITING_APPROVAL)
+        changed = True
     else:
         raise UnknownEvent(f"track-submission does not consume {event.detail_type}")
     logger.info("submission outcome", submission_id=data.submission_id, event=event.detail_type, changed=changed)

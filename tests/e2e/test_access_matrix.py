@@ -173,6 +173,12 @@ def delete_a_schedule(world: World, caller: str) -> requests.Response:
     return requests.delete(schedule, headers=world.headers(caller), timeout=30)
 
 
+def post_json_to(path: Callable[[World], str], body: dict[str, Any]) -> Callable[[World, str], requests.Response]:
+    return lambda world, caller: requests.post(
+        world.stack.gateway + path(world), json=body, headers=world.headers(caller), timeout=30
+    )
+
+
 def post_json(path: str, body: dict[str, Any]) -> Callable[[World, str], requests.Response]:
     return lambda world, caller: requests.post(
         world.stack.gateway + path, json=body, headers=world.headers(caller), timeout=30
@@ -213,6 +219,20 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
             timeout=30,
         ),
         (401, 403, 200, 403, 200, 401),
+    ),
+    # the version asked for no approval: readers get a 404; only admins decide (nothing to decide: 404)
+    "getVersionApproval": (
+        call("GET", lambda w: f"/apis/{w.api_id}/versions/{w.version}/approval"),
+        (401, 404, 404, 404, 404, 401),
+    ),
+    "listApprovals": (call("GET", lambda w: "/approvals"), (401, 403, 403, 403, 200, 401)),
+    "approveVersion": (
+        post_json_to(lambda w: f"/apis/{w.api_id}/versions/{w.version}/approve", {"reason": "ok"}),
+        (401, 403, 403, 403, 404, 401),
+    ),
+    "rejectVersion": (
+        post_json_to(lambda w: f"/apis/{w.api_id}/versions/{w.version}/reject", {"reason": "no"}),
+        (401, 403, 403, 403, 404, 401),
     ),
     "listLintRules": (call("GET", lambda w: "/lint/rules"), (401, 200, 200, 200, 200, 401)),
     "getLintRuleset": (call("GET", lambda w: "/teams/pets/lint-ruleset"), (401, 200, 200, 200, 200, 401)),

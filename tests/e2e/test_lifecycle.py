@@ -144,7 +144,10 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "finding at /components/schemas/Order/properties/total" in out
     assert "A document over the 10 MB a request body may carry goes through an upload:" in out
     assert re.search(r"POST /apis/uploads \([\d,]+ bytes\) -> HTTP 201, upload up-[0-9a-f]{32}", out)
-    assert re.search(r"Registered 3 APIs \(submit to registered\): .*petstore-archive \d", out)
+    assert re.search(r"Registered 4 versions \(submit to registered\): .*petstore-archive \d", out)
+    assert "it waits at step awaiting-approval: 1 breaking change(s) from 1.0.0" in out
+    assert re.search(r"ERR api-removed-without-deprecation: POST /pets was removed\..* Called by: \S", out), out
+    assert "an admin approves it: POST /apis/petstore/versions/1.1.0/approve -> HTTP 202" in out
     assert "/apis/petstore/versions/1.0.0/docs" in out
     assert re.search(r"petstore 1.0.0 was linted at registration with the recommended ruleset: \d+ warnings", out), out
     assert re.search(r"warning +info-contact +at /info: `info.contact` is missing", out), out

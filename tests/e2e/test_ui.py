@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -773,3 +774,36 @@ def test_the_owning_team_deprecates_then_retires_a_version(stack: RunningStack, 
     # A viewer sees the mark and no controls
     page.goto(stack.gateway + f"/catalog/api/?id={api_id}")
     expect(page.get_by_role("note")).to_contain_text("retired")
+
+
+def test_an_admin_approves_a_breaking_version_on_the_admin_page(stack: RunningStack, page: Page, shots: Shots) -> None:
+    # Given a version of team pets that drops an operation of the one before it
+    api_id = f"ui-approve-{uuid.uuid4().hex[:8]}"
+    first = petstore()
+    stack.register(api_id, json.dumps({**first, "info": {**first["info"], "version": "1.0.0"}}).encode())
+    second = json.loads(json.dumps(first))
+    post_path = next(path for path, item in second["paths"].items() if "post" in item)
+    del second["paths"][post_path]["post"]
+    body = json.dumps({**second, "info": {**second["info"], "version": "1.1.0"}}).encode()
+    submitted = stack.post(f"/apis?team=pets&apiId={api_id}", body, "application/json")
+    assert submitted.status_code == 202, submitted.text
+    submission_id = submitted.json()["submissionId"]
+    deadline = time.monotonic() + 60
+    while stack.get(f"/submissions/{submission_id}").json().get("step") != "awaiting-approval":
+        assert time.monotonic() < deadline, "the version never waited for an approval"
+        time.sleep(0.1)
+    # When an admin opens the admin page, the version waits there with the change it makes
+    page.goto(stack.gateway + f"/sign-in/?next={quote('/admin/', safe='')}")
+    sign_in(page, stack, "admin")
+    card = page.locator(".card").filter(has_text=f"{api_id} 1.1.0")
+    expect(card).to_contain_text(f"POST {post_path} was removed.")
+    expect(card.get_by_role("button", name="Approve")).to_be_disabled()  # a reason first
+    card.get_by_label("Reason (told to the team)").fill("every client moved to PUT")
+    shots.take(page, "approval waiting", full_page=True)
+    assert_accessible(page, "admin page with an approval")
+    card.get_by_role("button", name="Approve").click()
+    # Then it is told, the version registers, and the card is gone
+    expect(page.get_by_role("status").filter(has_text=f"{api_id} 1.1.0 approved")).to_be_visible()
+    outcome = stack.wait_for_submission(submission_id, timeout=60)
+    assert outcome["status"] == "registered", outcome
+    expect(page.locator(".card").filter(has_text=f"{api_id} 1.1.0")).to_have_count(0)

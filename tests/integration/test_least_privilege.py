@@ -703,6 +703,65 @@ async def test_every_function_calls_exactly_what_it_declares(
         answered = invoke(recorder, function(name), event)
         assert answered["statusCode"] == 200, (name, answered)
 
+    # 8a. a version that breaks the first one's consumers waits for an admin, who approves it
+    breaking = json.loads(json.dumps(served))
+    post_path = next(path for path, item in breaking["paths"].items() if "post" in item)
+    del breaking["paths"][post_path]["post"]
+    breaking["info"]["version"] = "1.1.0"
+    asked = invoke(
+        recorder,
+        function("submit-spec"),
+        proxy_event("POST", "/apis", body=json.dumps(breaking), headers={"content-type": "application/json"},
+                    query={"apiId": api_id}, claims=claims),
+    )  # fmt: skip
+    assert asked["statusCode"] == 202, asked
+    waiting_id = json.loads(asked["body"])["workflowId"]
+    started = await asyncio.to_thread(
+        invoke, recorder, function("start-registration"), sqs_records(aws, aws.names.queue("start-registration"))
+    )
+    assert started == {"batchItemFailures": []}
+    recorder.current = "registration-worker"
+    worker_root = Portal()
+    worker_client = await Client.connect(**connect_config(worker_root.temporal_overrides))
+    async with build_worker(worker_client, task_queue, worker_root.registrar):
+        waiting = temporal_client.get_workflow_handle_for(ApiRegistrationWorkflow.run, waiting_id)
+        for _ in range(600):  # until the request is stored and announced (the worker's calls, not the routes')
+            if await waiting.query(ApiRegistrationWorkflow.current_step) == "awaiting-approval":
+                break
+            await asyncio.sleep(0.1)
+        recorder.current = None
+        assert admin_call("list-approvals", "GET", "/approvals")["statusCode"] == 200
+        shown = developer_call(
+            "get-approval", "GET", "/apis/{apiId}/versions/{version}/approval",
+            path_parameters={"apiId": api_id, "version": "1.1.0"},
+        )  # fmt: skip
+        assert shown["statusCode"] == 200, shown
+        decided = admin_call(
+            "approve-version", "POST", "/apis/{apiId}/versions/{version}/approve",
+            path_parameters={"apiId": api_id, "version": "1.1.0"}, body=json.dumps({"reason": "moved"}),
+            headers={"content-type": "application/json"},
+        )  # fmt: skip
+        assert decided["statusCode"] == 202, decided
+        # a second admin rejects before the first decision reaches the workflow: the first one counts
+        late = admin_call(
+            "reject-version", "POST", "/apis/{apiId}/versions/{version}/reject",
+            path_parameters={"apiId": api_id, "version": "1.1.0"}, body=json.dumps({"reason": "no"}),
+            headers={"content-type": "application/json"},
+        )  # fmt: skip
+        assert late["statusCode"] == 202, late
+        signal = sqs_records(aws, aws.names.queue("signal-approval"))
+        signal["Records"].sort(key=lambda record: '"approved":true' not in record["body"].replace(" ", ""))
+        assert await asyncio.to_thread(invoke, recorder, function("signal-approval"), signal) == {
+            "batchItemFailures": []
+        }
+        recorder.current = "registration-worker"
+        outcome = await temporal_client.get_workflow_handle_for(ApiRegistrationWorkflow.run, waiting_id).result()
+        recorder.current = None
+    worker_root.spec_sandbox.close()
+    assert outcome.status == "registered"
+    waiting_records = sqs_records(aws, aws.names.queue("track-submission"))
+    assert invoke(recorder, function("track-submission"), waiting_records) == {"batchItemFailures": []}
+
     # 9. the team deprecates its version; the docs page is marked through the fan-out
     sunset = (datetime.now(UTC) + timedelta(days=30)).date().isoformat()
     moved = developer_call(

@@ -121,7 +121,11 @@ def test_routing_fans_out_through_topics_only_where_needed() -> None:
     }
     assert set(lifecycle.subscriber_queues) == {"t-update-catalog", "t-index-catalog", "t-mark-docs"}
     assert all(q.dead_letter_name == q.name + "-dlq" for q in plan.queues)
-    assert plan.sources_of_queue["t-track-submission"] == ("ApiVersionRegistered", "ApiRegistrationRejected")
+    assert plan.sources_of_queue["t-track-submission"] == (
+        "ApiVersionRegistered",
+        "ApiRegistrationRejected",
+        "ApiApprovalRequested",
+    )
 
 
 def test_every_event_is_consumed_and_every_consumer_and_worker_imports(monkeypatch: pytest.MonkeyPatch) -> None:

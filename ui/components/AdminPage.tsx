@@ -4,6 +4,7 @@ import { useState, type FormEvent } from "react";
 import { api, type Schemas, type User } from "@/lib/api/client";
 import { useAnswer } from "@/lib/use-answer";
 import { TeamKeys } from "./Keys";
+import { Approvals } from "./Approvals";
 import { Loading } from "./Loading";
 import { useAction } from "@/lib/use-action";
 import { ProblemMessage } from "./ProblemMessage";
@@ -128,6 +129,7 @@ function AdminPanels() {
   return (
     <div className="stack">
       <h1>Admin</h1>
+      <Approvals />
       <InviteForm
         teams={teams}
         invited={(answer) => {

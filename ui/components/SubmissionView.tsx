@@ -18,6 +18,7 @@ type Finding = Schemas["Finding"];
 // The registration workflow's steps, in order (temporal_bridge/workflows.py).
 const STEPS = [
   { step: "validating", label: "Validating the document" },
+  { step: "awaiting-approval", label: "Waiting for an admin to approve its breaking changes" },
   { step: "rendering", label: "Rendering its documentation" },
   { step: "storing", label: "Storing the version" },
   { step: "announcing", label: "Announcing it to the catalog" },
@@ -25,6 +26,12 @@ const STEPS = [
 
 const REASONS: Record<NonNullable<Submission["reason"]>, string> = {
   "invalid-spec": "The document is not a valid OpenAPI document. Each finding below is shown where it is.",
+  "breaking-change-rejected":
+    "An admin rejected the changes this version makes that break consumers of the latest active version. " +
+    "Each change is below, with the reason.",
+  "approval-expired":
+    "The changes this version makes that break consumers waited 7 days without an admin's decision. " +
+    "Submit it again to ask again, or raise its major version.",
   "lint-failed":
     "The document is valid, but your team's lint ruleset rejects it. Each finding below is shown where it is; " +
     "the ruleset is on your team's page.",
@@ -90,13 +97,18 @@ function useDocument(submission: Submission) {
   return { text: data, problem };
 }
 
+/** The approval step is shown only to a submission that waits, or waited, for one. */
+const ASKED = new Set(["breaking-change-rejected", "approval-expired"]);
+
 export function Steps({ submission }: { submission: Submission }) {
   const finished = submission.status === "registered" || submission.status === "rejected";
-  const current = submission.status === "submitted" ? -1 : STEPS.findIndex((s) => s.step === submission.step);
+  const asked = submission.step === "awaiting-approval" || ASKED.has(submission.reason ?? "");
+  const steps = STEPS.filter(({ step }) => step !== "awaiting-approval" || asked);
+  const current = submission.status === "submitted" ? -1 : steps.findIndex((s) => s.step === submission.step);
   return (
     <ol className="steps" aria-label="Registration steps">
       <li className="done">Submitted</li>
-      {STEPS.map(({ step, label }, index) => {
+      {steps.map(({ step, label }, index) => {
         const state =
           submission.status === "registered" || index < current
             ? "done"
