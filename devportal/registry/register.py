@@ -207,6 +207,8 @@ class Registrar:
         base = base_of(self._repository.list_versions(submission.api_id), submission.version)
         if base is None or self._approvals is None or major_bump(submission.version, base.version):
             return Comparison("none", base.version if base else None)
+        if base.sha256 == submission.sha256:  # the same document under another version: nothing changed
+            return Comparison("none", base.version)
         old = orjson.loads(self._specs.get(base.normalized_key))
         changes = diff(old, orjson.loads(self._specs.get(normalized_key)))
         breaking = [change.fingerprint for change in changes if change.level == "ERR"]
