@@ -120,8 +120,9 @@ def submission_id_for(api_id: str, version: str, sha256: str) -> str:
 
 
 # Rejections that the same document may not get again: the team's ruleset may have changed since
-# (lint-failed), or the portal failed (internal-error). Any other verdict is the document's own.
-RETRYABLE_REJECTIONS = frozenset({"lint-failed", "internal-error"})
+# (lint-failed), no admin decided in time (approval-expired: sent again, it asks again), or the
+# portal failed (internal-error). Any other verdict is the document's own.
+RETRYABLE_REJECTIONS = frozenset({"lint-failed", "approval-expired", "internal-error"})
 
 
 def resubmission_id_for(previous_id: str) -> str:

@@ -106,7 +106,7 @@ def test_a_finished_submission_is_not_announced_again(
     assert len(publisher.published) == 1
 
 
-@pytest.mark.parametrize("reason", ["lint-failed", "internal-error"])
+@pytest.mark.parametrize("reason", ["lint-failed", "approval-expired", "internal-error"])
 def test_a_rejection_that_may_not_hold_any_more_lets_the_same_content_try_again(
     submit: SubmitSpec, registry: InMemoryRegistry, publisher: RecordingPublisher, reason: str
 ) -> None:
