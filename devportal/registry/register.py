@@ -47,7 +47,7 @@ from devportal.specs.openapi import identify
 from devportal.specs.parsing import SpecFormat
 from devportal.specs.pointers import to_pointer
 from devportal.specs.validation import Finding
-from events.envelope import new_event
+from events.envelope import DomainEvent, new_event
 from events.registry import (
     MAX_EVENT_FINDINGS,
     ApiApprovalRequested,
@@ -162,6 +162,10 @@ class Registrar:
         # who called some operations of a version lately: (api, version, operations, since) -> operation -> consumers
         self._consumers = consumers
 
+    def _announce(self, data: DomainEvent, submission: Submitted) -> None:
+        """One of the workflow's events, with the submission's correlation id."""
+        self._publisher.publish([new_event(data, correlation_id=submission.correlation_id, producer=PRODUCER)])
+
     def mark_registering(self, submission: Submitted) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.VALIDATING)
 
@@ -239,23 +243,18 @@ class Registrar:
                 deadline=requested_at + APPROVAL_WAIT,
             )
         )
-        self._publisher.publish(
-            [
-                new_event(
-                    ApiApprovalRequested(
-                        api_id=submission.api_id,
-                        version=submission.version,
-                        owner=submission.owner,
-                        submission_id=submission.submission_id,
-                        base_version=comparison.base_version,
-                        breaking_count=comparison.breaking_count,
-                        consumers_affected=len({name for names in consumers.values() for name in names}),
-                        deadline=requested_at + APPROVAL_WAIT,
-                    ),
-                    correlation_id=submission.correlation_id,
-                    producer=PRODUCER,
-                )
-            ]
+        self._announce(
+            ApiApprovalRequested(
+                api_id=submission.api_id,
+                version=submission.version,
+                owner=submission.owner,
+                submission_id=submission.submission_id,
+                base_version=comparison.base_version,
+                breaking_count=comparison.breaking_count,
+                consumers_affected=len({name for names in consumers.values() for name in names}),
+                deadline=requested_at + APPROVAL_WAIT,
+            ),
+            submission,
         )
 
     def close_approval(self, submission: Submitted, comparison: Comparison, decision: Decision, expired: bool) -> None:
@@ -325,27 +324,22 @@ class Registrar:
 
     def announce_registered(self, submission: Submitted, validated: Validated, docs_key: str) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.ANNOUNCING)
-        self._publisher.publish(
-            [
-                new_event(
-                    ApiVersionRegistered(
-                        submission_id=submission.submission_id,
-                        api_id=submission.api_id,
-                        version=submission.version,
-                        title=validated.title,
-                        owner=submission.owner,
-                        sha256=submission.sha256,
-                        spec_key=submission.spec_key,
-                        docs_key=docs_key,
-                        openapi_version=validated.openapi_version,
-                        operation_count=validated.operation_count,
-                        workflow_id=submission.workflow_id,
-                        status="draft" if submission.draft else "active",
-                    ),
-                    correlation_id=submission.correlation_id,
-                    producer=PRODUCER,
-                )
-            ]
+        self._announce(
+            ApiVersionRegistered(
+                submission_id=submission.submission_id,
+                api_id=submission.api_id,
+                version=submission.version,
+                title=validated.title,
+                owner=submission.owner,
+                sha256=submission.sha256,
+                spec_key=submission.spec_key,
+                docs_key=docs_key,
+                openapi_version=validated.openapi_version,
+                operation_count=validated.operation_count,
+                workflow_id=submission.workflow_id,
+                status="draft" if submission.draft else "active",
+            ),
+            submission,
         )
 
     def announce_rejected(
@@ -357,26 +351,21 @@ class Registrar:
     ) -> None:
         self._repository.record_step(submission.submission_id, RegistrationStep.REJECTING)
         bounded = list(findings)[:MAX_EVENT_FINDINGS]
-        self._publisher.publish(
-            [
-                new_event(
-                    ApiRegistrationRejected(
-                        submission_id=submission.submission_id,
-                        api_id=submission.api_id,
-                        version=submission.version,
-                        owner=submission.owner,
-                        workflow_id=submission.workflow_id,
-                        reason=reason,
-                        findings=[
-                            FindingEvent(pointer=f.pointer, message=f.message, rule=f.rule, severity=f.severity)
-                            for f in bounded
-                        ],
-                        findings_truncated=truncated or len(findings) > len(bounded),
-                    ),
-                    correlation_id=submission.correlation_id,
-                    producer=PRODUCER,
-                )
-            ]
+        self._announce(
+            ApiRegistrationRejected(
+                submission_id=submission.submission_id,
+                api_id=submission.api_id,
+                version=submission.version,
+                owner=submission.owner,
+                workflow_id=submission.workflow_id,
+                reason=reason,
+                findings=[
+                    FindingEvent(pointer=f.pointer, message=f.message, rule=f.rule, severity=f.severity)
+                    for f in bounded
+                ],
+                findings_truncated=truncated or len(findings) > len(bounded),
+            ),
+            submission,
         )
 
 
