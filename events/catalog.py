@@ -75,7 +75,7 @@ EVENTS: tuple[EventDefinition, ...] = (
     ),
     EventDefinition(
         model=ApiApprovalDecided,
-        producer="functions/decide_approval",
+        producer="functions/approve_version, functions/reject_version",
         description="An admin approved or rejected a version's breaking changes; its workflow is told.",
     ),
     EventDefinition(

@@ -13,6 +13,7 @@ from devportal.registry.approval import ApprovalRequest, read_decision
 from devportal.specs.openapi import check_api_id, check_version
 from devportal.wiring import Portal
 from functions.identity_views import profile_of
+from functions.views import wire_time
 
 logger = Logger()
 
@@ -38,8 +39,8 @@ def approval_view(request: ApiRequest, asked: ApprovalRequest) -> dict[str, Any]
         "submissionId": asked.submission_id,
         "baseVersion": asked.base_version,
         "status": asked.status,
-        "requestedAt": _ts(asked.requested_at),
-        "deadline": _ts(asked.deadline),
+        "requestedAt": wire_time(asked.requested_at),
+        "deadline": wire_time(asked.deadline),
         "breakingCount": asked.breaking_count,
         "breaking": [
             {**change.to_wire(), "consumers": list(asked.consumers.get(change.operation, ()))}
@@ -47,7 +48,12 @@ def approval_view(request: ApiRequest, asked: ApprovalRequest) -> dict[str, Any]
         ],
         "decision": None
         if decision is None
-        else {"approved": decision.approved, "by": decision.by, "reason": decision.reason, "at": _ts(decision.at)},
+        else {
+            "approved": decision.approved,
+            "by": decision.by,
+            "reason": decision.reason,
+            "at": wire_time(decision.at),
+        },
         "links": {
             "self": request.url(path + "/approval"),
             "approve": request.url(path + "/approve"),
@@ -55,7 +61,3 @@ def approval_view(request: ApiRequest, asked: ApprovalRequest) -> dict[str, Any]
             "submission": request.url(f"/submissions/{asked.submission_id}"),
         },
     }
-
-
-def _ts(moment: Any) -> str:
-    return str(moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"))

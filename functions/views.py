@@ -10,7 +10,7 @@ from devportal.registry.models import ApiVersionRecord, CatalogEntry, StoredRule
 from devportal.specs.lint import RULES
 
 
-def _ts(value: Any) -> str:
+def wire_time(value: Any) -> str:
     return str(value.isoformat(timespec="milliseconds").replace("+00:00", "Z"))
 
 
@@ -29,8 +29,8 @@ def submission_view(request: ApiRequest, s: Submission, temporal_ui_url: str | N
         "sha256": s.sha256,
         "sizeBytes": s.size_bytes,
         "format": s.format,
-        "submittedAt": _ts(s.submitted_at),
-        "updatedAt": _ts(s.updated_at),
+        "submittedAt": wire_time(s.submitted_at),
+        "updatedAt": wire_time(s.updated_at),
         "workflowId": s.workflow_id,
         "links": {
             "self": request.url(f"/submissions/{s.submission_id}"),
@@ -62,11 +62,11 @@ def version_view(request: ApiRequest, r: ApiVersionRecord) -> dict[str, Any]:
         "owner": r.owner,
         "status": r.status,
         "sunset": r.sunset.isoformat() if r.sunset is not None else None,
-        "statusChangedAt": _ts(r.status_changed_at) if r.status_changed_at is not None else None,
+        "statusChangedAt": wire_time(r.status_changed_at) if r.status_changed_at is not None else None,
         "openapiVersion": r.openapi_version,
         "operationCount": r.operation_count,
         "sha256": r.sha256,
-        "registeredAt": _ts(r.registered_at),
+        "registeredAt": wire_time(r.registered_at),
         "submissionId": r.submission_id,
         "lint": dict(r.lint) if r.lint is not None else None,
         "links": {
@@ -84,7 +84,7 @@ def ruleset_view(stored: StoredRuleset) -> dict[str, Any]:
         "ruleset": stored.ruleset.to_wire(),
         "effective": {rule.id: stored.ruleset.level_of(rule) for rule in RULES},
         "updatedBy": stored.updated_by,
-        "updatedAt": _ts(stored.updated_at) if stored.updated_at else None,
+        "updatedAt": wire_time(stored.updated_at) if stored.updated_at else None,
     }
 
 

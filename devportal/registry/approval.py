@@ -213,7 +213,7 @@ class DecideApproval:
                         decided_at=self.clock(),
                     ),
                     correlation_id=correlation_id,
-                    producer="functions/decide_approval",
+                    producer="functions/approve_version, functions/reject_version",
                 )
             ]
         )
