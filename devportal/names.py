@@ -61,6 +61,24 @@ class ResourceNames:
         """Where the runtime-tunable settings live in SSM Parameter Store (devportal.settings.TUNABLE)."""
         return f"/{self.prefix}/settings"
 
+    @property
+    def webhook_secrets_prefix(self) -> str:
+        """Secrets Manager names of webhook subscriptions' signing secrets (`<prefix>/webhook-secrets/<sub>`)."""
+        return f"{self.prefix}/webhook-secrets/"
+
+    def state_machine(self, name: str) -> str:
+        """A Step Functions state machine from state_machines/<name>.asl.json."""
+        return f"{self.prefix}-{name}"
+
+    @property
+    def failed_deliveries_queue(self) -> str:
+        """Where the notification state machine puts the events it could not deliver (for a redrive)."""
+        return f"{self.prefix}-notify-failed"
+
+    @property
+    def mail_configuration_set(self) -> str:
+        return f"{self.prefix}-mail"
+
     def fanout_queue(self, detail_type: str) -> str:
         """Local-only SQS stand-in for an EventBridge -> SNS target, which moto cannot deliver."""
         return f"{self.prefix}-{detail_type}-to-sns"

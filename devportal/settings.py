@@ -79,6 +79,31 @@ class TestCredentialSettings(_Settings):
     test_credentials_prefix: str = Field(min_length=1, pattern=r"^[A-Za-z0-9/_+=.@-]+/$")
 
 
+class NotifySettings(_Settings):
+    """The notification state machine that delivers, and where its links point."""
+
+    notify_state_machine_arn: str = Field(min_length=20)
+
+
+class WebhookSecretSettings(_Settings):
+    """The Secrets Manager name prefix of webhook signing secrets (devportal.names)."""
+
+    webhook_secrets_prefix: str = Field(min_length=1, pattern=r"^[A-Za-z0-9/_+=.@-]+/$")
+
+
+class MailSettings(_Settings):
+    """Who the portal's e-mail comes from (an SES identity) and the configuration set it goes through."""
+
+    mail_from: str = Field(min_length=3, max_length=254)
+    mail_configuration_set: str | None = None
+
+
+class PortalUrlSettings(_Settings):
+    """Where people open the portal, for the links notifications carry (locally the gateway)."""
+
+    portal_url: AnyHttpUrl
+
+
 class TemporalUiSettings(_Settings):
     """Where ops open a workflow: the Temporal Web UI's URL for the portal's namespace (locally the
     dev server's, `http://127.0.0.1:8233/namespaces/default`; with Temporal Cloud,

@@ -38,6 +38,16 @@ if TYPE_CHECKING:
     from devportal.identity.keys import ApiKeys, KeyStore
     from devportal.identity.tokens import TokenVerifier
     from devportal.identity.users import Directory, Profiles
+    from devportal.notify.deliver import FinishDelivery, Notify, RenderDelivery, SendWebhook
+    from devportal.notify.manage import Subscriptions
+    from devportal.notify.ports import (
+        DeliveryStore,
+        Executions,
+        Mailer,
+        SigningSecrets,
+        SubscriptionStore,
+        WebhookPoster,
+    )
     from devportal.registry.approval import Approvals, DecideApproval
     from devportal.registry.lifecycle import ChangeLifecycle
     from devportal.registry.ports import BlobStore, EventPublisher, RegistryRepository, Rulesets
@@ -105,6 +115,13 @@ class Overrides(TypedDict, total=False):
     target_policy: TargetPolicy
     contract_tests: ContractTests
     request_test_run: RequestTestRun
+    subscription_store: SubscriptionStore
+    delivery_store: DeliveryStore
+    executions: Executions
+    signing_secrets: SigningSecrets
+    mailer: Mailer
+    webhook_poster: WebhookPoster
+    portal_url: str
 
 
 class Portal:
@@ -524,6 +541,102 @@ class Portal:
         from devportal.adapters.approvals import DynamoApprovals
 
         return DynamoApprovals(self.table_name)
+
+    # -- notifications -------------------------------------------------------------------------
+
+    @cached_property
+    def portal_url(self) -> str:
+        return str(settings.PortalUrlSettings().portal_url).rstrip("/")
+
+    @cached_property
+    def subscription_store(self) -> SubscriptionStore:
+        from devportal.adapters.subscriptions import DynamoSubscriptionStore
+
+        return DynamoSubscriptionStore(self.table_name)
+
+    @cached_property
+    def delivery_store(self) -> DeliveryStore:
+        from devportal.adapters.subscriptions import DynamoDeliveryStore
+
+        return DynamoDeliveryStore(self.table_name)
+
+    @cached_property
+    def executions(self) -> Executions:
+        from devportal.adapters.notify import StepFunctionsExecutions
+
+        return StepFunctionsExecutions(settings.NotifySettings().notify_state_machine_arn)
+
+    @cached_property
+    def signing_secrets(self) -> SigningSecrets:
+        from devportal.adapters.notify import SecretsManagerSigningSecrets
+
+        return SecretsManagerSigningSecrets(settings.WebhookSecretSettings().webhook_secrets_prefix, _now)
+
+    @cached_property
+    def mail_settings(self) -> settings.MailSettings:
+        return settings.MailSettings()
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        from devportal.adapters.notify import SesMailer
+
+        mail = self.mail_settings
+        return SesMailer(mail.mail_from, mail.mail_configuration_set)
+
+    @cached_property
+    def webhook_policy(self) -> TargetPolicy:
+        """Where webhooks may go: the contract-test targets' address check (loopback only locally)."""
+        from devportal.testing.targets import TargetPolicy
+
+        return TargetPolicy(allow_loopback=self.target_settings.test_targets_allow_loopback, who="webhooks")
+
+    @cached_property
+    def webhook_poster(self) -> WebhookPoster:
+        from devportal.adapters.notify import PinnedWebhookPoster
+
+        return PinnedWebhookPoster(self.webhook_policy)
+
+    @cached_property
+    def subscriptions(self) -> Subscriptions:
+        from devportal.notify.manage import Subscriptions
+        from devportal.notify.subscriptions import WebhookPolicy
+
+        policy = WebhookPolicy(
+            https_only=not self.target_settings.test_targets_allow_loopback, refusal=self.webhook_policy.check_url
+        )
+        return Subscriptions(self.subscription_store, self.signing_secrets, self.mailer, policy, _now, self.portal_url)
+
+    @cached_property
+    def notify(self) -> Notify:
+        from devportal.notify.deliver import Notify
+
+        def owner(api_id: str) -> str | None:
+            entry = self.registry.get_catalog_entry(api_id)
+            return None if entry is None else entry.owner
+
+        return Notify(self.subscription_store, self.delivery_store, self.executions, owner, _now)
+
+    @cached_property
+    def render_delivery(self) -> RenderDelivery:
+        from devportal.notify.deliver import RenderDelivery
+
+        return RenderDelivery(
+            self.subscription_store, self.delivery_store, self.mail_settings.mail_from, self.portal_url
+        )
+
+    @cached_property
+    def send_webhook(self) -> SendWebhook:
+        from devportal.notify.deliver import SendWebhook
+
+        return SendWebhook(
+            self.subscription_store, self.delivery_store, self.signing_secrets, self.webhook_poster, _now
+        )
+
+    @cached_property
+    def finish_delivery(self) -> FinishDelivery:
+        from devportal.notify.deliver import FinishDelivery
+
+        return FinishDelivery(self.subscription_store, self.delivery_store, self.publisher, _now)
 
 
 def _now() -> datetime:

@@ -19,7 +19,7 @@ def _env_int(name: str, default: int) -> int:
 
 
 def add_stack_arguments(parser: argparse.ArgumentParser, *, auto_ports: bool, state_dir: Path) -> None:
-    defaults = Ports(0, 0, 0, 0, 0, 0) if auto_ports else Ports()
+    defaults = Ports(0, 0, 0, 0, 0, 0, 0) if auto_ports else Ports()
     hint = " (0 = any free port)"
     parser.add_argument("--state-dir", type=Path, default=state_dir, help=f"state, logs, lock (default {state_dir})")
     parser.add_argument(
@@ -59,6 +59,13 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, auto_ports: bool, st
         help="Temporal's metrics port (default: the gRPC port + 20, or any free port when that is 0)",
     )
     parser.add_argument(
+        "--lambda-port",
+        type=int,
+        default=None,
+        help="the local Lambda invoke endpoint's port, which state machines' tasks reach "
+        "(default: the moto port + 1, or any free port when that is 0)",
+    )
+    parser.add_argument(
         "--visibility-timeout",
         type=int,
         default=10,
@@ -81,11 +88,11 @@ def add_stack_arguments(parser: argparse.ArgumentParser, *, auto_ports: bool, st
     )
 
 
-def _follow(given: int | None, temporal_port: int, offset: int) -> int:
-    """Temporal's side ports follow its gRPC port: beside it, or free ones when it is free."""
+def _follow(given: int | None, main_port: int, offset: int) -> int:
+    """Side ports follow their main one (Temporal's gRPC port, moto's): beside it, or free ones when it is free."""
     if given is not None:
         return given
-    return temporal_port + offset if temporal_port else 0
+    return main_port + offset if main_port else 0
 
 
 def stack_config(args: argparse.Namespace) -> LocalConfig:
@@ -98,6 +105,7 @@ def stack_config(args: argparse.Namespace) -> LocalConfig:
             temporal_ui=args.ui_port,
             temporal_http=_follow(args.temporal_http_port, args.temporal_port, 10),
             temporal_metrics=_follow(args.temporal_metrics_port, args.temporal_port, 20),
+            lambdas=_follow(args.lambda_port, args.moto_port, 1),
         ),
         visibility_timeout_seconds=args.visibility_timeout,
         max_spec_bytes=int(args.max_spec_mb * MEBIBYTE),

@@ -36,14 +36,19 @@ import argparse
 import contextlib
 import copy
 import functools
+import http
 import io
 import json
 import logging
+import os
 import pickle
+import re
 import signal
 import struct
 import threading
 import time
+import urllib.error
+import urllib.request
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -82,6 +87,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "cognito": ("cognito-idp",),
     "config": ("ssm", "secretsmanager"),
     "messaging": ("sqs", "sns", "events"),
+    "mail": ("ses",),  # SES v1 and v2 sign as `ses` and share one backend
 }
 GROUP_OF = {service: group for group, services in GROUPS.items() for service in services}
 # JSON-protocol targets whose prefix names the service, for requests that carry no signature.
@@ -584,6 +590,34 @@ def _form_action(environ: dict[str, Any]) -> str | None:
     return actions[0] if actions else None
 
 
+# Lambda's Invoke, as boto3 (and moto's state machines) call it: answered by the local Lambda
+# endpoint (devportal_local.lambda_front), which runs the portal's real handlers.
+_INVOKE_PATH = re.compile(r"/2015-03-31/functions/[^/]+/invocations")
+LAMBDA_ENDPOINT_VARIABLE = "DEVPORTAL_LAMBDA_ENDPOINT"
+_INVOKE_HEADERS = ("X-Amz-Function-Error", "X-Amz-Executed-Version", "X-Amz-Log-Result", "Content-Type")
+
+
+def _forward_invoke(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    url = os.environ[LAMBDA_ENDPOINT_VARIABLE].rstrip("/") + environ["PATH_INFO"]
+    request = urllib.request.Request(url, data=body, method="POST")  # noqa: S310 - http on loopback, ours
+    request.add_header("X-Amz-Invocation-Type", environ.get("HTTP_X_AMZ_INVOCATION_TYPE", "RequestResponse"))
+    try:
+        with urllib.request.urlopen(request, timeout=900) as answered:  # noqa: S310 - loopback, ours
+            status, headers, payload = answered.status, answered.headers, answered.read()
+    except urllib.error.HTTPError as error:
+        status, headers, payload = error.code, error.headers, error.read()
+    except OSError as error:
+        status, headers = 502, None
+        payload = json.dumps(
+            {"Type": "Service", "message": f"the local Lambda endpoint is not answering: {error}"}
+        ).encode()
+    kept = [(name, headers[name]) for name in _INVOKE_HEADERS if headers is not None and headers.get(name)]
+    start_response(f"{status} {http.HTTPStatus(status).phrase}", [*kept, ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
 class SerialApp:
     """moto's WSGI app, with each mutating request applied under its service group's lock.
 
@@ -597,6 +631,9 @@ class SerialApp:
         self.app = DomainDispatcherApplication(create_backend_app)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        invoked = _INVOKE_PATH.fullmatch(environ.get("PATH_INFO", ""))
+        if invoked and environ.get("REQUEST_METHOD") == "POST" and os.environ.get(LAMBDA_ENDPOINT_VARIABLE):
+            return _forward_invoke(environ, start_response)
         call = classify(environ)
         group = call.group
         if group is None or not call.mutates or call.action == "ReceiveMessage":
@@ -780,11 +817,20 @@ def _queries_read_their_partition() -> None:
     Table.all_items = all_items  # type: ignore[method-assign]
 
 
+def _state_machines_run() -> None:
+    """Step Functions executions run their states for real (Lambda tasks through the local Lambda
+    endpoint, SDK integrations against this same server, at MOTO_PORT)."""
+    from moto.core.config import default_user_config
+
+    default_user_config["stepfunctions"] = {"execute_state_machine": True}
+
+
 @contextlib.contextmanager
 def _running(host: str, port: int, app: SerialApp) -> Iterator[Any]:
     """`app` served on a thread (one thread per request) until the block ends."""
     _transactions_without_table_copies()
     _queries_read_their_partition()
+    _state_machines_run()
     _recording_item_writes()
     server = make_server(host, port, app, threaded=True, request_handler=_RequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="moto", daemon=True)

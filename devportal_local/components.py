@@ -17,7 +17,7 @@ from devportal_local.config import LOOPBACK
 
 COMPONENTS = {
     "worker": "the Temporal worker",
-    "pollers": "the SQS consumers",
+    "pollers": "the SQS consumers and the Lambda invoke endpoint state machines' tasks reach",
     "gateway": "the HTTP gateway",
     "petstore": "a live petstore to contract-test (the demo petstore's `demo` environment)",
 }
@@ -53,9 +53,12 @@ def _worker() -> int:
 
 
 def _pollers() -> int:
+    from devportal_local.lambda_front import serving_invocations
     from devportal_local.pollers import run_pollers
 
-    run_pollers(ResourceNames(os.environ["DEVPORTAL_PREFIX"]), _stop_event_on_signals(), on_ready=_mark_ready)
+    names = ResourceNames(os.environ["DEVPORTAL_PREFIX"])
+    with serving_invocations(LOOPBACK, int(os.environ["DEVPORTAL_LAMBDA_PORT"]), names):
+        run_pollers(names, _stop_event_on_signals(), on_ready=_mark_ready)
     return 0
 
 

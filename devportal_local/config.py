@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
 LOOPBACK = "127.0.0.1"
+MAIL_FROM = "notifications@devportal.local"  # the SES identity the local portal sends from
 REGION = "us-east-1"
 # moto accepts any credentials; these are printed as the demo's AWS credentials.
 AWS_ACCESS_KEY_ID = "testing"
@@ -36,6 +37,7 @@ class Ports:
     temporal_ui: int = 8233
     temporal_http: int = 7243
     temporal_metrics: int = 7253
+    lambdas: int = 5051
 
     def resolved(self) -> Ports:
         """Port 0 means "any free port"; pick them now so every child agrees."""
@@ -130,6 +132,9 @@ class LocalConfig:
             **aws_environment(self.moto_url, self.names),
             "AWS_REGION": REGION,
             "MOTO_PORT": str(self.ports.moto),
+            "DEVPORTAL_LAMBDA_ENDPOINT": f"http://{LOOPBACK}:{self.ports.lambdas}",
+            "DEVPORTAL_LAMBDA_PORT": str(self.ports.lambdas),
+            "DEVPORTAL_PORTAL_URL": self.gateway_url,
             "DEVPORTAL_MAX_SPEC_BYTES": str(self.max_spec_bytes),
             "DEVPORTAL_PARAMETERS_MAX_AGE_SECONDS": str(self.settings_refresh_seconds),
             "DEVPORTAL_STATE_DIR": str(self.state_dir),
@@ -168,7 +173,7 @@ class LocalConfig:
         state = json.loads((state_dir / "state.json").read_text(encoding="utf-8"))
         return cls(
             state_dir=Path(state["stateDir"]),
-            ports=Ports(**state["ports"]),
+            ports=Ports(**state["ports"]),  # a state file from before a port was added gets its default
             prefix=state["prefix"],
             namespace=state["namespace"],
             visibility_timeout_seconds=state["visibilityTimeoutSeconds"],
@@ -199,6 +204,9 @@ def aws_environment(endpoint: str, names: ResourceNames) -> dict[str, str]:
         "DEVPORTAL_PARAMETERS_PATH": names.parameters_path,
         "DEVPORTAL_TESTING_TASK_QUEUE": TASK_QUEUE_TESTING,
         "DEVPORTAL_TEST_CREDENTIALS_PREFIX": names.test_credentials_prefix,
+        "DEVPORTAL_WEBHOOK_SECRETS_PREFIX": names.webhook_secrets_prefix,
+        "DEVPORTAL_MAIL_FROM": MAIL_FROM,
+        "DEVPORTAL_MAIL_CONFIGURATION_SET": names.mail_configuration_set,
         # the services a team tests locally run on this machine
         "DEVPORTAL_TEST_TARGETS_ALLOW_LOOPBACK": "true",
     }

@@ -6,7 +6,7 @@ Idempotent: running it against an already provisioned moto changes nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -26,10 +26,14 @@ from devportal.identity.pool import (
 from devportal.names import ResourceNames
 from devportal.settings import tunable_defaults
 from devportal.tables import INDEXES, PARTITION_KEY, SORT_KEY, TTL_ATTRIBUTE
+from devportal_local.config import MAIL_FROM, REGION
+from functions import state_machines
 from functions.topology import DLQ_RETENTION_SECONDS, Routing, routing
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
+
+    from functions.declaration import Function
 
 
 @dataclass(frozen=True)
@@ -48,12 +52,14 @@ class Provisioned:
     queues: int
     stand_ins: tuple[str, ...]
     user_pool: UserPool
+    state_machine_arns: dict[str, str]
 
     def summary(self) -> str:
         return (
             f"table {self.table}, {len(self.buckets)} buckets, bus {self.bus}, {self.rules} rules, "
             f"{self.topics} topic(s), {self.queues} queues each with a DLQ"
             + (f", {len(self.stand_ins)} SNS stand-in queue(s)" if self.stand_ins else "")
+            + f", {len(self.state_machine_arns)} state machine(s)"
             + f", user pool {self.user_pool.pool_id}"
         )
 
@@ -64,6 +70,7 @@ class Provisioned:
             "DEVPORTAL_USER_POOL_ID": self.user_pool.pool_id,
             "DEVPORTAL_USER_POOL_CLIENT_ID": self.user_pool.client_id,
             "DEVPORTAL_JWKS_URL": f"{endpoint_url}/{self.user_pool.pool_id}/.well-known/jwks.json",
+            "DEVPORTAL_NOTIFY_STATE_MACHINE_ARN": self.state_machine_arns["notify"],
         }
 
 
@@ -103,6 +110,15 @@ def provision(
     topic_arns = _topics(boto3.client("sns", **client_args), plan, arns)
     _rules(boto3.client("events", **client_args), plan, names, arns)
     user_pool = _user_pool(boto3.client("cognito-idp", **client_args), names)
+    _mail(boto3.client("sesv2", **client_args), names)
+    failed_url = sqs.get_queue_url(QueueName=names.failed_deliveries_queue)["QueueUrl"]
+    account = arns[names.failed_deliveries_queue].split(":")[4]
+    machines = _state_machines(
+        boto3.client("stepfunctions", **client_args),
+        names,
+        lambda function: f"arn:aws:lambda:{REGION}:{account}:function:{function.function_name(names)}",
+        failed_url,
+    )
     return Provisioned(
         table=names.table,
         buckets=(names.specs_bucket, names.docs_bucket),
@@ -114,7 +130,46 @@ def provision(
             names.fanout_queue(rule.event.detail_type) for rule in plan.rules if rule.target_kind == "topic"
         ),
         user_pool=user_pool,
+        state_machine_arns=machines,
     )
+
+
+# Locally a failing receiver is retried within seconds, not for half an hour (as the visibility
+# timeout is shortened): 1 s doubling to 4 s, 4 retries; what is retried, and the jitter, as in AWS.
+QUICK_RETRIES = {"interval": 1, "cap": 4, "attempts": 4}
+
+
+def _mail(sesv2: Any, names: ResourceNames) -> None:
+    """The sender identity (verified at once in moto) and the configuration set mail goes through."""
+    identities = {i["IdentityName"] for i in sesv2.list_email_identities().get("EmailIdentities", [])}
+    if MAIL_FROM not in identities:
+        sesv2.create_email_identity(EmailIdentity=MAIL_FROM)
+    try:
+        sesv2.create_configuration_set(ConfigurationSetName=names.mail_configuration_set)
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "AlreadyExistsException":
+            raise
+
+
+def _state_machines(
+    sfn: Any, names: ResourceNames, function_arn: Callable[[Function], str], failed_url: str
+) -> dict[str, str]:
+    """Each state machine of state_machines/, created or brought to today's definition."""
+    existing = {m["name"]: m["stateMachineArn"] for m in sfn.list_state_machines().get("stateMachines", [])}
+    arns = {}
+    for path in state_machines.files():
+        name = state_machines.name_of(path)
+        quick = state_machines.with_quick_retries(state_machines.definition(path), **QUICK_RETRIES)
+        values = state_machines.substitutions(name, names, function_arn, failed_url)
+        definition = state_machines.filled(json.dumps(quick), values)
+        aws_name = names.state_machine(name)
+        role = f"arn:aws:iam::000000000000:role/{aws_name}"  # moto runs it without assuming anything
+        if aws_name in existing:
+            sfn.update_state_machine(stateMachineArn=existing[aws_name], definition=definition, roleArn=role)
+            arns[name] = existing[aws_name]
+        else:
+            arns[name] = sfn.create_state_machine(name=aws_name, definition=definition, roleArn=role)["stateMachineArn"]
+    return arns
 
 
 def _parameters(ssm: Any, names: ResourceNames, tunables: Mapping[str, str]) -> None:
@@ -279,6 +334,10 @@ def _queues(sqs: SQSClient, plan: Routing, names: ResourceNames, visibility: int
             # local runtime's forwarder publishes each message to the topic.
             stand_in = names.fanout_queue(rule.event.detail_type)
             arns[stand_in] = _queue_with_dlq(sqs, stand_in, stand_in + "-dlq", visibility or 30, 5)
+    # What the notify state machine could not deliver, kept for a redrive (to the notifier's queue)
+    arns[names.failed_deliveries_queue] = _queue(
+        sqs, names.failed_deliveries_queue, {"MessageRetentionPeriod": str(DLQ_RETENTION_SECONDS)}
+    )
     return arns
 
 

@@ -218,7 +218,8 @@ class LocalStack:
             "petstore": f"{self.petstore_url} (a live petstore to contract-test)",
             "worker": f"polling task queues {TASK_QUEUE_REGISTRATION}, {TASK_QUEUE_ANALYTICS} and {TASK_QUEUE_TESTING}",
             "pollers": f"{self.provisioned.queues if self.provisioned else '?'} consumer queues"
-            + (f" + {len(self.provisioned.stand_ins)} SNS stand-in" if self.provisioned else ""),
+            + (f" + {len(self.provisioned.stand_ins)} SNS stand-in" if self.provisioned else "")
+            + f"; Lambda invoke endpoint http://{LOOPBACK}:{self.config.ports.lambdas}",
             "gateway": self.config.gateway_url,
         }
         self._step(name, details[name], Timed(child.started_at))

@@ -27,6 +27,7 @@ from events.registry import (
     ApiVersionLifecycleChanged,
     ApiVersionRegistered,
 )
+from events.notify import NotificationFailed
 from events.testing import TestRunCompleted, TestRunRequested
 
 
@@ -119,6 +120,11 @@ EVENTS: tuple[EventDefinition, ...] = (
         model=TestRunCompleted,
         producer="temporal_bridge/TestOrchestrationWorkflow",
         description="A contract test run ended (passed, failed, cancelled or error), with its score and coverage.",
+    ),
+    EventDefinition(
+        model=NotificationFailed,
+        producer="functions/finish_delivery (the notify state machine)",
+        description="A delivery to a team's subscription failed for good; its event waits in the failed-deliveries queue.",
     ),
     EventDefinition(
         model=UserSignedIn,

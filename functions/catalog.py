@@ -16,9 +16,10 @@ from pathlib import Path
 
 from contracts import GatewayRoute, gateway_routes
 from events.catalog import EVENTS
-from functions.declaration import Function, Queue, Route
+from functions.declaration import Function, Queue, Route, StateMachineTask
 
 FUNCTIONS_DIR = Path(__file__).resolve().parent
+STATE_MACHINES_DIR = FUNCTIONS_DIR.parent / "state_machines"
 HANDLER_FILE = "handler.py"
 DECLARATION_FILE = "function.py"
 
@@ -73,6 +74,15 @@ def workers() -> tuple[Function, ...]:
     return tuple(f for f in functions() if f.kind == "worker")
 
 
+def tasks(state_machine: str | None = None) -> tuple[Function, ...]:
+    """The functions state machines invoke as Task states (of one state machine, if named)."""
+    return tuple(
+        f
+        for f in functions()
+        if isinstance(f.trigger, StateMachineTask) and state_machine in (None, f.trigger.state_machine)
+    )
+
+
 def route_function(route: GatewayRoute) -> Function:
     """The function serving one operation of the contract."""
     for each in routes():
@@ -80,6 +90,10 @@ def route_function(route: GatewayRoute) -> Function:
         if each.trigger.operation_id == route.operation_id:
             return each
     raise CatalogError(f"no function serves {route.method} {route.path} ({route.operation_id})")
+
+
+def _state_machine_exists(name: str) -> bool:
+    return (STATE_MACHINES_DIR / f"{name}.asl.json").is_file()
 
 
 def check(declared: Iterable[Function] | None = None, contract: Iterable[GatewayRoute] | None = None) -> None:
@@ -101,6 +115,11 @@ def check(declared: Iterable[Function] | None = None, contract: Iterable[Gateway
                 for detail_type in trigger.detail_types
                 if detail_type not in known_events
             ]
+        elif isinstance(trigger, StateMachineTask) and not _state_machine_exists(trigger.state_machine):
+            problems.append(
+                f"functions/{each.folder} is a task of state_machines/{trigger.state_machine}.asl.json, "
+                "which does not exist"
+            )
     for operation_id, route in operations.items():
         folders = served.get(operation_id, [])
         if len(folders) != 1:

@@ -23,7 +23,19 @@ from events.envelope import DomainEvent
 
 # What a function can reach. Each resource comes with the settings (environment variables) that
 # name it, filled in by the stacks in AWS and by `devportal up` locally.
-Resource = Literal["table", "specs", "docs", "bus", "temporal-secret", "user-pool", "parameters", "test-credentials"]
+Resource = Literal[
+    "table",
+    "specs",
+    "docs",
+    "bus",
+    "temporal-secret",
+    "user-pool",
+    "parameters",
+    "test-credentials",
+    "webhook-secrets",
+    "notifications",
+    "mail",
+]
 RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
     {
         "table": ("DEVPORTAL_TABLE_NAME",),
@@ -38,10 +50,16 @@ RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
         "parameters": ("DEVPORTAL_PARAMETERS_PATH",),
         # Teams' credentials for their contract-test targets: secrets under one name prefix.
         "test-credentials": ("DEVPORTAL_TEST_CREDENTIALS_PREFIX",),
+        # Webhook subscriptions' signing secrets: secrets under one name prefix.
+        "webhook-secrets": ("DEVPORTAL_WEBHOOK_SECRETS_PREFIX",),
+        # The notification state machine (state_machines/notify.asl.json) and its executions.
+        "notifications": ("DEVPORTAL_NOTIFY_STATE_MACHINE_ARN",),
+        # SES: the sender identity, its configuration set, and the portal's address for links.
+        "mail": ("DEVPORTAL_MAIL_FROM", "DEVPORTAL_MAIL_CONFIGURATION_SET", "DEVPORTAL_PORTAL_URL"),
     }
 )
 
-Kind = Literal["route", "consumer", "worker"]
+Kind = Literal["route", "consumer", "worker", "task"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +97,16 @@ class TaskQueue:
     name: str
 
 
-Trigger = Route | Queue | TaskQueue
+@dataclass(frozen=True)
+class StateMachineTask:
+    """A Task state of a Step Functions state machine (state_machines/<state_machine>.asl.json),
+    which invokes the function synchronously with the state's input; locally moto's state machine
+    reaches it through the local Lambda invoke endpoint."""
+
+    state_machine: str
+
+
+Trigger = Route | Queue | TaskQueue | StateMachineTask
 
 
 @dataclass(frozen=True)
@@ -114,6 +141,8 @@ class Function:
             return "route"
         if isinstance(self.trigger, Queue):
             return "consumer"
+        if isinstance(self.trigger, StateMachineTask):
+            return "task"
         return "worker"
 
     def function_name(self, names: ResourceNames) -> str:

@@ -110,3 +110,21 @@ def sqs_consumer(record_handler: RecordHandler) -> SqsHandler:
 
     decorated: SqsHandler = handler
     return decorated
+
+
+TaskStep = Callable[[dict[str, Any], Portal], dict[str, Any]]
+
+
+def task_function(step: TaskStep) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """A Step Functions Task state's Lambda: the state's input in, the step's result out. An
+    exception becomes the task's error, named by its class (`RetryableDelivery`), which the state
+    machine's Retry and Catch match."""
+
+    @logger.inject_lambda_context
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        with correlated(str(event.get("deliveryId") or getattr(context, "aws_request_id", "unknown"))):
+            return step(event, wiring.portal())
+
+    handler.__name__ = step.__name__
+    return handler

@@ -81,6 +81,7 @@ class TargetPolicy:
 
     allow_loopback: bool = False
     resolver: Resolver = system_resolver
+    who: str = "contract tests"  # who is refused, in the words of a refusal
 
     def address_for(self, host: str, port: int) -> str:
         """The one address to connect to for `host`: resolved once, every answer checked."""
@@ -95,7 +96,7 @@ class TargetPolicy:
             why = refusal(ipaddress.ip_address(answer.split("%")[0]), allow_loopback=self.allow_loopback)
             if why is not None:
                 shown = host if literal is not None else f"{host} ({answer})"
-                raise RefusedTarget(f"{shown} is {why}; contract tests do not reach it")
+                raise RefusedTarget(f"{shown} is {why}; {self.who} do not reach it")
         return answers[0]
 
     def check_url(self, url: str) -> str | None:
@@ -115,9 +116,10 @@ class PinnedAdapter(HTTPAdapter):
     refuses bodies over `max_body_bytes`. The Host header, TLS SNI and certificate checks keep
     the name the request was made for."""
 
-    def __init__(self, policy: TargetPolicy, max_body_bytes: int) -> None:
+    def __init__(self, policy: TargetPolicy, max_body_bytes: int, *, cut_long_bodies: bool = False) -> None:
         self._policy = policy
         self._max_body_bytes = max_body_bytes
+        self._cut = cut_long_bodies
         super().__init__(pool_connections=4, pool_maxsize=8, max_retries=0)
 
     def get_connection_with_tls_context(
@@ -149,6 +151,11 @@ class PinnedAdapter(HTTPAdapter):
         kwargs["stream"] = True
         response = super().send(request, *args, **kwargs)
         declared = response.headers.get("Content-Length", "")
+        if self._cut:  # what the caller reads of a body is its start; the rest is not waited for
+            response._content = response.raw.read(self._max_body_bytes, decode_content=True)
+            response._content_consumed = True  # type: ignore[attr-defined]
+            response.close()
+            return response
         if declared.isdigit() and int(declared) > self._max_body_bytes:
             response.close()
             raise ResponseTooLarge(f"the response declares {declared} bytes; a test reads {self._max_body_bytes}")
@@ -161,12 +168,14 @@ class PinnedAdapter(HTTPAdapter):
         return response
 
 
-def pinned_session(policy: TargetPolicy, *, max_body_bytes: int) -> requests.Session:
+def pinned_session(
+    policy: TargetPolicy, *, max_body_bytes: int, cut_long_bodies: bool = False, max_redirects: int = MAX_REDIRECTS
+) -> requests.Session:
     """A session whose every request (redirects included) goes through `PinnedAdapter`."""
     session = requests.Session()
     session.trust_env = False  # no proxy from the environment: the checked address is the one reached
-    session.max_redirects = MAX_REDIRECTS
-    adapter = PinnedAdapter(policy, max_body_bytes)
+    session.max_redirects = max_redirects
+    adapter = PinnedAdapter(policy, max_body_bytes, cut_long_bodies=cut_long_bodies)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session

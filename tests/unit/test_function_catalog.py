@@ -111,15 +111,31 @@ def test_routing_fans_out_through_topics_only_where_needed() -> None:
     by_event = {rule.event.detail_type: rule for rule in plan.rules}
     assert by_event["ApiSpecSubmitted"].target_kind == "queue"
     assert by_event["ApiVersionRegistered"].target_kind == "topic"
-    assert len(plan.topics) == 2  # ApiVersionRegistered's and ApiVersionLifecycleChanged's
-    registered, lifecycle = sorted(plan.topics, key=lambda topic: len(topic.subscriber_queues), reverse=True)
-    assert set(registered.subscriber_queues) == {
+    assert by_event["NotificationFailed"].target_kind == "queue"  # the notifier alone
+    topics = {topic.name: set(topic.subscriber_queues) for topic in plan.topics}
+    # a topic exactly where an event has several consumers: the notifier and the catalog's
+    assert set(topics) == {
+        f"t-{event}"
+        for event in (
+            "ApiVersionRegistered",
+            "ApiRegistrationRejected",
+            "ApiApprovalRequested",
+            "ApiVersionLifecycleChanged",
+            "ApiHealthDegraded",
+            "ApiHealthRecovered",
+            "TestRunCompleted",
+            "ApiApprovalDecided",
+        )
+    }
+    assert topics["t-ApiVersionRegistered"] == {
         "t-track-submission",
         "t-update-catalog",
         "t-index-catalog",
         "t-test-after-registration",
+        "t-notify",
     }
-    assert set(lifecycle.subscriber_queues) == {"t-update-catalog", "t-index-catalog", "t-mark-docs"}
+    assert topics["t-ApiVersionLifecycleChanged"] == {"t-update-catalog", "t-index-catalog", "t-mark-docs", "t-notify"}
+    assert topics["t-ApiApprovalDecided"] == {"t-signal-approval", "t-notify"}
     assert all(q.dead_letter_name == q.name + "-dlq" for q in plan.queues)
     assert plan.sources_of_queue["t-track-submission"] == (
         "ApiVersionRegistered",

@@ -1,0 +1,190 @@
+"""Notifications delivered by the notify state machine, executed by moto for real: its Lambda
+tasks reach the portal's handlers through the local Lambda invoke endpoint, e-mail goes through
+SES's SDK integration, webhooks to receivers on loopback. The local definition's retries are the
+quick ones (1 s doubling to 4 s, 4 retries), as `devportal up` provisions it."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
+
+from devportal import wiring
+from devportal.notify.signing import verify
+from devportal.notify.subscriptions import NewSubscription, delivery_id_for
+from devportal_local.config import LOOPBACK, free_port
+from devportal_local.lambda_front import serving_invocations
+from devportal_local.outbox import Mail, outbox
+from events.envelope import new_event
+from events.registry import ApiVersionRegistered
+from tests.support.aws import AwsWorld
+from tests.support.events import eventbridge_body
+from tests.support.receivers import Receiver, webhook_receiver
+
+pytestmark = pytest.mark.integration
+T = TypeVar("T")
+
+
+@pytest.fixture
+def notifying(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWorld]:
+    """The AWS world with the local Lambda endpoint up and moto's state machines reaching it."""
+    port = free_port()
+    monkeypatch.setenv("DEVPORTAL_LAMBDA_ENDPOINT", f"http://{LOOPBACK}:{port}")
+    monkeypatch.setenv("MOTO_PORT", aws.endpoint.rsplit(":", 1)[1])
+    monkeypatch.setenv("DEVPORTAL_PORTAL_URL", "http://portal.test")
+    wiring.reset()
+    with serving_invocations(LOOPBACK, port, aws.names):
+        yield aws
+
+
+def until(condition: Callable[[], T | None], seconds: float, what: str) -> T:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = condition()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{what} within {seconds} s")
+
+
+def registered(api_id: str) -> Any:
+    data = ApiVersionRegistered(
+        submission_id="sub-" + uuid.uuid4().hex[:24],
+        api_id=api_id,
+        version="1.0.0",
+        title="Petstore",
+        owner="pets",
+        sha256="b" * 64,
+        spec_key="specs/x",
+        docs_key="docs/x",
+        openapi_version="3.1.0",
+        operation_count=4,
+        workflow_id="registration-x",
+    )
+    return new_event(data, correlation_id="corr-notify", producer="test")
+
+
+def subscribe(receiver_url: str | None = None, email: str | None = None) -> tuple[str, str | None]:
+    request = NewSubscription.model_validate(
+        {"events": ["api.registered"], **({"webhookUrl": receiver_url} if receiver_url else {"email": email})}
+    )
+    created = wiring.portal().subscriptions.create("pets", request, "dev@pets.test")
+    return created.subscription.subscription_id, created.secret
+
+
+def delivery(subscription_id: str, event: Any) -> Any:
+    return wiring.portal().delivery_store.get(subscription_id, delivery_id_for(event.metadata.event_id, subscription_id))
+
+
+def settled(subscription_id: str, event: Any, status: str) -> Callable[[], Any]:
+    def check() -> Any:
+        found = delivery(subscription_id, event)
+        return found if found is not None and found.status == status else None
+
+    return check
+
+
+def test_a_webhook_gets_the_event_signed_and_a_duplicate_delivers_once(notifying: AwsWorld) -> None:
+    with webhook_receiver() as receiver:
+        subscription_id, secret = subscribe(receiver.url)
+        assert secret is not None and secret.startswith("whsec_")
+        event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+        body = eventbridge_body(event)
+        noticed = wiring.portal().notify.handle(body)
+        assert noticed.started == 1
+        (got,) = receiver.wait_for(1)
+        # Standard Webhooks: the id is the delivery's, the signature checks with the secret shown once
+        verify(secret, got.headers, got.body, now=int(time.time()))
+        assert got.headers["webhook-id"] == delivery_id_for(event.metadata.event_id, subscription_id)
+        payload = json.loads(got.body)
+        assert payload["type"] == "api.registered"
+        assert payload["data"]["apiId"] == event.data.api_id
+        kept = until(settled(subscription_id, event, "delivered"), 20, "the delivery was not marked delivered")
+        assert [(a.outcome, a.status) for a in kept.attempts] == [("delivered", 200)]
+        # the same event again (at-least-once delivery): nothing more is sent
+        again = wiring.portal().notify.handle(eventbridge_body(event))
+        assert (again.started, again.known) == (0, 1)
+        time.sleep(1.5)
+        assert len(receiver.received) == 1
+
+
+def test_a_receiver_failing_three_times_gets_it_once_more_after_backoff(notifying: AwsWorld) -> None:
+    with webhook_receiver(statuses=(500, 503, 429, 200)) as receiver:
+        subscription_id, _ = subscribe(receiver.url)
+        event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+        wiring.portal().notify.handle(eventbridge_body(event))
+        received = receiver.wait_for(4, seconds=40)
+        assert [r.status for r in received] == [500, 503, 429, 200]
+        assert len({r.headers["webhook-id"] for r in received}) == 1  # one idempotency key for every attempt
+        kept = until(settled(subscription_id, event, "delivered"), 20, "the delivery was not marked delivered")
+        assert [a.outcome for a in kept.attempts] == ["retryable", "retryable", "retryable", "delivered"]
+
+
+def test_a_receiver_that_always_fails_ends_in_the_failed_queue_and_a_redrive_delivers(
+    notifying: AwsWorld,
+) -> None:
+    with webhook_receiver(statuses=(500,)) as receiver:
+        subscription_id, _ = subscribe(receiver.url)
+        event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+        wiring.portal().notify.handle(eventbridge_body(event))
+        kept = until(settled(subscription_id, event, "failed"), 60, "the delivery did not fail")
+        assert len(kept.attempts) == 5  # the first and four retries
+        # its event on the failed-deliveries queue, naming the subscription; NotificationFailed announced
+        (dead,) = until(lambda: notifying.drain(notifying.names.failed_deliveries_queue, 1) or None, 10, "no dead letter")
+        assert json.loads(dead["Body"])["detail"]["metadata"]["eventId"] == event.metadata.event_id
+        assert dead["MessageAttributes"]["subscription"]["StringValue"] == subscription_id
+        told = [json.loads(m["Body"]) for m in notifying.drain(notifying.names.queue("notify"), 1)]
+        (failed,) = [t["detail"]["data"] for t in told if t["detail-type"] == "NotificationFailed"]
+        assert (failed["deliveryId"], failed["attempts"]) == (kept.delivery_id, 5)
+        assert failed["error"] == f"RetryableDelivery: {receiver.url} answered 500"
+        # the receiver recovers; the redriven message (its body and subscription) delivers once more
+        receiver.answer_from_now(200)
+        redriven = wiring.portal().notify.handle(dead["Body"], only=subscription_id)
+        assert redriven.started == 1
+        until(settled(subscription_id, event, "delivered"), 20, "the redriven delivery was not delivered")
+        assert [r.status for r in receiver.wait_for(6)][-1] == 200
+        assert wiring.portal().notify.handle(dead["Body"], only=subscription_id).started == 0  # once
+
+
+def test_a_failed_webhook_is_refused_at_once_on_a_4xx(notifying: AwsWorld) -> None:
+    with webhook_receiver(statuses=(410,)) as receiver:
+        subscription_id, _ = subscribe(receiver.url)
+        event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+        wiring.portal().notify.handle(eventbridge_body(event))
+        kept = until(settled(subscription_id, event, "failed"), 20, "the delivery did not fail")
+        assert [(a.outcome, a.status) for a in kept.attempts] == [("refused", 410)]
+        assert len(receiver.received) == 1
+
+
+def test_an_email_goes_through_ses_once_its_address_is_confirmed(notifying: AwsWorld) -> None:
+    address = f"owner-{uuid.uuid4().hex[:6]}@pets.test"
+    subscription_id, secret = subscribe(email=address)
+    assert secret is None
+    event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+    # not confirmed yet: nothing is sent
+    assert wiring.portal().notify.handle(eventbridge_body(event)).started == 0
+    confirmation = until(lambda: _mail_to(notifying, address), 10, "no confirmation mail")
+    assert confirmation.subject == "[devportal] Confirm notifications for team pets"
+    token = confirmation.body.split("token=", 1)[1].split()[0]
+    assert wiring.portal().subscriptions.confirm(token).status == "active"
+    event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+    assert wiring.portal().notify.handle(eventbridge_body(event)).started == 1
+    until(settled(subscription_id, event, "delivered"), 20, "the e-mail was not delivered")
+    mails = until(lambda: [m for m in _mails(notifying) if event.data.api_id in m.subject], 10, "no mail")
+    (mail,) = mails
+    assert mail.to == (address,)
+    assert mail.sender == "notifications@devportal.local"
+    assert mail.subject == f"[devportal] {event.data.api_id} 1.0.0 is registered and active"
+    assert f"http://portal.test/catalog/api/?id={event.data.api_id}" in mail.body
+
+
+def _mails(world: AwsWorld) -> list[Mail]:
+    return outbox(world.endpoint)
+
+
+def _mail_to(world: AwsWorld, address: str) -> Mail | None:
+    return next((mail for mail in _mails(world) if address in mail.to), None)
