@@ -19,6 +19,7 @@ from events.analytics import (
 )
 from events.envelope import DomainEvent
 from events.identity import UserSignedIn
+from events.notify import NotificationFailed
 from events.registry import (
     ApiApprovalDecided,
     ApiApprovalRequested,
@@ -27,7 +28,6 @@ from events.registry import (
     ApiVersionLifecycleChanged,
     ApiVersionRegistered,
 )
-from events.notify import NotificationFailed
 from events.testing import TestRunCompleted, TestRunRequested
 
 
@@ -124,7 +124,7 @@ EVENTS: tuple[EventDefinition, ...] = (
     EventDefinition(
         model=NotificationFailed,
         producer="functions/finish_delivery (the notify state machine)",
-        description="A delivery to a team's subscription failed for good; its event waits in the failed-deliveries queue.",
+        description="A delivery to a subscription failed for good; its event waits in the failed-deliveries queue.",
     ),
     EventDefinition(
         model=UserSignedIn,

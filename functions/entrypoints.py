@@ -127,4 +127,5 @@ def task_function(step: TaskStep) -> Callable[[dict[str, Any], Any], dict[str, A
             return step(event, wiring.portal())
 
     handler.__name__ = step.__name__
-    return handler
+    decorated: Callable[[dict[str, Any], Any], dict[str, Any]] = handler
+    return decorated

@@ -77,7 +77,7 @@ class _Choices(JsonBody):
 
 
 class NewSubscription(_Choices):
-    events: list[KindName] = Field(min_length=1, max_length=len(KIND_NAMES))  # type: ignore[assignment]
+    events: list[KindName] = Field(min_length=1, max_length=len(KIND_NAMES))
     webhook_url: str | None = Field(default=None, min_length=8, max_length=MAX_URL_LENGTH)
     email: str | None = Field(default=None, min_length=3, max_length=254)
 
@@ -119,9 +119,8 @@ def check_digest(events: Sequence[str], digest: Sequence[str]) -> None:
         elif kind not in events:
             problems.append(FieldError(f"{kind} is in the digest but not in `events`", f"/digest/{index}"))
     if problems:
-        raise ConstraintViolated(
-            "The digest names kinds it cannot hold: " + "; ".join(p.detail for p in problems), problems
-        )
+        said = "; ".join(problem.detail for problem in problems)
+        raise ConstraintViolated(f"The digest names kinds it cannot hold: {said}.", problems)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from events.envelope import new_event
 from events.registry import ApiVersionRegistered
 from tests.support.aws import AwsWorld
 from tests.support.events import eventbridge_body
-from tests.support.receivers import Receiver, webhook_receiver
+from tests.support.receivers import webhook_receiver
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
@@ -77,7 +77,9 @@ def subscribe(receiver_url: str | None = None, email: str | None = None) -> tupl
 
 
 def delivery(subscription_id: str, event: Any) -> Any:
-    return wiring.portal().delivery_store.get(subscription_id, delivery_id_for(event.metadata.event_id, subscription_id))
+    return wiring.portal().delivery_store.get(
+        subscription_id, delivery_id_for(event.metadata.event_id, subscription_id)
+    )
 
 
 def settled(subscription_id: str, event: Any, status: str) -> Callable[[], Any]:
@@ -91,7 +93,8 @@ def settled(subscription_id: str, event: Any, status: str) -> Callable[[], Any]:
 def test_a_webhook_gets_the_event_signed_and_a_duplicate_delivers_once(notifying: AwsWorld) -> None:
     with webhook_receiver() as receiver:
         subscription_id, secret = subscribe(receiver.url)
-        assert secret is not None and secret.startswith("whsec_")
+        assert secret is not None
+        assert secret.startswith("whsec_")
         event = registered(f"nt-{uuid.uuid4().hex[:8]}")
         body = eventbridge_body(event)
         noticed = wiring.portal().notify.handle(body)
@@ -134,7 +137,9 @@ def test_a_receiver_that_always_fails_ends_in_the_failed_queue_and_a_redrive_del
         kept = until(settled(subscription_id, event, "failed"), 60, "the delivery did not fail")
         assert len(kept.attempts) == 5  # the first and four retries
         # its event on the failed-deliveries queue, naming the subscription; NotificationFailed announced
-        (dead,) = until(lambda: notifying.drain(notifying.names.failed_deliveries_queue, 1) or None, 10, "no dead letter")
+        (dead,) = until(
+            lambda: notifying.drain(notifying.names.failed_deliveries_queue, 1) or None, 10, "no dead letter"
+        )
         assert json.loads(dead["Body"])["detail"]["metadata"]["eventId"] == event.metadata.event_id
         assert dead["MessageAttributes"]["subscription"]["StringValue"] == subscription_id
         told = [json.loads(m["Body"]) for m in notifying.drain(notifying.names.queue("notify"), 1)]

@@ -52,15 +52,17 @@ def webhook_receiver(statuses: Sequence[int] = (200,), path: str = "/hooks/devpo
     holder: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
-        def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+        def do_POST(self) -> None:
             receiver = holder["r"]
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             status = receiver.next_status()
             with receiver.lock:
-                receiver.received.append(Received({k.lower(): v for k, v in self.headers.items()}, body, time.time(), status))
+                receiver.received.append(
+                    Received({k.lower(): v for k, v in self.headers.items()}, body, time.time(), status)
+                )
             answer = b'{"ok": true}' if status < 300 else b'{"error": "try later"}'
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

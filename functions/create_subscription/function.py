@@ -1,0 +1,13 @@
+from functions.declaration import Function, Route
+
+FUNCTION = Function(
+    description="A team subscribes a webhook URL (secret shown once) or an e-mail address (confirmed first).",
+    trigger=Route("createSubscription"),
+    access={
+        # the caller's profile; the team's subscriptions (no second for one target); the new one
+        # and, for an e-mail address, its confirmation token's hash (one transaction)
+        "table": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"),
+        "webhook-secrets": ("secretsmanager:CreateSecret",),
+        "mail": ("ses:SendEmail",),  # the confirmation link
+    },
+)

@@ -1,0 +1,60 @@
+"""Subscriptions and deliveries as the gateway contract shows them, and the team a subscription
+route names (for a developer of that team or an admin)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devportal.http import ApiRequest
+from devportal.identity.access import require_team_member
+from devportal.notify.subscriptions import Delivery, Subscription
+from devportal.specs.openapi import check_team
+from devportal.wiring import Portal
+from functions.identity_views import profile_of
+from functions.views import wire_time
+
+
+def subscription_team(request: ApiRequest, portal: Portal) -> str:
+    team = check_team(request.path_parameters.get("team", ""), parameter="team")
+    require_team_member(request.caller, profile_of(portal, request.caller), team)
+    return team
+
+
+def subscription_view(subscription: Subscription) -> dict[str, Any]:
+    return {
+        "subscriptionId": subscription.subscription_id,
+        "team": subscription.team,
+        "channel": subscription.channel,
+        ("webhookUrl" if subscription.channel == "webhook" else "email"): subscription.target,
+        "events": list(subscription.events),
+        "apis": list(subscription.apis),
+        "digest": list(subscription.digest),
+        "status": subscription.status,
+        "createdBy": subscription.created_by,
+        "createdAt": wire_time(subscription.created_at),
+        "updatedAt": wire_time(subscription.updated_at),
+        "description": subscription.description,
+    }
+
+
+def delivery_view(delivery: Delivery) -> dict[str, Any]:
+    return {
+        "deliveryId": delivery.delivery_id,
+        "subscriptionId": delivery.subscription_id,
+        "kind": delivery.kind,
+        "apiId": delivery.api_id,
+        "eventId": delivery.event_id,
+        "createdAt": wire_time(delivery.created_at),
+        "status": delivery.status,
+        "rounds": delivery.rounds,
+        "attempts": [
+            {
+                "at": wire_time(attempt.at),
+                "outcome": attempt.outcome,
+                "status": attempt.status,
+                "latencyMs": attempt.latency_ms,
+                "detail": attempt.detail,
+            }
+            for attempt in delivery.attempts
+        ],
+    }
