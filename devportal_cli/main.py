@@ -18,9 +18,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from devportal_cli.commands import components, demo, dlq, spec, up, users
+from devportal_cli.commands import components, demo, dlq, mail, spec, up, users
 
-COMMANDS = (up, demo, dlq, users, spec, components)
+COMMANDS = (up, demo, dlq, mail, users, spec, components)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -75,12 +75,20 @@ def lambda_record(message: dict[str, Any], arn: str) -> dict[str, Any]:
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
         "attributes": message.get("Attributes", {}),
-        "messageAttributes": message.get("MessageAttributes", {}),
+        "messageAttributes": {
+            name: _lambda_attribute(value) for name, value in message.get("MessageAttributes", {}).items()
+        },
         "md5OfBody": message.get("MD5OfBody", ""),
         "eventSource": "aws:sqs",
         "eventSourceARN": arn,
         "awsRegion": REGION,
     }
+
+
+def _lambda_attribute(value: dict[str, Any]) -> dict[str, Any]:
+    """A message attribute as Lambda hands it over (`stringValue`, `dataType`...), not as
+    ReceiveMessage answers it (`StringValue`, `DataType`)."""
+    return {key[0].lower() + key[1:]: item for key, item in value.items()}
 
 
 class Poller(threading.Thread):

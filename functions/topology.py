@@ -20,6 +20,7 @@ from events.catalog import EVENTS, EventDefinition
 from functions.catalog import consumers
 from functions.declaration import Function, Queue
 
+NOTIFIER = "notify"  # the consumer that delivers to subscriptions (functions/notify)
 DLQ_RETENTION_SECONDS = 14 * 24 * 3600  # the SQS maximum: dead letters wait two weeks for a redrive
 
 
@@ -59,10 +60,12 @@ class Routing:
 
 
 def dead_letter_queues(names: ResourceNames) -> list[DeadLetterQueue]:
-    """Every DLQ of a deployment with the queue it drains: one per consumer, plus (locally) one per
-    SNS stand-in queue."""
+    """Every DLQ of a deployment with the queue it drains: one per consumer, the notify state
+    machine's failed deliveries (back to the notifier, which delivers each to its subscription
+    again), plus (locally) one per SNS stand-in queue."""
     plan = routing(names)
     queues = [DeadLetterQueue(q.dead_letter_name, q.name) for q in plan.queues]
+    queues.append(DeadLetterQueue(names.failed_deliveries_queue, names.queue(NOTIFIER)))
     queues += [
         DeadLetterQueue(names.fanout_queue(r.event.detail_type) + "-dlq", names.fanout_queue(r.event.detail_type))
         for r in plan.rules

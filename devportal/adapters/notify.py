@@ -4,6 +4,7 @@ secrets (Secrets Manager), e-mail (SES v2), and the webhook POST (HTTP through t
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from devportal.notify.deliver import DeliveryRefused
 from devportal.testing.targets import RefusedTarget, TargetPolicy, pinned_session
 
 ROTATION_GRACE = timedelta(hours=24)
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")\]]+)")
 WEBHOOK_TIMEOUT_SECONDS = 10
 WEBHOOK_BODY_CAP = 4096  # what is read of a receiver's answer (and then ignored)
 
@@ -117,8 +119,15 @@ class PinnedWebhookPoster:
             )
         except RefusedTarget as refused:
             raise DeliveryRefused(str(refused)) from None
+        except requests.exceptions.ConnectTimeout:
+            raise ConnectionError(f"no connection within {WEBHOOK_TIMEOUT_SECONDS} s") from None
+        except requests.exceptions.ReadTimeout:
+            raise ConnectionError(f"no answer within {WEBHOOK_TIMEOUT_SECONDS} s") from None
         except requests.exceptions.RequestException as error:
-            raise ConnectionError(f"{type(error).__name__}: {error}") from None
+            reason = _ERRNO.search(str(error))
+            raise ConnectionError(
+                f"could not connect: {reason.group(1).lower() if reason else type(error).__name__}"
+            ) from None
         return response.status_code, _elapsed(started)
 
 

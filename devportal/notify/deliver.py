@@ -300,7 +300,7 @@ class SendWebhook(_DeliveryStep):
             self._attempt(step, Attempt(at, "refused", None, _ms(started), str(refused)[:300]))
             raise
         except Exception as error:  # no answer: a timeout, a refused or reset connection
-            detail = f"no answer: {type(error).__name__}: {error}"[:300]
+            detail = str(error)[:300] or type(error).__name__
             self._attempt(step, Attempt(at, "retryable", None, _ms(started), detail))
             raise RetryableDelivery(detail) from None
         if 200 <= status < 300:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, model_validator
 
 from devportal.bodies import JsonBody, invalid_body
 from devportal.errors import ConstraintViolated, FieldError
@@ -33,7 +33,15 @@ SUBSCRIPTION_ID = re.compile(r"^sub-[0-9a-f]{24}$")
 
 Channel = Literal["webhook", "email"]
 Status = Literal["active", "pending-confirmation", "paused"]
-KindName = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in BY_NAME:
+        raise ValueError(f"{kind!r} is not an event kind; the kinds are {', '.join(KIND_NAMES)}")
+    return kind
+
+
+KindName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_kind)]
 
 
 @dataclass(frozen=True)
@@ -66,14 +74,6 @@ class _Choices(JsonBody):
     apis: list[Annotated[str, Field(pattern=API_ID_PATTERN.pattern)]] | None = Field(default=None, max_length=100)
     digest: list[KindName] | None = Field(default=None, max_length=len(KIND_NAMES))
     description: str | None = Field(default=None, max_length=200)
-
-    @field_validator("events", "digest")
-    @classmethod
-    def _known_kinds(cls, kinds: list[str] | None) -> list[str] | None:
-        for kind in kinds or ():
-            if kind not in BY_NAME:
-                raise ValueError(f"{kind!r} is not an event kind; the kinds are {', '.join(KIND_NAMES)}")
-        return kinds
 
 
 class NewSubscription(_Choices):
