@@ -17,8 +17,8 @@ SUBSCRIPTION_ATTRIBUTE = "subscription"
 
 
 def record_handler(record: SQSRecord, portal: Portal) -> None:
-    attributes = record.message_attributes  # its [] gives the attribute's model, its get() a dict
-    only = attributes[SUBSCRIPTION_ATTRIBUTE].string_value if SUBSCRIPTION_ATTRIBUTE in attributes else None
+    attributes = record.raw_event.get("messageAttributes") or {}  # as Lambda hands them over
+    only = (attributes.get(SUBSCRIPTION_ATTRIBUTE) or {}).get("stringValue")
     noticed = portal.notify.handle(record.body, only)
     logger.info(
         "notified", started=noticed.started, known=noticed.known, digested=noticed.digested, redriven=only is not None

@@ -17,6 +17,8 @@ from devportal.analytics.ports import Alert, Applied, HealthRecord, HealthStore,
 from devportal.analytics.ratings import Rating, RatingStore
 from devportal.analytics.usage import Bucket, Usage
 from devportal.identity.users import ProfilePage, Profiles, UserProfile
+from devportal.notify.ports import DeliveryStore, Executions, Mailer, SigningSecrets, SubscriptionStore, WebhookPoster
+from devportal.notify.subscriptions import Attempt, Delivery, Subscription
 from devportal.registry.models import (
     ApiVersionRecord,
     CatalogEntry,
@@ -362,3 +364,130 @@ class InMemoryProfiles(Profiles):
             return False
         self.profiles[user_id] = dataclasses.replace(current, last_login=at)
         return True
+
+
+class InMemorySubscriptions(SubscriptionStore):
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Subscription] = {}
+        self.confirmations: dict[str, tuple[str, str]] = {}
+
+    def of_team(self, team: str) -> list[Subscription]:
+        return [s for (t, _), s in self.items.items() if t == team]
+
+    def get(self, team: str, subscription_id: str) -> Subscription | None:
+        return self.items.get((team, subscription_id))
+
+    def create(self, subscription: Subscription, limit: int) -> bool:
+        if len(self.of_team(subscription.team)) >= limit:
+            return False
+        self.items[(subscription.team, subscription.subscription_id)] = subscription
+        if subscription.confirmation:
+            self.confirmations[subscription.confirmation] = (subscription.team, subscription.subscription_id)
+        return True
+
+    def replace(self, subscription: Subscription) -> bool:
+        key = (subscription.team, subscription.subscription_id)
+        if key not in self.items:
+            return False
+        self.items[key] = subscription
+        return True
+
+    def delete(self, team: str, subscription_id: str) -> bool:
+        return self.items.pop((team, subscription_id), None) is not None
+
+    def confirm(self, token_hash: str, now: datetime) -> Subscription | None:
+        key = self.confirmations.pop(token_hash, None)
+        if key is None or key not in self.items:
+            return None
+        confirmed = replace(self.items[key], status="active", confirmation="", updated_at=now)
+        self.items[key] = confirmed
+        return confirmed
+
+
+class InMemoryDeliveries(DeliveryStore):
+    def __init__(self) -> None:
+        self.items: dict[tuple[str, str], Delivery] = {}
+
+    def create(self, delivery: Delivery) -> bool:
+        key = (delivery.subscription_id, delivery.delivery_id)
+        if key in self.items:
+            return False
+        self.items[key] = delivery
+        return True
+
+    def get(self, subscription_id: str, delivery_id: str) -> Delivery | None:
+        return self.items.get((subscription_id, delivery_id))
+
+    def add_attempt(self, subscription_id: str, delivery_id: str, attempt: Attempt) -> None:
+        kept = self.items[(subscription_id, delivery_id)]
+        self.items[(subscription_id, delivery_id)] = replace(kept, attempts=(*kept.attempts, attempt))
+
+    def finish(self, subscription_id: str, delivery_id: str, status: str, round_number: int) -> bool:
+        kept = self.items.get((subscription_id, delivery_id))
+        if kept is None or kept.rounds != round_number:
+            return False
+        self.items[(subscription_id, delivery_id)] = replace(kept, status=status)  # type: ignore[arg-type]
+        return True
+
+    def next_round(self, subscription_id: str, delivery_id: str, expected_round: int) -> bool:
+        kept = self.items.get((subscription_id, delivery_id))
+        if kept is None or kept.rounds != expected_round or kept.status == "pending":
+            return False
+        self.items[(subscription_id, delivery_id)] = replace(kept, status="pending", rounds=expected_round + 1)
+        return True
+
+    def page(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]:
+        mine = sorted((d for (s, _), d in self.items.items() if s == subscription_id), key=lambda d: d.created_at)
+        return list(reversed(mine))[:limit], None
+
+
+class RecordingExecutions(Executions):
+    def __init__(self) -> None:
+        self.started: dict[str, dict[str, Any]] = {}
+
+    def start(self, name: str, payload: dict[str, Any]) -> bool:
+        if name in self.started:
+            return False
+        self.started[name] = payload
+        return True
+
+
+class InMemorySecrets(SigningSecrets):
+    def __init__(self) -> None:
+        self.values: dict[str, list[str]] = {}
+
+    def create(self, subscription_id: str, secret: str) -> None:
+        self.values[subscription_id] = [secret]
+
+    def current(self, subscription_id: str) -> list[str]:
+        return list(self.values[subscription_id])
+
+    def rotate(self, subscription_id: str, secret: str) -> None:
+        self.values[subscription_id] = [secret, self.values[subscription_id][0]]
+
+    def delete(self, subscription_id: str) -> None:
+        self.values.pop(subscription_id, None)
+
+
+class RecordingMailer(Mailer):
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str]] = []
+
+    def send(self, to: str, subject: str, text: str) -> str:
+        self.sent.append((to, subject, text))
+        return f"m-{len(self.sent)}"
+
+
+class ScriptedPoster(WebhookPoster):
+    """Answers each POST with the next scripted outcome: a status, or an exception to raise."""
+
+    def __init__(self, *outcomes: int | Exception) -> None:
+        self.outcomes = list(outcomes)
+        self.posted: list[tuple[str, bytes, dict[str, str]]] = []
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
+        self.posted.append((url, body, headers))
+        outcome = self.outcomes.pop(0) if len(self.outcomes) > 1 else self.outcomes[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome, 1.5
