@@ -109,7 +109,8 @@ def test_the_contract_route_table_carries_parameters_security_and_body_shapes() 
         ("header", "X-Correlation-Id", False),  # every operation declares it
     }
     open_routes = {route.operation_id for route in routes.values() if not route.security_schemes}
-    assert open_routes == {"login", "refreshTokens"}  # `security: []` overrides the default
+    # `security: []` overrides the default: signing in, and confirming an address with the token mailed to it
+    assert open_routes == {"login", "refreshTokens", "confirmSubscription"}
     assert routes["recordUsage"].security_schemes == ("serviceKey",)  # services: a key, checked by the function
     assert all(
         route.security_schemes == ("cognito",)
