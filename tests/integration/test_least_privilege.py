@@ -8,6 +8,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import os
+import sys
 import uuid
 from collections import defaultdict
 from collections.abc import Iterator
@@ -26,12 +28,15 @@ from devportal.identity.users import UserProfile
 from devportal.registry.models import ApiVersionRecord
 from devportal.testing.runs import run_id_for, workflow_id_for
 from devportal.wiring import Portal
+from devportal_local.config import MAIL_FROM
 from devportal_local.lambda_runtime import LambdaContext, load_handler
+from devportal_local.outbox import outbox
 from devportal_local.pollers import lambda_record, sns_forward_target
 from events.analytics import ApiUsageRecorded, UsageRecord
 from events.envelope import new_event
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
+from functions.topology import routing
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
 from temporal_bridge.schedules import health_schedule_id, report_schedule_id, trigger_now
@@ -39,6 +44,8 @@ from temporal_bridge.worker import build_analytics_worker, build_testing_worker,
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
 from tests.support.contract_services import Service, serve
+from tests.support.events import eventbridge_body
+from tests.support.receivers import webhook_receiver
 from tests.support.specs import petstore_json
 
 # DynamoDB transactions are authorized per item: the action of each item's kind.
@@ -65,6 +72,8 @@ class CallRecorder:
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if self.current is None or model.auth_type == "none":
             return  # unsigned calls (Cognito's public sign-in API) are not IAM's business
+        if _from_a_state_machine():
+            return  # moto runs state machine executions on threads of their own: their calls are not a function's
         prefix = model.service_model.signing_name
         operation = model.name
         if operation == "TransactWriteItems":
@@ -76,6 +85,9 @@ class CallRecorder:
             params.get("TableName")
             or params.get("Bucket")
             or params.get("SecretId")
+            or (params.get("Name") if prefix == "secretsmanager" else None)
+            or params.get("stateMachineArn")
+            or params.get("FromEmailAddress")
             or params.get("UserPoolId")
             or params.get("Path")
             or next(iter(params.get("RequestItems") or {}), None)
@@ -93,7 +105,19 @@ class CallRecorder:
 
     def _add(self, action: str, target: str) -> None:
         assert self.current is not None
-        self.calls[self.current].add((self.by_name.get(target, target), action))
+        kind = self.by_name.get(target) or next(
+            (kind for name, kind in self.by_name.items() if name.endswith("/") and target.startswith(name)), target
+        )
+        self.calls[self.current].add((kind, action))
+
+
+def _from_a_state_machine() -> bool:
+    frame = sys._getframe(2)
+    while frame is not None:
+        if "/moto/stepfunctions/" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back  # type: ignore[assignment]
+    return False
 
 
 @pytest.fixture
@@ -115,7 +139,11 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
         "temporal-secret": secret_id,
         "user-pool": aws.user_pool_id,
         "parameters": aws.names.parameters_path,
+        "webhook-secrets": aws.names.webhook_secrets_prefix,  # a prefix: every subscription's secret
+        "notifications": os.environ["DEVPORTAL_NOTIFY_STATE_MACHINE_ARN"],
+        "mail": MAIL_FROM,
     }
+    monkeypatch.setenv("DEVPORTAL_PORTAL_URL", "http://portal.test")
     recorder = CallRecorder(resources)
     boto3.setup_default_session()
     boto3.DEFAULT_SESSION.events.register("before-parameter-build", recorder)  # type: ignore[union-attr]
@@ -163,6 +191,15 @@ def invoke(recorder: CallRecorder, spec: Function, event: dict[str, Any]) -> Any
 
 
 def sqs_records(aws: AwsWorld, queue: str) -> dict[str, Any]:
+    """What `queue` holds, as Lambda hands it over - after the SNS fan-outs have been forwarded,
+    as the local pollers do all the time (events with several consumers reach them through a topic)."""
+    topics = {t["TopicArn"].rsplit(":", 1)[1]: t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"]}
+    for rule in routing(aws.names).rules:
+        if rule.target_kind == "topic":
+            stand_in = aws.names.fanout_queue(rule.event.detail_type)
+            waiting = aws.drain(stand_in, wait_seconds=0)
+            if waiting:
+                assert sns_forward_target(stand_in, topics[rule.target_name]).deliver(waiting) == set()
     messages = aws.drain(queue)
     assert messages, f"nothing arrived on {queue}"
     return {"Records": [lambda_record(m, f"arn:aws:sqs:us-east-1:000000000000:{queue}") for m in messages]}
@@ -784,8 +821,109 @@ async def test_every_function_calls_exactly_what_it_declares(
         assert invoke(recorder, function("mark-docs"), marking) == {"batchItemFailures": []}
         assert b"goes away on" in wiring.portal().docs.get(first_version.docs_key)
 
+    # 10. the team subscribes a webhook and a mailbox; the mailbox is confirmed; a registration is
+    # noticed (twice: one delivery) and sent by the state machine's tasks, called here as it calls
+    # them; a failure is redriven, then sent again by hand; the team reads, changes and deletes
+    with webhook_receiver() as receiver:
+        hook = developer_call(
+            "create-subscription",
+            "POST",
+            "/teams/{team}/subscriptions",
+            path_parameters={"team": "pets"},
+            body=json.dumps({"events": ["api.registered"], "apis": [api_id], "webhookUrl": receiver.url}),
+            headers={"content-type": "application/json"},
+        )
+        assert hook["statusCode"] == 201, hook
+        hook_id = json.loads(hook["body"])["subscriptionId"]
+        mailbox = developer_call(
+            "create-subscription",
+            "POST",
+            "/teams/{team}/subscriptions",
+            path_parameters={"team": "pets"},
+            body=json.dumps({"events": ["api.registered"], "apis": [api_id], "email": f"{api_id}@pets.test"}),
+            headers={"content-type": "application/json"},
+        )
+        assert mailbox["statusCode"] == 201, mailbox
+        (confirmation,) = [mail for mail in outbox(aws.endpoint) if f"{api_id}@pets.test" in mail.to]
+        token = confirmation.body.split("token=", 1)[1].split()[0]
+        confirmed = invoke(
+            recorder,
+            function("confirm-subscription"),
+            proxy_event(
+                "POST",
+                "/subscriptions/confirmations",
+                body=json.dumps({"token": token}),
+                headers={"content-type": "application/json"},
+            ),
+        )
+        assert confirmed["statusCode"] == 200, confirmed
+        noticed = new_event(_registered_again(api_id), correlation_id="corr-notify", producer="test")
+        record = {
+            "messageId": str(uuid.uuid4()),
+            "receiptHandle": "r",
+            "body": eventbridge_body(noticed),
+            "attributes": {},
+            "messageAttributes": {},
+            "eventSource": "aws:sqs",
+        }
+        for _delivery in range(2):  # the second finds the deliveries kept (and started)
+            assert invoke(recorder, function("notify"), {"Records": [record]}) == {"batchItemFailures": []}
+        deliveries = {d.subscription_id: d for d in (wiring.portal().delivery_store.page(hook_id, 5, None)[0])}
+        (hook_delivery,) = deliveries.values()
+        step = {"deliveryId": hook_delivery.delivery_id, "subscriptionId": hook_id, "team": "pets",
+                "channel": "webhook", "round": 1}  # fmt: skip
+        assert invoke(recorder, function("render-notification"), step) == {"send": True}
+        assert invoke(recorder, function("send-webhook"), step) == {"status": 200}
+        caught = {"Error": "RetryableDelivery", "Cause": "{}"}
+        finished = invoke(recorder, function("finish-delivery"), {**step, "outcome": {"error": caught}})
+        assert finished["failed"] is True
+        redriven = {**record, "messageAttributes": {"subscription": {"stringValue": hook_id, "dataType": "String"}}}
+        assert invoke(recorder, function("notify"), {"Records": [redriven]}) == {"batchItemFailures": []}
+        invoke(recorder, function("finish-delivery"), {**step, "round": 2, "outcome": {"delivered": True}})
+        for name, method, resource, extra in (
+            ("list-subscriptions", "GET", "/teams/{team}/subscriptions", {}),
+            ("get-subscription", "GET", "/teams/{team}/subscriptions/{subscriptionId}", {}),
+            ("list-deliveries", "GET", "/teams/{team}/subscriptions/{subscriptionId}/deliveries", {}),
+            ("rotate-subscription-secret", "POST", "/teams/{team}/subscriptions/{subscriptionId}/secret", {}),
+            (
+                "update-subscription",
+                "PATCH",
+                "/teams/{team}/subscriptions/{subscriptionId}",
+                {"body": json.dumps({"paused": False}), "headers": {"content-type": "application/json"}},
+            ),
+            (
+                "redeliver-notification",
+                "POST",
+                "/teams/{team}/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver",
+                {"deliveryId": hook_delivery.delivery_id},
+            ),
+            ("delete-subscription", "DELETE", "/teams/{team}/subscriptions/{subscriptionId}", {}),
+        ):
+            delivery_id = extra.pop("deliveryId", None)
+            path = {"team": "pets", "subscriptionId": hook_id, **({"deliveryId": delivery_id} if delivery_id else {})}
+            answered = developer_call(name, method, resource, path_parameters=path, **extra)
+            assert answered["statusCode"] in (200, 202, 204), (name, answered)
+
     declared = {spec.name: set(spec.actions()) for spec in functions() if spec.actions()}
     assert dict(recorder.calls) == declared
+
+
+def _registered_again(api_id: str) -> Any:
+    from events.registry import ApiVersionRegistered
+
+    return ApiVersionRegistered(
+        submission_id="sub-" + uuid.uuid4().hex[:24],
+        api_id=api_id,
+        version="7.0.0",
+        title="Petstore",
+        owner="pets",
+        sha256="d" * 64,
+        spec_key="specs/x",
+        docs_key="docs/x",
+        openapi_version="3.1.0",
+        operation_count=4,
+        workflow_id="registration-again",
+    )
 
 
 def recorder_secret(recorder: CallRecorder) -> str:
