@@ -35,6 +35,7 @@ class World:
     keys: list[str]  # ids of keys made for the rotate and revoke rows
     target: str  # a base URL that accepts connections and never answers: a run stays running
     run_id: str
+    subscription_id: str  # a webhook subscription of team pets
 
     def headers(self, caller: str) -> dict[str, str]:
         if caller == "anonymous":
@@ -88,6 +89,13 @@ def world(stack: RunningStack, silent_target: str) -> World:
         role="developer",
     )
     assert run.status_code == 202, run.text
+    hook = requests.post(
+        stack.gateway + "/teams/pets/subscriptions",
+        json={"events": ["api.registered"], "apis": [api_id], "webhookUrl": "http://127.0.0.1:9/matrix"},
+        headers=stack.auth("developer"),
+        timeout=30,
+    )
+    assert hook.status_code == 201, hook.text
     return World(
         stack,
         {caller: tokens["accessToken"] for caller, tokens in signed_in.items()},
@@ -98,6 +106,7 @@ def world(stack: RunningStack, silent_target: str) -> World:
         [keys[1]["keyId"], keys[2]["keyId"]],
         silent_target,
         run.json()["runId"],
+        hook.json()["subscriptionId"],
     )
 
 
@@ -171,6 +180,26 @@ def delete_a_schedule(world: World, caller: str) -> requests.Response:
     )
     assert made.status_code == 200, made.text
     return requests.delete(schedule, headers=world.headers(caller), timeout=30)
+
+
+def subscribe(world: World, caller: str) -> requests.Response:
+    return requests.post(
+        world.stack.gateway + "/teams/pets/subscriptions",
+        json={"events": ["api.rejected"], "email": f"matrix-{uuid.uuid4().hex[:8]}@pets.test"},
+        headers=world.headers(caller),
+        timeout=30,
+    )
+
+
+def delete_a_subscription(world: World, caller: str) -> requests.Response:
+    """Deletes a subscription its team has just made (so each caller has one to delete)."""
+    made = subscribe(world, "developer")
+    assert made.status_code == 201, made.text
+    return requests.delete(
+        world.stack.gateway + f"/teams/pets/subscriptions/{made.json()['subscriptionId']}",
+        headers=world.headers(caller),
+        timeout=30,
+    )
 
 
 def post_json_to(path: Callable[[World], str], body: dict[str, Any]) -> Callable[[World, str], requests.Response]:
@@ -330,6 +359,38 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
     ),
     "getTestSchedule": (call("GET", lambda w: f"/apis/{w.api_id}/test-schedule"), (401, 200, 200, 200, 200, 401)),
     "deleteTestSchedule": (delete_a_schedule, (401, 403, 204, 403, 204, 401)),
+    # a team's subscriptions: its developers and admins
+    "createSubscription": (subscribe, (401, 403, 201, 403, 201, 401)),
+    "listSubscriptions": (call("GET", lambda w: "/teams/pets/subscriptions"), (401, 403, 200, 403, 200, 401)),
+    "getSubscription": (
+        call("GET", lambda w: f"/teams/pets/subscriptions/{w.subscription_id}"),
+        (401, 403, 200, 403, 200, 401),
+    ),
+    "updateSubscription": (
+        lambda world, caller: requests.patch(
+            world.stack.gateway + f"/teams/pets/subscriptions/{world.subscription_id}",
+            json={"description": "matrix"},
+            headers=world.headers(caller),
+            timeout=30,
+        ),
+        (401, 403, 200, 403, 200, 401),
+    ),
+    "deleteSubscription": (delete_a_subscription, (401, 403, 204, 403, 204, 401)),
+    "rotateSubscriptionSecret": (
+        call("POST", lambda w: f"/teams/pets/subscriptions/{w.subscription_id}/secret"),
+        (401, 403, 200, 403, 200, 401),
+    ),
+    "listDeliveries": (
+        call("GET", lambda w: f"/teams/pets/subscriptions/{w.subscription_id}/deliveries"),
+        (401, 403, 200, 403, 200, 401),
+    ),
+    # let in, then told there is no such delivery
+    "redeliverNotification": (
+        call("POST", lambda w: f"/teams/pets/subscriptions/{w.subscription_id}/deliveries/msg_{'0' * 26}/redeliver"),
+        (401, 403, 404, 403, 404, 401),
+    ),
+    # open by contract (the mailbox's owner need not be a user): an unknown token for everyone
+    "confirmSubscription": (post_json("/subscriptions/confirmations", {"token": "t" * 40}), (404,) * 6),
     # services only: a user's token is not a service key, whatever the role
     "recordUsage": (publish_usage, (401, 401, 401, 401, 401, 202)),
     # open by contract: the token does not matter, the (here empty) body does
