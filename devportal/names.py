@@ -76,6 +76,11 @@ class ResourceNames:
         return f"{self.prefix}-notify-failed"
 
     @property
+    def portal_url_parameter(self) -> str:
+        """The SSM parameter holding where people open the portal (links in mail)."""
+        return f"/{self.prefix}/portal-url"
+
+    @property
     def mail_configuration_set(self) -> str:
         return f"{self.prefix}-mail"
 

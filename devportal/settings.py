@@ -99,9 +99,9 @@ class MailSettings(_Settings):
 
 
 class PortalUrlSettings(_Settings):
-    """Where people open the portal, for the links notifications carry (locally the gateway)."""
+    """The SSM parameter that says where people open the portal, for the links mail carries."""
 
-    portal_url: AnyHttpUrl
+    portal_url_parameter: str = Field(min_length=2, pattern=r"^/[A-Za-z0-9/_.-]+$")
 
 
 class TemporalUiSettings(_Settings):

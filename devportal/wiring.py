@@ -546,7 +546,14 @@ class Portal:
 
     @cached_property
     def portal_url(self) -> str:
-        return str(settings.PortalUrlSettings().portal_url).rstrip("/")
+        """Read once per process from its SSM parameter (the web stack writes it in AWS)."""
+        import boto3
+
+        from devportal.adapters.aws import client_config
+
+        name = settings.PortalUrlSettings().portal_url_parameter
+        ssm = boto3.client("ssm", config=client_config())
+        return str(ssm.get_parameter(Name=name)["Parameter"]["Value"]).rstrip("/")
 
     @cached_property
     def subscription_store(self) -> SubscriptionStore:
@@ -601,10 +608,19 @@ class Portal:
         from devportal.notify.manage import Subscriptions
         from devportal.notify.subscriptions import WebhookPolicy
 
-        policy = WebhookPolicy(
-            https_only=not self.target_settings.test_targets_allow_loopback, refusal=self.webhook_policy.check_url
+        def policy() -> WebhookPolicy:
+            return WebhookPolicy(
+                https_only=not self.target_settings.test_targets_allow_loopback, refusal=self.webhook_policy.check_url
+            )
+
+        return Subscriptions(
+            self.subscription_store,
+            lambda: self.signing_secrets,
+            lambda: self.mailer,
+            policy,
+            _now,
+            lambda: self.portal_url,
         )
-        return Subscriptions(self.subscription_store, self.signing_secrets, self.mailer, policy, _now, self.portal_url)
 
     @cached_property
     def notify(self) -> Notify:

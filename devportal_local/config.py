@@ -134,7 +134,6 @@ class LocalConfig:
             "MOTO_PORT": str(self.ports.moto),
             "DEVPORTAL_LAMBDA_ENDPOINT": f"http://{LOOPBACK}:{self.ports.lambdas}",
             "DEVPORTAL_LAMBDA_PORT": str(self.ports.lambdas),
-            "DEVPORTAL_PORTAL_URL": self.gateway_url,
             "DEVPORTAL_MAX_SPEC_BYTES": str(self.max_spec_bytes),
             "DEVPORTAL_PARAMETERS_MAX_AGE_SECONDS": str(self.settings_refresh_seconds),
             "DEVPORTAL_STATE_DIR": str(self.state_dir),
@@ -207,6 +206,7 @@ def aws_environment(endpoint: str, names: ResourceNames) -> dict[str, str]:
         "DEVPORTAL_WEBHOOK_SECRETS_PREFIX": names.webhook_secrets_prefix,
         "DEVPORTAL_MAIL_FROM": MAIL_FROM,
         "DEVPORTAL_MAIL_CONFIGURATION_SET": names.mail_configuration_set,
+        "DEVPORTAL_PORTAL_URL_PARAMETER": names.portal_url_parameter,
         # the services a team tests locally run on this machine
         "DEVPORTAL_TEST_TARGETS_ALLOW_LOOPBACK": "true",
     }

@@ -80,13 +80,19 @@ def provision(
     visibility_timeout_seconds: int | None = None,
     tunables: Mapping[str, str] | None = None,
     upload_origins: Sequence[str] = (),
+    portal_url: str = "http://127.0.0.1:8080",
     **client_args: Any,
 ) -> Provisioned:
     """`visibility_timeout_seconds` overrides the catalog's per-consumer value, so that a failed
     message is retried within seconds on a laptop rather than after a minute. `tunables` are set
     over the defaults of the runtime-tunable settings (the rest keep what an operator put there)."""
     plan = routing(names)
-    _parameters(boto3.client("ssm", **client_args), names, tunables or {})
+    ssm = boto3.client("ssm", **client_args)
+    _parameters(ssm, names, tunables or {})
+    ssm.put_parameter(  # as the web stack writes it in AWS
+        Name=names.portal_url_parameter, Value=portal_url, Type="String", Overwrite=True,
+        Description="Where people open the portal (links in mail)",
+    )  # fmt: skip
     _table(boto3.client("dynamodb", **client_args), names.table)
     s3 = boto3.client("s3", **client_args)
     for bucket in (names.specs_bucket, names.docs_bucket):

@@ -160,6 +160,7 @@ class LocalStack:
             visibility_timeout_seconds=self.config.visibility_timeout_seconds,
             tunables={"max-spec-bytes": str(self.config.max_spec_bytes)},  # --max-spec-mb: the cap, locally
             upload_origins=(self.config.gateway_url,),
+            portal_url=self.config.gateway_url,
             **self.config.client_args(),
         )
         self._step("resources provisioned", self.provisioned.summary(), timer)

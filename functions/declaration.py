@@ -35,6 +35,7 @@ Resource = Literal[
     "webhook-secrets",
     "notifications",
     "mail",
+    "portal-url",
 ]
 RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
     {
@@ -55,7 +56,10 @@ RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
         # The notification state machine (state_machines/notify.asl.json) and its executions.
         "notifications": ("DEVPORTAL_NOTIFY_STATE_MACHINE_ARN",),
         # SES: the sender identity, its configuration set, and the portal's address for links.
-        "mail": ("DEVPORTAL_MAIL_FROM", "DEVPORTAL_MAIL_CONFIGURATION_SET", "DEVPORTAL_PORTAL_URL"),
+        "mail": ("DEVPORTAL_MAIL_FROM", "DEVPORTAL_MAIL_CONFIGURATION_SET"),
+        # Where people open the portal (for links in mail): an SSM parameter the web stack writes
+        # (the Amplify app's address is known only once it is deployed); locally, the gateway's.
+        "portal-url": ("DEVPORTAL_PORTAL_URL_PARAMETER",),
     }
 )
 

@@ -43,16 +43,19 @@ def check_subscription_id(subscription_id: str) -> str:
 
 @dataclass
 class Subscriptions:
+    """Its collaborators other than the store come through providers, built on first use: a route
+    that only reads subscriptions never reaches (nor is configured for) secrets, mail or SSM."""
+
     store: SubscriptionStore
-    secrets: SigningSecrets
-    mailer: Mailer
-    policy: WebhookPolicy
+    secrets: Callable[[], SigningSecrets]
+    mailer: Callable[[], Mailer]
+    policy: Callable[[], WebhookPolicy]
     now: Callable[[], datetime]
-    portal_url: str
+    portal_url: Callable[[], str]
 
     def create(self, team: str, request: NewSubscription, by: str) -> Created:
         if request.webhook_url is not None:
-            self.policy.check(request.webhook_url.strip())
+            self.policy().check(request.webhook_url.strip())
         target = (request.email or request.webhook_url or "").strip()
         if any(kept.target == target for kept in self.store.of_team(team)):
             raise AlreadyExists(
@@ -64,18 +67,18 @@ class Subscriptions:
         secret = None
         if subscription.channel == "webhook":
             secret = new_secret()
-            self.secrets.create(subscription.subscription_id, secret)
+            self.secrets().create(subscription.subscription_id, secret)
         if not self.store.create(subscription, MAX_SUBSCRIPTIONS_PER_TEAM):
             if secret is not None:
-                self.secrets.delete(subscription.subscription_id)
+                self.secrets().delete(subscription.subscription_id)
             raise ConstraintViolated(f"Team {team} has {MAX_SUBSCRIPTIONS_PER_TEAM} subscriptions, the most it may.")
         if subscription.channel == "email":
             self._send_confirmation(subscription, token)
         return Created(subscription, secret)
 
     def _send_confirmation(self, subscription: Subscription, token: str) -> None:
-        link = f"{self.portal_url.rstrip('/')}/subscriptions/confirm/?token={token}"
-        self.mailer.send(
+        link = f"{self.portal_url().rstrip('/')}/subscriptions/confirm/?token={token}"
+        self.mailer().send(
             subscription.target,
             f"[devportal] Confirm notifications for team {subscription.team}",
             "\n".join(
@@ -110,7 +113,7 @@ class Subscriptions:
         if not self.store.delete(team, subscription.subscription_id):
             raise NotFound(f"Team {team} has no subscription {subscription_id}.")
         if subscription.channel == "webhook":
-            self.secrets.delete(subscription.subscription_id)
+            self.secrets().delete(subscription.subscription_id)
 
     def rotate_secret(self, team: str, subscription_id: str) -> Created:
         """A new signing secret, shown once; deliveries are signed with both for a day, so the
@@ -119,7 +122,7 @@ class Subscriptions:
         if subscription.channel != "webhook":
             raise StateConflict(f"Subscription {subscription_id} sends e-mail: it has no signing secret.")
         secret = new_secret()
-        self.secrets.rotate(subscription.subscription_id, secret)
+        self.secrets().rotate(subscription.subscription_id, secret)
         return Created(subscription, secret)
 
     def confirm(self, token: str) -> Subscription:

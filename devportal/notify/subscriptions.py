@@ -28,7 +28,7 @@ from events.envelope import DomainEvent
 MAX_SUBSCRIPTIONS_PER_TEAM = 100
 MAX_URL_LENGTH = 2048
 # What a mailbox looks like for sending to it: one @, a dotted domain, no spaces or angle brackets.
-_EMAIL = re.compile(r"^[^@\s<>\"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$")
+_EMAIL = re.compile(r"""^[^@\s<>"',;]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$""")
 SUBSCRIPTION_ID = re.compile(r"^sub-[0-9a-f]{24}$")
 
 Channel = Literal["webhook", "email"]

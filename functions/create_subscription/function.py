@@ -9,5 +9,6 @@ FUNCTION = Function(
         "table": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"),
         "webhook-secrets": ("secretsmanager:CreateSecret",),
         "mail": ("ses:SendEmail",),  # the confirmation link
+        "portal-url": ("ssm:GetParameter",),  # where the link points
     },
 )

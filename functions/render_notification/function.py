@@ -5,6 +5,7 @@ FUNCTION = Function(
     trigger=StateMachineTask("notify"),
     access={
         "table": ("dynamodb:GetItem",),  # the delivery and its subscription
-        "mail": (),  # the sender and the portal's address for links; SES itself is called by the state machine
+        "mail": (),  # the sender; SES itself is called by the state machine
+        "portal-url": ("ssm:GetParameter",),  # where the mail's links point
     },
 )

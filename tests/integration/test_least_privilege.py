@@ -85,7 +85,7 @@ class CallRecorder:
             params.get("TableName")
             or params.get("Bucket")
             or params.get("SecretId")
-            or (params.get("Name") if prefix == "secretsmanager" else None)
+            or (params.get("Name") if prefix in ("secretsmanager", "ssm") else None)
             or params.get("stateMachineArn")
             or params.get("FromEmailAddress")
             or params.get("UserPoolId")
@@ -142,8 +142,8 @@ def recorder(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[CallRec
         "webhook-secrets": aws.names.webhook_secrets_prefix,  # a prefix: every subscription's secret
         "notifications": os.environ["DEVPORTAL_NOTIFY_STATE_MACHINE_ARN"],
         "mail": MAIL_FROM,
+        "portal-url": aws.names.portal_url_parameter,
     }
-    monkeypatch.setenv("DEVPORTAL_PORTAL_URL", "http://portal.test")
     recorder = CallRecorder(resources)
     boto3.setup_default_session()
     boto3.DEFAULT_SESSION.events.register("before-parameter-build", recorder)  # type: ignore[union-attr]

@@ -35,7 +35,6 @@ def notifying(aws: AwsWorld, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWor
     port = free_port()
     monkeypatch.setenv("DEVPORTAL_LAMBDA_ENDPOINT", f"http://{LOOPBACK}:{port}")
     monkeypatch.setenv("MOTO_PORT", aws.endpoint.rsplit(":", 1)[1])
-    monkeypatch.setenv("DEVPORTAL_PORTAL_URL", "http://portal.test")
     wiring.reset()
     with serving_invocations(LOOPBACK, port, aws.names):
         yield aws

@@ -70,6 +70,7 @@ def aws_world(endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsWor
     provisioned = provision(
         names,
         visibility_timeout_seconds=1,
+        portal_url="http://portal.test",
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=AWS_ACCESS_KEY_ID,

@@ -98,7 +98,10 @@ def test_a_secret_is_whsec_and_24_random_bytes() -> None:
 def _manager(refusal: str | None = None, *, https_only: bool = False) -> tuple[Subscriptions, RecordingMailer]:
     mailer = RecordingMailer()
     policy = WebhookPolicy(https_only=https_only, refusal=lambda url: refusal)
-    manager = Subscriptions(InMemorySubscriptions(), InMemorySecrets(), mailer, policy, lambda: NOW, "http://portal")
+    secrets = InMemorySecrets()
+    manager = Subscriptions(
+        InMemorySubscriptions(), lambda: secrets, lambda: mailer, lambda: policy, lambda: NOW, lambda: "http://portal"
+    )
     return manager, mailer
 
 
@@ -256,13 +259,14 @@ class World:
         self.publisher = RecordingPublisher()
         owners = {"petstore": "pets"}
         self.notify = Notify(self.subscriptions, self.deliveries, self.executions, owners.get, lambda: NOW)
+        policy = WebhookPolicy(False, lambda url: None)
         self.manager = Subscriptions(
             self.subscriptions,
-            self.secrets,
-            self.mailer,
-            WebhookPolicy(False, lambda url: None),
+            lambda: self.secrets,
+            lambda: self.mailer,
+            lambda: policy,
             lambda: NOW,
-            "http://p",
+            lambda: "http://p",
         )
         self.send = SendWebhook(self.subscriptions, self.deliveries, self.secrets, self.poster, lambda: NOW)
         self.render = RenderDelivery(self.subscriptions, self.deliveries, "n@portal.test", "http://p")
@@ -496,3 +500,13 @@ def test_every_placeholder_of_the_state_machine_has_a_value() -> None:
     assert filled["States"]["SendEmail"]["Parameters"]["ConfigurationSetName"] == "t-mail"
     with pytest.raises(KeyError, match="SendWebhookFunction"):
         state_machines.filled(path.read_text(), {k: v for k, v in values.items() if k != "SendWebhookFunction"})
+
+
+def test_the_contract_states_the_rules_a_new_subscription_is_held_to() -> None:
+    from contracts import gateway_contract
+    from devportal.notify.kinds import KIND_NAMES
+    from devportal.notify.subscriptions import _EMAIL
+
+    schemas = gateway_contract()["components"]["schemas"]
+    assert schemas["NewSubscription"]["properties"]["email"]["pattern"] == _EMAIL.pattern
+    assert schemas["NotificationKind"]["enum"] == list(KIND_NAMES)
