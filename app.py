@@ -7,6 +7,8 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
 - corsOrigins: list of browser origins allowed to call the API (default: any; tokens travel in
   headers, never cookies)
 - alarmEmail: an address subscribed to the alarm topic
+- mailFrom: the address notifications are sent from (its domain becomes an SES identity; publish
+  the DKIM records it outputs); default notifications@devportal.example.com
 - idp: corporate federation, see stacks.auth_stack.Federation
 - temporalInvokerPrincipals, temporalExternalId: let Temporal Cloud invoke the worker Lambda
 - pipeline: true to synthesize the pipeline stack instead; it needs repository (owner/name),
@@ -58,6 +60,7 @@ class StageSettings:
     invoker: TemporalInvoker | None
     temporal_ui_url: str | None = None  # e.g. https://cloud.temporal.io/namespaces/<namespace>
     portal_domain: str | None = None  # the portal's custom domain (prod at it, other stages below it)
+    mail_from: str = "notifications@devportal.example.com"  # an address at a domain SES may send from
 
     @property
     def production(self) -> bool:
@@ -80,6 +83,7 @@ class StageSettings:
             ),
             temporal_ui_url=node.try_get_context("temporalUiUrl") or None,
             portal_domain=node.try_get_context("portalDomain") or None,
+            mail_from=node.try_get_context("mailFrom") or "notifications@devportal.example.com",
         )
 
 
@@ -119,6 +123,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         production=production,
         federation=settings.federation,
     )
+    notifications = functions.Notifications.of(names, settings.mail_from)
     bindings = functions.bindings(
         table=database.table,
         specs_bucket=global_bucket_name(names.specs_bucket),
@@ -130,6 +135,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         user_pool_client_id=auth.client.user_pool_client_id,
         parameters_path=names.parameters_path,
         test_credentials_prefix=names.test_credentials_prefix,
+        notifications=notifications,
     )
     api = ApiStack(
         scope,
@@ -154,6 +160,8 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         bindings=bindings,
         queues=bus.queues,
         invoker=settings.invoker,
+        notifications=notifications,
+        failed_deliveries=bus.failed_deliveries,
     )
     monitoring = MonitoringStack(
         scope,
@@ -163,7 +171,11 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         key=security.key,
         api=api.api,
         functions={name: function.function for name, function in (api.functions | workflows.functions).items()},
-        dead_letter_queues={spec.dead_letter_name: bus.dead_letter_queues[spec.name] for spec in routing(names).queues},
+        dead_letter_queues={
+            **{spec.dead_letter_name: bus.dead_letter_queues[spec.name] for spec in routing(names).queues},
+            names.failed_deliveries_queue: bus.failed_deliveries,
+        },
+        state_machines=workflows.state_machines,
         alarm_email=settings.alarm_email,
     )
     web = WebStack(
@@ -174,6 +186,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         stage=stage,
         api=api.api,
         domain=settings.portal_domain,
+        portal_url_parameter=names.portal_url_parameter,
     )
     stacks: dict[str, cdk.Stack] = {
         "security": security,

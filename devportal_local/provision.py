@@ -153,7 +153,7 @@ def _mail(sesv2: Any, names: ResourceNames) -> None:
     try:
         sesv2.create_configuration_set(ConfigurationSetName=names.mail_configuration_set)
     except ClientError as error:
-        if error.response["Error"]["Code"] != "AlreadyExistsException":
+        if error.response["Error"]["Code"] not in {"AlreadyExistsException", "ConfigurationSetAlreadyExistsException"}:
             raise
 
 

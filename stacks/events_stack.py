@@ -81,6 +81,15 @@ class EventsStack(Stack):
                 encryption=sqs.QueueEncryption.SQS_MANAGED,
                 enforce_ssl=True,
             )
+        # What the notify state machine could not deliver; a redrive hands it back to the notifier.
+        self.failed_deliveries = sqs.Queue(
+            self,
+            "FailedDeliveries",
+            queue_name=names.failed_deliveries_queue,
+            retention_period=Duration.seconds(DLQ_RETENTION_SECONDS),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
         self.topics: dict[str, sns.Topic] = {}
         for topic_spec in plan.topics:
             topic = sns.Topic(

@@ -64,6 +64,41 @@ class Binding:
 
 
 @dataclass(frozen=True)
+class Notifications:
+    """What functions that tell teams reach, named before the stacks that create them exist (the
+    state machine in the workflows stack, the portal's address in the web stack), so that no stack
+    waits on another for a name."""
+
+    state_machine_arn: str
+    webhook_secrets_prefix: str
+    mail_from: str
+    identity_arn: str
+    configuration_set: str
+    configuration_set_arn: str
+    portal_url_parameter: str
+
+    @classmethod
+    def of(cls, names: ResourceNames, mail_from: str) -> Notifications:
+        return cls(
+            state_machine_arn=regional_arn("states", f"stateMachine:{names.state_machine('notify')}"),
+            webhook_secrets_prefix=names.webhook_secrets_prefix,
+            mail_from=mail_from,
+            identity_arn=regional_arn("ses", f"identity/{mail_domain(mail_from)}"),
+            configuration_set=names.mail_configuration_set,
+            configuration_set_arn=regional_arn("ses", f"configuration-set/{names.mail_configuration_set}"),
+            portal_url_parameter=names.portal_url_parameter,
+        )
+
+
+def regional_arn(service: str, resource: str) -> str:
+    return f"arn:{Aws.PARTITION}:{service}:{Aws.REGION}:{Aws.ACCOUNT_ID}:{resource}"
+
+
+def mail_domain(mail_from: str) -> str:
+    return mail_from.rsplit("@", 1)[1]
+
+
+@dataclass(frozen=True)
 class Runtime:
     """The code and dependency layer every function in one stack shares."""
 
@@ -170,8 +205,24 @@ def bindings(
     user_pool_client_id: str,
     parameters_path: str,
     test_credentials_prefix: str,
+    notifications: Notifications,
 ) -> dict[Resource, Binding]:
     return {
+        "webhook-secrets": Binding(
+            (notifications.webhook_secrets_prefix,),
+            (
+                f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}:secret:"
+                f"{notifications.webhook_secrets_prefix}*",
+            ),
+        ),
+        "notifications": Binding((notifications.state_machine_arn,), (notifications.state_machine_arn,)),
+        "mail": Binding(
+            (notifications.mail_from, notifications.configuration_set),
+            (notifications.identity_arn, notifications.configuration_set_arn),
+        ),
+        "portal-url": Binding(
+            (notifications.portal_url_parameter,), (parameters_arn(notifications.portal_url_parameter),)
+        ),
         "test-credentials": Binding(
             (test_credentials_prefix,),
             (f"arn:{Aws.PARTITION}:secretsmanager:{Aws.REGION}:{Aws.ACCOUNT_ID}:secret:{test_credentials_prefix}*",),

@@ -16,6 +16,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from devportal.names import ResourceNames
@@ -39,6 +40,7 @@ class MonitoringStack(Stack):
         functions: Mapping[str, lambda_.IFunction],
         dead_letter_queues: Mapping[str, sqs.IQueue],
         alarm_email: str | None = None,
+        state_machines: Mapping[str, sfn.IStateMachine] | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -93,6 +95,16 @@ class MonitoringStack(Stack):
                 queue.metric_approximate_number_of_messages_visible(period=Duration.minutes(1), statistic="Maximum"),
                 threshold=0,
                 description=f"{name} holds messages: inspect with `devportal dlq list`, redrive when fixed",
+            )
+        for name, machine in (state_machines or {}).items():
+            # notify: an execution that fails has used every retry (or was refused): its delivery
+            # failed for good, its event waits in the failed-deliveries queue
+            self._alarm(
+                f"ExecutionsFailed-{name}",
+                machine.metric_failed(period=PERIOD, statistic="Sum"),
+                threshold=0,
+                description=f"{names.prefix}-{name} executions failed: deliveries that failed for good "
+                "(see each subscription's deliveries; redrive the failed-deliveries queue when fixed)",
             )
         for name, function in functions.items():
             self._alarm(

@@ -84,15 +84,31 @@ ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
     ),
     Acknowledged(
         "AwsSolutions-APIG4",
-        "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh): they are "
-        "how a caller gets a token. They are throttled, validated and behind the WAF like every other route.",
+        "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh), which are "
+        "how a caller gets a token, and the confirmation of an e-mail subscription (POST "
+        "/subscriptions/confirmations), whose mailbox owner need not be a user: it needs the 256-bit token "
+        "mailed to the address. They are throttled, validated and behind the WAF like every other route.",
         _is_anonymous_operation,
     ),
     Acknowledged(
         "AwsSolutions-COG4",
-        "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh): a Cognito "
-        "authorizer would demand the token they exist to issue.",
+        "The contract leaves exactly the sign-in operations open (POST /auth/login, /auth/refresh), for which "
+        "a Cognito authorizer would demand the token they exist to issue, and the confirmation of an e-mail "
+        "subscription by the mailbox's owner (who need not be a user) with the token mailed to it.",
         _is_anonymous_operation,
+    ),
+    Acknowledged(
+        "AwsSolutions-IAM5[Resource::*]",
+        "The state machine's role: CloudWatch Logs log delivery (logs:*LogDelivery, PutResourcePolicy, "
+        "Describe*) and X-Ray tracing, which CDK grants for logging and tracing and which have no "
+        "resource-level permissions. What its states call is granted on named resources.",
+        _path_ends("/StateMachine-notify/Role"),
+    ),
+    Acknowledged(
+        "AwsSolutions-SQS3",
+        "The failed-deliveries queue is itself a dead-letter queue: the notify state machine puts there what "
+        "it could not deliver, and a redrive hands it back to the notifier.",
+        _path_ends("/FailedDeliveries"),
     ),
     Acknowledged(
         "AwsSolutions-APIG4",
@@ -138,6 +154,13 @@ OBJECT_KEYS_REASON = (
 )
 
 
+WEBHOOK_SECRETS_REASON = (
+    "Webhook signing secrets, one per subscription, created at run time under one prefix "
+    "(<prefix>/webhook-secrets/): IAM cannot list them ahead. Each function has only the actions it calls "
+    "(create, read, rotate, delete; tests/infra/test_least_privilege.py)."
+)
+
+
 CREDENTIALS_REASON = (
     "Contract-test credentials are secrets each API team names in its test settings, under one prefix "
     "(<prefix>/test-credentials/): IAM cannot list them ahead. Only the test worker reads them, with "
@@ -153,6 +176,12 @@ def object_key_acknowledgements(function: PortalFunction) -> list[Acknowledged]:
         for resource, bucket in (("specs", function.names.specs_bucket), ("docs", function.names.docs_bucket))
         if resource in function.spec.access
     ]
+    if "webhook-secrets" in function.spec.access:
+        secrets = (
+            "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
+            f"{function.names.webhook_secrets_prefix}*"
+        )
+        found.append(Acknowledged(f"AwsSolutions-IAM5[Resource::{secrets}]", WEBHOOK_SECRETS_REASON, _is_function))
     if "test-credentials" in function.spec.access:
         secrets = (
             "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"

@@ -18,6 +18,7 @@ from aws_cdk import CfnOutput, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from contracts.web import API_PREFIX, NOT_FOUND_PAGE, UI_BUILD, inline_script_hashes, pages, security_headers
@@ -80,6 +81,7 @@ class WebStack(Stack):
         stage: str,
         api: apigateway.RestApi,
         domain: str | None = None,
+        portal_url_parameter: str | None = None,
         build: Path = UI_BUILD,
         **kwargs: object,
     ) -> None:
@@ -118,5 +120,14 @@ class WebStack(Stack):
         else:
             url = f"https://{stage}.{self.app.default_domain}"
         self.url_output = CfnOutput(self, "PortalUrl", value=url + "/", description="Where people open the portal")
+        if portal_url_parameter is not None:
+            # Where the links in mail point: read by the functions that write mail (known only here).
+            ssm.StringParameter(
+                self,
+                "PortalUrlParameter",
+                parameter_name=portal_url_parameter,
+                string_value=url,
+                description="Where people open the portal (links in the portal's mail)",
+            )
         drop_nonexistent_actions(self)
         acknowledge_amplify_deployer(self)

@@ -1,6 +1,7 @@
 """Everything that reacts to events: one Lambda per catalog consumer (the Temporal bridge among
 them) fed by its queue, the Temporal registration worker as a serverless worker Lambda, the role
-Temporal Cloud assumes to invoke it, and the Step Functions state machines in state_machines/."""
+Temporal Cloud assumes to invoke it, and the Step Functions state machines in state_machines/ with
+the functions their Task states invoke; the SES identity and configuration set mail goes out by."""
 
 from __future__ import annotations
 
@@ -13,15 +14,17 @@ from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from devportal.names import ResourceNames
-from functions.catalog import workers
+from functions import state_machines as machines
+from functions.catalog import tasks, workers
 from functions.declaration import Resource
 from functions.topology import routing
-from stacks.functions import Binding, PortalFunction, shared_runtime
+from stacks.functions import Binding, Notifications, PortalFunction, mail_domain, shared_runtime
 from stacks.packaging import LambdaAssets
 
 STATE_MACHINES_DIR = Path(__file__).resolve().parent.parent / "state_machines"
@@ -62,6 +65,8 @@ class WorkflowsStack(Stack):
         bindings: Mapping[Resource, Binding],
         queues: Mapping[str, sqs.IQueue],
         invoker: TemporalInvoker | None,
+        notifications: Notifications | None = None,
+        failed_deliveries: sqs.IQueue | None = None,
         state_machine_substitutions: Mapping[str, str] | None = None,
         state_machines: Sequence[Path] | None = None,
         **kwargs: object,
@@ -132,9 +137,38 @@ class WorkflowsStack(Stack):
             )
             CfnOutput(self, "TemporalInvokerRoleArn", value=self.invoker_role.role_arn)
 
+        # The functions state machines invoke as Task states (rendering, a webhook's POST, the outcome)
+        self.tasks: dict[str, PortalFunction] = {}
+        for task_spec in tasks():
+            task = PortalFunction(self, f"Fn-{task_spec.name}", spec=task_spec, names=names, runtime=runtime,
+                                  bindings=bindings)  # fmt: skip
+            self.functions[task_spec.name] = self.tasks[task_spec.name] = task
+
+        # Mail: the sender's domain as an SES identity (DKIM records to publish are in its outputs),
+        # and the configuration set every message goes through (reputation metrics, suppression).
+        self.mail_identity: ses.EmailIdentity | None = None
+        if notifications is not None:
+            self.mail_identity = ses.EmailIdentity(
+                self, "MailIdentity", identity=ses.Identity.domain(mail_domain(notifications.mail_from))
+            )
+            self.configuration_set = ses.ConfigurationSet(
+                self,
+                "MailConfigurationSet",
+                configuration_set_name=notifications.configuration_set,
+                reputation_metrics=True,
+                suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
+                tls_policy=ses.ConfigurationSetTlsPolicy.REQUIRE,
+            )
+
         self.state_machines: dict[str, sfn.StateMachine] = {}
         for path in state_machines if state_machines is not None else state_machine_files():
             name = path.name.removesuffix(".asl.json")
+            substitutions = dict(state_machine_substitutions or {})
+            if state_machine_substitutions is None:
+                assert failed_deliveries is not None, "the notify state machine needs its failed-deliveries queue"
+                substitutions = machines.substitutions(
+                    name, names, lambda f: self.tasks[f.name].function.function_arn, failed_deliveries.queue_url
+                )
             log_group = logs.LogGroup(
                 self,
                 f"SfnLogs-{name}",
@@ -149,7 +183,22 @@ class WorkflowsStack(Stack):
                 state_machine_type=sfn.StateMachineType.STANDARD,
                 # Inlined, not uploaded as an asset: cfn-lint and cdk-nag read the definition.
                 definition_body=sfn.DefinitionBody.from_string(json.dumps(json.loads(path.read_text("utf-8")))),
-                definition_substitutions=dict(state_machine_substitutions or {}),
+                definition_substitutions=substitutions,
                 tracing_enabled=True,
                 logs=sfn.LogOptions(destination=log_group, level=sfn.LogLevel.ALL, include_execution_data=False),
             )
+            machine = self.state_machines[name]
+            # What its states call, and nothing else (the definition is a string CDK cannot read).
+            invoked = [self.tasks[f.name].function.function_arn for f in tasks(name)]
+            if invoked:
+                machine.add_to_role_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=invoked))
+            if state_machine_substitutions is None and notifications is not None and failed_deliveries is not None:
+                machine.add_to_role_policy(
+                    iam.PolicyStatement(
+                        actions=["ses:SendEmail"],
+                        resources=[notifications.identity_arn, notifications.configuration_set_arn],
+                    )
+                )
+                machine.add_to_role_policy(
+                    iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[failed_deliveries.queue_arn])
+                )

@@ -30,6 +30,7 @@ from stacks.nag import (
     LIBRARY_WILDCARDS_REASON,
     NON_PRODUCTION_ACKNOWLEDGEMENTS,
     OBJECT_KEYS_REASON,
+    WEBHOOK_SECRETS_REASON,
 )
 from stacks.packaging import CODE_PACKAGES, LambdaAssets
 from stacks.workflows_stack import WorkflowsStack, state_machine_files
@@ -66,7 +67,8 @@ def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(fixture: str, reque
 
 def test_every_acknowledgement_gives_its_reason(dev: Synthesized, pipeline: Synthesized) -> None:
     known = {a.reason for a in ACKNOWLEDGEMENTS + NON_PRODUCTION_ACKNOWLEDGEMENTS}
-    known |= {OBJECT_KEYS_REASON, CREDENTIALS_REASON, LIBRARY_WILDCARDS_REASON, AMPLIFY_DEPLOYER_REASON}
+    known |= {OBJECT_KEYS_REASON, CREDENTIALS_REASON, WEBHOOK_SECRETS_REASON, LIBRARY_WILDCARDS_REASON}
+    known |= {AMPLIFY_DEPLOYER_REASON}
     known |= {reason for _, reason in AMPLIFY_DEPLOYER_FINDINGS}
     assert all(len(reason) > 80 for reason in known)
     for violation in suppressed(dev) + suppressed(pipeline):

@@ -145,8 +145,8 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
         elif route.security_schemes:
             assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
             assert method["AuthorizationScopes"] == ["aws.cognito.signin.user.admin"]  # access tokens only
-        else:  # signing in: open by contract
-            assert route.path.startswith("/auth/")
+        else:  # signing in, and confirming an address with the mailed token: open by contract
+            assert route.path.startswith("/auth/") or route.operation_id == "confirmSubscription"
             assert method["AuthorizationType"] == "NONE"
         assert method["Integration"]["Type"] == "AWS_PROXY"
         integration_uri = json.dumps(method["Integration"]["Uri"])
@@ -415,8 +415,11 @@ def test_the_seed_alerting_rules_are_alarms(templates: dict[str, Template]) -> N
     assert traffic["ComparisonOperator"] == "LessThanLowerOrGreaterThanUpperThreshold"
     assert "ANOMALY_DETECTION_BAND" in json.dumps(traffic["Metrics"])
     dlq_alarms = by_metric["ApproximateNumberOfMessagesVisible"]
-    assert len(dlq_alarms) == len(routing(NAMES).queues)
+    assert len(dlq_alarms) == len(routing(NAMES).queues) + 1  # and the failed deliveries
     assert all(a["Threshold"] == 0 for a in dlq_alarms)
+    (failed_executions,) = by_metric["ExecutionsFailed"]  # notifications that failed for good
+    assert failed_executions["Namespace"] == "AWS/States"
+    assert failed_executions["Threshold"] == 0
     assert len(by_metric["Errors"]) == len(functions())
     assert len(by_metric["Throttles"]) == len(functions())
     (throttled,) = by_metric["SignInsThrottled"]  # failed sign-ins braked: reported to ops
@@ -587,3 +590,44 @@ def test_the_web_stack_refuses_to_ship_without_a_build(tmp_path: Any) -> None:
 
     with pytest.raises(UiNotBuilt, match="make ui"):
         build_script_hashes(tmp_path)
+
+
+def test_the_notify_state_machine_is_inlined_logged_traced_and_calls_only_its_tasks(
+    templates: dict[str, Template],
+) -> None:
+    template = templates["workflows"]
+    (machine,) = properties(template, "AWS::StepFunctions::StateMachine")
+    assert machine["StateMachineName"] == "devportal-dev-notify"
+    assert machine["TracingConfiguration"] == {"Enabled": True}
+    assert machine["LoggingConfiguration"]["Level"] == "ALL"
+    assert machine["LoggingConfiguration"]["IncludeExecutionData"] is False  # no payloads in logs
+    substitutions = machine["DefinitionSubstitutions"]
+    assert set(substitutions) == {
+        "RenderNotificationFunction",
+        "SendWebhookFunction",
+        "FinishDeliveryFunction",
+        "FailedDeliveriesQueueUrl",
+        "MailConfigurationSet",
+    }
+    definition = json.loads(machine["DefinitionString"])
+    retry = definition["States"]["SendWebhook"]["Retry"][0]
+    assert (retry["BackoffRate"], retry["MaxDelaySeconds"], retry["JitterStrategy"]) == (2.0, 900, "FULL")
+    statements = [
+        statement
+        for policy in properties(template, "AWS::IAM::Policy")
+        if any("StateMachinenotifyRole" in json.dumps(role) for role in policy["Roles"])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    named = {
+        (action if isinstance(action, str) else tuple(action)): statement["Resource"]
+        for statement in statements
+        for action in [statement["Action"]]
+        if statement["Resource"] != "*"
+    }
+    assert set(named) == {"lambda:InvokeFunction", "ses:SendEmail", "sqs:SendMessage"}
+    assert len(named["lambda:InvokeFunction"]) == 3
+    (identity,) = properties(template, "AWS::SES::EmailIdentity")
+    assert identity["EmailIdentity"] == "devportal.example.com"
+    (configuration,) = properties(template, "AWS::SES::ConfigurationSet")
+    assert configuration["Name"] == "devportal-dev-mail"
+    assert configuration["DeliveryOptions"] == {"TlsPolicy": "REQUIRE"}
