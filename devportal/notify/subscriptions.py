@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, Field, ValidationError, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from devportal.bodies import JsonBody, invalid_body
 from devportal.errors import ConstraintViolated, FieldError
@@ -74,6 +74,15 @@ class _Choices(JsonBody):
     apis: list[Annotated[str, Field(pattern=API_ID_PATTERN.pattern)]] | None = Field(default=None, max_length=100)
     digest: list[KindName] | None = Field(default=None, max_length=len(KIND_NAMES))
     description: str | None = Field(default=None, max_length=200)
+
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nulls(cls, value: object) -> object:
+        # A member left out keeps its value (or has none); `null` is not one of the values any has.
+        if value is None:
+            raise ValueError("must not be null: leave the member out instead")
+        return value
 
 
 class NewSubscription(_Choices):
