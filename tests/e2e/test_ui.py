@@ -807,3 +807,85 @@ def test_an_admin_approves_a_breaking_version_on_the_admin_page(stack: RunningSt
     outcome = stack.wait_for_submission(submission_id, timeout=60)
     assert outcome["status"] == "registered", outcome
     expect(page.locator(".card").filter(has_text=f"{api_id} 1.1.0")).to_have_count(0)
+
+
+def test_a_developer_subscribes_a_webhook_and_a_mailbox_and_reads_the_deliveries(
+    stack: RunningStack, page: Page, browser: Browser, shots: Shots
+) -> None:
+    from tests.support.receivers import webhook_receiver
+
+    api_id = f"ui-notify-{uuid.uuid4().hex[:8]}"
+    address = f"{api_id}@pets.test"
+    with webhook_receiver(statuses=(500, 200)) as receiver:
+        # Given a developer of team pets on the team page
+        page.goto(stack.gateway + f"/sign-in/?next={quote('/team/', safe='')}")
+        sign_in(page, stack, "developer")
+        form = page.get_by_role("form", name="Subscribe")
+        # When it subscribes a webhook to registrations of one API
+        form.get_by_label("Webhook URL", exact=True).fill(receiver.url)
+        form.get_by_label("Only about these APIs").fill(api_id)
+        form.get_by_role("button", name="Subscribe").click()
+        # Then the signing secret is shown once, and the subscription is listed
+        secret = page.get_by_label("The signing secret")
+        expect(secret).to_contain_text("whsec_")
+        shots.take(page, "webhook subscribed, secret shown once")
+        page.get_by_role("button", name="I have stored it").click()
+        expect(secret).to_have_count(0)
+        card = page.locator(".card").filter(has_text=receiver.url)
+        expect(card).to_contain_text("about " + api_id)
+        # And an e-mail address, which waits for its confirmation
+        form.get_by_label("an e-mail address").check()
+        form.get_by_label("E-mail address", exact=True).fill(address)
+        form.get_by_label("Only about these APIs").fill(api_id)
+        form.get_by_role("button", name="Subscribe").click()
+        mailbox = page.locator(".card").filter(has_text=address)
+        expect(mailbox.locator(".badge")).to_have_text("pending-confirmation")
+        # A refused URL is said next to the form, with the member at fault
+        form.get_by_label("a webhook").check()
+        form.get_by_label("Webhook URL", exact=True).fill("http://169.254.169.254/latest/meta-data")
+        form.get_by_role("button", name="Subscribe").click()
+        expect(form.locator(".problem")).to_contain_text("a cloud metadata address")
+        assert_accessible(page, "team page with subscriptions")
+
+        # When the API registers (the receiver fails once, then takes it)
+        stack.register(api_id, json.dumps(petstore()).encode())
+        receiver.wait_for(2, seconds=60)
+        # Then the deliveries show both attempts, and it can be sent again
+        card.get_by_role("button", name="Deliveries").click()
+        log = page.get_by_role("region", name=f"Deliveries to {receiver.url}")
+        row = log.get_by_role("row").filter(has_text="api.registered")
+        deadline = time.monotonic() + 30
+        while "delivered" not in row.inner_text():
+            assert time.monotonic() < deadline, row.inner_text()
+            log.get_by_role("button", name="Refresh").click()
+            time.sleep(0.5)
+        expect(row).to_contain_text("retryable")
+        expect(row).to_contain_text("HTTP 500")
+        expect(row).to_contain_text("HTTP 200")
+        shots.take(page, "deliveries with their attempts", full_page=True)
+        row.get_by_role("button", name="Send again").click()
+        receiver.wait_for(3, seconds=30)
+
+    # The mailbox's owner confirms through the mailed link, without signing in
+    mails = stack.cli("mail", "--to", address, "--json")
+    link = json.loads(mails.stdout.splitlines()[0])["text"].split("Nothing is sent here until you confirm: ", 1)[1]
+    link = link.split()[0]
+    assert link.startswith(stack.gateway + "/subscriptions/confirm/?token=")
+    outsider = new_context(browser)  # nobody signed in
+    try:
+        confirm = outsider.new_page()
+        confirm.goto(link)
+        confirm.get_by_role("button", name="Confirm this address").click()
+        expect(confirm.get_by_role("status")).to_contain_text(f"Confirmed: {address}")
+        shots.take(confirm, "address confirmed")
+        assert_accessible(confirm, "confirmation page")
+    finally:
+        outsider.close()
+    page.reload()
+    expect(page.locator(".card").filter(has_text=address).locator(".badge")).to_have_text("active")
+    with a_phone(browser, stack, "developer") as phone:
+        phone.goto(stack.gateway + "/team/")
+        expect(phone.get_by_role("heading", name="Notifications")).to_be_visible()
+        phone.wait_for_load_state("networkidle")
+        fits_a_phone(phone, "/team/")
+        shots.take(phone, "notifications 360px", full_page=True)

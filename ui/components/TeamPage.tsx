@@ -10,6 +10,7 @@ import { TeamAnalytics } from "./TeamAnalytics";
 import { Loading } from "./Loading";
 import { ProblemMessage } from "./ProblemMessage";
 import { RequireSignIn } from "./RequireSignIn";
+import { Subscriptions } from "./Subscriptions";
 import { can, useSession } from "./SessionProvider";
 
 function TeamApis({ team }: { team: string }) {
@@ -64,6 +65,16 @@ function Team({ user }: { user: User }) {
         <h2 id="team-lint">Lint ruleset</h2>
         <LintRuleset team={user.team} editable={can(state, "apis:submit")} />
       </section>
+      {can(state, "apis:submit") ? (
+        <Subscriptions team={user.team} editable />
+      ) : (
+        <section aria-labelledby="notifications-note">
+          <h2 id="notifications-note">Notifications</h2>
+          <p className="muted">
+            The team&apos;s developers subscribe e-mail addresses and webhooks to what happens to its APIs.
+          </p>
+        </section>
+      )}
       {can(state, "keys:manage") ? (
         <TeamKeys team={user.team} />
       ) : (

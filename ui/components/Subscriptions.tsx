@@ -1,0 +1,352 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { api, type Schemas } from "@/lib/api/client";
+import { moment } from "@/lib/format";
+import { useAction } from "@/lib/use-action";
+import { useAnswer } from "@/lib/use-answer";
+import { Loading } from "./Loading";
+import { ProblemMessage } from "./ProblemMessage";
+
+type Kind = Schemas["NotificationKind"];
+type Subscription = Schemas["Subscription"];
+type Delivery = Schemas["Delivery"];
+
+/** What each kind of event tells, in the order the form offers them; health alerts are never digested. */
+export const KINDS: { kind: Kind; label: string; digestible: boolean }[] = [
+  { kind: "api.registered", label: "A version is registered", digestible: true },
+  { kind: "api.rejected", label: "A submission is refused, with its findings", digestible: true },
+  { kind: "api.approval-requested", label: "Breaking changes wait for an admin", digestible: true },
+  { kind: "api.approval-decided", label: "An admin approved or rejected them", digestible: true },
+  { kind: "api.lifecycle-changed", label: "A version is deprecated (with its sunset), retired or made active", digestible: true },
+  { kind: "test-run.completed", label: "A contract test run ended", digestible: true },
+  { kind: "health.degraded", label: "An API crossed a health line", digestible: false },
+  { kind: "health.recovered", label: "A health alert closed", digestible: false },
+  { kind: "notification.failed", label: "A delivery to another subscription failed for good", digestible: true },
+];
+
+const target = (s: Subscription) => s.webhookUrl ?? s.email ?? "";
+
+function Secret({ secret, onDismiss }: { secret: { of: string; value: string; note: string }; onDismiss: () => void }) {
+  return (
+    <div className="secret" role="status">
+      <p>
+        <strong>Signing secret of {secret.of}:</strong> {secret.note} It is shown only now. Verify each delivery&apos;s{" "}
+        <code>webhook-signature</code> with it (Standard Webhooks).
+      </p>
+      <code aria-label="The signing secret">{secret.value}</code>
+      <div className="actions">
+        <button type="button" className="secondary" onClick={onDismiss}>
+          I have stored it
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function NewSubscription({ team, onCreated }: { team: string; onCreated: (created: Schemas["CreatedSubscription"]) => void }) {
+  const [channel, setChannel] = useState<"webhook" | "email">("webhook");
+  const [address, setAddress] = useState("");
+  const [kinds, setKinds] = useState<Kind[]>(["api.registered", "api.rejected"]);
+  const [digest, setDigest] = useState<Kind[]>([]);
+  const [apis, setApis] = useState("");
+  const { busy, problem, act } = useAction();
+  const toggle = (list: Kind[], kind: Kind, on: boolean) => (on ? [...list, kind] : list.filter((k) => k !== kind));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const chosen = apis.split(/[\s,]+/).filter(Boolean);
+    const body: Schemas["NewSubscription"] = {
+      events: kinds,
+      ...(channel === "webhook" ? { webhookUrl: address.trim() } : { email: address.trim() }),
+      ...(chosen.length ? { apis: chosen } : {}),
+      ...(digest.length ? { digest: digest.filter((k) => kinds.includes(k)) } : {}),
+    };
+    void act(
+      () => api.POST("/teams/{team}/subscriptions", { params: { path: { team } }, body }),
+      (created) => {
+        if (!created) return;
+        setAddress("");
+        onCreated(created);
+      },
+    );
+  };
+  return (
+    <form className="stack" aria-label="Subscribe" onSubmit={submit}>
+      <h3>Subscribe</h3>
+      <fieldset className="actions">
+        <legend>Tell</legend>
+        <label className="check">
+          <input type="radio" name="channel" checked={channel === "webhook"} onChange={() => setChannel("webhook")} /> a
+          webhook
+        </label>
+        <label className="check">
+          <input type="radio" name="channel" checked={channel === "email"} onChange={() => setChannel("email")} /> an
+          e-mail address
+        </label>
+      </fieldset>
+      <label>
+        {channel === "webhook" ? "Webhook URL" : "E-mail address"}
+        <input
+          type={channel === "webhook" ? "url" : "email"}
+          required
+          value={address}
+          placeholder={channel === "webhook" ? "https://hooks.example.com/devportal" : "team@example.com"}
+          onChange={(event) => setAddress(event.target.value)}
+        />
+      </label>
+      <fieldset className="stack">
+        <legend>Of</legend>
+        {KINDS.map(({ kind, label, digestible }) => (
+          <div key={kind} className="actions">
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={kinds.includes(kind)}
+                onChange={(event) => setKinds(toggle(kinds, kind, event.target.checked))}
+              />{" "}
+              {label} <code className="muted">{kind}</code>
+            </label>
+            {digestible && kinds.includes(kind) && (
+              <label className="check muted">
+                <input
+                  type="checkbox"
+                  checked={digest.includes(kind)}
+                  onChange={(event) => setDigest(toggle(digest, kind, event.target.checked))}
+                  aria-label={`${kind} in the daily digest`}
+                />{" "}
+                in the daily digest
+              </label>
+            )}
+          </div>
+        ))}
+      </fieldset>
+      <label>
+        Only about these APIs <span className="muted">(API ids, separated by commas; all of the team&apos;s when empty)</span>
+        <input value={apis} onChange={(event) => setApis(event.target.value)} />
+      </label>
+      {problem && <ProblemMessage problem={problem} title="The subscription was not made" />}
+      <div className="actions">
+        <button type="submit" disabled={busy || kinds.length === 0}>
+          Subscribe
+        </button>
+      </div>
+      {channel === "email" && (
+        <p className="muted">The address is sent a link; nothing else reaches it until it is followed.</p>
+      )}
+    </form>
+  );
+}
+
+function Attempts({ delivery }: { delivery: Delivery }) {
+  if (delivery.attempts.length === 0) return <span className="muted">none yet</span>;
+  return (
+    <ol className="attempts">
+      {delivery.attempts.map((attempt, index) => (
+        <li key={index}>
+          {moment(attempt.at)} · <span className={`badge attempt-${attempt.outcome}`}>{attempt.outcome}</span>
+          {attempt.status !== null ? ` · HTTP ${attempt.status}` : ""}
+          {attempt.latencyMs ? ` · ${attempt.latencyMs} ms` : ""}
+          {attempt.detail ? <span className="muted"> · {attempt.detail}</span> : null}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** What was sent to one subscription, newest first, every attempt; a failed one can be sent again. */
+export function DeliveryLog({ team, subscription, editable }: { team: string; subscription: Subscription; editable: boolean }) {
+  const path = { team, subscriptionId: subscription.subscriptionId };
+  const { data, problem, reload } = useAnswer(
+    (signal) => api.GET("/teams/{team}/subscriptions/{subscriptionId}/deliveries", { params: { path }, signal }),
+    [team, subscription.subscriptionId],
+  );
+  const { busy, problem: redeliverProblem, act } = useAction();
+  const redeliver = (delivery: Delivery) =>
+    void act(
+      () =>
+        api.POST("/teams/{team}/subscriptions/{subscriptionId}/deliveries/{deliveryId}/redeliver", {
+          params: { path: { ...path, deliveryId: delivery.deliveryId } },
+        }),
+      () => reload(),
+    );
+  return (
+    <section className="stack" aria-label={`Deliveries to ${target(subscription)}`}>
+      <div className="actions">
+        <h4>Deliveries to {target(subscription)}</h4>
+        <button type="button" className="secondary" onClick={reload}>
+          Refresh
+        </button>
+      </div>
+      {problem && <ProblemMessage problem={problem} title="The deliveries could not be loaded" />}
+      {redeliverProblem && <ProblemMessage problem={redeliverProblem} title="It was not sent again" />}
+      {!data && !problem && <Loading what="the deliveries" />}
+      {data && data.items.length === 0 && <p className="muted">Nothing sent yet (kept 30 days).</p>}
+      {data && data.items.length > 0 && (
+        <div className="scroll">
+          <table>
+            <caption className="muted">Newest first; the id is the webhook-id a receiver sees on every attempt.</caption>
+            <thead>
+              <tr>
+                <th scope="col">Event</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempts</th>
+                <th scope="col" />
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((delivery) => (
+                <tr key={delivery.deliveryId}>
+                  <td>
+                    <code>{delivery.kind}</code> · {delivery.apiId}
+                    <div className="muted">
+                      {moment(delivery.createdAt)} · <code>{delivery.deliveryId}</code>
+                    </div>
+                  </td>
+                  <td>
+                    <span className={`badge delivery-${delivery.status}`}>{delivery.status}</span>
+                    {delivery.rounds > 1 ? <div className="muted">round {delivery.rounds}</div> : null}
+                  </td>
+                  <td>
+                    <Attempts delivery={delivery} />
+                  </td>
+                  <td>
+                    {editable && (delivery.status === "failed" || delivery.status === "delivered") && (
+                      <button type="button" className="secondary" disabled={busy} onClick={() => redeliver(delivery)}>
+                        {delivery.status === "failed" ? "Deliver again" : "Send again"}
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function SubscriptionRow({
+  team,
+  subscription,
+  editable,
+  changed,
+  onSecret,
+}: {
+  team: string;
+  subscription: Subscription;
+  editable: boolean;
+  changed: () => void;
+  onSecret: (secret: { of: string; value: string; note: string }) => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const { busy, problem, act } = useAction();
+  const path = { team, subscriptionId: subscription.subscriptionId };
+  const label = target(subscription);
+  const pause = (paused: boolean) =>
+    void act(() => api.PATCH("/teams/{team}/subscriptions/{subscriptionId}", { params: { path }, body: { paused } }), changed);
+  const remove = () => void act(() => api.DELETE("/teams/{team}/subscriptions/{subscriptionId}", { params: { path } }), changed);
+  const rotate = () =>
+    void act(
+      () => api.POST("/teams/{team}/subscriptions/{subscriptionId}/secret", { params: { path } }),
+      (rotated) => {
+        if (rotated?.secret)
+          onSecret({ of: label, value: rotated.secret, note: "The old one still signs every delivery for 24 hours." });
+      },
+    );
+  return (
+    <li className="card stack">
+      <div>
+        <strong className="wrap">{label}</strong>{" "}
+        <span className={`badge subscription-${subscription.status}`}>{subscription.status}</span>
+        <div className="muted">
+          {subscription.channel === "webhook" ? "Webhook" : "E-mail"} · of {subscription.events.join(", ")}
+          {subscription.digest.length ? ` · daily digest of ${subscription.digest.join(", ")}` : ""} ·{" "}
+          {subscription.apis.length ? `about ${subscription.apis.join(", ")}` : "about every API of the team"}
+        </div>
+        {subscription.status === "pending-confirmation" && (
+          <p className="muted">Waiting for the address to follow the link it was sent.</p>
+        )}
+      </div>
+      {problem && <ProblemMessage problem={problem} title={`${label} was not changed`} />}
+      <div className="actions">
+        <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
+          {open ? "Hide deliveries" : "Deliveries"}
+        </button>
+        {editable && subscription.status !== "pending-confirmation" && (
+          <button type="button" className="secondary" disabled={busy} onClick={() => pause(subscription.status === "active")}>
+            {subscription.status === "active" ? "Pause" : "Resume"}
+          </button>
+        )}
+        {editable && subscription.channel === "webhook" && (
+          <button type="button" className="secondary" disabled={busy} onClick={rotate}>
+            New signing secret
+          </button>
+        )}
+        {editable &&
+          (confirming ? (
+            <span className="actions" role="group" aria-label={`Confirm deleting ${label}`}>
+              <button type="button" className="danger" disabled={busy} onClick={remove}>
+                Delete the subscription
+              </button>
+              <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+                Keep it
+              </button>
+            </span>
+          ) : (
+            <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+              Delete…
+            </button>
+          ))}
+      </div>
+      {open && <DeliveryLog team={team} subscription={subscription} editable={editable} />}
+    </li>
+  );
+}
+
+/** A team's notification subscriptions: who is told what, their deliveries, and a form to add one. */
+export function Subscriptions({ team, editable }: { team: string; editable: boolean }) {
+  const { data, problem, reload } = useAnswer(
+    (signal) => api.GET("/teams/{team}/subscriptions", { params: { path: { team } }, signal }),
+    [team],
+  );
+  const [secret, setSecret] = useState<{ of: string; value: string; note: string } | null>(null);
+  return (
+    <section aria-labelledby="team-notifications" className="stack">
+      <h2 id="team-notifications">Notifications</h2>
+      <p className="muted">
+        What the portal tells {team} about its APIs: by e-mail, or as signed webhooks (Standard Webhooks), retried with
+        backoff when a receiver fails.
+      </p>
+      {secret && <Secret secret={secret} onDismiss={() => setSecret(null)} />}
+      {problem && <ProblemMessage problem={problem} title="The subscriptions could not be loaded" />}
+      {!data && !problem && <Loading what="the subscriptions" />}
+      {data && data.items.length === 0 && <p className="muted">Nobody is told anything yet.</p>}
+      {data && data.items.length > 0 && (
+        <ul className="subscriptions" aria-label={`Subscriptions of ${team}`}>
+          {data.items.map((subscription) => (
+            <SubscriptionRow
+              key={subscription.subscriptionId}
+              team={team}
+              subscription={subscription}
+              editable={editable}
+              changed={reload}
+              onSecret={setSecret}
+            />
+          ))}
+        </ul>
+      )}
+      {editable && (
+        <NewSubscription
+          team={team}
+          onCreated={(created) => {
+            if (created.secret)
+              setSecret({ of: created.webhookUrl ?? "", value: created.secret, note: "Store it where the receiver reads its secrets." });
+            reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}
