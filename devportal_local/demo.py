@@ -345,6 +345,69 @@ async def show_lifecycle(session: Session, say: Say, api_id: str = "authenticati
     return version
 
 
+DEMO_MAILBOX = "pets-owners@pets.example"
+
+
+async def subscribe_team(session: Session, moto_url: str, receiver_url: str, say: Say) -> tuple[str, str]:
+    """Team pets subscribes a webhook (its receiver runs in this demo) and a mailbox, which confirms
+    through the link it is sent; returns the webhook subscription's id and signing secret."""
+    events = ["api.registered", "api.approval-requested", "api.approval-decided"]
+    path = "/teams/pets/subscriptions"
+    body = json.dumps({"events": events, "apis": ["petstore"], "webhookUrl": receiver_url}).encode()
+    status, payload = await asyncio.to_thread(session.call, "POST", path, body, "application/json")
+    if status != 201:
+        raise DemoFailed(f"POST {path} answered HTTP {status}: {payload.decode(errors='replace')}")
+    hook = json.loads(payload)
+    say(f"  POST {path} -> HTTP 201: webhook {receiver_url} told of {', '.join(events)} about petstore;")
+    say(f"    its signing secret, shown once: {hook['secret'][:12]}... (Standard Webhooks)")
+    body = json.dumps({"events": events, "apis": ["petstore"], "email": DEMO_MAILBOX}).encode()
+    status, payload = await asyncio.to_thread(session.call, "POST", path, body, "application/json")
+    if status == 201:
+        from devportal_local.outbox import outbox
+
+        mail = next(m for m in reversed(outbox(moto_url)) if DEMO_MAILBOX in m.to)
+        token = mail.body.split("token=", 1)[1].split()[0]
+        confirmation = json.dumps({"token": token}).encode()
+        status, payload = await asyncio.to_thread(
+            session.call, "POST", "/subscriptions/confirmations", confirmation, "application/json"
+        )
+        if status != 200:
+            raise DemoFailed(f"confirming {DEMO_MAILBOX} answered HTTP {status}: {payload.decode(errors='replace')}")
+        say(f"  and the mailbox {DEMO_MAILBOX}, confirmed with the link it was sent (devportal mail shows it)")
+    elif status == 409:
+        say(f"  and the mailbox {DEMO_MAILBOX} (subscribed and confirmed by an earlier demo)")
+    else:
+        raise DemoFailed(f"subscribing {DEMO_MAILBOX} answered HTTP {status}: {payload.decode(errors='replace')}")
+    return hook["subscriptionId"], hook["secret"]
+
+
+async def show_told(
+    session: Session, moto_url: str, receiver: Any, subscription_id: str, secret: str, say: Say, expected: int = 3
+) -> list[str]:
+    """What reached the team: the webhook's deliveries (each signature checked as the receiver
+    would) and the mail; then the demo's webhook subscription goes (its receiver stops with it)."""
+    from devportal_local.outbox import outbox
+
+    await asyncio.to_thread(receiver.wait_for, expected, TIMEOUT_SECONDS)
+    verified = receiver.verified(secret)
+    kinds = [json.loads(r.body)["type"] for r in verified]
+    say(f"  the webhook received {len(receiver.received)} POST(s), {len(verified)} with a valid signature:")
+    for received in verified:
+        payload = json.loads(received.body)
+        data = payload["data"]
+        told = f"{data.get('apiId')} {data.get('version')}"
+        say(f"    {payload['type']:<24} {told:<16} webhook-id {received.headers['webhook-id']}")
+    subjects = [m.subject for m in outbox(moto_url) if DEMO_MAILBOX in m.to and "petstore" in m.subject]
+    say(f"  and {DEMO_MAILBOX} got {len(subjects)} e-mail(s) through SES (`devportal mail --to {DEMO_MAILBOX}`):")
+    for subject in subjects[-expected:]:
+        say(f"    {subject}")
+    path = f"/teams/pets/subscriptions/{subscription_id}"
+    status, _ = await asyncio.to_thread(session.call, "GET", path + "/deliveries")
+    say(f"  each delivery and its attempts: GET {path}/deliveries -> HTTP {status} (and on the team page)")
+    await asyncio.to_thread(session.call, "DELETE", path)
+    return kinds
+
+
 def workflows_url(ui_url: str, namespace: str, api_id: str | None = None) -> str:
     base = f"{ui_url}/namespaces/{quote(namespace)}/workflows"
     if api_id is None:

@@ -75,7 +75,6 @@ class _Choices(JsonBody):
     digest: list[KindName] | None = Field(default=None, max_length=len(KIND_NAMES))
     description: str | None = Field(default=None, max_length=200)
 
-
     @field_validator("*", mode="before")
     @classmethod
     def _no_nulls(cls, value: object) -> object:

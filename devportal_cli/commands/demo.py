@@ -69,10 +69,13 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         show_health,
         show_lifecycle,
         show_lint,
+        show_told,
         show_upload,
+        subscribe_team,
         workflows_url,
     )
     from devportal_local.users import demo_users
+    from devportal_local.webhook_receiver import webhook_receiver
 
     try:
         client = await config.connect_temporal()
@@ -94,8 +97,16 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         await show_lifecycle(session, say)
         print("\nA service of team pets publishes its last hour of calls to the petstore:", flush=True)
         secret = await publish_usage(session, say)
-        print("\nA new version of the petstore drops an operation those calls use; it waits for an admin:", flush=True)
-        outcomes.append(await show_approval(session, client, say))
+        print("\nTeam pets wants to be told what happens to the petstore (a webhook it runs, a mailbox):", flush=True)
+        with webhook_receiver() as receiver:
+            hook, signing_secret = await subscribe_team(session, config.moto_url, receiver.url, say)
+            print(
+                "\nA new version of the petstore drops an operation those calls use; it waits for an admin:",
+                flush=True,
+            )
+            outcomes.append(await show_approval(session, client, say))
+            print("\nThe team was told, at each step:", flush=True)
+            await show_told(session, config.moto_url, receiver, hook, signing_secret, say)
         print("\nThe same service reports an incident a few hours ago; the hourly health check judges it:", flush=True)
         await show_health(session, client, say, secret, TASK_QUEUE_ANALYTICS)
         print(

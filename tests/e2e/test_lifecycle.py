@@ -148,6 +148,12 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert "it waits at step awaiting-approval: 1 breaking change(s) from 1.0.0" in out
     assert re.search(r"ERR api-removed-without-deprecation: POST /pets was removed\..* Called by: \S", out), out
     assert "an admin approves it: POST /apis/petstore/versions/1.1.0/approve -> HTTP 202" in out
+    # the team is told of each step: a signed webhook to its receiver, and mail to its confirmed mailbox
+    assert "confirmed with the link it was sent" in out
+    assert "the webhook received 3 POST(s), 3 with a valid signature:" in out
+    for kind in ("api.approval-requested", "api.approval-decided", "api.registered"):
+        assert re.search(rf"    {re.escape(kind)} +petstore 1\.1\.0 +webhook-id msg_[0-9a-f]{{26}}", out), out
+    assert "[devportal] petstore 1.1.0 is registered and active" in out
     assert "/apis/petstore/versions/1.0.0/docs" in out
     assert re.search(r"petstore 1.0.0 was linted at registration with the recommended ruleset: \d+ warnings", out), out
     assert re.search(r"warning +info-contact +at /info: `info.contact` is missing", out), out

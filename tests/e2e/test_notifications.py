@@ -17,9 +17,9 @@ from typing import Any
 import requests
 
 from devportal.notify.signing import verify
+from devportal_local.webhook_receiver import webhook_receiver
 from events.envelope import new_event
 from events.registry import ApiVersionRegistered
-from tests.support.receivers import webhook_receiver
 from tests.support.specs import petstore_json
 from tests.support.stack import RunningStack
 

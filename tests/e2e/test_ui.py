@@ -812,7 +812,7 @@ def test_an_admin_approves_a_breaking_version_on_the_admin_page(stack: RunningSt
 def test_a_developer_subscribes_a_webhook_and_a_mailbox_and_reads_the_deliveries(
     stack: RunningStack, page: Page, browser: Browser, shots: Shots
 ) -> None:
-    from tests.support.receivers import webhook_receiver
+    from devportal_local.webhook_receiver import webhook_receiver
 
     api_id = f"ui-notify-{uuid.uuid4().hex[:8]}"
     address = f"{api_id}@pets.test"

@@ -32,6 +32,7 @@ from devportal_local.config import MAIL_FROM
 from devportal_local.lambda_runtime import LambdaContext, load_handler
 from devportal_local.outbox import outbox
 from devportal_local.pollers import lambda_record, sns_forward_target
+from devportal_local.webhook_receiver import webhook_receiver
 from events.analytics import ApiUsageRecorded, UsageRecord
 from events.envelope import new_event
 from functions.catalog import function, functions
@@ -45,7 +46,6 @@ from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
 from tests.support.contract_services import Service, serve
 from tests.support.events import eventbridge_body
-from tests.support.receivers import webhook_receiver
 from tests.support.specs import petstore_json
 
 # DynamoDB transactions are authorized per item: the action of each item's kind.

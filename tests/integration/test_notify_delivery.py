@@ -19,11 +19,11 @@ from devportal.notify.subscriptions import NewSubscription, delivery_id_for
 from devportal_local.config import LOOPBACK, free_port
 from devportal_local.lambda_front import serving_invocations
 from devportal_local.outbox import Mail, outbox
+from devportal_local.webhook_receiver import webhook_receiver
 from events.envelope import new_event
 from events.registry import ApiVersionRegistered
 from tests.support.aws import AwsWorld
 from tests.support.events import eventbridge_body
-from tests.support.receivers import webhook_receiver
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")

@@ -1,5 +1,6 @@
-"""A webhook receiver on loopback for tests: answers each POST with the next scripted status (the
-last one from then on) and keeps what it received."""
+"""A webhook receiver on loopback, for `make demo` and the tests: answers each POST with the next
+scripted status (the last one from then on) and keeps what it received, as a team's service would
+(`verified` checks a delivery's Standard Webhooks signature with the subscription's secret)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ class Receiver:
     def answer_from_now(self, *statuses: int) -> None:
         with self.lock:
             self.statuses[:] = list(statuses)
+
+    def verified(self, secret: str) -> list[Received]:
+        """The deliveries whose signature checks out with `secret` (and whose timestamp is recent)."""
+        from devportal.notify.signing import WebhookVerificationError, verify
+
+        checked = []
+        for received in list(self.received):
+            try:
+                verify(secret, received.headers, received.body, now=int(time.time()))
+            except WebhookVerificationError:
+                continue
+            checked.append(received)
+        return checked
 
     def wait_for(self, count: int, seconds: float = 30.0) -> list[Received]:
         deadline = time.monotonic() + seconds
