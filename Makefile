@@ -112,10 +112,11 @@ synth-pipeline: package $(NODE_STAMP) $(UI_BUILD) ## synthesize the delivery pip
 	node_modules/.bin/cdk synth --no-notices --quiet -c pipeline=true -c repository=$(REPOSITORY) \
 		-c branch=$(or $(BRANCH),main) -c connectionArn=$(CONNECTION_ARN)
 
-bench: $(STAMP) $(UI_BUILD) browser ## registration latency, usage analytics, contract tests, spec validation against osv, lint against Redocly CLI, the breaking-change diff, and the UI with ~2,600 APIs in the browser; writes bench/results/*.json
+bench: $(STAMP) $(UI_BUILD) browser ## registration latency, usage analytics, contract tests, notifications (event to webhook, fan-out), spec validation against osv, lint against Redocly CLI, the breaking-change diff, and the UI with ~2,600 APIs in the browser; writes bench/results/*.json
 	$(BIN)/python -m bench.registration $(ARGS)
 	$(BIN)/python -m bench.usage
 	$(BIN)/python -m bench.contract_tests
+	$(BIN)/python -m bench.notify
 	$(BIN)/python -m bench.validation
 	$(BIN)/python -m bench.diff
 	$(BIN)/python -m bench.lint

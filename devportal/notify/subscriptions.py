@@ -129,6 +129,11 @@ def check_digest(events: Sequence[str], digest: Sequence[str]) -> None:
     if problems:
         said = "; ".join(problem.detail for problem in problems)
         raise ConstraintViolated(f"The digest names kinds it cannot hold: {said}.", problems)
+    if digest:  # the daily sender does not exist yet: a digest accepted now would never arrive
+        raise ConstraintViolated(
+            "Daily digests are not sent yet: leave out `digest`, and these kinds are told at once.",
+            [FieldError("daily digests are not sent yet", "/digest")],
+        )
 
 
 @dataclass(frozen=True)

@@ -182,14 +182,22 @@ def test_health_alerts_are_never_digested_and_a_digest_holds_subscribed_kinds() 
         )
 
 
-def test_changes_keep_what_they_leave_out_and_fewer_events_shrink_the_digest() -> None:
+def test_a_digest_is_refused_until_digests_are_sent() -> None:
+    manager, _ = _manager()
+    with pytest.raises(ConstraintViolated) as digest:
+        manager.create(
+            "pets",
+            read_new({"events": ["api.registered"], "digest": ["api.registered"], "email": "o@pets.test"}),
+            "d",
+        )
+    assert digest.value.errors[0].pointer == "/digest"
+    assert "told at once" in digest.value.detail
+
+
+def test_changes_keep_what_they_leave_out_and_pausing_stops_deliveries() -> None:
     manager, _ = _manager()
     created = manager.create(
-        "pets",
-        read_new(
-            {"events": ["api.registered", "api.rejected"], "digest": ["api.rejected"], "webhookUrl": "https://h.test/"}
-        ),
-        "d",
+        "pets", read_new({"events": ["api.registered", "api.rejected"], "webhookUrl": "https://h.test/"}), "d"
     ).subscription
     changed = manager.change(
         "pets", created.subscription_id, SubscriptionChanges.model_validate({"events": ["api.registered"]})

@@ -12,17 +12,17 @@ type Kind = Schemas["NotificationKind"];
 type Subscription = Schemas["Subscription"];
 type Delivery = Schemas["Delivery"];
 
-/** What each kind of event tells, in the order the form offers them; health alerts are never digested. */
-export const KINDS: { kind: Kind; label: string; digestible: boolean }[] = [
-  { kind: "api.registered", label: "A version is registered", digestible: true },
-  { kind: "api.rejected", label: "A submission is refused, with its findings", digestible: true },
-  { kind: "api.approval-requested", label: "Breaking changes wait for an admin", digestible: true },
-  { kind: "api.approval-decided", label: "An admin approved or rejected them", digestible: true },
-  { kind: "api.lifecycle-changed", label: "A version is deprecated (with its sunset), retired or made active", digestible: true },
-  { kind: "test-run.completed", label: "A contract test run ended", digestible: true },
-  { kind: "health.degraded", label: "An API crossed a health line", digestible: false },
-  { kind: "health.recovered", label: "A health alert closed", digestible: false },
-  { kind: "notification.failed", label: "A delivery to another subscription failed for good", digestible: true },
+/** What each kind of event tells, in the order the form offers them. */
+export const KINDS: { kind: Kind; label: string }[] = [
+  { kind: "api.registered", label: "A version is registered" },
+  { kind: "api.rejected", label: "A submission is refused, with its findings" },
+  { kind: "api.approval-requested", label: "Breaking changes wait for an admin" },
+  { kind: "api.approval-decided", label: "An admin approved or rejected them" },
+  { kind: "api.lifecycle-changed", label: "A version is deprecated (with its sunset), retired or made active" },
+  { kind: "test-run.completed", label: "A contract test run ended" },
+  { kind: "health.degraded", label: "An API crossed a health line" },
+  { kind: "health.recovered", label: "A health alert closed" },
+  { kind: "notification.failed", label: "A delivery to another subscription failed for good" },
 ];
 
 const target = (s: Subscription) => s.webhookUrl ?? s.email ?? "";
@@ -48,7 +48,6 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
   const [channel, setChannel] = useState<"webhook" | "email">("webhook");
   const [address, setAddress] = useState("");
   const [kinds, setKinds] = useState<Kind[]>(["api.registered", "api.rejected"]);
-  const [digest, setDigest] = useState<Kind[]>([]);
   const [apis, setApis] = useState("");
   const { busy, problem, act } = useAction();
   const toggle = (list: Kind[], kind: Kind, on: boolean) => (on ? [...list, kind] : list.filter((k) => k !== kind));
@@ -59,7 +58,6 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
       events: kinds,
       ...(channel === "webhook" ? { webhookUrl: address.trim() } : { email: address.trim() }),
       ...(chosen.length ? { apis: chosen } : {}),
-      ...(digest.length ? { digest: digest.filter((k) => kinds.includes(k)) } : {}),
     };
     void act(
       () => api.POST("/teams/{team}/subscriptions", { params: { path: { team } }, body }),
@@ -96,7 +94,7 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
       </label>
       <fieldset className="stack">
         <legend>Of</legend>
-        {KINDS.map(({ kind, label, digestible }) => (
+        {KINDS.map(({ kind, label }) => (
           <div key={kind} className="actions">
             <label className="check">
               <input
@@ -106,17 +104,6 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
               />{" "}
               {label} <code className="muted">{kind}</code>
             </label>
-            {digestible && kinds.includes(kind) && (
-              <label className="check muted">
-                <input
-                  type="checkbox"
-                  checked={digest.includes(kind)}
-                  onChange={(event) => setDigest(toggle(digest, kind, event.target.checked))}
-                  aria-label={`${kind} in the daily digest`}
-                />{" "}
-                in the daily digest
-              </label>
-            )}
           </div>
         ))}
       </fieldset>

@@ -1,0 +1,162 @@
+"""Notifications on the local stack: how long from an event on the bus to its signed POST at a
+webhook receiver (p50/p95), and how many deliveries per second one event makes to 100 webhook
+subscriptions - each against the same signed POSTs sent straight from one process (the baseline:
+what delivering costs without the notifier, the state machine and its tasks).
+
+    python -m bench.notify [--rounds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.common import percentile, results_header, save, stop
+from devportal.adapters.notify import PinnedWebhookPoster
+from devportal.notify.signing import new_secret, signed_headers
+from devportal.testing.targets import TargetPolicy
+from devportal_local import harness
+from devportal_local.demo import Session
+from devportal_local.users import demo_users
+from devportal_local.webhook_receiver import Receiver, webhook_receiver
+from events.envelope import new_event
+from events.registry import ApiVersionRegistered
+
+SUBSCRIPTIONS = 100
+
+
+def registered(api_id: str, owner: str) -> Any:
+    data = ApiVersionRegistered(
+        submission_id="sub-" + uuid.uuid4().hex[:24],
+        api_id=api_id,
+        version="1.0.0",
+        title="Bench",
+        owner=owner,
+        sha256="b" * 64,
+        spec_key="specs/bench",
+        docs_key="docs/bench",
+        openapi_version="3.1.0",
+        operation_count=4,
+        workflow_id="registration-bench",
+    )
+    return new_event(data, correlation_id=f"bench-{uuid.uuid4().hex[:8]}", producer="bench")
+
+
+def put_event(stack: harness.StackProcess, event: Any) -> float:
+    entry = {
+        "Source": event.source,
+        "DetailType": event.detail_type,
+        "Detail": json.dumps(event.to_wire()),
+        "EventBusName": stack.cfg.names.event_bus,
+    }
+    started = time.time()
+    assert stack.cfg.client("events").put_events(Entries=[entry])["FailedEntryCount"] == 0
+    return started
+
+
+def subscribe(session: Session, team: str, url: str, api_id: str) -> None:
+    body = json.dumps({"events": ["api.registered"], "apis": [api_id], "webhookUrl": url}).encode()
+    status, payload = session.call("POST", f"/teams/{team}/subscriptions", body, "application/json")
+    assert status == 201, payload
+
+
+def latency(stack: harness.StackProcess, session: Session, receiver: Receiver, rounds: int) -> list[float]:
+    api_id = f"bench-{uuid.uuid4().hex[:6]}"
+    subscribe(session, "pets", receiver.url, api_id)
+    seconds = []
+    for n in range(rounds):
+        started = put_event(stack, registered(api_id, "pets"))
+        got = receiver.wait_for(n + 1, seconds=60)[n]
+        seconds.append(got.at - started)
+    return seconds
+
+
+def fan_out(stack: harness.StackProcess, session: Session, receiver: Receiver) -> dict[str, Any]:
+    team, api_id = f"bench{uuid.uuid4().hex[:6]}", f"bench-{uuid.uuid4().hex[:6]}"
+    for n in range(SUBSCRIPTIONS):
+        subscribe(session, team, f"{receiver.url}/{n}", api_id)
+    started = put_event(stack, registered(api_id, team))
+    got = receiver.wait_for(SUBSCRIPTIONS, seconds=600)
+    first, last = min(r.at for r in got) - started, max(r.at for r in got) - started
+    return {
+        "deliveries": len(got),
+        "seconds_to_first": round(first, 3),
+        "seconds_to_last": round(last, 3),
+        "deliveries_per_second": round(len(got) / last, 1),
+    }
+
+
+def direct(receiver: Receiver, count: int) -> list[float]:
+    """The baseline: the same signed POSTs, made one after another by the poster the task uses."""
+    poster = PinnedWebhookPoster(TargetPolicy(allow_loopback=True, who="webhooks"))
+    secret, body = new_secret(), json.dumps({"type": "api.registered", "data": {"apiId": "bench"}}).encode()
+    seconds = []
+    for n in range(count):
+        started = time.perf_counter()
+        headers = {
+            **signed_headers([secret], f"msg_{n:026x}", int(time.time()), body),
+            "content-type": "application/json",
+        }
+        status, _ = poster.post(receiver.url, body, headers)
+        assert status == 200
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=20, help="events timed one by one (default 20)")
+    args = parser.parse_args()
+    results = results_header("notifications")
+    with tempfile.TemporaryDirectory(prefix="devportal-bench-notify-") as state:
+        print("Starting the local stack ...", flush=True)
+        stack = harness.start(Path(state) / "stack")
+        try:
+            admin = demo_users(stack.state_dir)["admin"]
+            session = Session.sign_in(stack.cfg.gateway_url, admin.email, admin.password)
+            with webhook_receiver() as receiver:
+                print(f"Event -> webhook, {args.rounds} events one by one ...", flush=True)
+                timed = latency(stack, session, receiver, args.rounds)
+            with webhook_receiver() as receiver:
+                print(f"One event to {SUBSCRIPTIONS} webhook subscriptions ...", flush=True)
+                spread = fan_out(stack, session, receiver)
+            with webhook_receiver() as receiver:
+                baseline = direct(receiver, SUBSCRIPTIONS)
+        finally:
+            stop(stack)
+    p50, p95 = percentile(timed, 0.5), percentile(timed, 0.95)
+    base_p50 = percentile(baseline, 0.5)
+    base_rate = len(baseline) / sum(baseline)
+    results["event_to_webhook"] = {
+        "events": len(timed),
+        "p50_seconds": round(p50, 3),
+        "p95_seconds": round(p95, 3),
+        "max_seconds": round(max(timed), 3),
+        "baseline_post_p50_seconds": round(base_p50, 4),
+        "ratio_p50": round(p50 / base_p50, 1),
+    }
+    results["fan_out"] = {
+        **spread,
+        "baseline_posts_per_second": round(base_rate, 1),
+        "ratio": round(base_rate / spread["deliveries_per_second"], 1),
+    }
+    out = save("notify", results)
+    print(f"\nResults ({out}):", flush=True)
+    print(
+        f"  event -> webhook received: p50 {p50:.3f} s, p95 {p95:.3f} s "
+        f"(a signed POST alone: p50 {base_p50 * 1000:.1f} ms)"
+    )
+    print(
+        f"  one event to {SUBSCRIPTIONS} subscriptions: {spread['deliveries']} deliveries, last after "
+        f"{spread['seconds_to_last']} s = {spread['deliveries_per_second']} deliveries/s "
+        f"(the same POSTs from one process: {base_rate:.0f}/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
