@@ -12,18 +12,20 @@ type Kind = Schemas["NotificationKind"];
 type Subscription = Schemas["Subscription"];
 type Delivery = Schemas["Delivery"];
 
-/** What each kind of event tells, in the order the form offers them. */
-export const KINDS: { kind: Kind; label: string }[] = [
-  { kind: "api.registered", label: "A version is registered" },
-  { kind: "api.rejected", label: "A submission is refused, with its findings" },
-  { kind: "api.approval-requested", label: "Breaking changes wait for an admin" },
-  { kind: "api.approval-decided", label: "An admin approved or rejected them" },
-  { kind: "api.lifecycle-changed", label: "A version is deprecated (with its sunset), retired or made active" },
-  { kind: "test-run.completed", label: "A contract test run ended" },
-  { kind: "health.degraded", label: "An API crossed a health line" },
-  { kind: "health.recovered", label: "A health alert closed" },
-  { kind: "notification.failed", label: "A delivery to another subscription failed for good" },
-];
+/** What each kind of event tells, in the order the form offers them (every kind the contract names:
+ * a kind added there and not here fails the type check). */
+export const KIND_LABELS: Record<Kind, string> = {
+  "api.registered": "A version is registered",
+  "api.rejected": "A submission is refused, with its findings",
+  "api.approval-requested": "Breaking changes wait for an admin",
+  "api.approval-decided": "An admin approved or rejected them",
+  "api.lifecycle-changed": "A version is deprecated (with its sunset), retired or made active",
+  "test-run.completed": "A contract test run ended",
+  "health.degraded": "An API crossed a health line",
+  "health.recovered": "A health alert closed",
+  "notification.failed": "A delivery to another subscription failed for good",
+};
+const KINDS = (Object.entries(KIND_LABELS) as [Kind, string][]).map(([kind, label]) => ({ kind, label }));
 
 const target = (s: Subscription) => s.webhookUrl ?? s.email ?? "";
 
@@ -124,7 +126,7 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
   );
 }
 
-function Attempts({ delivery }: { delivery: Delivery }) {
+export function Attempts({ delivery }: { delivery: Delivery }) {
   if (delivery.attempts.length === 0) return <span className="muted">none yet</span>;
   return (
     <ol className="attempts">
