@@ -24,38 +24,14 @@ from devportal_local import harness
 from devportal_local.demo import Session
 from devportal_local.users import demo_users
 from devportal_local.webhook_receiver import Receiver, webhook_receiver
-from events.envelope import new_event
-from events.registry import ApiVersionRegistered
+from tests.support.events import put_on_bus, registered
 
 SUBSCRIPTIONS = 100
 
 
-def registered(api_id: str, owner: str) -> Any:
-    data = ApiVersionRegistered(
-        submission_id="sub-" + uuid.uuid4().hex[:24],
-        api_id=api_id,
-        version="1.0.0",
-        title="Bench",
-        owner=owner,
-        sha256="b" * 64,
-        spec_key="specs/bench",
-        docs_key="docs/bench",
-        openapi_version="3.1.0",
-        operation_count=4,
-        workflow_id="registration-bench",
-    )
-    return new_event(data, correlation_id=f"bench-{uuid.uuid4().hex[:8]}", producer="bench")
-
-
 def put_event(stack: harness.StackProcess, event: Any) -> float:
-    entry = {
-        "Source": event.source,
-        "DetailType": event.detail_type,
-        "Detail": json.dumps(event.to_wire()),
-        "EventBusName": stack.cfg.names.event_bus,
-    }
     started = time.time()
-    assert stack.cfg.client("events").put_events(Entries=[entry])["FailedEntryCount"] == 0
+    put_on_bus(stack.cfg.client("events"), stack.cfg.names.event_bus, event)
     return started
 
 
@@ -70,7 +46,7 @@ def latency(stack: harness.StackProcess, session: Session, receiver: Receiver, r
     subscribe(session, "pets", receiver.url, api_id)
     seconds = []
     for n in range(rounds):
-        started = put_event(stack, registered(api_id, "pets"))
+        started = put_event(stack, registered(api_id, owner="pets"))
         got = receiver.wait_for(n + 1, seconds=60)[n]
         seconds.append(got.at - started)
     return seconds
@@ -80,7 +56,7 @@ def fan_out(stack: harness.StackProcess, session: Session, receiver: Receiver) -
     team, api_id = f"bench{uuid.uuid4().hex[:6]}", f"bench-{uuid.uuid4().hex[:6]}"
     for n in range(SUBSCRIPTIONS):
         subscribe(session, team, f"{receiver.url}/{n}", api_id)
-    started = put_event(stack, registered(api_id, team))
+    started = put_event(stack, registered(api_id, owner=team))
     got = receiver.wait_for(SUBSCRIPTIONS, seconds=600)
     first, last = min(r.at for r in got) - started, max(r.at for r in got) - started
     return {

@@ -18,8 +18,7 @@ import requests
 
 from devportal.notify.signing import verify
 from devportal_local.webhook_receiver import webhook_receiver
-from events.envelope import new_event
-from events.registry import ApiVersionRegistered
+from tests.support.events import put_on_bus, registered
 from tests.support.specs import petstore_json
 from tests.support.stack import RunningStack
 
@@ -154,29 +153,9 @@ def test_an_event_on_the_bus_twice_is_delivered_once(stack: RunningStack) -> Non
     with webhook_receiver() as receiver:
         hook = subscribe(stack, {"events": ["api.registered"], "apis": [api_id], "webhookUrl": receiver.url})
         assert hook.status_code == 201, hook.text
-        data = ApiVersionRegistered(
-            submission_id="sub-" + uuid.uuid4().hex[:24],
-            api_id=api_id,
-            version="9.9.9",
-            title="Twice",
-            owner="pets",
-            sha256="c" * 64,
-            spec_key="specs/x",
-            docs_key="docs/x",
-            openapi_version="3.1.0",
-            operation_count=1,
-            workflow_id="registration-twice",
-        )
-        event = new_event(data, correlation_id="corr-twice", producer="test")
-        entry = {
-            "Source": event.source,
-            "DetailType": event.detail_type,
-            "Detail": json.dumps(event.to_wire()),
-            "EventBusName": stack.cfg.names.event_bus,
-        }
-        events = stack.aws("events")
+        event = registered(api_id, version="9.9.9")
         for _ in range(2):
-            assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+            put_on_bus(stack.aws("events"), stack.cfg.names.event_bus, event)
         receiver.wait_for(1, seconds=30)
         time.sleep(3)
         assert len(receiver.received) == 1

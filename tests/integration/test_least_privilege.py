@@ -46,6 +46,7 @@ from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
 from tests.support.contract_services import Service, serve
 from tests.support.events import eventbridge_body
+from tests.support.events import registered as registered_event
 from tests.support.specs import petstore_json
 
 # DynamoDB transactions are authorized per item: the action of each item's kind.
@@ -857,7 +858,7 @@ async def test_every_function_calls_exactly_what_it_declares(
             ),
         )
         assert confirmed["statusCode"] == 200, confirmed
-        noticed = new_event(_registered_again(api_id), correlation_id="corr-notify", producer="test")
+        noticed = registered_event(api_id, version="7.0.0")
         record = {
             "messageId": str(uuid.uuid4()),
             "receiptHandle": "r",
@@ -906,24 +907,6 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     declared = {spec.name: set(spec.actions()) for spec in functions() if spec.actions()}
     assert dict(recorder.calls) == declared
-
-
-def _registered_again(api_id: str) -> Any:
-    from events.registry import ApiVersionRegistered
-
-    return ApiVersionRegistered(
-        submission_id="sub-" + uuid.uuid4().hex[:24],
-        api_id=api_id,
-        version="7.0.0",
-        title="Petstore",
-        owner="pets",
-        sha256="d" * 64,
-        spec_key="specs/x",
-        docs_key="docs/x",
-        openapi_version="3.1.0",
-        operation_count=4,
-        workflow_id="registration-again",
-    )
 
 
 def recorder_secret(recorder: CallRecorder) -> str:

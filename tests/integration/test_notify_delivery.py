@@ -20,10 +20,8 @@ from devportal_local.config import LOOPBACK, free_port
 from devportal_local.lambda_front import serving_invocations
 from devportal_local.outbox import Mail, outbox
 from devportal_local.webhook_receiver import webhook_receiver
-from events.envelope import new_event
-from events.registry import ApiVersionRegistered
 from tests.support.aws import AwsWorld
-from tests.support.events import eventbridge_body
+from tests.support.events import eventbridge_body, registered
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
@@ -48,23 +46,6 @@ def until(condition: Callable[[], T | None], seconds: float, what: str) -> T:
             return found
         time.sleep(0.1)
     raise AssertionError(f"{what} within {seconds} s")
-
-
-def registered(api_id: str) -> Any:
-    data = ApiVersionRegistered(
-        submission_id="sub-" + uuid.uuid4().hex[:24],
-        api_id=api_id,
-        version="1.0.0",
-        title="Petstore",
-        owner="pets",
-        sha256="b" * 64,
-        spec_key="specs/x",
-        docs_key="docs/x",
-        openapi_version="3.1.0",
-        operation_count=4,
-        workflow_id="registration-x",
-    )
-    return new_event(data, correlation_id="corr-notify", producer="test")
 
 
 def subscribe(receiver_url: str | None = None, email: str | None = None) -> tuple[str, str | None]:

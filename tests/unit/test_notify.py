@@ -36,8 +36,8 @@ from devportal.notify.subscriptions import (
 )
 from events.envelope import new_event
 from events.notify import NotificationFailed
-from events.registry import ApiRegistrationRejected, ApiVersionLifecycleChanged, ApiVersionRegistered, Finding
-from tests.support.events import eventbridge_body
+from events.registry import ApiRegistrationRejected, ApiVersionLifecycleChanged, Finding
+from tests.support.events import eventbridge_body, registered
 from tests.support.fakes import (
     InMemoryDeliveries,
     InMemorySecrets,
@@ -288,23 +288,6 @@ class World:
         return Step(
             delivery_id_for(event.metadata.event_id, subscription_id), subscription_id, "pets", "webhook", round_number
         )
-
-
-def registered(api_id: str = "petstore") -> Any:
-    data = ApiVersionRegistered(
-        submission_id="sub-" + "b" * 24,
-        api_id=api_id,
-        version="1.0.0",
-        title="Petstore",
-        owner="pets",
-        sha256="b" * 64,
-        spec_key="s",
-        docs_key="d",
-        openapi_version="3.1.0",
-        operation_count=4,
-        workflow_id="w",
-    )
-    return new_event(data, correlation_id="c", producer="test")
 
 
 def test_an_event_starts_one_execution_per_wanting_subscription_named_after_both() -> None:
