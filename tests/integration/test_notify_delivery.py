@@ -173,3 +173,25 @@ def _mails(world: AwsWorld) -> list[Mail]:
 
 def _mail_to(world: AwsWorld, address: str) -> Mail | None:
     return next((mail for mail in _mails(world) if address in mail.to), None)
+
+
+def test_the_local_state_machine_is_the_file_with_quick_retries_only(aws: AwsWorld) -> None:
+    from devportal_local.provision import QUICK_RETRIES
+    from functions import state_machines
+
+    sfn = aws.client("stepfunctions")
+    (machine,) = [
+        m for m in sfn.list_state_machines()["stateMachines"] if m["name"] == aws.names.state_machine("notify")
+    ]
+    local = json.loads(sfn.describe_state_machine(stateMachineArn=machine["stateMachineArn"])["definition"])
+    (path,) = state_machines.files()
+    expected = state_machines.with_quick_retries(state_machines.definition(path), **QUICK_RETRIES)
+    # the same states, transitions, catches and retried errors; the functions named for this deployment
+    assert local.keys() == expected.keys()
+    for name, state in expected["States"].items():
+        mine = local["States"][name]
+        assert {k: v for k, v in mine.items() if k != "Parameters"} == {
+            k: v for k, v in state.items() if k != "Parameters"
+        }, name
+    function = local["States"]["SendWebhook"]["Parameters"]["FunctionName"]
+    assert function.endswith(f":function:{aws.names.prefix}-send-webhook")
