@@ -19,6 +19,7 @@ from devportal.adapters.aws import client_config
 from devportal.names import ResourceNames
 from devportal_local.config import REGION
 from devportal_local.lambda_runtime import LambdaContext, load_handler
+from devportal_local.provision import topic_arns
 from functions.topology import routing
 
 log = logging.getLogger("devportal.pollers")
@@ -135,10 +136,10 @@ def build_targets(names: ResourceNames) -> list[PollTarget]:
         for q in plan.queues
     ]
     sns = boto3.client("sns", config=client_config())
-    topic_arns = {t["TopicArn"].rsplit(":", 1)[-1]: t["TopicArn"] for t in sns.list_topics().get("Topics", [])}
+    arns = topic_arns(sns)
     for rule in plan.rules:
         if rule.target_kind == "topic":
-            targets.append(sns_forward_target(names.fanout_queue(rule.event.detail_type), topic_arns[rule.target_name]))
+            targets.append(sns_forward_target(names.fanout_queue(rule.event.detail_type), arns[rule.target_name]))
     return targets
 
 

@@ -347,6 +347,16 @@ def _queues(sqs: SQSClient, plan: Routing, names: ResourceNames, visibility: int
     return arns
 
 
+def topic_arns(sns: Any) -> dict[str, str]:
+    """Every SNS topic's ARN by its name: ListTopics answers 100 at a time (in AWS and in moto, where
+    the tests' deployments share one server), so every page is read."""
+    return {
+        topic["TopicArn"].rsplit(":", 1)[-1]: topic["TopicArn"]
+        for page in sns.get_paginator("list_topics").paginate()
+        for topic in page.get("Topics", [])
+    }
+
+
 def _topics(sns: Any, plan: Routing, queue_arns: dict[str, str]) -> dict[str, str]:
     topic_arns = {}
     for topic in plan.topics:

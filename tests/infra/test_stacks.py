@@ -12,7 +12,7 @@ from moto.server import ThreadedMotoServer
 
 from devportal.names import ResourceNames
 from devportal_local.config import AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, LOOPBACK, REGION, free_port
-from devportal_local.provision import provision
+from devportal_local.provision import provision, topic_arns
 from functions.topology import routing
 from tests.support.aws import AwsWorld
 
@@ -171,11 +171,7 @@ def test_one_catalog_two_worlds(templates: dict[str, Template], moto_world: AwsW
     local_ttl = moto_world.client("dynamodb").describe_time_to_live(TableName=NAMES.table)["TimeToLiveDescription"]
     assert local_ttl["AttributeName"] == table["Properties"]["TimeToLiveSpecification"]["AttributeName"]
     # moto's state is per process: other tiers' deployments may share it, so look at ours only
-    local_topics = {
-        name
-        for t in moto_world.client("sns").list_topics()["Topics"]
-        if (name := t["TopicArn"].rsplit(":", 1)[1]).startswith(f"{NAMES.prefix}-")
-    }
+    local_topics = {name for name in topic_arns(moto_world.client("sns")) if name.startswith(f"{NAMES.prefix}-")}
     cloud_topics = {t["Properties"]["TopicName"] for t in resources(template, "AWS::SNS::Topic").values()}
     assert local_topics == cloud_topics
 

@@ -142,13 +142,13 @@ async def test_a_rejection_rejects_it_with_the_changes_and_the_reason(aws: AwsWo
     with env.auto_time_skipping_disabled():
         async with build_worker(env.client, queue, registrar()):
             await registered_first(env.client, api_id, queue)
-            aws.drain(aws.names.queue("track-submission"))
+            aws.consumed(aws.names.queue("track-submission"))
             handle = await start(env.client, submit(version("1.1.0", without="post /pets"), api_id), queue)
             await waiting(handle, api_id, "1.1.0")
             await handle.signal(ApiRegistrationWorkflow.decide, decided(False, "partners still create pets"))
             result = await handle.result()
             assert (result.status, result.reason) == ("rejected", "breaking-change-rejected")
-            told = [parse_event(m["Body"]).data for m in aws.drain(aws.names.queue("track-submission"))]
+            told = [parse_event(m["Body"]).data for m in aws.consumed(aws.names.queue("track-submission"))]
             (rejected,) = [event for event in told if isinstance(event, ApiRegistrationRejected)]
             assert any(isinstance(event, ApiApprovalRequested) for event in told)  # the submission waited
             (finding,) = rejected.findings

@@ -32,12 +32,12 @@ from devportal_local.config import MAIL_FROM
 from devportal_local.lambda_runtime import LambdaContext, load_handler
 from devportal_local.outbox import outbox
 from devportal_local.pollers import lambda_record, sns_forward_target
+from devportal_local.provision import topic_arns
 from devportal_local.webhook_receiver import webhook_receiver
 from events.analytics import ApiUsageRecorded, UsageRecord
 from events.envelope import new_event
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
-from functions.topology import routing
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
 from temporal_bridge.schedules import health_schedule_id, report_schedule_id, trigger_now
@@ -192,16 +192,8 @@ def invoke(recorder: CallRecorder, spec: Function, event: dict[str, Any]) -> Any
 
 
 def sqs_records(aws: AwsWorld, queue: str) -> dict[str, Any]:
-    """What `queue` holds, as Lambda hands it over - after the SNS fan-outs have been forwarded,
-    as the local pollers do all the time (events with several consumers reach them through a topic)."""
-    topics = {t["TopicArn"].rsplit(":", 1)[1]: t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"]}
-    for rule in routing(aws.names).rules:
-        if rule.target_kind == "topic":
-            stand_in = aws.names.fanout_queue(rule.event.detail_type)
-            waiting = aws.drain(stand_in, wait_seconds=0)
-            if waiting:
-                assert sns_forward_target(stand_in, topics[rule.target_name]).deliver(waiting) == set()
-    messages = aws.drain(queue)
+    """What `queue` holds, as Lambda hands it over (the SNS fan-outs forwarded first)."""
+    messages = aws.consumed(queue)
     assert messages, f"nothing arrived on {queue}"
     return {"Records": [lambda_record(m, f"arn:aws:sqs:us-east-1:000000000000:{queue}") for m in messages]}
 
@@ -326,7 +318,7 @@ async def test_every_function_calls_exactly_what_it_declares(
 
     # 4. consumers of the outcome; locally, the SNS fan-out goes through its SQS stand-in
     topic = aws.names.topic("ApiVersionRegistered")
-    (topic_arn,) = [t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(topic)]
+    topic_arn = topic_arns(aws.client("sns"))[topic]
     forwarded = aws.drain(aws.names.fanout_queue("ApiVersionRegistered"))
     assert sns_forward_target(aws.names.fanout_queue("ApiVersionRegistered"), topic_arn).deliver(forwarded) == set()
     for consumer in ("track-submission", "update-catalog", "index-catalog"):
@@ -812,9 +804,7 @@ async def test_every_function_calls_exactly_what_it_declares(
     )
     assert moved["statusCode"] == 200, moved
     lifecycle_topic = aws.names.topic("ApiVersionLifecycleChanged")
-    (lifecycle_arn,) = [
-        t["TopicArn"] for t in aws.client("sns").list_topics()["Topics"] if t["TopicArn"].endswith(lifecycle_topic)
-    ]
+    lifecycle_arn = topic_arns(aws.client("sns"))[lifecycle_topic]
     fanout = aws.names.fanout_queue("ApiVersionLifecycleChanged")
     assert sns_forward_target(fanout, lifecycle_arn).deliver(aws.drain(fanout)) == set()
     marking = sqs_records(aws, aws.names.queue("mark-docs"))

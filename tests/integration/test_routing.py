@@ -31,6 +31,7 @@ def test_provisioning_creates_the_catalog_and_is_idempotent(aws: AwsWorld) -> No
         | {q.dead_letter_name for q in plan.queues}
         | set(again.stand_ins)
         | {s + "-dlq" for s in again.stand_ins}
+        | {aws.names.failed_deliveries_queue}  # what the notify state machine could not deliver
     )
     assert {url.rsplit("/", 1)[1] for url in queues} == expected
     rules = aws.client("events").list_rules(EventBusName=aws.names.event_bus)["Rules"]

@@ -94,7 +94,7 @@ async def test_an_invalid_spec_is_rejected_with_findings(
     result = await run(temporal_client, submitted, task_queue)
     assert (result.status, result.reason) == ("rejected", "invalid-spec")
     assert wiring.portal().registry.get_version(submitted.api_id, "1.0.0") is None
-    (message,) = aws.drain(aws.names.queue("track-submission"))
+    (message,) = aws.consumed(aws.names.queue("track-submission"))
     rejected = parse_event(message["Body"]).data
     assert isinstance(rejected, ApiRegistrationRejected)
     assert {f.pointer for f in rejected.findings} >= {"/paths/~1a~1{id}/get/responses/200/$ref"}
@@ -134,7 +134,7 @@ async def test_a_team_whose_ruleset_blocks_lint_errors_is_rejected_with_them(
     # Then it is rejected for lint, naming the rule, and nothing is registered
     assert (result.status, result.reason) == ("rejected", "lint-failed")
     assert wiring.portal().registry.get_version(submitted.api_id, "1.0.0") is None
-    (message,) = aws.drain(aws.names.queue("track-submission"))
+    (message,) = aws.consumed(aws.names.queue("track-submission"))
     rejected = parse_event(message["Body"]).data
     assert isinstance(rejected, ApiRegistrationRejected)
     assert [(f.rule, f.severity, f.pointer) for f in rejected.findings] == [("info-contact", "error", "/info")]
@@ -191,7 +191,7 @@ async def test_a_version_stored_but_never_announced_is_compensated_and_may_be_se
     assert stored is not None
     assert stored.status == "failed"
     assert aws.client("s3").list_objects_v2(Bucket=aws.names.docs_bucket).get("Contents", []) == []
-    (message,) = aws.drain(aws.names.queue("track-submission"))
+    (message,) = aws.consumed(aws.names.queue("track-submission"))
     rejected = parse_event(message["Body"]).data
     assert isinstance(rejected, ApiRegistrationRejected)
     assert "stored but could not be announced" in rejected.findings[0].message

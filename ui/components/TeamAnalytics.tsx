@@ -24,6 +24,7 @@ export function TeamRanking({ ranking }: { ranking: Ranking }) {
       {used.length === 0 ? (
         <p className="muted">No usage published yet: services publish it with a service key (POST /usage).</p>
       ) : (
+        <div className="scroll">
         <table>
           <caption className="visually-hidden">APIs ranked by calls</caption>
           <thead>
@@ -56,6 +57,7 @@ export function TeamRanking({ ranking }: { ranking: Ranking }) {
             ))}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );
