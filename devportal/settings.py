@@ -98,6 +98,12 @@ class MailSettings(_Settings):
     mail_configuration_set: str | None = None
 
 
+class OutboxSettings(_Settings):
+    """Locally, the AWS stand-in whose SES keeps the mail sent (the outbox page); unset in AWS."""
+
+    mail_outbox_url: AnyHttpUrl | None = None
+
+
 class PortalUrlSettings(_Settings):
     """The SSM parameter that says where people open the portal, for the links mail carries."""
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         DeliveryStore,
         Executions,
         Mailer,
+        Outbox,
         SigningSecrets,
         SubscriptionStore,
         WebhookPoster,
@@ -602,6 +603,16 @@ class Portal:
         from devportal.adapters.notify import PinnedWebhookPoster
 
         return PinnedWebhookPoster(self.webhook_policy)
+
+    @cached_property
+    def outbox(self) -> Outbox | None:
+        """The mail sent, where a mail service keeps it (a local stack); None in AWS."""
+        configured = settings.OutboxSettings().mail_outbox_url
+        if configured is None:
+            return None
+        from devportal.adapters.outbox import MotoOutbox
+
+        return MotoOutbox(str(configured))
 
     @cached_property
     def subscriptions(self) -> Subscriptions:

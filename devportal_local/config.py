@@ -134,6 +134,7 @@ class LocalConfig:
             "MOTO_PORT": str(self.ports.moto),
             "DEVPORTAL_LAMBDA_ENDPOINT": f"http://{LOOPBACK}:{self.ports.lambdas}",
             "DEVPORTAL_LAMBDA_PORT": str(self.ports.lambdas),
+            "DEVPORTAL_MAIL_OUTBOX_URL": self.moto_url,  # the outbox page: SES in moto keeps what was sent
             "DEVPORTAL_MAX_SPEC_BYTES": str(self.max_spec_bytes),
             "DEVPORTAL_PARAMETERS_MAX_AGE_SECONDS": str(self.settings_refresh_seconds),
             "DEVPORTAL_STATE_DIR": str(self.state_dir),

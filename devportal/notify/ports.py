@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -82,3 +83,22 @@ class WebhookPoster(Protocol):
 
 
 Deliveries = Sequence[Delivery]
+
+
+@dataclass(frozen=True)
+class SentMail:
+    message_id: str
+    sender: str
+    to: tuple[str, ...]
+    subject: str
+    body: str
+
+    def wire(self) -> dict[str, Any]:
+        return {"messageId": self.message_id, "from": self.sender, "to": list(self.to), "subject": self.subject,
+                "text": self.body}  # fmt: skip
+
+
+class Outbox(Protocol):
+    """What the portal's mail service kept of what it sent (a local stack's SES in moto)."""
+
+    def sent(self) -> list[SentMail]: ...

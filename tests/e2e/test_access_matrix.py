@@ -389,6 +389,8 @@ MATRIX: dict[str, tuple[Callable[[World, str], requests.Response], tuple[int, ..
         call("POST", lambda w: f"/teams/pets/subscriptions/{w.subscription_id}/deliveries/msg_{'0' * 26}/redeliver"),
         (401, 403, 404, 403, 404, 401),
     ),
+    # the mail a local stack sent: admins (its confirmation links are tokens)
+    "listOutbox": (call("GET", lambda w: "/mail/outbox"), (401, 403, 403, 403, 200, 401)),
     # open by contract (the mailbox's owner need not be a user): an unknown token for everyone
     "confirmSubscription": (post_json("/subscriptions/confirmations", {"token": "t" * 40}), (404,) * 6),
     # services only: a user's token is not a service key, whatever the role

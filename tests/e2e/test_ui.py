@@ -883,6 +883,20 @@ def test_a_developer_subscribes_a_webhook_and_a_mailbox_and_reads_the_deliveries
         outsider.close()
     page.reload()
     expect(page.locator(".card").filter(has_text=address).locator(".badge")).to_have_text("active")
+    # An admin reads the same mail in the local stack's outbox
+    admin = new_context(browser)
+    try:
+        outbox = admin.new_page()
+        outbox.goto(stack.gateway + f"/sign-in/?next={quote('/outbox/', safe='')}")
+        sign_in(outbox, stack, "admin")
+        sent = outbox.get_by_role("list", name="Mail sent, newest first")
+        expect(sent.get_by_role("listitem").filter(has_text=f"To {address}").first).to_contain_text(
+            "Confirm notifications for team pets"
+        )
+        shots.take(outbox, "outbox")
+        assert_accessible(outbox, "outbox")
+    finally:
+        admin.close()
     with a_phone(browser, stack, "developer") as phone:
         phone.goto(stack.gateway + "/team/")
         expect(phone.get_by_role("heading", name="Notifications")).to_be_visible()

@@ -1,9 +1,12 @@
 "use client";
 
+import Link from "next/link";
+
 import { useState, type FormEvent } from "react";
 import { api, type Schemas, type User } from "@/lib/api/client";
 import { useAnswer } from "@/lib/use-answer";
 import { TeamKeys } from "./Keys";
+import { paths } from "@/lib/paths";
 import { Approvals } from "./Approvals";
 import { Loading } from "./Loading";
 import { useAction } from "@/lib/use-action";
@@ -130,6 +133,10 @@ function AdminPanels() {
     <div className="stack">
       <h1>Admin</h1>
       <Approvals />
+      <p className="muted">
+        On a local stack, the mail the portal sent (confirmation links, notifications) is in its{" "}
+        <Link href={paths.outbox}>outbox</Link>.
+      </p>
       <InviteForm
         teams={teams}
         invited={(answer) => {

@@ -31,6 +31,7 @@ export const paths = {
   submission: (submissionId: string) => `/submission/?id=${encodeURIComponent(submissionId)}`,
   team: "/team/",
   admin: "/admin/",
+  outbox: "/outbox/",
   account: "/account/",
   signIn: "/sign-in/",
 };
