@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, plain, timestamp
 from devportal.notify.subscriptions import Attempt, Delivery, Subscription
-from devportal.tables import GSI_OWNER, TTL_ATTRIBUTE
+from devportal.tables import TTL_ATTRIBUTE
 
 CONFIRMATION_DAYS = 7
 DELIVERY_DAYS = 30
@@ -304,17 +304,5 @@ class DynamoDeliveryStore(DynamoTable):
         return True
 
     def page(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]:
-        condition, values = "GSI2PK = :pk", {":pk": f"DELIVERIES#{subscription_id}"}
-        if cursor is not None:
-            condition, values = condition + " AND GSI2SK < :before", {**values, ":before": cursor}
-        response = self._client().query(
-            TableName=self._table,
-            IndexName=GSI_OWNER,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=item(values),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        deliveries = [_delivery(raw) for raw in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return deliveries, (str(last["GSI2SK"]["S"]) if last and deliveries else None)
+        found, next_cursor = self._newest_first(f"DELIVERIES#{subscription_id}", limit=limit, cursor=cursor)
+        return [_delivery(raw) for raw in found], next_cursor

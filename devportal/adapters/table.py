@@ -13,6 +13,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
 from devportal.adapters.aws import LazyClient
+from devportal.tables import GSI_OWNER
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -52,3 +53,24 @@ class DynamoTable:
     def __init__(self, table_name: str, client: DynamoDBClient | None = None, *, validated: bool = True) -> None:
         self._table = table_name
         self._client: LazyClient[DynamoDBClient] = LazyClient("dynamodb", client, validated=validated)
+
+    def _newest_first(
+        self, partition: str, *, limit: int, cursor: str | None
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """A page of one GSI2 partition, newest first. The cursor is a position in the index (the
+        sort key of the last item shown): the page after it holds the items before it. Any string
+        is a position (an unknown one gives the items before it in that order, maybe none)."""
+        condition, values = "GSI2PK = :pk", {":pk": partition}
+        if cursor is not None:
+            condition, values = condition + " AND GSI2SK < :before", {**values, ":before": cursor}
+        response = self._client().query(
+            TableName=self._table,
+            IndexName=GSI_OWNER,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=item(values),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        found = response.get("Items", [])
+        last = response.get("LastEvaluatedKey")
+        return found, (str(last["GSI2SK"]["S"]) if last and found else None)

@@ -22,7 +22,7 @@ import orjson
 from botocore.exceptions import ClientError
 
 from devportal.adapters.table import DynamoTable, conditional_failure, item, plain, timestamp
-from devportal.tables import GSI_OWNER, TTL_ATTRIBUTE
+from devportal.tables import TTL_ATTRIBUTE
 from devportal.testing.runs import TestSettings
 
 RUN_DAYS = 400
@@ -209,23 +209,10 @@ class DynamoTestRunStore(DynamoTable):
         return True
 
     def page(self, api_id: str, *, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        # The cursor is a position in the index, `<requestedAt>#<runId>` of the last run shown: the
-        # page after it holds the runs asked for before. Any string is a position (an unknown one
-        # gives the runs before it in that order, maybe none).
-        condition, values = "GSI2PK = :pk", {":pk": f"TESTRUNS#{api_id}"}
-        if cursor is not None:
-            condition, values = condition + " AND GSI2SK < :before", {**values, ":before": cursor}
-        response = self._client().query(
-            TableName=self._table,
-            IndexName=GSI_OWNER,
-            KeyConditionExpression=condition,
-            ExpressionAttributeValues=item(values),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        runs = [_summary(_run(raw)) for raw in response.get("Items", [])]
-        last = response.get("LastEvaluatedKey")
-        return runs, (str(last["GSI2SK"]["S"]) if last and runs else None)
+        found, next_cursor = self._newest_first(
+            f"TESTRUNS#{api_id}", limit=limit, cursor=cursor
+        )  # <requestedAt>#<runId>
+        return [_summary(_run(raw)) for raw in found], next_cursor
 
     def settings(self, api_id: str) -> TestSettings:
         found = self._client().get_item(
