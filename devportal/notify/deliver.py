@@ -232,10 +232,14 @@ class _DeliveryStep:
     subscriptions: SubscriptionStore
     deliveries: DeliveryStore
 
-    def _load(self, step: Step) -> tuple[Subscription | None, Delivery]:
+    def _delivery(self, step: Step) -> Delivery:
         delivery = self.deliveries.get(step.subscription_id, step.delivery_id)
         if delivery is None:
             raise DeliveryRefused(f"delivery {step.delivery_id} is gone (its subscription was deleted)")
+        return delivery
+
+    def _load(self, step: Step) -> tuple[Subscription | None, Delivery]:
+        delivery = self._delivery(step)
         return self.subscriptions.get(step.team, step.subscription_id), delivery
 
     def _attempt(self, step: Step, attempt: Attempt) -> None:
@@ -324,20 +328,21 @@ class FinishDelivery(_DeliveryStep):
         """The end of a round: `{"delivered": true}`, `{"skipped": why}`, or `{"error": {Error, Cause}}`
         (what the state machine caught). A failure is announced and its event handed back for the
         failed-deliveries queue."""
-        _, delivery = self._load(step)
+        delivery = self._delivery(step)  # read after every attempt of the round was recorded
         if "skipped" in outcome:
             self.deliveries.finish(step.subscription_id, step.delivery_id, "failed", step.round)
             return {"skipped": str(outcome["skipped"])}
-        if step.channel == "email":
+        attempts = len(delivery.attempts)
+        if step.channel == "email":  # SES's step records nothing itself: its one attempt is recorded here
             error = outcome.get("error")
             detail = "" if error is None else _caught(error)
             self._attempt(step, Attempt(self.now(), "delivered" if error is None else "failed", None, 0.0, detail))
+            attempts += 1
         if "error" not in outcome:
             self.deliveries.finish(step.subscription_id, step.delivery_id, "delivered", step.round)
             return {"delivered": True}
         if not self.deliveries.finish(step.subscription_id, step.delivery_id, "failed", step.round):
             return {"superseded": True, "event": delivery.event, "subscriptionId": step.subscription_id}
-        kept = self.deliveries.get(step.subscription_id, step.delivery_id) or delivery
         failed = NotificationFailed(
             delivery_id=delivery.delivery_id,
             subscription_id=delivery.subscription_id,
@@ -346,7 +351,7 @@ class FinishDelivery(_DeliveryStep):
             channel=step.channel,
             kind=delivery.kind,
             event_id=delivery.event_id,
-            attempts=len(kept.attempts),
+            attempts=attempts,
             error=_caught(outcome["error"])[:500],
             failed_at=self.now(),
         )
