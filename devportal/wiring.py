@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from devportal.identity.tokens import TokenVerifier
     from devportal.identity.users import Directory, Profiles
     from devportal.notify.deliver import FinishDelivery, Notify, RenderDelivery, SendWebhook
+    from devportal.notify.digest import Digests
     from devportal.notify.manage import Subscriptions
     from devportal.notify.ports import (
         DeliveryStore,
@@ -642,6 +643,12 @@ class Portal:
             return None if entry is None else entry.owner
 
         return Notify(self.subscription_store, self.delivery_store, self.executions, owner, _now)
+
+    @cached_property
+    def digests(self) -> Digests:
+        from devportal.notify.digest import Digests
+
+        return Digests(self.subscription_store, self.delivery_store, self.executions, _now)
 
     @cached_property
     def render_delivery(self) -> RenderDelivery:

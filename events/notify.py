@@ -28,9 +28,11 @@ class NotificationFailed(DomainEvent):
     delivery_id: str = Field(pattern=DELIVERY_ID)
     subscription_id: str = Field(pattern=SUBSCRIPTION_ID)
     owner: str = Field(pattern=_TEAM, description="the team whose subscription it is")
-    api_id: str = Field(pattern=_API_ID)
+    api_id: str | None = Field(
+        default=None, pattern=_API_ID, description="the API the event was about; none for a daily digest"
+    )
     channel: Literal["webhook", "email"]
-    kind: str = Field(min_length=1, max_length=64, description="the kind of event that was not delivered")
+    kind: str = Field(min_length=1, max_length=64, description="the kind of event that was not delivered, or digest")
     event_id: str = Field(min_length=1, max_length=64)
     attempts: int = Field(ge=0)
     error: str = Field(max_length=500, description="the last attempt's outcome, in words")

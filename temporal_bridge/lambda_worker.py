@@ -52,7 +52,9 @@ def configure(config: LambdaWorkerConfig) -> None:
 def configure_analytics(config: LambdaWorkerConfig) -> None:
     root = wiring.portal()
     config.client_connect_config.update(connect_config(root.temporal_overrides))
-    config.worker_config.update(analytics_worker_config(root.check_health, root.health_store, root.daily_reports))
+    config.worker_config.update(
+        analytics_worker_config(root.check_health, root.health_store, root.daily_reports, root.digests)
+    )
     config.worker_config["task_queue"] = root.analytics_task_queue
     _deployment(config, ANALYTICS_DEPLOYMENT_NAME)
 

@@ -8,6 +8,9 @@ Web UI. Contract-test schedules are each API team's, set through the gateway.
   <task queue>-report-<apiId>  every day between 00:20 and 00:50 UTC (a jitter spreads thousands
                                of APIs over half an hour): ApiAnalyticsWorkflow, the API's report
                                of the day before; its runs carry the ApiId search attribute
+  <task queue>-digest          every day at 07:00 UTC: NotificationDigestWorkflow, one digest per
+                               subscription with notices kept for it (created when a team first
+                               asks for a digest)
   <testing task queue>-schedule-<apiId>
                                when the API's team said (cron, time zone): ScheduledTestRunWorkflow,
                                which asks for a contract test run of the API's latest version
@@ -39,6 +42,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from devportal.testing.schedules import Calendar, TestSchedule
+from temporal_bridge.digests import DigestRun, NotificationDigestWorkflow
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
 from temporal_bridge.search import API_ID, OWNER
@@ -95,6 +99,32 @@ def report_schedule(task_queue: str, api_id: str) -> Schedule:
     )
 
 
+DIGEST_HOUR_UTC = 7
+
+
+def digest_schedule_id(task_queue: str) -> str:
+    """One per deployment (its analytics task queue): `devportal-analytics-digest`."""
+    return f"{task_queue}-digest"
+
+
+def digest_schedule(task_queue: str) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            NotificationDigestWorkflow.run,
+            DigestRun(),
+            id=digest_schedule_id(task_queue),
+            task_queue=task_queue,
+            execution_timeout=timedelta(hours=2),
+        ),
+        spec=ScheduleSpec(
+            calendars=[ScheduleCalendarSpec(minute=[ScheduleRange(0)], hour=[ScheduleRange(DIGEST_HOUR_UTC)])]
+        ),
+        # After an outage one run sends everything kept since: missed days are not replayed.
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=timedelta(hours=6)),
+        state=ScheduleState(note="created by devportal when a team first asked for a daily digest"),
+    )
+
+
 async def _ensure(client: Client, schedule_id: str, schedule: Schedule) -> bool:
     try:
         await client.create_schedule(schedule_id, schedule, rpc_timeout=timedelta(seconds=10))
@@ -112,6 +142,11 @@ async def ensure_health_schedule(client: Client, task_queue: str) -> bool:
 async def ensure_report_schedule(client: Client, task_queue: str, api_id: str) -> bool:
     """Creates the API's daily report schedule unless it exists; True when it was created now."""
     return await _ensure(client, report_schedule_id(task_queue, api_id), report_schedule(task_queue, api_id))
+
+
+async def ensure_digest_schedule(client: Client, task_queue: str) -> bool:
+    """Creates the daily digest schedule unless it exists; True when it was created now."""
+    return await _ensure(client, digest_schedule_id(task_queue), digest_schedule(task_queue))
 
 
 async def trigger_now(client: Client, schedule_id: str, timeout: float = 30) -> ScheduleActionExecutionStartWorkflow:

@@ -1,7 +1,7 @@
 """The Temporal workers: registration (ApiRegistrationWorkflow), analytics (ApiHealthWorkflow,
-ApiAnalyticsWorkflow) and contract tests (TestOrchestrationWorkflow, ScheduledTestRunWorkflow),
-each on its own task queue so that an hourly sweep, the daily reports or a long test run never
-queue in front of a registration.
+ApiAnalyticsWorkflow, NotificationDigestWorkflow) and contract tests (TestOrchestrationWorkflow,
+ScheduledTestRunWorkflow), each on its own task queue so that an hourly sweep, the daily reports
+or a long test run never queue in front of a registration.
 Locally one process polls both against the dev server (`devportal worker`); in AWS each runs
 inside its own Lambda against Temporal Cloud (temporal_bridge.lambda_worker)."""
 
@@ -20,10 +20,12 @@ from devportal.adapters.temporal import connect_config
 from devportal.analytics.alerts import CheckHealth
 from devportal.analytics.daily import DailyReports
 from devportal.analytics.ports import HealthStore
+from devportal.notify.digest import Digests
 from devportal.registry.register import Registrar
 from devportal.testing.execute import ContractTests
 from devportal.testing.runs import RequestTestRun
 from temporal_bridge.activities import RegistrationActivities
+from temporal_bridge.digests import DigestActivities, NotificationDigestWorkflow
 from temporal_bridge.health import ApiHealthWorkflow, HealthActivities
 from temporal_bridge.reports import ApiAnalyticsWorkflow, ReportActivities
 from temporal_bridge.testing import ScheduledTestRunWorkflow, TestingActivities, TestOrchestrationWorkflow
@@ -53,13 +55,27 @@ def registration_worker_config(registrar: Registrar) -> WorkerConfig:
     )
 
 
-def analytics_worker_config(check: CheckHealth, health: HealthStore, reports: DailyReports) -> WorkerConfig:
-    """What an analytics worker runs: the hourly health sweep, the daily reports, their activities."""
+def analytics_worker_config(
+    check: CheckHealth, health: HealthStore, reports: DailyReports, digests: Digests
+) -> WorkerConfig:
+    """What an analytics worker runs: the hourly health sweep, the daily reports, the daily
+    notification digest, their activities."""
     sweep = HealthActivities(check, health)
     daily = ReportActivities(reports)
+    digest = DigestActivities(digests)
     return WorkerConfig(
-        workflows=[ApiHealthWorkflow, ApiAnalyticsWorkflow],
-        activities=[sweep.plan, sweep.check, daily.plan, daily.collect, daily.process, daily.generate, daily.store],
+        workflows=[ApiHealthWorkflow, ApiAnalyticsWorkflow, NotificationDigestWorkflow],
+        activities=[
+            sweep.plan,
+            sweep.check,
+            daily.plan,
+            daily.collect,
+            daily.process,
+            daily.generate,
+            daily.store,
+            digest.plan,
+            digest.send,
+        ],
     )
 
 
@@ -90,7 +106,7 @@ def build_testing_worker(client: Client, task_queue: str, root: wiring.Portal) -
 
 
 def build_analytics_worker(client: Client, task_queue: str, root: wiring.Portal) -> Worker:
-    config = analytics_worker_config(root.check_health, root.health_store, root.daily_reports)
+    config = analytics_worker_config(root.check_health, root.health_store, root.daily_reports, root.digests)
     config["client"] = client
     config["task_queue"] = task_queue
     config["max_concurrent_activities"] = 4

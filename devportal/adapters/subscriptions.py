@@ -3,7 +3,11 @@
 TEAM#<team>          / SUB#<subscriptionId>   a subscription
 CONFIRM#<sha256>     / CONFIRM               an e-mail confirmation waiting (expires by TTL)
 SUB#<subscriptionId> / DELIVERY#<deliveryId> one delivery and its attempts (expires by TTL;
-                                              GSI2: DELIVERIES#<subscriptionId> / <createdAt>#<id>)
+                                              GSI2: DELIVERIES#<subscriptionId> / <createdAt>#<id>;
+                                              while it waits for a daily digest, GSI1:
+                                              DIGEST#WAITING / <subscriptionId>#<createdAt>#<id>)
+
+The digest's index is sparse: a delivery leaves it when the digest that tells it is kept.
 """
 
 from __future__ import annotations
@@ -15,10 +19,12 @@ from botocore.exceptions import ClientError
 
 from devportal.adapters.table import DynamoTable, conditional_failure, item, moment, plain, timestamp
 from devportal.notify.subscriptions import Attempt, Delivery, Subscription
-from devportal.tables import TTL_ATTRIBUTE
+from devportal.tables import GSI_CATALOG, TTL_ATTRIBUTE
 
 CONFIRMATION_DAYS = 7
 DELIVERY_DAYS = 30
+DIGEST_WAITING = "DIGEST#WAITING"
+_BATCH_GET = 100  # DynamoDB's BatchGetItem limit
 
 
 def _subscription_item(subscription: Subscription) -> dict[str, Any]:
@@ -214,6 +220,8 @@ def _delivery(raw: dict[str, Any]) -> Delivery:
         ),
         rounds=int(values.get("rounds", 1)),
         event=values.get("event", ""),
+        items=tuple(values.get("items", ())),
+        digest_id=values.get("digestId", ""),
     )
 
 
@@ -223,11 +231,18 @@ class DynamoDeliveryStore(DynamoTable):
 
     def create(self, delivery: Delivery) -> bool:
         expires = delivery.created_at + timedelta(days=DELIVERY_DAYS)
+        extra: dict[str, Any] = {}
+        if delivery.status == "digested":
+            extra["GSI1PK"] = DIGEST_WAITING
+            extra["GSI1SK"] = f"{delivery.subscription_id}#{timestamp(delivery.created_at)}#{delivery.delivery_id}"
+        if delivery.items:
+            extra["items"] = list(delivery.items)
         try:
             self._client().put_item(
                 TableName=self._table,
                 Item=item(
                     {
+                        **extra,
                         "PK": f"SUB#{delivery.subscription_id}",
                         "SK": f"DELIVERY#{delivery.delivery_id}",
                         "GSI2PK": f"DELIVERIES#{delivery.subscription_id}",
@@ -306,3 +321,82 @@ class DynamoDeliveryStore(DynamoTable):
     def page(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]:
         found, next_cursor = self._newest_first(f"DELIVERIES#{subscription_id}", limit=limit, cursor=cursor)
         return [_delivery(raw) for raw in found], next_cursor
+
+    def waiting_subscriptions(self, limit: int) -> list[tuple[str, str]]:
+        """(team, subscription) of up to `limit` subscriptions with deliveries waiting for a digest:
+        one query per subscription, each starting past the one before (a subscription with many
+        waiting is not read through)."""
+        found: list[tuple[str, str]] = []
+        after = ""
+        while len(found) < limit:
+            condition, values = "GSI1PK = :pk", {":pk": DIGEST_WAITING}
+            if after:
+                condition, values = condition + " AND GSI1SK > :after", {**values, ":after": after}
+            response = self._client().query(
+                TableName=self._table,
+                IndexName=GSI_CATALOG,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=item(values),
+                Limit=1,
+            )
+            items = response.get("Items", [])
+            if not items:
+                return found
+            waiting = plain(items[0])
+            found.append((waiting["team"], waiting["subscriptionId"]))
+            after = f"{waiting['subscriptionId']}#\uffff"
+        return found
+
+    def waiting(self, subscription_id: str, until: datetime, limit: int) -> list[Delivery]:
+        """The subscription's deliveries kept for a digest before `until`, oldest first."""
+        found: list[Delivery] = []
+        start: dict[str, Any] | None = None
+        while len(found) < limit:
+            response = self._client().query(
+                TableName=self._table,
+                IndexName=GSI_CATALOG,
+                KeyConditionExpression="GSI1PK = :pk AND GSI1SK BETWEEN :from AND :until",
+                ExpressionAttributeValues=item(
+                    {
+                        ":pk": DIGEST_WAITING,
+                        ":from": f"{subscription_id}#",
+                        ":until": f"{subscription_id}#{timestamp(until)}",
+                    }
+                ),
+                Limit=limit - len(found),
+                **({"ExclusiveStartKey": start} if start else {}),  # type: ignore[arg-type]
+            )
+            found.extend(_delivery(raw) for raw in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                break
+        return found
+
+    def include(self, subscription_id: str, delivery_ids: list[str], digest_id: str) -> None:
+        """Mark deliveries as told by the digest `digest_id`: they leave the digest's index."""
+        for delivery_id in delivery_ids:
+            try:
+                self._client().update_item(
+                    TableName=self._table,
+                    Key=self._key(subscription_id, delivery_id),
+                    UpdateExpression="SET digestId = :digest REMOVE GSI1PK, GSI1SK",
+                    ConditionExpression="attribute_exists(PK)",
+                    ExpressionAttributeValues=item({":digest": digest_id}),
+                )
+            except ClientError as error:
+                if not conditional_failure(error):  # expired or deleted meanwhile: nothing to mark
+                    raise
+
+    def many(self, subscription_id: str, delivery_ids: list[str]) -> list[Delivery]:
+        """The deliveries named that still exist, in the order named."""
+        by_id: dict[str, Delivery] = {}
+        for start in range(0, len(delivery_ids), _BATCH_GET):
+            keys = [self._key(subscription_id, d) for d in dict.fromkeys(delivery_ids[start : start + _BATCH_GET])]
+            request: dict[str, Any] = {self._table: {"Keys": keys, "ConsistentRead": True}}
+            while request:
+                response = self._client().batch_get_item(RequestItems=request)
+                for raw in response.get("Responses", {}).get(self._table, []):
+                    delivery = _delivery(raw)
+                    by_id[delivery.delivery_id] = delivery
+                request = response.get("UnprocessedKeys") or {}
+        return [by_id[d] for d in delivery_ids if d in by_id]

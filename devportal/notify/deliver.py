@@ -26,6 +26,7 @@ from devportal.notify.kinds import BY_NAME
 from devportal.notify.ports import DeliveryStore, Executions, SigningSecrets, SubscriptionStore, WebhookPoster
 from devportal.notify.signing import signed_headers
 from devportal.notify.subscriptions import (
+    DIGEST,
     Addressed,
     Attempt,
     Delivery,
@@ -43,6 +44,8 @@ log = logging.getLogger("devportal.notify")
 
 MAX_PAYLOAD_BYTES = 64 * 1024  # a webhook body; lists are cut to fit (the portal has the rest)
 USER_AGENT = "devportal-webhooks/1"
+MAX_DIGEST_LINES = 100  # notices listed in a digest's e-mail; the team's page has them all
+REDELIVER = "redeliver"  # a failed-deliveries message that names a delivery rather than carrying an event
 
 
 class RetryableDelivery(Exception):
@@ -106,7 +109,11 @@ class Notify:
 
     def handle(self, body: str, only: str | None = None) -> Noticed:
         """An event as the notifier's queue holds it. `only`: a redriven failed delivery names its
-        subscription; that one is delivered again if its delivery failed."""
+        subscription; that one is delivered again if its delivery failed. A redriven digest names
+        itself (`{"redeliver": {...}}`): it has no event of its own."""
+        named = _named_delivery(body)
+        if named is not None:
+            return self._redrive(*named)
         event = parse_event(body)
         target = addressed(event.data, event.detail_type, self.owner)
         if target is None:
@@ -150,6 +157,10 @@ class Notify:
             raise NotFound(f"No delivery {delivery_id} of subscription {subscription_id}.")
         if delivery.status == "pending":
             raise StateConflict(f"Delivery {delivery_id} is still being delivered (round {delivery.rounds}).")
+        if delivery.status == "digested" and delivery.digest_id:
+            raise StateConflict(
+                f"Delivery {delivery_id} was told in daily digest {delivery.digest_id}: deliver that digest again."
+            )
         if delivery.status == "digested":
             raise StateConflict(f"Delivery {delivery_id} waits for the daily digest.")
         if subscription.status != "active":
@@ -157,6 +168,13 @@ class Notify:
         if not self._again(delivery, subscription):
             raise StateConflict(f"Delivery {delivery_id} was delivered again meanwhile.")
         return replace(delivery, status="pending", rounds=delivery.rounds + 1)
+
+    def _redrive(self, team: str, subscription_id: str, delivery_id: str) -> Noticed:
+        subscription = self.subscriptions.get(team, subscription_id)
+        delivery = self.deliveries.get(subscription_id, delivery_id) if subscription else None
+        if subscription is None or delivery is None or delivery.status != "failed" or subscription.status != "active":
+            return Noticed(known=1)  # gone, paused, or delivered again meanwhile
+        return Noticed(started=self._again(delivery, subscription))
 
     def _again(self, delivery: Delivery, subscription: Subscription) -> int:
         if not self.deliveries.next_round(subscription.subscription_id, delivery.delivery_id, delivery.rounds):
@@ -185,9 +203,50 @@ class Notify:
             log.info("delivery %s round %d already started", delivery.delivery_id, round_number)
 
 
-def webhook_body(delivery: Delivery) -> bytes:
+def _named_delivery(body: str) -> tuple[str, str, str] | None:
+    if not body.startswith('{"redeliver"'):
+        return None
+    try:
+        named = json.loads(body)[REDELIVER]
+        return str(named["team"]), str(named["subscriptionId"]), str(named["deliveryId"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def redelivery_message(delivery: Delivery) -> str:
+    """What the failed-deliveries queue keeps for a delivery without an event of its own (a digest)."""
+    named = {"team": delivery.team, "subscriptionId": delivery.subscription_id, "deliveryId": delivery.delivery_id}
+    return json.dumps({REDELIVER: named}, separators=(",", ":"))
+
+
+def webhook_body(delivery: Delivery, told: list[Delivery] | None = None) -> bytes:
     """The Standard Webhooks payload: `type`, `timestamp` (when the event happened) and `data`
-    (the event's data as the catalog defines it, lists cut to fit MAX_PAYLOAD_BYTES)."""
+    (the event's data as the catalog defines it, lists cut to fit MAX_PAYLOAD_BYTES). A digest's
+    `data` lists the deliveries it tells (`told`), each as its own webhook would carry it; as many
+    as fit, oldest first."""
+    if delivery.kind == DIGEST:
+        return _digest_body(delivery, told or [])
+    return orjson.dumps(_event_payload(delivery))
+
+
+def _digest_body(digest: Delivery, told: list[Delivery]) -> bytes:
+    notices = [{"deliveryId": item.delivery_id, **_event_payload(item)} for item in told]
+    payload: dict[str, Any] = {
+        "type": DIGEST,
+        "timestamp": digest.created_at.isoformat().replace("+00:00", "Z"),
+        "eventId": digest.event_id,
+        "data": {"team": digest.team, "total": len(told), "notices": notices},
+    }
+    body = orjson.dumps(payload)
+    while len(body) > MAX_PAYLOAD_BYTES and notices:
+        notices = notices[: len(notices) // 2]
+        payload["data"]["notices"] = notices
+        payload["truncated"] = True
+        body = orjson.dumps(payload)
+    return body
+
+
+def _event_payload(delivery: Delivery) -> dict[str, Any]:
     event = parse_event(delivery.event)
     data = event.data.to_wire()
     payload = {
@@ -205,11 +264,11 @@ def webhook_body(delivery: Delivery) -> bytes:
             data = {k: v for k, v in data.items() if not isinstance(v, str) or len(v) < 1000}
             payload["data"] = data
             payload["truncated"] = True
-            return orjson.dumps(payload)
+            return payload
         data[longest] = data[longest][: len(data[longest]) // 2]
         payload["truncated"] = True
         body = orjson.dumps(payload)
-    return body
+    return payload
 
 
 @dataclass(frozen=True)
@@ -264,6 +323,8 @@ class RenderDelivery(_DeliveryStep):
             return Email(False, why=why).wire()
         if subscription.channel == "webhook":
             return {"send": True}
+        if delivery.kind == DIGEST:
+            return self._digest(subscription, delivery).wire()
         kind = BY_NAME[delivery.kind]
         notice = kind.tell(parse_event(delivery.event).data)
         lines = [
@@ -275,6 +336,25 @@ class RenderDelivery(_DeliveryStep):
             f"({kind.description}). The team changes its subscriptions on its page in the portal.",
         ]
         return Email(True, subscription.target, self.sender, f"[devportal] {notice.subject}", "\n".join(lines)).wire()
+
+    def _digest(self, subscription: Subscription, digest: Delivery) -> Email:
+        told = self.deliveries.many(subscription.subscription_id, list(digest.items))
+        portal = self.portal_url.rstrip("/")
+        count = f"{len(told)} notice{'' if len(told) == 1 else 's'}"
+        lines = [f"What happened to team {subscription.team}'s APIs since the last digest ({count}, oldest first):"]
+        for item in told[:MAX_DIGEST_LINES]:
+            notice = BY_NAME[item.kind].tell(parse_event(item.event).data)
+            lines += ["", f"- {notice.subject}", f"  {portal}{notice.path}"]
+        if len(told) > MAX_DIGEST_LINES:
+            lines += ["", f"...and {len(told) - MAX_DIGEST_LINES} more, each on the team's page: {portal}/team/"]
+        kinds = ", ".join(subscription.digest) or "the kinds it chose"
+        lines += [
+            "",
+            f"You receive this once a day because team {subscription.team} asked for a daily digest of {kinds} "
+            f"at {subscription.target}. The team changes its subscriptions on its page in the portal.",
+        ]
+        subject = f"[devportal] Daily digest for team {subscription.team}: {count}"
+        return Email(True, subscription.target, self.sender, subject, "\n".join(lines))
 
 
 @dataclass
@@ -289,7 +369,8 @@ class SendWebhook(_DeliveryStep):
         subscription, delivery = self._load(step)
         if subscription is None:
             raise DeliveryRefused("the subscription was deleted")
-        body = webhook_body(delivery)
+        told = self.deliveries.many(step.subscription_id, list(delivery.items)) if delivery.kind == DIGEST else None
+        body = webhook_body(delivery, told)
         timestamp = int(self.now().timestamp())
         headers = {
             **signed_headers(self.secrets.current(subscription.subscription_id), delivery.delivery_id, timestamp, body),
@@ -341,13 +422,14 @@ class FinishDelivery(_DeliveryStep):
         if "error" not in outcome:
             self.deliveries.finish(step.subscription_id, step.delivery_id, "delivered", step.round)
             return {"delivered": True}
+        kept = delivery.event if delivery.kind != DIGEST else redelivery_message(delivery)
         if not self.deliveries.finish(step.subscription_id, step.delivery_id, "failed", step.round):
-            return {"superseded": True, "event": delivery.event, "subscriptionId": step.subscription_id}
+            return {"superseded": True, "event": kept, "subscriptionId": step.subscription_id}
         failed = NotificationFailed(
             delivery_id=delivery.delivery_id,
             subscription_id=delivery.subscription_id,
             owner=delivery.team,
-            api_id=delivery.api_id,
+            api_id=delivery.api_id or None,
             channel=step.channel,
             kind=delivery.kind,
             event_id=delivery.event_id,
@@ -366,7 +448,7 @@ class FinishDelivery(_DeliveryStep):
                     )
                 ]
             )
-        return {"failed": True, "event": delivery.event, "subscriptionId": step.subscription_id}
+        return {"failed": True, "event": kept, "subscriptionId": step.subscription_id}
 
 
 def _caught(error: Any) -> str:

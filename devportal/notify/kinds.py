@@ -50,8 +50,9 @@ def _api_page(api_id: str) -> str:
 
 
 def _failed(event: NotificationFailed) -> Notice:
+    what = "daily digest" if event.api_id is None else f"notification about {event.api_id}"
     return Notice(
-        f"A {event.channel} notification about {event.api_id} was not delivered",
+        f"A {event.channel} {what} was not delivered",
         (
             f"Delivery {event.delivery_id} of {event.kind} to subscription {event.subscription_id} failed after "
             f"{event.attempts} attempt(s): {event.error}",
@@ -188,8 +189,9 @@ NOTIFIED_EVENTS: tuple[type[DomainEvent], ...] = tuple(kind.model for kind in KI
 
 
 def api_of(event: DomainEvent) -> str:
-    api_id: str = getattr(event, "api_id")  # noqa: B009 - every notified event names its API
-    return api_id
+    """The API the event is about; "" for none (a failed daily digest)."""
+    api_id = getattr(event, "api_id", None)
+    return api_id if isinstance(api_id, str) else ""
 
 
 def owner_of(event: DomainEvent) -> str | None:

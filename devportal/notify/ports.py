@@ -49,6 +49,22 @@ class DeliveryStore(Protocol):
 
     def page(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]: ...
 
+    def waiting_subscriptions(self, limit: int) -> list[tuple[str, str]]:
+        """(team, subscription id) of subscriptions with deliveries waiting for a digest."""
+        ...
+
+    def waiting(self, subscription_id: str, until: datetime, limit: int) -> list[Delivery]:
+        """The subscription's deliveries kept for a digest before `until`, oldest first."""
+        ...
+
+    def include(self, subscription_id: str, delivery_ids: list[str], digest_id: str) -> None:
+        """Mark deliveries as told by the digest `digest_id` (they wait no more)."""
+        ...
+
+    def many(self, subscription_id: str, delivery_ids: list[str]) -> list[Delivery]:
+        """The deliveries named that still exist, in the order named."""
+        ...
+
 
 class Executions(Protocol):
     def start(self, name: str, payload: dict[str, Any]) -> bool:

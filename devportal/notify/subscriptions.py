@@ -63,7 +63,9 @@ class Subscription:
     secret_version: int = 0  # bumped by each rotation of a webhook's signing secret
 
     def wants(self, kind: str, api_id: str) -> bool:
-        return self.status == "active" and kind in self.events and (not self.apis or api_id in self.apis)
+        """Active, subscribed to the kind, and to the API when it names some ("" is about none:
+        a failed daily digest)."""
+        return self.status == "active" and kind in self.events and (not self.apis or not api_id or api_id in self.apis)
 
     def digested(self, kind: str) -> bool:
         return kind in self.digest and BY_NAME[kind].digestible
@@ -129,11 +131,6 @@ def check_digest(events: Sequence[str], digest: Sequence[str]) -> None:
     if problems:
         said = "; ".join(problem.detail for problem in problems)
         raise ConstraintViolated(f"The digest names kinds it cannot hold: {said}.", problems)
-    if digest:  # the daily sender does not exist yet: a digest accepted now would never arrive
-        raise ConstraintViolated(
-            "Daily digests are not sent yet: leave out `digest`, and these kinds are told at once.",
-            [FieldError("daily digests are not sent yet", "/digest")],
-        )
 
 
 @dataclass(frozen=True)
@@ -256,19 +253,30 @@ class Delivery:
     delivery_id: str
     subscription_id: str
     team: str
-    kind: str
-    api_id: str
-    event_id: str
+    kind: str  # a notified kind, or DIGEST
+    api_id: str  # "" for a digest (it is about the team's APIs)
+    event_id: str  # the event's id; a digest's own id
     created_at: datetime
     status: Literal["pending", "delivered", "failed", "digested"]
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
     rounds: int = 1  # 1, then one more per redelivery
     event: str = ""  # the EventBridge event as received (JSON), to render and to deliver again
+    items: tuple[str, ...] = ()  # a digest: the deliveries it tells, oldest first
+    digest_id: str = ""  # a digested delivery: the digest that told it, once sent
+
+
+DIGEST = "digest"  # the kind of a daily digest's delivery
 
 
 def delivery_id_for(event_id: str, subscription_id: str) -> str:
     """One id per (event, subscription): the webhook-id, the execution's name, the record's key."""
     digest = hashlib.sha256(f"{event_id}\n{subscription_id}".encode()).hexdigest()
+    return f"msg_{digest[:26]}"
+
+
+def digest_id_for(subscription_id: str, until: datetime) -> str:
+    """One digest per subscription and run of the daily digest (`until`: when the run started)."""
+    digest = hashlib.sha256(f"digest\n{subscription_id}\n{until.isoformat()}".encode()).hexdigest()
     return f"msg_{digest[:26]}"
 
 

@@ -3,14 +3,15 @@ from functions.declaration import Function, TaskQueue
 
 FUNCTION = Function(
     description=(
-        "Temporal worker for ApiHealthWorkflow (the hourly health sweep) and ApiAnalyticsWorkflow (each API's "
-        "daily report), invoked by Temporal Cloud"
+        "Temporal worker for ApiHealthWorkflow (the hourly health sweep), ApiAnalyticsWorkflow (each API's "
+        "daily report) and NotificationDigestWorkflow (the daily digest), invoked by Temporal Cloud"
     ),
     trigger=TaskQueue(TASK_QUEUE_ANALYTICS),
     access={
         # which APIs have traffic (a query of GSI1), their hours and days of usage (queries), their
         # health state and thresholds (a batch read), the state and its alerts (one transaction);
-        # the daily reports: the catalog entry, versions, consumers, votes and alerts read, the report put
+        # the daily reports: the catalog entry, versions, consumers, votes and alerts read, the report put;
+        # the digest: deliveries waiting (GSI1), the subscription, the digest put, its notices marked
         "table": (
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
@@ -19,6 +20,7 @@ FUNCTION = Function(
             "dynamodb:UpdateItem",
         ),
         "bus": ("events:PutEvents",),  # ApiHealthDegraded, ApiHealthRecovered
+        "notifications": ("states:StartExecution",),  # each digest's delivery
         "temporal-secret": ("secretsmanager:GetSecretValue",),
         "parameters": ("ssm:GetParametersByPath",),  # the default health lines, the clock-skew allowance
     },

@@ -10,5 +10,6 @@ FUNCTION = Function(
         "webhook-secrets": ("secretsmanager:CreateSecret",),
         "mail": ("ses:SendEmail",),  # the confirmation link
         "portal-url": ("ssm:GetParameter",),  # where the link points
+        "temporal-secret": ("secretsmanager:GetSecretValue",),  # the daily digest's schedule, when asked for
     },
 )

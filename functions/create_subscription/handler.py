@@ -12,7 +12,7 @@ from devportal.notify.subscriptions import read_new
 from devportal.wiring import Portal
 from functions.entrypoints import api_function
 from functions.identity_views import profile_of
-from functions.notify_views import subscription_team, subscription_view
+from functions.notify_views import ensure_digests, subscription_team, subscription_view
 
 logger = Logger()
 
@@ -20,6 +20,7 @@ logger = Logger()
 def create_subscription(request: ApiRequest, portal: Portal) -> ApiResponse:
     team = subscription_team(request, portal)
     wanted = read_new(request.json_object())
+    ensure_digests(portal, wanted.digest)
     created = portal.subscriptions.create(team, wanted, profile_of(portal, request.caller).email)
     subscription = created.subscription
     logger.info(

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 import pytest
+from temporalio.client import Client
 
 from devportal import wiring
 from devportal.notify.signing import verify
@@ -20,6 +21,9 @@ from devportal_local.config import LOOPBACK, free_port
 from devportal_local.lambda_front import serving_invocations
 from devportal_local.outbox import Mail, outbox
 from devportal_local.webhook_receiver import webhook_receiver
+from temporal_bridge.digests import DigestResult, NotificationDigestWorkflow
+from temporal_bridge.schedules import digest_schedule_id, ensure_digest_schedule, trigger_now
+from temporal_bridge.worker import build_analytics_worker
 from tests.support.aws import AwsWorld
 from tests.support.events import eventbridge_body, registered
 
@@ -195,3 +199,62 @@ def test_the_local_state_machine_is_the_file_with_quick_retries_only(aws: AwsWor
         }, name
     function = local["States"]["SendWebhook"]["Parameters"]["FunctionName"]
     assert function.endswith(f":function:{aws.names.prefix}-send-webhook")
+
+
+async def test_the_daily_digest_sends_what_waited_as_one_signed_delivery(
+    notifying: AwsWorld, temporal_client: Client
+) -> None:
+    task_queue = f"analytics-{uuid.uuid4().hex[:8]}"
+    with webhook_receiver() as receiver:
+        # Given a webhook that hears of registrations once a day, and two registrations
+        request = NewSubscription.model_validate(
+            {"events": ["api.registered"], "digest": ["api.registered"], "webhookUrl": receiver.url}
+        )
+        created = wiring.portal().subscriptions.create("pets", request, "dev@pets.test")
+        subscription_id, secret = created.subscription.subscription_id, created.secret
+        assert secret is not None
+        events = [registered(f"dg-{uuid.uuid4().hex[:8]}") for _ in range(2)]
+        for event in events:
+            assert wiring.portal().notify.handle(eventbridge_body(event)).digested == 1
+            assert delivery(subscription_id, event).status == "digested"
+
+        # When the digest's schedule (made once) runs, as it does each morning, and runs again
+        assert await ensure_digest_schedule(temporal_client, task_queue) is True
+        assert await ensure_digest_schedule(temporal_client, task_queue) is False
+        schedule = temporal_client.get_schedule_handle(digest_schedule_id(task_queue))
+        try:
+            async with build_analytics_worker(temporal_client, task_queue, wiring.portal()):
+                first = await _digest_run(temporal_client, schedule.id)
+                again = await _digest_run(temporal_client, schedule.id)
+        finally:
+            await schedule.delete()
+
+        # Then one digest was sent, through the notify state machine, signed; the second run had
+        # nothing of this subscription's to tell
+        (mine,) = [outcome for outcome in first.sent if outcome.subscription_id == subscription_id]
+        assert mine.notices == 2 and mine.digest_id is not None
+        assert [outcome for outcome in again.sent if outcome.subscription_id == subscription_id] == []
+        (got,) = receiver.wait_for(1)
+        verify(secret, got.headers, got.body, now=int(time.time()))
+        payload = json.loads(got.body)
+        assert (payload["type"], got.headers["webhook-id"]) == ("digest", mine.digest_id)
+        assert [n["data"]["apiId"] for n in payload["data"]["notices"]] == [e.data.api_id for e in events]
+        store = wiring.portal().delivery_store
+
+        def digest_delivered() -> Any:
+            found = store.get(subscription_id, mine.digest_id or "")
+            return found if found is not None and found.status == "delivered" else None
+
+        digest = until(digest_delivered, 20, "the digest was not marked delivered")
+        assert (digest.kind, len(digest.items), [a.status for a in digest.attempts]) == ("digest", 2, [200])
+        assert {delivery(subscription_id, e).digest_id for e in events} == {mine.digest_id}
+        time.sleep(1)
+        assert len(receiver.received) == 1
+
+
+async def _digest_run(client: Client, schedule_id: str) -> DigestResult:
+    started = await trigger_now(client, schedule_id)
+    run = client.get_workflow_handle_for(
+        NotificationDigestWorkflow.run, started.workflow_id, run_id=started.first_execution_run_id
+    )
+    return await run.result()

@@ -407,6 +407,7 @@ class InMemorySubscriptions(SubscriptionStore):
 class InMemoryDeliveries(DeliveryStore):
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Delivery] = {}
+        self.told = {}
 
     def create(self, delivery: Delivery) -> bool:
         key = (delivery.subscription_id, delivery.delivery_id)
@@ -439,6 +440,28 @@ class InMemoryDeliveries(DeliveryStore):
     def page(self, subscription_id: str, limit: int, cursor: str | None) -> tuple[list[Delivery], str | None]:
         mine = sorted((d for (s, _), d in self.items.items() if s == subscription_id), key=lambda d: d.created_at)
         return list(reversed(mine))[:limit], None
+
+    def _waiting(self) -> list[Delivery]:
+        kept = (d for d in self.items.values() if d.status == "digested" and d.delivery_id not in self.told)
+        return sorted(kept, key=lambda d: (d.subscription_id, d.created_at, d.delivery_id))
+
+    told: dict[str, str]  # delivery id -> digest id (the sparse index left)
+
+    def waiting_subscriptions(self, limit: int) -> list[tuple[str, str]]:
+        return list(dict.fromkeys((d.team, d.subscription_id) for d in self._waiting()))[:limit]
+
+    def waiting(self, subscription_id: str, until: datetime, limit: int) -> list[Delivery]:
+        return [d for d in self._waiting() if d.subscription_id == subscription_id and d.created_at < until][:limit]
+
+    def include(self, subscription_id: str, delivery_ids: list[str], digest_id: str) -> None:
+        for delivery_id in delivery_ids:
+            kept = self.items.get((subscription_id, delivery_id))
+            if kept is not None:
+                self.told[delivery_id] = digest_id
+                self.items[(subscription_id, delivery_id)] = replace(kept, digest_id=digest_id)
+
+    def many(self, subscription_id: str, delivery_ids: list[str]) -> list[Delivery]:
+        return [self.items[(subscription_id, d)] for d in delivery_ids if (subscription_id, d) in self.items]
 
 
 class RecordingExecutions(Executions):

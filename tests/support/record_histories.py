@@ -5,9 +5,9 @@
 Runs the real workflow and activities against moto and a Temporal dev server of its own, once per
 outcome - registered, rejected (invalid spec), version conflict (compensation), internal error
 (the spec's bytes gone, every validation attempt failing) - then one hourly health sweep that opens
-and closes an alert, one daily analytics run that reports two days, a contract test run of a live
-service on loopback, one cancelled before it started, and one asked for by a schedule, and writes
-each history as Temporal's JSON. Recorded histories are committed and never re-recorded casually: they stand for
+and closes an alert, one daily analytics run that reports two days, one daily notification digest
+of two registrations, a contract test run of a live service on loopback, one cancelled before it
+started, and one asked for by a schedule, and writes each history as Temporal's JSON. Recorded histories are committed and never re-recorded casually: they stand for
 workflows that were running when the code changed, and replaying them against today's code is what
 proves the change safe (docs/architecture.md, "Changing a workflow"). `--only` records the named
 ones alone (a new workflow's first history) and leaves the others as they are.
@@ -94,8 +94,9 @@ CASES = (
 
 def _environment(endpoint: str, names: ResourceNames) -> None:
     os.environ.update(aws_environment(endpoint, names))
-    provision(names, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=AWS_ACCESS_KEY_ID,
-              aws_secret_access_key=AWS_SECRET_ACCESS_KEY)  # fmt: skip
+    provisioned = provision(names, endpoint_url=endpoint, region_name=REGION, aws_access_key_id=AWS_ACCESS_KEY_ID,
+                            aws_secret_access_key=AWS_SECRET_ACCESS_KEY)  # fmt: skip
+    os.environ.update(provisioned.environment(endpoint))
     wiring.reset()
 
 
@@ -116,6 +117,7 @@ NAMES = (
     *(f"registration-{case.name}" for case in CASES),
     "health-sweep",
     "daily-report",
+    "notification-digest",
     "test-run",
     "test-run-cancelled",
     "scheduled-test-run",
@@ -152,6 +154,8 @@ async def record(out: Path, only: set[str]) -> list[Path]:
             written.append(await _record_report(client, out))
         if "health-sweep" in only:
             written.append(await _record_sweep(client, out))
+        if "notification-digest" in only:
+            written.append(await _record_digest(client, out))
         if only & {"test-run", "test-run-cancelled", "scheduled-test-run"}:
             written.extend(await _record_test_runs(client, out, only))
     finally:
@@ -212,6 +216,31 @@ async def _record_report(client: Client, out: Path) -> Path:
         result = await handle.result()
     assert [d.day for d in result.reported] == [first.date(), yesterday], result
     return await _write(handle.fetch_history(), out / "daily-report.json")
+
+
+async def _record_digest(client: Client, out: Path) -> Path:
+    """A webhook of team pets that hears of registrations once a day, told of two in one digest."""
+    from devportal.notify.subscriptions import NewSubscription
+    from temporal_bridge.digests import DigestRun, NotificationDigestWorkflow
+    from tests.support.events import eventbridge_body, registered
+
+    portal = wiring.portal()
+    request = NewSubscription.model_validate(
+        {"events": ["api.registered"], "digest": ["api.registered"], "webhookUrl": "http://127.0.0.1:9/hook"}
+    )
+    subscription = portal.subscriptions.create("pets", request, "recorder@pets.test").subscription
+    for version in ("1.0.0", "1.1.0"):
+        portal.notify.handle(eventbridge_body(registered("history-registered", version=version)))
+    async with build_analytics_worker(client, TASK_QUEUE_ANALYTICS, portal):
+        handle = await client.start_workflow(
+            NotificationDigestWorkflow.run,
+            DigestRun(),
+            id="history-notification-digest",
+            task_queue=TASK_QUEUE_ANALYTICS,
+        )
+        result = await handle.result()
+    assert [(o.subscription_id, o.notices) for o in result.sent] == [(subscription.subscription_id, 2)], result
+    return await _write(handle.fetch_history(), out / "notification-digest.json")
 
 
 async def _record_test_runs(client: Client, out: Path, only: set[str]) -> list[Path]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from devportal.notify.deliver import (
     Step,
     webhook_body,
 )
+from devportal.notify.digest import Digests
 from devportal.notify.kinds import BY_NAME, KINDS, NOTIFIED_EVENTS
 from devportal.notify.manage import Subscriptions
 from devportal.notify.signing import WebhookVerificationError, new_secret, sign, signed_headers, verify
@@ -31,6 +33,7 @@ from devportal.notify.subscriptions import (
     SubscriptionChanges,
     WebhookPolicy,
     delivery_id_for,
+    digest_id_for,
     execution_name,
     read_new,
 )
@@ -182,16 +185,16 @@ def test_health_alerts_are_never_digested_and_a_digest_holds_subscribed_kinds() 
         )
 
 
-def test_a_digest_is_refused_until_digests_are_sent() -> None:
+def test_a_digest_of_subscribed_kinds_is_accepted() -> None:
     manager, _ = _manager()
-    with pytest.raises(ConstraintViolated) as digest:
-        manager.create(
-            "pets",
-            read_new({"events": ["api.registered"], "digest": ["api.registered"], "email": "o@pets.test"}),
-            "d",
-        )
-    assert digest.value.errors[0].pointer == "/digest"
-    assert "told at once" in digest.value.detail
+    created = manager.create(
+        "pets",
+        read_new({"events": ["api.registered", "health.degraded"], "digest": ["api.registered"], "email": "o@p.test"}),
+        "d",
+    )
+    assert created.subscription.digest == ("api.registered",)
+    assert created.subscription.digested("api.registered")
+    assert not created.subscription.digested("health.degraded")
 
 
 def test_changes_keep_what_they_leave_out_and_pausing_stops_deliveries() -> None:
@@ -462,6 +465,176 @@ def test_a_large_event_is_cut_to_fit_a_webhook_body() -> None:
     payload = json.loads(body)
     assert payload["truncated"] is True
     assert 0 < len(payload["data"]["findings"]) < 100
+
+
+# -- the daily digest ----------------------------------------------------------------------------
+
+LATER = NOW + timedelta(hours=19)  # the digest's run
+
+
+def _digesting(world: World, channel: str = "webhook") -> str:
+    kinds = {"events": ["api.registered", "api.rejected"], "digest": ["api.registered"]}
+    _ticking(world)
+    if channel == "webhook":
+        return world.hook(**kinds)
+    created = world.manager.create("pets", read_new({**kinds, "email": "o@pets.test"}), "d")
+    token = world.mailer.sent[-1][2].split("token=", 1)[1].split()[0]
+    world.manager.confirm(token)
+    return created.subscription.subscription_id
+
+
+def _ticking(world: World) -> None:
+    """The notifier's clock moves a second per read, so notices have an order."""
+    seconds = iter(range(1, 100_000))
+    world.notify.now = lambda: NOW + timedelta(seconds=next(seconds))
+
+
+def _digests(world: World) -> Digests:
+    return Digests(world.subscriptions, world.deliveries, world.executions, lambda: LATER)
+
+
+def test_a_digested_kind_waits_and_one_digest_a_day_tells_all_that_waited() -> None:
+    world = World()
+    subscription_id = _digesting(world)
+    events = [registered(version=f"1.{n}.0") for n in range(3)]
+    for event in events:
+        assert world.notify.handle(eventbridge_body(event)).digested == 1
+    assert world.executions.started == {}  # nothing is sent at once
+    digests = _digests(world)
+    assert digests.plan() == [("pets", subscription_id)]
+
+    sent = digests.send("pets", subscription_id, LATER)
+    assert (sent.items, sent.started) == (3, True)
+    assert sent.digest_id == digest_id_for(subscription_id, LATER)
+    assert world.executions.started[sent.digest_id]["deliveryId"] == sent.digest_id
+    assert digests.plan() == []  # told: they wait no more
+    told = [delivery_id_for(e.metadata.event_id, subscription_id) for e in events]
+    assert {world.deliveries.items[(subscription_id, d)].digest_id for d in told} == {sent.digest_id}
+    # a retried send finds its digest and starts nothing twice; a later run has nothing to tell
+    assert digests.send("pets", subscription_id, LATER) == replace(sent, started=False)
+    assert digests.send("pets", subscription_id, LATER + timedelta(days=1)).digest_id is None
+
+    # the digest is one signed webhook whose data lists the notices, oldest first
+    step = Step(sent.digest_id, subscription_id, "pets", "webhook", 1)
+    assert world.render.render(step) == {"send": True}
+    assert world.send.send(step) == {"status": 200}
+    _, body, headers = world.poster.posted[-1]
+    verify(world.secrets.current(subscription_id)[0], headers, body, now=int(NOW.timestamp()))
+    payload = json.loads(body)
+    assert (payload["type"], payload["eventId"], headers["webhook-id"]) == ("digest", sent.digest_id, sent.digest_id)
+    assert payload["data"]["total"] == 3
+    assert [n["data"]["version"] for n in payload["data"]["notices"]] == ["1.0.0", "1.1.0", "1.2.0"]
+    assert [n["deliveryId"] for n in payload["data"]["notices"]] == told
+    with pytest.raises(StateConflict, match="told in daily digest"):
+        world.notify.redeliver("pets", subscription_id, told[0])
+
+
+def test_kinds_not_digested_are_told_at_once_beside_a_digest() -> None:
+    world = World()
+    subscription_id = _digesting(world)
+    rejected = new_event(
+        ApiRegistrationRejected(
+            submission_id="sub-" + "d" * 24,
+            api_id="petstore",
+            version="2.0.0",
+            owner="pets",
+            workflow_id="w",
+            reason="invalid-spec",
+            findings=[],
+            findings_truncated=False,
+        ),
+        correlation_id="c",
+        producer="t",
+    )
+    noticed = world.notify.handle(eventbridge_body(rejected))
+    assert (noticed.started, noticed.digested) == (1, 0)
+    assert list(world.executions.started) == [delivery_id_for(rejected.metadata.event_id, subscription_id)]
+
+
+def test_a_paused_subscription_keeps_its_digest_until_resumed_and_a_deleted_one_drops_it() -> None:
+    world = World()
+    subscription_id = _digesting(world)
+    world.notify.handle(eventbridge_body(registered()))
+    digests = _digests(world)
+    world.manager.change("pets", subscription_id, SubscriptionChanges.model_validate({"paused": True}))
+    assert digests.send("pets", subscription_id, LATER).why == "the subscription is paused"
+    assert digests.plan() == [("pets", subscription_id)]
+    world.manager.change("pets", subscription_id, SubscriptionChanges.model_validate({"paused": False}))
+    assert digests.send("pets", subscription_id, LATER).items == 1
+
+    gone = _digesting(world, "email")
+    world.notify.handle(eventbridge_body(registered()))
+    world.manager.delete("pets", gone)
+    assert digests.send("pets", gone, LATER + timedelta(days=1)).why == "the subscription was deleted"
+    assert digests.plan() == [("pets", subscription_id)]  # its own new notice; the deleted one's are dropped
+
+
+def test_a_digest_by_email_lists_each_notice_with_its_link() -> None:
+    world = World()
+    subscription_id = _digesting(world, "email")
+    world.notify.handle(eventbridge_body(registered("petstore", version="1.0.0")))
+    world.notify.handle(eventbridge_body(registered("petstore", version="1.1.0")))
+    sent = _digests(world).send("pets", subscription_id, LATER)
+    assert sent.digest_id is not None
+    message = world.render.render(Step(sent.digest_id, subscription_id, "pets", "email", 1))
+    assert message["subject"] == "[devportal] Daily digest for team pets: 2 notices"
+    text = message["text"]
+    assert text.index("- petstore 1.0.0 is registered and active") < text.index("- petstore 1.1.0 is registered")
+    assert "http://p/catalog/api/?id=petstore" in text
+    assert "once a day because team pets asked for a daily digest of api.registered at o@pets.test" in text
+
+
+def test_a_failed_digest_is_announced_without_an_api_and_redriven_by_its_id() -> None:
+    world = World()
+    subscription_id = _digesting(world)
+    world.notify.handle(eventbridge_body(registered()))
+    sent = _digests(world).send("pets", subscription_id, LATER)
+    assert sent.digest_id is not None
+    step = Step(sent.digest_id, subscription_id, "pets", "webhook", 1)
+    outcome = world.finish.finish(step, {"error": {"Error": "DeliveryRefused", "Cause": "h answered 410"}})
+    (announced,) = world.publisher.published
+    assert isinstance(announced.data, NotificationFailed)
+    assert (announced.data.kind, announced.data.api_id) == ("digest", None)
+    assert BY_NAME["notification.failed"].tell(announced.data).subject == "A webhook daily digest was not delivered"
+    assert json.loads(outcome["event"]) == {
+        "redeliver": {"team": "pets", "subscriptionId": subscription_id, "deliveryId": sent.digest_id}
+    }
+    assert world.notify.handle(outcome["event"], only=subscription_id).started == 1
+    assert f"{sent.digest_id}-r2" in world.executions.started
+    assert world.notify.handle(outcome["event"], only=subscription_id).started == 0  # under way now
+
+
+def test_a_large_digest_is_cut_to_fit_a_webhook_body() -> None:
+    world = World()
+    subscription_id = _digesting(world)
+    for n in range(40):
+        world.notify.handle(eventbridge_body(registered(version=f"1.{n}.0")))
+    sent = _digests(world).send("pets", subscription_id, LATER)
+    assert sent.digest_id is not None
+    digest = world.deliveries.get(subscription_id, sent.digest_id)
+    assert digest is not None
+    told = world.deliveries.many(subscription_id, list(digest.items))
+    small = json.loads(webhook_body(digest, told))
+    assert len(small["data"]["notices"]) == 40 and "truncated" not in small
+    # the same number of notices, each a rejection with long findings: as many as fit are kept
+    findings = [Finding(pointer=f"/p/{i}", message="x" * 900, rule="r", severity="error") for i in range(40)]
+    rejected = ApiRegistrationRejected(
+        submission_id="sub-" + "c" * 24,
+        api_id="petstore",
+        version="2.0.0",
+        owner="pets",
+        workflow_id="w",
+        reason="invalid-spec",
+        findings=findings,
+        findings_truncated=False,
+    )
+    body_of = eventbridge_body(new_event(rejected, correlation_id="c", producer="t"))
+    large = [replace(item, kind="api.rejected", event=body_of) for item in told]
+    body = webhook_body(digest, large)
+    assert len(body) <= MAX_PAYLOAD_BYTES
+    payload = json.loads(body)
+    assert payload["truncated"] is True and payload["data"]["total"] == 40
+    assert 0 < len(payload["data"]["notices"]) < 40
 
 
 def test_the_local_retries_are_quick_and_keep_what_is_retried() -> None:

@@ -19,6 +19,7 @@ from temporalio.workflow import NondeterminismError
 
 from devportal.registry.register import Submitted
 from temporal_bridge.activities import RegistrationActivities
+from temporal_bridge.digests import NotificationDigestWorkflow
 from temporal_bridge.health import ApiHealthWorkflow
 from temporal_bridge.reports import ApiAnalyticsWorkflow
 from temporal_bridge.testing import ScheduledTestRunWorkflow, TestOrchestrationWorkflow
@@ -55,6 +56,12 @@ async def test_a_recorded_health_sweep_replays_on_todays_code() -> None:
 async def test_a_recorded_daily_report_replays_on_todays_code() -> None:
     replayer = Replayer(workflows=[ApiAnalyticsWorkflow], data_converter=pydantic_data_converter)
     result = await replayer.replay_workflow(history(HISTORIES / "daily-report.json"))
+    assert result.replay_failure is None
+
+
+async def test_a_recorded_notification_digest_replays_on_todays_code() -> None:
+    replayer = Replayer(workflows=[NotificationDigestWorkflow], data_converter=pydantic_data_converter)
+    result = await replayer.replay_workflow(history(HISTORIES / "notification-digest.json"))
     assert result.replay_failure is None
 
 
