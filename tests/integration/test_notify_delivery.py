@@ -232,7 +232,8 @@ async def test_the_daily_digest_sends_what_waited_as_one_signed_delivery(
         # Then one digest was sent, through the notify state machine, signed; the second run had
         # nothing of this subscription's to tell
         (mine,) = [outcome for outcome in first.sent if outcome.subscription_id == subscription_id]
-        assert mine.notices == 2 and mine.digest_id is not None
+        assert mine.notices == 2
+        assert mine.digest_id is not None
         assert [outcome for outcome in again.sent if outcome.subscription_id == subscription_id] == []
         (got,) = receiver.wait_for(1)
         verify(secret, got.headers, got.body, now=int(time.time()))

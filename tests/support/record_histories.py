@@ -7,8 +7,9 @@ outcome - registered, rejected (invalid spec), version conflict (compensation), 
 (the spec's bytes gone, every validation attempt failing) - then one hourly health sweep that opens
 and closes an alert, one daily analytics run that reports two days, one daily notification digest
 of two registrations, a contract test run of a live service on loopback, one cancelled before it
-started, and one asked for by a schedule, and writes each history as Temporal's JSON. Recorded histories are committed and never re-recorded casually: they stand for
-workflows that were running when the code changed, and replaying them against today's code is what
+started, and one asked for by a schedule, and writes each history as Temporal's JSON. Recorded
+histories are committed and never re-recorded casually: they stand for workflows that were
+running when the code changed, and replaying them against today's code is what
 proves the change safe (docs/architecture.md, "Changing a workflow"). `--only` records the named
 ones alone (a new workflow's first history) and leaves the others as they are.
 """

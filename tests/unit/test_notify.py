@@ -615,7 +615,8 @@ def test_a_large_digest_is_cut_to_fit_a_webhook_body() -> None:
     assert digest is not None
     told = world.deliveries.many(subscription_id, list(digest.items))
     small = json.loads(webhook_body(digest, told))
-    assert len(small["data"]["notices"]) == 40 and "truncated" not in small
+    assert len(small["data"]["notices"]) == 40
+    assert "truncated" not in small
     # the same number of notices, each a rejection with long findings: as many as fit are kept
     findings = [Finding(pointer=f"/p/{i}", message="x" * 900, rule="r", severity="error") for i in range(40)]
     rejected = ApiRegistrationRejected(
@@ -633,7 +634,8 @@ def test_a_large_digest_is_cut_to_fit_a_webhook_body() -> None:
     body = webhook_body(digest, large)
     assert len(body) <= MAX_PAYLOAD_BYTES
     payload = json.loads(body)
-    assert payload["truncated"] is True and payload["data"]["total"] == 40
+    assert payload["truncated"] is True
+    assert payload["data"]["total"] == 40
     assert 0 < len(payload["data"]["notices"]) < 40
 
 
