@@ -180,3 +180,47 @@ def test_a_url_the_portal_will_not_call_is_refused_when_subscribing(stack: Runni
     assert "not an event kind" in unknown.json()["errors"][0]["detail"]
     viewer = subscribe(stack, {"events": ["api.registered"], "email": "viewer@pets.test"}, role="viewer")
     assert viewer.status_code == 403
+
+
+async def test_a_daily_digest_tells_what_waited_in_one_signed_delivery(stack: RunningStack) -> None:
+    from devportal.names import TASK_QUEUE_ANALYTICS
+    from temporal_bridge.digests import NotificationDigestWorkflow
+    from temporal_bridge.schedules import digest_schedule_id, trigger_now
+
+    api_id = f"nt-{uuid.uuid4().hex[:8]}"
+    # health alerts are told at once: a digest of them is refused, naming the member
+    refused = subscribe(stack, {"events": ["health.degraded"], "digest": ["health.degraded"], "email": "o@pets.test"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["pointer"] == "/digest/0"
+    with webhook_receiver() as receiver:
+        # Given a webhook that hears of registrations once a day (the digest's schedule is made now)
+        hook = subscribe(
+            stack,
+            {"events": ["api.registered"], "digest": ["api.registered"], "apis": [api_id], "webhookUrl": receiver.url},
+        )
+        assert hook.status_code == 201, hook.text
+        assert hook.json()["digest"] == ["api.registered"]
+        subscription_id, secret = hook.json()["subscriptionId"], hook.json()["secret"]
+        # When its API is registered, nothing is sent: the delivery waits for the digest
+        stack.register(api_id, petstore_json())
+        waiting = settled(stack, subscription_id, "digested")
+        assert "digestId" not in waiting
+        time.sleep(1)
+        assert receiver.received == []
+        # Then the morning's digest (triggered now, as an operator would in the Web UI) tells it
+        client = await stack.cfg.connect_temporal()
+        started = await trigger_now(client, digest_schedule_id(TASK_QUEUE_ANALYTICS))
+        result = await client.get_workflow_handle_for(
+            NotificationDigestWorkflow.run, started.workflow_id, run_id=started.first_execution_run_id
+        ).result()
+        (mine,) = [outcome for outcome in result.sent if outcome.subscription_id == subscription_id]
+        (got,) = receiver.wait_for(1, seconds=60)
+        verify(secret, got.headers, got.body, now=int(time.time()))
+        payload = json.loads(got.body)
+        assert (payload["type"], got.headers["webhook-id"]) == ("digest", mine.digest_id)
+        assert [(n["type"], n["data"]["apiId"]) for n in payload["data"]["notices"]] == [("api.registered", api_id)]
+        digest = settled(stack, subscription_id, "delivered")  # newest first: the digest
+        assert (digest["kind"], digest["notices"], digest["deliveryId"]) == ("digest", 1, mine.digest_id)
+        assert "apiId" not in digest
+        (told,) = [d for d in deliveries(stack, subscription_id) if d["kind"] == "api.registered"]
+        assert (told["status"], told["digestId"]) == ("digested", mine.digest_id)

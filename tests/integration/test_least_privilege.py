@@ -38,9 +38,10 @@ from events.analytics import ApiUsageRecorded, UsageRecord
 from events.envelope import new_event
 from functions.catalog import function, functions
 from functions.declaration import RESOURCE_SETTINGS, Function
+from temporal_bridge.digests import DigestRun, NotificationDigestWorkflow
 from temporal_bridge.health import ApiHealthWorkflow, HealthSweep
 from temporal_bridge.reports import AnalyticsRun, ApiAnalyticsWorkflow
-from temporal_bridge.schedules import health_schedule_id, report_schedule_id, trigger_now
+from temporal_bridge.schedules import digest_schedule_id, health_schedule_id, report_schedule_id, trigger_now
 from temporal_bridge.worker import build_analytics_worker, build_testing_worker, build_worker
 from temporal_bridge.workflows import ApiRegistrationWorkflow
 from tests.support.aws import AwsWorld, reset_process_caches
@@ -835,6 +836,25 @@ async def test_every_function_calls_exactly_what_it_declares(
             headers={"content-type": "application/json"},
         )
         assert mailbox["statusCode"] == 201, mailbox
+        # a digest of registrations: the route makes the digest's schedule (Temporal, from the secret)
+        digest = await asyncio.to_thread(
+            developer_call,
+            "create-subscription",
+            "POST",
+            "/teams/{team}/subscriptions",
+            path_parameters={"team": "pets"},
+            body=json.dumps(
+                {
+                    "events": ["api.registered"],
+                    "digest": ["api.registered"],
+                    "apis": [api_id],
+                    "webhookUrl": f"{receiver.url}digest",
+                }
+            ),
+            headers={"content-type": "application/json"},
+        )
+        assert digest["statusCode"] == 201, digest
+        digest_id = json.loads(digest["body"])["subscriptionId"]
         (confirmation,) = [mail for mail in outbox(aws.endpoint) if f"{api_id}@pets.test" in mail.to]
         token = confirmation.body.split("token=", 1)[1].split()[0]
         confirmed = invoke(
@@ -871,6 +891,20 @@ async def test_every_function_calls_exactly_what_it_declares(
         redriven = {**record, "messageAttributes": {"subscription": {"stringValue": hook_id, "dataType": "String"}}}
         assert invoke(recorder, function("notify"), {"Records": [redriven]}) == {"batchItemFailures": []}
         invoke(recorder, function("finish-delivery"), {**step, "round": 2, "outcome": {"delivered": True}})
+        # the digest's daily run on the analytics worker: one digest delivery, its execution started
+        assert [d.status for d in wiring.portal().delivery_store.page(digest_id, 5, None)[0]] == ["digested"]
+        recorder.current = "analytics-worker"
+        digest_root = Portal()
+        digest_client = await Client.connect(**connect_config(digest_root.temporal_overrides))
+        async with build_analytics_worker(digest_client, analytics_queue, digest_root):
+            digested = await temporal_client.execute_workflow(
+                NotificationDigestWorkflow.run,
+                DigestRun(),
+                id=f"digest-{uuid.uuid4().hex[:8]}",
+                task_queue=analytics_queue,
+            )
+        recorder.current = None
+        assert [o.notices for o in digested.sent if o.subscription_id == digest_id] == [1]
         for name, method, resource, extra in (
             ("list-subscriptions", "GET", "/teams/{team}/subscriptions", {}),
             ("get-subscription", "GET", "/teams/{team}/subscriptions/{subscriptionId}", {}),
@@ -880,7 +914,10 @@ async def test_every_function_calls_exactly_what_it_declares(
                 "update-subscription",
                 "PATCH",
                 "/teams/{team}/subscriptions/{subscriptionId}",
-                {"body": json.dumps({"paused": False}), "headers": {"content-type": "application/json"}},
+                {
+                    "body": json.dumps({"paused": False, "digest": ["api.registered"]}),
+                    "headers": {"content-type": "application/json"},
+                },
             ),
             (
                 "redeliver-notification",
@@ -892,8 +929,9 @@ async def test_every_function_calls_exactly_what_it_declares(
         ):
             delivery_id = extra.pop("deliveryId", None)
             path = {"team": "pets", "subscriptionId": hook_id, **({"deliveryId": delivery_id} if delivery_id else {})}
-            answered = developer_call(name, method, resource, path_parameters=path, **extra)
+            answered = await asyncio.to_thread(developer_call, name, method, resource, path_parameters=path, **extra)
             assert answered["statusCode"] in (200, 202, 204), (name, answered)
+        await temporal_client.get_schedule_handle(digest_schedule_id(analytics_queue)).delete()
 
     declared = {spec.name: set(spec.actions()) for spec in functions() if spec.actions()}
     assert dict(recorder.calls) == declared

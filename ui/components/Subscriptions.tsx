@@ -25,7 +25,18 @@ export const KIND_LABELS: Record<Kind, string> = {
   "health.recovered": "A health alert closed",
   "notification.failed": "A delivery to another subscription failed for good",
 };
+/** Health alerts are told at once, always: they are never kept for the daily digest. */
+export const TOLD_AT_ONCE: ReadonlySet<Kind> = new Set<Kind>(["health.degraded", "health.recovered"]);
 const KINDS = (Object.entries(KIND_LABELS) as [Kind, string][]).map(([kind, label]) => ({ kind, label }));
+
+/** What a delivery was about, in words: an event of one API, or a daily digest of several. */
+export function deliveryWhat(delivery: Delivery): string {
+  if (delivery.kind === "digest") {
+    const notices = delivery.notices ?? 0;
+    return `Daily digest of ${notices} notice${notices === 1 ? "" : "s"}`;
+  }
+  return delivery.apiId ? `${delivery.kind} · ${delivery.apiId}` : delivery.kind;
+}
 
 const target = (s: Subscription) => s.webhookUrl ?? s.email ?? "";
 
@@ -50,6 +61,7 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
   const [channel, setChannel] = useState<"webhook" | "email">("webhook");
   const [address, setAddress] = useState("");
   const [kinds, setKinds] = useState<Kind[]>(["api.registered", "api.rejected"]);
+  const [digest, setDigest] = useState<Kind[]>([]);
   const [apis, setApis] = useState("");
   const { busy, problem, act } = useAction();
   const toggle = (list: Kind[], kind: Kind, on: boolean) => (on ? [...list, kind] : list.filter((k) => k !== kind));
@@ -60,6 +72,7 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
       events: kinds,
       ...(channel === "webhook" ? { webhookUrl: address.trim() } : { email: address.trim() }),
       ...(chosen.length ? { apis: chosen } : {}),
+      ...(digest.some((k) => kinds.includes(k)) ? { digest: digest.filter((k) => kinds.includes(k)) } : {}),
     };
     void act(
       () => api.POST("/teams/{team}/subscriptions", { params: { path: { team } }, body }),
@@ -106,8 +119,23 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
               />{" "}
               {label} <code className="muted">{kind}</code>
             </label>
+            {!TOLD_AT_ONCE.has(kind) && kinds.includes(kind) && (
+              <label className="check muted">
+                <input
+                  type="checkbox"
+                  checked={digest.includes(kind)}
+                  onChange={(event) => setDigest(toggle(digest, kind, event.target.checked))}
+                  aria-label={`${kind} in the daily digest`}
+                />{" "}
+                in the daily digest
+              </label>
+            )}
           </div>
         ))}
+        <p className="muted">
+          Kinds in the daily digest are told together once a day (07:00 UTC) instead of one by one; health alerts are
+          always told at once.
+        </p>
       </fieldset>
       <label>
         Only about these APIs <span className="muted">(API ids, separated by commas; all of the team&apos;s when empty)</span>
@@ -186,7 +214,7 @@ export function DeliveryLog({ team, subscription, editable }: { team: string; su
               {data.items.map((delivery) => (
                 <tr key={delivery.deliveryId}>
                   <td>
-                    <code>{delivery.kind}</code> · {delivery.apiId}
+                    {deliveryWhat(delivery)}
                     <div className="muted">
                       {moment(delivery.createdAt)} · <code>{delivery.deliveryId}</code>
                     </div>
@@ -194,6 +222,17 @@ export function DeliveryLog({ team, subscription, editable }: { team: string; su
                   <td>
                     <span className={`badge delivery-${delivery.status}`}>{delivery.status}</span>
                     {delivery.rounds > 1 ? <div className="muted">round {delivery.rounds}</div> : null}
+                    {delivery.status === "digested" && (
+                      <div className="muted">
+                        {delivery.digestId ? (
+                          <>
+                            told in <code>{delivery.digestId}</code>
+                          </>
+                        ) : (
+                          "waits for the daily digest"
+                        )}
+                      </div>
+                    )}
                   </td>
                   <td>
                     <Attempts delivery={delivery} />

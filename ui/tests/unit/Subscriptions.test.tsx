@@ -1,7 +1,7 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { Schemas } from "@/lib/api/client";
-import { Attempts, KIND_LABELS } from "@/components/Subscriptions";
+import { Attempts, KIND_LABELS, TOLD_AT_ONCE, deliveryWhat } from "@/components/Subscriptions";
 
 const delivery = (attempts: Schemas["DeliveryAttempt"][]): Schemas["Delivery"] => ({
   deliveryId: "msg_0123456789abcdef0123456789",
@@ -44,5 +44,18 @@ describe("a delivery's attempts", () => {
   it("has words for every kind a team can subscribe to", () => {
     expect(Object.keys(KIND_LABELS)).toHaveLength(9);
     expect(Object.values(KIND_LABELS).every((label) => label.length > 10)).toBe(true);
+  });
+});
+
+describe("what a delivery was about", () => {
+  it("names an event's kind and API, and a digest by its number of notices", () => {
+    expect(deliveryWhat(delivery([]))).toBe("api.registered · petstore");
+    const digest = { ...delivery([]), kind: "digest" as const, apiId: undefined, notices: 3 };
+    expect(deliveryWhat(digest)).toBe("Daily digest of 3 notices");
+    expect(deliveryWhat({ ...digest, notices: 1 })).toBe("Daily digest of 1 notice");
+  });
+
+  it("never offers health alerts for the digest", () => {
+    expect([...TOLD_AT_ONCE].sort()).toEqual(["health.degraded", "health.recovered"]);
   });
 });
