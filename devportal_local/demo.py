@@ -360,7 +360,9 @@ async def subscribe_team(session: Session, moto_url: str, receiver_url: str, say
     hook = json.loads(payload)
     say(f"  POST {path} -> HTTP 201: webhook {receiver_url} told of {', '.join(events)} about petstore;")
     say(f"    its signing secret, shown once: {hook['secret'][:12]}... (Standard Webhooks)")
-    body = json.dumps({"events": events, "apis": ["petstore"], "email": DEMO_MAILBOX}).encode()
+    # the mailbox also hears of contract test runs, once a day in the digest
+    mailbox = {"events": [*events, "test-run.completed"], "digest": ["test-run.completed"], "apis": ["petstore"]}
+    body = json.dumps({**mailbox, "email": DEMO_MAILBOX}).encode()
     status, payload = await asyncio.to_thread(session.call, "POST", path, body, "application/json")
     if status == 201:
         from devportal_local.outbox import outbox
@@ -375,10 +377,71 @@ async def subscribe_team(session: Session, moto_url: str, receiver_url: str, say
             raise DemoFailed(f"confirming {DEMO_MAILBOX} answered HTTP {status}: {payload.decode(errors='replace')}")
         say(f"  and the mailbox {DEMO_MAILBOX}, confirmed with the link it was sent (devportal mail shows it)")
     elif status == 409:
+        kept = await _demo_mailbox(session)
+        changes = json.dumps({"events": mailbox["events"], "digest": mailbox["digest"]}).encode()
+        status, payload = await asyncio.to_thread(
+            session.call, "PATCH", f"{path}/{kept['subscriptionId']}", changes, "application/json"
+        )
+        if status != 200:
+            raise DemoFailed(f"PATCH {path}/{kept['subscriptionId']} answered HTTP {status}: {payload.decode()}")
         say(f"  and the mailbox {DEMO_MAILBOX} (subscribed and confirmed by an earlier demo)")
     else:
         raise DemoFailed(f"subscribing {DEMO_MAILBOX} answered HTTP {status}: {payload.decode(errors='replace')}")
     return hook["subscriptionId"], hook["secret"]
+
+
+async def _demo_mailbox(session: Session) -> dict[str, Any]:
+    status, payload = await asyncio.to_thread(session.call, "GET", "/teams/pets/subscriptions")
+    if status != 200:
+        raise DemoFailed(f"GET /teams/pets/subscriptions answered HTTP {status}: {payload.decode(errors='replace')}")
+    found = [s for s in json.loads(payload)["items"] if s.get("email") == DEMO_MAILBOX]
+    if not found:
+        raise DemoFailed(f"team pets has no subscription of {DEMO_MAILBOX}")
+    kept: dict[str, Any] = found[0]
+    return kept
+
+
+async def show_digest(session: Session, client: Client, moto_url: str, say: Say, task_queue: str) -> str:
+    """The mailbox hears of contract test runs once a day: the run just finished waits for the
+    digest, whose schedule (made when the team asked for a digest) is triggered now, as an
+    operator would in the Web UI; the digest's e-mail is shown as SES has it."""
+    from devportal_local.outbox import outbox
+    from temporal_bridge.digests import NotificationDigestWorkflow
+    from temporal_bridge.schedules import digest_schedule_id
+
+    mailbox = (await _demo_mailbox(session))["subscriptionId"]
+    path = f"/teams/pets/subscriptions/{mailbox}/deliveries"
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while True:  # the run's TestRunCompleted reaches the notifier a queue away
+        status, payload = await asyncio.to_thread(session.call, "GET", path)
+        items = json.loads(payload)["items"] if status == 200 else []
+        if any(d["kind"] == "test-run.completed" and d["status"] == "digested" and "digestId" not in d for d in items):
+            break
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"the test run's notice did not wait for the digest (GET {path} -> HTTP {status})")
+        await asyncio.sleep(POLL_SECONDS)
+    say(f"  the run's notice waits for the daily digest (GET {path}: digested)")
+    before = {m.message_id for m in outbox(moto_url)}
+    started = await _triggered(client, digest_schedule_id(task_queue))
+    result = await client.get_workflow_handle_for(
+        NotificationDigestWorkflow.run, started.workflow_id, run_id=started.first_execution_run_id
+    ).result()
+    mine = [outcome for outcome in result.sent if outcome.subscription_id == mailbox and outcome.digest_id]
+    if not mine:
+        raise DemoFailed(f"the digest run {started.workflow_id} sent nothing to {DEMO_MAILBOX}")
+    say(f"  the digest's schedule, triggered now: run {started.workflow_id} sent digest {mine[0].digest_id}")
+    while True:
+        digests = [m for m in outbox(moto_url) if m.message_id not in before and DEMO_MAILBOX in m.to]
+        if digests:
+            break
+        if time.monotonic() > deadline:
+            raise DemoFailed(f"no digest reached {DEMO_MAILBOX} within {TIMEOUT_SECONDS:.0f} s")
+        await asyncio.sleep(POLL_SECONDS)
+    say(f"  {DEMO_MAILBOX} got: {digests[0].subject}")
+    for line in digests[0].body.splitlines():
+        if line.startswith("- "):
+            say(f"    {line}")
+    return digests[0].subject
 
 
 async def show_told(

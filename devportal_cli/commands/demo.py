@@ -66,6 +66,7 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         show_approval,
         show_contract_test,
         show_daily_report,
+        show_digest,
         show_health,
         show_lifecycle,
         show_lint,
@@ -121,6 +122,8 @@ async def _run(config: LocalConfig, petstore_url: str | None) -> int:
         if petstore_url is None:
             raise DemoFailed("the stack's live petstore is not running")
         await show_contract_test(session, say, petstore_url)
+        print("\nTeam pets hears of contract test runs once a day; the morning's digest, sent now:", flush=True)
+        await show_digest(session, client, config.moto_url, say, TASK_QUEUE_ANALYTICS)
     except DemoFailed as error:
         print(f"devportal demo: {error}", file=sys.stderr)
         return 1

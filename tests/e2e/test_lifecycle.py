@@ -171,6 +171,11 @@ def test_demo_runs_to_the_end(tmp_path: Path) -> None:
     assert re.search(r"GET /pets +\d+ cases  failed \(response_schema_conformance\)", out), out
     assert re.search(r"GET /pets/\{petId\} +\d+ cases  passed", out), out
     assert '"adopted" is not one of "available", "pending" or "sold"' in out
+    # the mailbox hears of that run once a day: the digest's schedule, triggered, mails it
+    assert "the run's notice waits for the daily digest" in out
+    assert re.search(r"sent digest msg_[0-9a-f]{26}", out), out
+    assert "got: [devportal] Daily digest for team pets: 1 notice" in out
+    assert re.search(r"    - Contract test of petstore 1\.0\.0: failed", out), out
     assert "done; no process left running." in out
     leftovers = subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True, text=True, check=False)
     assert leftovers.stdout.strip() == ""

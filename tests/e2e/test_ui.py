@@ -837,9 +837,16 @@ def test_a_developer_subscribes_a_webhook_and_a_mailbox_and_reads_the_deliveries
         form.get_by_label("an e-mail address").check()
         form.get_by_label("E-mail address", exact=True).fill(address)
         form.get_by_label("Only about these APIs").fill(api_id)
+        # told of registrations once a day; health alerts offer no digest
+        form.get_by_label("api.registered in the daily digest").check()
+        form.get_by_role("checkbox", name="An API crossed a health line").check()
+        expect(form.get_by_label("health.degraded in the daily digest")).to_have_count(0)
+        form.get_by_role("checkbox", name="An API crossed a health line").uncheck()
+        shots.take(page, "a mailbox told of registrations in the daily digest")
         form.get_by_role("button", name="Subscribe").click()
         mailbox = page.locator(".card").filter(has_text=address)
         expect(mailbox.locator(".badge")).to_have_text("pending-confirmation")
+        expect(mailbox).to_contain_text("daily digest of api.registered")
         # A refused URL is said next to the form, with the member at fault
         form.get_by_label("a webhook").check()
         form.get_by_label("Webhook URL", exact=True).fill("http://169.254.169.254/latest/meta-data")
