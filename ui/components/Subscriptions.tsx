@@ -200,7 +200,7 @@ export function DeliveryLog({ team, subscription, editable }: { team: string; su
       {data && data.items.length === 0 && <p className="muted">Nothing sent yet (kept 30 days).</p>}
       {data && data.items.length > 0 && (
         <div className="scroll">
-          <table>
+          <table className="deliveries">
             <caption className="muted">Newest first; the id is the webhook-id a receiver sees on every attempt.</caption>
             <thead>
               <tr>
