@@ -909,4 +909,14 @@ def test_a_developer_subscribes_a_webhook_and_a_mailbox_and_reads_the_deliveries
         expect(phone.get_by_role("heading", name="Notifications")).to_be_visible()
         phone.wait_for_load_state("networkidle")
         fits_a_phone(phone, "/team/")
+        # a delivery log keeps its columns and scrolls sideways inside its card
+        hook = phone.get_by_role("list", name="Subscriptions of pets").get_by_role("listitem").filter(has_text=api_id)
+        hook = hook.first
+        hook.get_by_role("button", name="Deliveries").click()
+        table = hook.get_by_role("table")
+        expect(table).to_be_visible()
+        box = table.bounding_box()
+        assert box is not None
+        assert box["width"] >= 600, box  # not squeezed to a letter per line
+        fits_a_phone(phone, "/team/ with a delivery log open")
         shots.take(phone, "notifications 360px", full_page=True)
