@@ -410,9 +410,11 @@ class FinishDelivery(_DeliveryStep):
         (what the state machine caught). A failure is announced and its event handed back for the
         failed-deliveries queue."""
         delivery = self._delivery(step)  # read after every attempt of the round was recorded
-        if "skipped" in outcome:
-            self.deliveries.finish(step.subscription_id, step.delivery_id, "failed", step.round)
-            return {"skipped": str(outcome["skipped"])}
+        if "skipped" in outcome:  # paused or deleted: nothing was sent, and nothing failed
+            why = str(outcome["skipped"])[:300]
+            self._attempt(step, Attempt(self.now(), "skipped", None, 0.0, why))
+            self.deliveries.finish(step.subscription_id, step.delivery_id, "skipped", step.round)
+            return {"skipped": why}
         attempts = len(delivery.attempts)
         if step.channel == "email":  # SES's step records nothing itself: its one attempt is recorded here
             error = outcome.get("error")

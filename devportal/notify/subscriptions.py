@@ -242,7 +242,7 @@ class Attempt:
     """One try at a delivery: when, what came back, how long it took."""
 
     at: datetime
-    outcome: Literal["delivered", "retryable", "refused", "failed"]
+    outcome: Literal["delivered", "retryable", "refused", "failed", "skipped"]
     status: int | None
     latency_ms: float
     detail: str = ""
@@ -257,7 +257,7 @@ class Delivery:
     api_id: str  # "" for a digest (it is about the team's APIs)
     event_id: str  # the event's id; a digest's own id
     created_at: datetime
-    status: Literal["pending", "delivered", "failed", "digested"]
+    status: Literal["pending", "delivered", "failed", "skipped", "digested"]
     attempts: tuple[Attempt, ...] = field(default_factory=tuple)
     rounds: int = 1  # 1, then one more per redelivery
     event: str = ""  # the EventBridge event as received (JSON), to render and to deliver again

@@ -149,6 +149,20 @@ def test_a_failed_webhook_is_refused_at_once_on_a_4xx(notifying: AwsWorld) -> No
         assert len(receiver.received) == 1
 
 
+def test_a_round_for_a_paused_subscription_ends_skipped_and_sends_nothing(notifying: AwsWorld) -> None:
+    from devportal.notify.subscriptions import SubscriptionChanges
+
+    with webhook_receiver() as receiver:
+        subscription_id, _ = subscribe(receiver.url)
+        wiring.portal().subscriptions.change("pets", subscription_id, SubscriptionChanges(paused=True))
+        event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+        # a redriven message names its subscription: its round starts, and Render finds it paused
+        assert wiring.portal().notify.handle(eventbridge_body(event), only=subscription_id).started == 1
+        kept = until(settled(subscription_id, event, "skipped"), 20, "the round did not end skipped")
+        assert [(a.outcome, a.detail) for a in kept.attempts] == [("skipped", "the subscription is paused")]
+        assert receiver.received == []
+
+
 def test_an_email_goes_through_ses_once_its_address_is_confirmed(notifying: AwsWorld) -> None:
     address = f"owner-{uuid.uuid4().hex[:6]}@pets.test"
     subscription_id, secret = subscribe(email=address)

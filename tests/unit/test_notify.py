@@ -423,6 +423,18 @@ def test_a_paused_or_deleted_subscription_is_skipped_at_render() -> None:
     assert world.render.render(step) == {"send": True}
     world.manager.change("pets", subscription_id, SubscriptionChanges.model_validate({"paused": True}))
     assert world.render.render(step) == {"send": False, "why": "the subscription is paused"}
+    # the round ends skipped, saying why - not failed, and nothing announced
+    assert world.finish.finish(step, {"skipped": "the subscription is paused"}) == {
+        "skipped": "the subscription is paused"
+    }
+    kept = world.deliveries.get(subscription_id, step.delivery_id)
+    assert kept is not None
+    assert kept.status == "skipped"
+    assert [(a.outcome, a.detail) for a in kept.attempts] == [("skipped", "the subscription is paused")]
+    assert world.publisher.published == []
+    # once resumed, it can be sent again
+    world.manager.change("pets", subscription_id, SubscriptionChanges.model_validate({"paused": False}))
+    assert world.notify.redeliver("pets", subscription_id, step.delivery_id).rounds == 2
 
 
 def test_an_email_says_why_it_came_and_links_the_portal() -> None:

@@ -238,7 +238,7 @@ export function DeliveryLog({ team, subscription, editable }: { team: string; su
                     <Attempts delivery={delivery} />
                   </td>
                   <td>
-                    {editable && (delivery.status === "failed" || delivery.status === "delivered") && (
+                    {editable && ["failed", "delivered", "skipped"].includes(delivery.status) && (
                       <button type="button" className="secondary" disabled={busy} onClick={() => redeliver(delivery)}>
                         {delivery.status === "failed" ? "Deliver again" : "Send again"}
                       </button>
