@@ -7,6 +7,8 @@ import json
 import re
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -108,21 +110,30 @@ class PinnedWebhookPoster:
     targets), the connection pinned to that address, no redirect followed, 10 s for the whole
     answer, at most a few KiB of it read."""
 
-    def __init__(self, policy: TargetPolicy) -> None:
+    def __init__(self, policy: TargetPolicy, timeout_seconds: float = WEBHOOK_TIMEOUT_SECONDS) -> None:
         self._session = pinned_session(policy, max_body_bytes=WEBHOOK_BODY_CAP, cut_long_bodies=True, max_redirects=0)
+        self._timeout = timeout_seconds
+        # requests' timeouts are per socket operation: a receiver answering a byte at a time
+        # would never trip them. The POST runs on a thread the attempt stops waiting for once the
+        # whole answer is late (the thread ends at the next per-operation timeout at most).
+        self._posting = ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-post")
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> tuple[int, float]:
         started = time.perf_counter()
+        posted = self._posting.submit(
+            self._session.post, url, data=body, headers=headers, timeout=self._timeout, allow_redirects=False
+        )
         try:
-            response = self._session.post(
-                url, data=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS, allow_redirects=False
-            )
+            response = posted.result(timeout=self._timeout)
+        except FutureTimeout:
+            posted.cancel()
+            raise ConnectionError(f"no whole answer within {self._timeout:g} s") from None
         except RefusedTarget as refused:
             raise DeliveryRefused(str(refused)) from None
         except requests.exceptions.ConnectTimeout:
-            raise ConnectionError(f"no connection within {WEBHOOK_TIMEOUT_SECONDS} s") from None
+            raise ConnectionError(f"no connection within {self._timeout:g} s") from None
         except requests.exceptions.ReadTimeout:
-            raise ConnectionError(f"no answer within {WEBHOOK_TIMEOUT_SECONDS} s") from None
+            raise ConnectionError(f"no answer within {self._timeout:g} s") from None
         except requests.exceptions.RequestException as error:
             reason = _ERRNO.search(str(error))
             raise ConnectionError(

@@ -75,3 +75,66 @@ def test_a_body_over_the_cap_is_refused(server: int) -> None:
     with pytest.raises(ResponseTooLarge):
         session.get(f"http://127.0.0.1:{server}/big", timeout=5)
     assert isinstance(ResponseTooLarge("x"), requests.RequestException)
+
+
+def test_a_webhook_answer_dripped_a_byte_at_a_time_is_cut_at_the_whole_timeout() -> None:
+    import socket
+    import time
+
+    from devportal.adapters.notify import PinnedWebhookPoster
+
+    # Given a receiver that answers one byte every 0.2 s: no single read ever waits 1 s
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    stop = threading.Event()
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 200:
+                if stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.2)
+
+    dripping = threading.Thread(target=drip, daemon=True)
+    dripping.start()
+    poster = PinnedWebhookPoster(TargetPolicy(allow_loopback=True), timeout_seconds=1)
+    started = time.monotonic()
+    try:
+        # When a delivery is POSTed to it, Then the attempt ends after the whole second, as no answer
+        with pytest.raises(ConnectionError, match="no whole answer within 1 s"):
+            poster.post(f"http://127.0.0.1:{port}/hook", b"{}", {"content-type": "application/json"})
+        assert time.monotonic() - started < 3
+    finally:
+        stop.set()
+        dripping.join(5)
+        listener.close()
+    # and a receiver that answers is still heard
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Answering)
+    serving = threading.Thread(target=httpd.serve_forever, daemon=True)
+    serving.start()
+    try:
+        status, latency = poster.post(f"http://127.0.0.1:{httpd.server_address[1]}/hook", b"{}", {})
+        assert status == 204
+        assert latency < 1000
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+class _Answering(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
