@@ -454,19 +454,24 @@ def test_an_email_says_why_it_came_and_links_the_portal() -> None:
     assert "team pets subscribed o@pets.test to api.registered" in message["text"]
 
 
-def test_a_large_event_is_cut_to_fit_a_webhook_body() -> None:
-    many = [Finding(pointer=f"/p/{i}", message="x" * 900, rule="r", severity="error") for i in range(100)]
+def _rejection(findings: int = 0) -> Any:
+    """petstore 2.0.0 refused as an invalid spec, with `findings` long findings."""
+    found = [Finding(pointer=f"/p/{i}", message="x" * 900, rule="r", severity="error") for i in range(findings)]
     rejected = ApiRegistrationRejected(
-        submission_id="sub-" + "c" * 24,
+        submission_id="sub-" + uuid.uuid4().hex[:24],
         api_id="petstore",
         version="2.0.0",
         owner="pets",
         workflow_id="w",
         reason="invalid-spec",
-        findings=many,
-        findings_truncated=True,
+        findings=found,
+        findings_truncated=findings > 50,
     )
-    event = new_event(rejected, correlation_id="c", producer="t")
+    return new_event(rejected, correlation_id="c", producer="t")
+
+
+def test_a_large_event_is_cut_to_fit_a_webhook_body() -> None:
+    event = _rejection(findings=100)
     from devportal.notify.subscriptions import Delivery
 
     delivery = Delivery(
@@ -544,20 +549,7 @@ def test_a_digested_kind_waits_and_one_digest_a_day_tells_all_that_waited() -> N
 def test_kinds_not_digested_are_told_at_once_beside_a_digest() -> None:
     world = World()
     subscription_id = _digesting(world)
-    rejected = new_event(
-        ApiRegistrationRejected(
-            submission_id="sub-" + "d" * 24,
-            api_id="petstore",
-            version="2.0.0",
-            owner="pets",
-            workflow_id="w",
-            reason="invalid-spec",
-            findings=[],
-            findings_truncated=False,
-        ),
-        correlation_id="c",
-        producer="t",
-    )
+    rejected = _rejection()
     noticed = world.notify.handle(eventbridge_body(rejected))
     assert (noticed.started, noticed.digested) == (1, 0)
     assert list(world.executions.started) == [delivery_id_for(rejected.metadata.event_id, subscription_id)]
@@ -630,18 +622,7 @@ def test_a_large_digest_is_cut_to_fit_a_webhook_body() -> None:
     assert len(small["data"]["notices"]) == 40
     assert "truncated" not in small
     # the same number of notices, each a rejection with long findings: as many as fit are kept
-    findings = [Finding(pointer=f"/p/{i}", message="x" * 900, rule="r", severity="error") for i in range(40)]
-    rejected = ApiRegistrationRejected(
-        submission_id="sub-" + "c" * 24,
-        api_id="petstore",
-        version="2.0.0",
-        owner="pets",
-        workflow_id="w",
-        reason="invalid-spec",
-        findings=findings,
-        findings_truncated=False,
-    )
-    body_of = eventbridge_body(new_event(rejected, correlation_id="c", producer="t"))
+    body_of = eventbridge_body(_rejection(findings=40))
     large = [replace(item, kind="api.rejected", event=body_of) for item in told]
     body = webhook_body(digest, large)
     assert len(body) <= MAX_PAYLOAD_BYTES
