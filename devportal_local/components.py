@@ -55,9 +55,12 @@ def _worker() -> int:
 def _pollers() -> int:
     from devportal_local.lambda_front import serving_invocations
     from devportal_local.pollers import run_pollers
+    from devportal_local.resume import resume_pending_deliveries
 
     names = ResourceNames(os.environ["DEVPORTAL_PREFIX"])
     with serving_invocations(LOOPBACK, int(os.environ["DEVPORTAL_LAMBDA_PORT"]), names):
+        # the rounds the last stop interrupted, once the tasks they call can be reached
+        threading.Thread(target=resume_pending_deliveries, args=(names,), name="resume", daemon=True).start()
         run_pollers(names, _stop_event_on_signals(), on_ready=_mark_ready)
     return 0
 

@@ -169,6 +169,16 @@ class Notify:
             raise StateConflict(f"Delivery {delivery_id} was delivered again meanwhile.")
         return replace(delivery, status="pending", rounds=delivery.rounds + 1)
 
+    def resume(self, subscription_id: str, delivery_id: str) -> bool:
+        """Start a pending delivery's current round again, if its execution is gone (a local stack
+        restarted: moto keeps no executions). Where the execution exists, nothing happens."""
+        delivery = self.deliveries.get(subscription_id, delivery_id)
+        subscription = self.subscriptions.get(delivery.team, subscription_id) if delivery else None
+        if delivery is None or subscription is None or delivery.status != "pending":
+            return False
+        step = Step(delivery.delivery_id, subscription_id, delivery.team, subscription.channel, delivery.rounds)
+        return self.executions.start(execution_name(delivery.delivery_id, delivery.rounds), step.payload())
+
     def _redrive(self, team: str, subscription_id: str, delivery_id: str) -> Noticed:
         subscription = self.subscriptions.get(team, subscription_id)
         delivery = self.deliveries.get(subscription_id, delivery_id) if subscription else None

@@ -163,6 +163,33 @@ def test_a_round_for_a_paused_subscription_ends_skipped_and_sends_nothing(notify
         assert receiver.received == []
 
 
+def test_a_round_a_restart_interrupted_is_started_again(notifying: AwsWorld) -> None:
+    from datetime import UTC, datetime
+
+    from devportal.notify.subscriptions import Delivery
+    from devportal_local.resume import resume_pending_deliveries
+
+    with webhook_receiver() as receiver:
+        subscription_id, _ = subscribe(receiver.url)
+        event = registered(f"nt-{uuid.uuid4().hex[:8]}")
+        # Given a delivery in its second round, pending, whose execution is gone (moto forgot it)
+        delivery_id = delivery_id_for(event.metadata.event_id, subscription_id)
+        kept = Delivery(delivery_id, subscription_id, "pets", "api.registered", event.data.api_id,
+                        event.metadata.event_id, datetime.now(UTC), "pending", rounds=2,
+                        event=eventbridge_body(event))  # fmt: skip
+        assert wiring.portal().delivery_store.create(kept)
+        # When the pollers process starts, Then that round starts again and the receiver has it
+        assert resume_pending_deliveries(notifying.names) >= 1
+        (got,) = receiver.wait_for(1)
+        assert got.headers["webhook-id"] == delivery_id
+        done = until(settled(subscription_id, event, "delivered"), 20, "the resumed round did not deliver")
+        assert (done.rounds, [a.status for a in done.attempts]) == (2, [200])
+        # a second start finds nothing of it to resume
+        resume_pending_deliveries(notifying.names)
+        time.sleep(1)
+        assert len(receiver.received) == 1
+
+
 def test_an_email_goes_through_ses_once_its_address_is_confirmed(notifying: AwsWorld) -> None:
     address = f"owner-{uuid.uuid4().hex[:6]}@pets.test"
     subscription_id, secret = subscribe(email=address)
