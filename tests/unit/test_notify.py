@@ -329,6 +329,22 @@ def test_a_delivery_kept_but_not_started_is_started_when_its_event_comes_again()
     assert list(world.executions.started) == [delivery_id_for(event.metadata.event_id, subscription_id)]
 
 
+def test_resume_starts_a_pending_round_whose_execution_is_gone_and_nothing_else() -> None:
+    world = World()
+    subscription_id = world.hook()
+    event = registered()
+    world.notify.handle(eventbridge_body(event))
+    step = world.step(subscription_id, event)
+    world.executions.started.clear()  # a local restart: moto forgot the execution
+    assert world.notify.resume(subscription_id, step.delivery_id) is True
+    assert list(world.executions.started) == [step.delivery_id]
+    assert world.notify.resume(subscription_id, step.delivery_id) is False  # it exists now
+    world.finish.finish(step, {"delivered": True})
+    world.executions.started.clear()
+    assert world.notify.resume(subscription_id, step.delivery_id) is False  # not pending
+    assert world.notify.resume(subscription_id, "msg_" + "0" * 26) is False
+
+
 def test_an_event_about_an_api_without_owner_tells_nobody() -> None:
     world = World()
     world.hook()
