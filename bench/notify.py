@@ -1,7 +1,9 @@
 """Notifications on the local stack: how long from an event on the bus to its signed POST at a
 webhook receiver (p50/p95), and how many deliveries per second one event makes to 100 webhook
 subscriptions - each against the same signed POSTs sent straight from one process (the baseline:
-what delivering costs without the notifier, the state machine and its tasks).
+what delivering costs without the notifier, the state machine and its tasks); and a daily digest
+of 100 notices: from the digest's schedule triggered to its one signed POST received, against one
+notice told at once (the p50 above).
 
     python -m bench.notify [--rounds 20]
 """
@@ -27,6 +29,7 @@ from devportal_local.webhook_receiver import Receiver, webhook_receiver
 from tests.support.events import put_on_bus, registered
 
 SUBSCRIPTIONS = 100
+DIGESTED = 100
 
 
 def put_event(stack: harness.StackProcess, event: Any) -> float:
@@ -67,6 +70,52 @@ def fan_out(stack: harness.StackProcess, session: Session, receiver: Receiver) -
     }
 
 
+def digest(stack: harness.StackProcess, session: Session, receiver: Receiver) -> dict[str, Any]:
+    """DIGESTED registrations kept for one webhook's digest, then the digest's schedule triggered."""
+    import asyncio
+
+    from devportal.names import TASK_QUEUE_ANALYTICS
+    from temporal_bridge.digests import NotificationDigestWorkflow
+    from temporal_bridge.schedules import digest_schedule_id, trigger_now
+
+    api_id = f"bench-{uuid.uuid4().hex[:6]}"
+    body = json.dumps(
+        {"events": ["api.registered"], "digest": ["api.registered"], "apis": [api_id], "webhookUrl": receiver.url}
+    ).encode()
+    status, payload = session.call("POST", "/teams/pets/subscriptions", body, "application/json")
+    assert status == 201, payload
+    subscription_id = json.loads(payload)["subscriptionId"]
+    for n in range(DIGESTED):
+        put_event(stack, registered(api_id, owner="pets", version=f"1.{n}.0"))
+    deadline = time.monotonic() + 300
+    while True:  # every notice kept for the digest
+        status, payload = session.call("GET", f"/teams/pets/subscriptions/{subscription_id}/deliveries?limit=100")
+        if sum(d["status"] == "digested" for d in json.loads(payload)["items"]) >= DIGESTED:
+            break
+        assert time.monotonic() < deadline, "the notices were not all kept for the digest"
+        time.sleep(0.5)
+
+    async def run() -> tuple[float, float]:
+        client = await stack.cfg.connect_temporal()
+        started = time.time()
+        triggered = await trigger_now(client, digest_schedule_id(TASK_QUEUE_ANALYTICS))
+        await client.get_workflow_handle_for(
+            NotificationDigestWorkflow.run, triggered.workflow_id, run_id=triggered.first_execution_run_id
+        ).result()
+        return started, time.time()
+
+    started, ran = asyncio.run(run())
+    (got,) = receiver.wait_for(1, seconds=120)
+    told = json.loads(got.body)["data"]
+    return {
+        "notices": told["total"],
+        "notices_in_body": len(told["notices"]),
+        "body_bytes": len(got.body),
+        "workflow_seconds": round(ran - started, 3),
+        "seconds_to_webhook": round(got.at - started, 3),
+    }
+
+
 def direct(receiver: Receiver, count: int) -> list[float]:
     """The baseline: the same signed POSTs, made one after another by the poster the task uses."""
     poster = PinnedWebhookPoster(TargetPolicy(allow_loopback=True, who="webhooks"))
@@ -102,6 +151,9 @@ def main() -> None:
                 print(f"One event to {SUBSCRIPTIONS} webhook subscriptions ...", flush=True)
                 spread = fan_out(stack, session, receiver)
             with webhook_receiver() as receiver:
+                print(f"A daily digest of {DIGESTED} notices to one webhook ...", flush=True)
+                digested = digest(stack, session, receiver)
+            with webhook_receiver() as receiver:
                 baseline = direct(receiver, SUBSCRIPTIONS)
         finally:
             stop(stack)
@@ -121,6 +173,11 @@ def main() -> None:
         "baseline_posts_per_second": round(base_rate, 1),
         "ratio": round(base_rate / spread["deliveries_per_second"], 1),
     }
+    results["digest"] = {
+        **digested,
+        "immediate_p50_seconds": round(p50, 3),
+        "ratio_to_one_immediate": round(digested["seconds_to_webhook"] / p50, 1),
+    }
     out = save("notify", results)
     print(f"\nResults ({out}):", flush=True)
     print(
@@ -131,6 +188,11 @@ def main() -> None:
         f"  one event to {SUBSCRIPTIONS} subscriptions: {spread['deliveries']} deliveries, last after "
         f"{spread['seconds_to_last']} s = {spread['deliveries_per_second']} deliveries/s "
         f"(the same POSTs from one process: {base_rate:.0f}/s)"
+    )
+    print(
+        f"  a daily digest of {digested['notices']} notices ({digested['notices_in_body']} in its "
+        f"{digested['body_bytes']:,}-byte body): schedule triggered -> webhook {digested['seconds_to_webhook']} s "
+        f"(one notice told at once: p50 {p50:.3f} s)"
     )
 
 

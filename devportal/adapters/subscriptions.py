@@ -25,6 +25,7 @@ CONFIRMATION_DAYS = 7
 DELIVERY_DAYS = 30
 DIGEST_WAITING = "DIGEST#WAITING"
 _BATCH_GET = 100  # DynamoDB's BatchGetItem limit
+_TRANSACTION = 100  # DynamoDB's TransactWriteItems limit
 
 
 def _subscription_item(subscription: Subscription) -> dict[str, Any]:
@@ -373,19 +374,33 @@ class DynamoDeliveryStore(DynamoTable):
         return found
 
     def include(self, subscription_id: str, delivery_ids: list[str], digest_id: str) -> None:
-        """Mark deliveries as told by the digest `digest_id`: they leave the digest's index."""
-        for delivery_id in delivery_ids:
+        """Mark deliveries as told by the digest `digest_id`: they leave the digest's index. A
+        hundred per transaction; one by one when a transaction finds one gone (expired or deleted
+        meanwhile: nothing to mark)."""
+        marking: dict[str, Any] = {
+            "UpdateExpression": "SET digestId = :digest REMOVE GSI1PK, GSI1SK",
+            "ConditionExpression": "attribute_exists(PK)",
+            "ExpressionAttributeValues": item({":digest": digest_id}),
+        }
+        for start in range(0, len(delivery_ids), _TRANSACTION):
+            chunk = delivery_ids[start : start + _TRANSACTION]
+            updates = [
+                {"Update": {"TableName": self._table, "Key": self._key(subscription_id, d), **marking}} for d in chunk
+            ]
             try:
-                self._client().update_item(
-                    TableName=self._table,
-                    Key=self._key(subscription_id, delivery_id),
-                    UpdateExpression="SET digestId = :digest REMOVE GSI1PK, GSI1SK",
-                    ConditionExpression="attribute_exists(PK)",
-                    ExpressionAttributeValues=item({":digest": digest_id}),
-                )
+                self._client().transact_write_items(TransactItems=updates)  # type: ignore[arg-type]
+                continue
             except ClientError as error:
-                if not conditional_failure(error):  # expired or deleted meanwhile: nothing to mark
+                if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                     raise
+            for delivery_id in chunk:
+                try:
+                    self._client().update_item(
+                        TableName=self._table, Key=self._key(subscription_id, delivery_id), **marking
+                    )
+                except ClientError as error:
+                    if not conditional_failure(error):
+                        raise
 
     def many(self, subscription_id: str, delivery_ids: list[str]) -> list[Delivery]:
         """The deliveries named that still exist, in the order named."""

@@ -300,3 +300,38 @@ async def _digest_run(client: Client, schedule_id: str) -> DigestResult:
         NotificationDigestWorkflow.run, started.workflow_id, run_id=started.first_execution_run_id
     )
     return await run.result()
+
+
+def test_the_digest_index_names_who_waits_and_forgets_what_a_digest_told(aws: AwsWorld) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from devportal.adapters.subscriptions import DynamoDeliveryStore
+    from devportal.notify.subscriptions import Delivery
+
+    store = DynamoDeliveryStore(aws.names.table, aws.client("dynamodb"))
+    mine, other = (f"sub-{uuid.uuid4().hex[:24]}" for _ in range(2))
+    t0 = datetime(2026, 12, 6, 8, tzinfo=UTC)
+
+    def kept(subscription_id: str, n: int, status: str = "digested") -> str:
+        delivery_id = f"msg_{uuid.uuid4().hex[:26]}"
+        at = t0 + timedelta(minutes=n)
+        assert store.create(Delivery(delivery_id, subscription_id, "pets", "api.registered", "p", "e", at, status))  # type: ignore[arg-type]
+        return delivery_id
+
+    first, second, third = (kept(mine, n) for n in range(3))
+    kept(mine, 4, "pending")  # told at once: not waiting
+    kept(other, 0)
+    waiting = store.waiting_subscriptions(10_000)
+    assert ("pets", mine) in waiting
+    assert ("pets", other) in waiting
+    assert len(waiting) == len(set(waiting))  # each subscription once, however many wait
+    # what waited before the run's start, oldest first
+    assert [d.delivery_id for d in store.waiting(mine, t0 + timedelta(minutes=2), 500)] == [first, second]
+    # marked by a digest (one of them gone meanwhile: the others are marked one by one)
+    store.include(mine, [first, f"msg_{'0' * 26}", second], "msg_" + "d" * 26)
+    assert [d.delivery_id for d in store.waiting(mine, t0 + timedelta(days=1), 500)] == [third]
+    told = store.many(mine, [second, f"msg_{'0' * 26}", first])
+    assert [(d.delivery_id, d.digest_id) for d in told] == [(second, "msg_" + "d" * 26), (first, "msg_" + "d" * 26)]
+    store.include(mine, [third], "msg_" + "e" * 26)  # the whole transaction
+    assert store.waiting(mine, t0 + timedelta(days=1), 500) == []
+    assert ("pets", mine) not in store.waiting_subscriptions(10_000)
