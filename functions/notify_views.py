@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 
 from devportal.http import ApiRequest
 from devportal.identity.access import require_team_member
+from devportal.notify.kinds import BY_NAME
 from devportal.notify.subscriptions import DIGEST, Delivery, Subscription
 from devportal.specs.openapi import check_team
 from devportal.wiring import Portal
@@ -72,8 +73,8 @@ def delivery_view(delivery: Delivery) -> dict[str, Any]:
 def ensure_digests(portal: Portal, digest: Sequence[str] | None) -> None:
     """A subscription that asks for a daily digest needs the digest's schedule: made before the
     subscription is kept (an unreachable Temporal refuses the request; nothing half-done)."""
-    if not digest:
-        return
+    if not any(BY_NAME[kind].digestible for kind in digest or ()):
+        return  # nothing that can be digested: the request is refused further on, or has no digest
     queue = portal.analytics_task_queue
     if portal.temporal.run(lambda client: ensure_digest_schedule(client, queue)):
         logger.info("daily digest schedule created", schedule_id=digest_schedule_id(queue))
