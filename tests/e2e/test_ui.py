@@ -833,6 +833,15 @@ def test_a_developer_subscribes_a_webhook_and_a_mailbox_and_reads_the_deliveries
         expect(secret).to_have_count(0)
         card = page.locator(".card").filter(has_text=receiver.url)
         expect(card).to_contain_text("about " + api_id)
+        # and changes it: refusals wait for the daily digest, registrations are still told at once
+        card.get_by_role("button", name="Change…").click()
+        change = card.get_by_role("form", name=f"Change {receiver.url}")
+        change.get_by_label("api.rejected in the daily digest").check()
+        shots.take(page, "changing what a webhook is told")
+        change.get_by_role("button", name="Save").click()
+        expect(change).to_have_count(0)
+        expect(card).to_contain_text("daily digest of api.rejected")
+        expect(card).to_contain_text("about " + api_id)  # the API it was about is kept
         # And an e-mail address, which waits for its confirmation
         form.get_by_label("an e-mail address").check()
         form.get_by_label("E-mail address", exact=True).fill(address)

@@ -57,6 +57,66 @@ function Secret({ secret, onDismiss }: { secret: { of: string; value: string; no
   );
 }
 
+const toggle = (list: Kind[], kind: Kind, on: boolean) => (on ? [...list, kind] : list.filter((k) => k !== kind));
+
+/** The kinds a subscription is told of, and which of them wait for the daily digest. */
+function KindChoices({
+  kinds,
+  digest,
+  onKinds,
+  onDigest,
+}: {
+  kinds: Kind[];
+  digest: Kind[];
+  onKinds: (kinds: Kind[]) => void;
+  onDigest: (digest: Kind[]) => void;
+}) {
+  return (
+    <fieldset className="stack">
+      <legend>Of</legend>
+      {KINDS.map(({ kind, label }) => (
+        <div key={kind} className="actions">
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={kinds.includes(kind)}
+              onChange={(event) => onKinds(toggle(kinds, kind, event.target.checked))}
+            />{" "}
+            {label} <code className="muted">{kind}</code>
+          </label>
+          {!TOLD_AT_ONCE.has(kind) && kinds.includes(kind) && (
+            <label className="check muted">
+              <input
+                type="checkbox"
+                checked={digest.includes(kind)}
+                onChange={(event) => onDigest(toggle(digest, kind, event.target.checked))}
+                aria-label={`${kind} in the daily digest`}
+              />{" "}
+              in the daily digest
+            </label>
+          )}
+        </div>
+      ))}
+      <p className="muted">
+        Kinds in the daily digest are told together once a day (07:00 UTC) instead of one by one; health alerts are always
+        told at once.
+      </p>
+    </fieldset>
+  );
+}
+
+function ApiChoice({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <label>
+      Only about these APIs <span className="muted">(API ids, separated by commas; all of the team&apos;s when empty)</span>
+      <input value={value} onChange={(event) => onChange(event.target.value)} />
+    </label>
+  );
+}
+
+/** What is sent of `digest`: the kinds still chosen. */
+const digestOf = (kinds: Kind[], digest: Kind[]) => digest.filter((k) => kinds.includes(k));
+
 function NewSubscription({ team, onCreated }: { team: string; onCreated: (created: Schemas["CreatedSubscription"]) => void }) {
   const [channel, setChannel] = useState<"webhook" | "email">("webhook");
   const [address, setAddress] = useState("");
@@ -64,7 +124,6 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
   const [digest, setDigest] = useState<Kind[]>([]);
   const [apis, setApis] = useState("");
   const { busy, problem, act } = useAction();
-  const toggle = (list: Kind[], kind: Kind, on: boolean) => (on ? [...list, kind] : list.filter((k) => k !== kind));
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const chosen = apis.split(/[\s,]+/).filter(Boolean);
@@ -72,7 +131,7 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
       events: kinds,
       ...(channel === "webhook" ? { webhookUrl: address.trim() } : { email: address.trim() }),
       ...(chosen.length ? { apis: chosen } : {}),
-      ...(digest.some((k) => kinds.includes(k)) ? { digest: digest.filter((k) => kinds.includes(k)) } : {}),
+      ...(digestOf(kinds, digest).length ? { digest: digestOf(kinds, digest) } : {}),
     };
     void act(
       () => api.POST("/teams/{team}/subscriptions", { params: { path: { team } }, body }),
@@ -107,40 +166,8 @@ function NewSubscription({ team, onCreated }: { team: string; onCreated: (create
           onChange={(event) => setAddress(event.target.value)}
         />
       </label>
-      <fieldset className="stack">
-        <legend>Of</legend>
-        {KINDS.map(({ kind, label }) => (
-          <div key={kind} className="actions">
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={kinds.includes(kind)}
-                onChange={(event) => setKinds(toggle(kinds, kind, event.target.checked))}
-              />{" "}
-              {label} <code className="muted">{kind}</code>
-            </label>
-            {!TOLD_AT_ONCE.has(kind) && kinds.includes(kind) && (
-              <label className="check muted">
-                <input
-                  type="checkbox"
-                  checked={digest.includes(kind)}
-                  onChange={(event) => setDigest(toggle(digest, kind, event.target.checked))}
-                  aria-label={`${kind} in the daily digest`}
-                />{" "}
-                in the daily digest
-              </label>
-            )}
-          </div>
-        ))}
-        <p className="muted">
-          Kinds in the daily digest are told together once a day (07:00 UTC) instead of one by one; health alerts are
-          always told at once.
-        </p>
-      </fieldset>
-      <label>
-        Only about these APIs <span className="muted">(API ids, separated by commas; all of the team&apos;s when empty)</span>
-        <input value={apis} onChange={(event) => setApis(event.target.value)} />
-      </label>
+      <KindChoices kinds={kinds} digest={digest} onKinds={setKinds} onDigest={setDigest} />
+      <ApiChoice value={apis} onChange={setApis} />
       {problem && <ProblemMessage problem={problem} title="The subscription was not made" />}
       <div className="actions">
         <button type="submit" disabled={busy || kinds.length === 0}>
@@ -254,6 +281,52 @@ export function DeliveryLog({ team, subscription, editable }: { team: string; su
   );
 }
 
+/** Change what a subscription is told of, and what waits for the daily digest. */
+function EditSubscription({
+  team,
+  subscription,
+  onDone,
+}: {
+  team: string;
+  subscription: Subscription;
+  onDone: (changed: boolean) => void;
+}) {
+  const [kinds, setKinds] = useState<Kind[]>(subscription.events);
+  const [digest, setDigest] = useState<Kind[]>(subscription.digest);
+  const [apis, setApis] = useState(subscription.apis.join(", "));
+  const { busy, problem, act } = useAction();
+  const path = { team, subscriptionId: subscription.subscriptionId };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const body: Schemas["SubscriptionChanges"] = {
+      events: kinds,
+      digest: digestOf(kinds, digest),
+      apis: apis.split(/[\s,]+/).filter(Boolean),
+    };
+    void act(
+      () => api.PATCH("/teams/{team}/subscriptions/{subscriptionId}", { params: { path }, body }),
+      (changed) => {
+        if (changed) onDone(true);
+      },
+    );
+  };
+  return (
+    <form className="stack" aria-label={`Change ${target(subscription)}`} onSubmit={submit}>
+      <KindChoices kinds={kinds} digest={digest} onKinds={setKinds} onDigest={setDigest} />
+      <ApiChoice value={apis} onChange={setApis} />
+      {problem && <ProblemMessage problem={problem} title="The subscription was not changed" />}
+      <div className="actions">
+        <button type="submit" disabled={busy || kinds.length === 0}>
+          Save
+        </button>
+        <button type="button" className="secondary" onClick={() => onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
 function SubscriptionRow({
   team,
   subscription,
@@ -268,6 +341,7 @@ function SubscriptionRow({
   onSecret: (secret: { of: string; value: string; note: string }) => void;
 }) {
   const [open, setOpen] = useState(false);
+  const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const { busy, problem, act } = useAction();
   const path = { team, subscriptionId: subscription.subscriptionId };
@@ -302,6 +376,11 @@ function SubscriptionRow({
         <button type="button" className="secondary" aria-expanded={open} onClick={() => setOpen(!open)}>
           {open ? "Hide deliveries" : "Deliveries"}
         </button>
+        {editable && (
+          <button type="button" className="secondary" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+            Change…
+          </button>
+        )}
         {editable && subscription.status !== "pending-confirmation" && (
           <button type="button" className="secondary" disabled={busy} onClick={() => pause(subscription.status === "active")}>
             {subscription.status === "active" ? "Pause" : "Resume"}
@@ -328,6 +407,16 @@ function SubscriptionRow({
             </button>
           ))}
       </div>
+      {editing && (
+        <EditSubscription
+          team={team}
+          subscription={subscription}
+          onDone={(saved) => {
+            setEditing(false);
+            if (saved) changed();
+          }}
+        />
+      )}
       {open && <DeliveryLog team={team} subscription={subscription} editable={editable} />}
     </li>
   );
