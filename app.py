@@ -6,7 +6,11 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
 - stage: dev (default) | staging | prod
 - corsOrigins: list of browser origins allowed to call the API (default: any; tokens travel in
   headers, never cookies)
-- alarmEmail: an address subscribed to the alarm topic
+- alarmEmail: an address subscribed to the alarm topic (and to the cost alerts topic)
+- budgetUsd: what the stage may cost a month in US dollars (default dev 50, staging 100, prod
+  500): its AWS Budget warns at 80 % and 100 % forecast and at 100 % spent, and the account's
+  billing alarm fires past it (made where the stage is deployed in us-east-1, where AWS publishes
+  estimated charges)
 - mailFrom: the address notifications are sent from (its domain becomes an SES identity; publish
   the DKIM records it outputs); default notifications@devportal.example.com
 - idp: corporate federation, see stacks.auth_stack.Federation
@@ -30,6 +34,7 @@ from functions.topology import routing
 from stacks import functions
 from stacks.api_stack import ApiStack
 from stacks.auth_stack import AuthStack, Federation
+from stacks.cost_stack import DEFAULT_BUDGET_USD, CostStack
 from stacks.data_stack import DataStack, global_bucket_name
 from stacks.events_stack import EventsStack
 from stacks.monitoring_stack import MonitoringStack
@@ -48,7 +53,7 @@ FEATURE_FLAGS = {
     # Cross-stack references keep producers from deleting what consumers import (CDK's default, stated).
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
-STACK_KINDS = ("security", "database", "events", "auth", "api", "workflows", "monitoring", "web")
+STACK_KINDS = ("security", "database", "events", "auth", "api", "workflows", "monitoring", "web", "cost")
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,7 @@ class StageSettings:
     temporal_ui_url: str | None = None  # e.g. https://cloud.temporal.io/namespaces/<namespace>
     portal_domain: str | None = None  # the portal's custom domain (prod at it, other stages below it)
     mail_from: str = "notifications@devportal.example.com"  # an address at a domain SES may send from
+    budget_usd: float = 0  # 0: the stage's default (DEFAULT_BUDGET_USD)
 
     @property
     def production(self) -> bool:
@@ -84,7 +90,20 @@ class StageSettings:
             temporal_ui_url=node.try_get_context("temporalUiUrl") or None,
             portal_domain=node.try_get_context("portalDomain") or None,
             mail_from=node.try_get_context("mailFrom") or "notifications@devportal.example.com",
+            budget_usd=_amount(node.try_get_context("budgetUsd"), DEFAULT_BUDGET_USD[stage]),
         )
+
+
+def _amount(value: object, default: float) -> float:
+    if value is None or value == "":
+        return default
+    try:
+        amount = float(str(value))
+    except ValueError:
+        raise ValueError(f'context "budgetUsd" must be an amount of US dollars, got {value!r}') from None
+    if not amount > 0:
+        raise ValueError(f'context "budgetUsd" must be more than 0, got {value!r}')
+    return amount
 
 
 def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAssets) -> dict[str, cdk.Stack]:
@@ -188,6 +207,15 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         domain=settings.portal_domain,
         portal_url_parameter=names.portal_url_parameter,
     )
+    cost = CostStack(
+        scope,
+        stack_id("cost"),
+        stack_name=stack_id("cost"),
+        names=names,
+        budget_usd=settings.budget_usd,
+        production=production,
+        alarm_email=settings.alarm_email,
+    )
     stacks: dict[str, cdk.Stack] = {
         "security": security,
         "database": database,
@@ -197,13 +225,16 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         "workflows": workflows,
         "monitoring": monitoring,
         "web": web,
+        "cost": cost,
     }
     # Functions name their buckets rather than importing them: say the order out loud.
     api.add_stack_dependency(database)
     workflows.add_stack_dependency(database)
     for stack in stacks.values():
+        # cost allocation tags on everything each stack makes (the budget counts `deployment`)
         cdk.Tags.of(stack).add("project", "devportal")
         cdk.Tags.of(stack).add("stage", stage)
+        cdk.Tags.of(stack).add("deployment", names.prefix)
         acknowledge_findings(stack, production=production)
     return stacks
 

@@ -1,6 +1,7 @@
 """Alarms and a dashboard: the seed's alerting rules on the gateway (error rate > 5 %, latency >
 2 s, unusual traffic), every dead-letter queue's depth, every function's errors and throttles. All
-alarms notify one encrypted SNS topic; `-c alarmEmail=...` subscribes an address to it."""
+alarms notify one encrypted SNS topic; `-c alarmEmail=...` subscribes an address to it. The
+dashboard's last row shows what drives the bill (budget and billing alarm: stacks.cost_stack)."""
 
 from __future__ import annotations
 
@@ -147,6 +148,7 @@ class MonitoringStack(Stack):
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=[*self.alarms, traffic], width=12),
         )
         self.dashboard.add_widgets(*registry_widgets())
+        self.dashboard.add_widgets(*cost_widgets(names, functions, state_machines or {}, api))
 
     def _alarm(
         self,
@@ -171,6 +173,57 @@ class MonitoringStack(Stack):
         alarm.add_alarm_action(actions.SnsAction(self.topic))
         self.alarms.append(alarm)
         return alarm
+
+
+def cost_widgets(
+    names: ResourceNames,
+    functions: Mapping[str, lambda_.IFunction],
+    state_machines: Mapping[str, sfn.IStateMachine],
+    api: apigateway.RestApi,
+) -> list[cloudwatch.IWidget]:
+    """What drives the bill, per hour: invocations and the time they run (Lambda bills
+    GB-seconds), the table's consumed capacity (on demand: billed per request unit), gateway
+    requests and state machine executions (billed per state transition)."""
+    hour = Duration.hours(1)
+
+    def table_metric(metric: str, label: str) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="AWS/DynamoDB",
+            metric_name=metric,
+            dimensions_map={"TableName": names.table},
+            period=hour,
+            statistic="Sum",
+            label=label,
+        )
+
+    executions = [
+        m.metric_started(period=hour, statistic="Sum", label=f"{n} executions") for n, m in state_machines.items()
+    ]
+    return [
+        cloudwatch.GraphWidget(
+            title="Cost: function invocations per hour",
+            left=[f.metric_invocations(period=hour, statistic="Sum", label=n) for n, f in functions.items()],
+            width=6,
+        ),
+        cloudwatch.GraphWidget(
+            title="Cost: function run time per hour (ms, summed)",
+            left=[f.metric_duration(period=hour, statistic="Sum", label=n) for n, f in functions.items()],
+            width=6,
+        ),
+        cloudwatch.GraphWidget(
+            title="Cost: DynamoDB consumed capacity per hour",
+            left=[
+                table_metric("ConsumedReadCapacityUnits", "read units"),
+                table_metric("ConsumedWriteCapacityUnits", "write units"),
+            ],
+            width=6,
+        ),
+        cloudwatch.GraphWidget(
+            title="Cost: gateway requests and executions per hour",
+            left=[api.metric_count(period=hour, statistic="Sum", label="gateway requests"), *executions],
+            width=6,
+        ),
+    ]
 
 
 # The domain metrics the functions and activities emit (EMF, namespace DevPortal), by name and

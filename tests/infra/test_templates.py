@@ -438,6 +438,80 @@ def test_the_dashboard_shows_what_drives_registrations(templates: dict[str, Temp
         assert reason in body
 
 
+def test_the_dashboard_shows_what_drives_the_bill(templates: dict[str, Template]) -> None:
+    (dashboard,) = properties(templates["monitoring"], "AWS::CloudWatch::Dashboard")
+    body = json.dumps(dashboard["DashboardBody"])
+    for metric in ("Invocations", "Duration", "ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits",
+                   "ExecutionsStarted", "Count"):  # fmt: skip
+        assert f'\\"{metric}\\"' in body, metric
+    assert "Cost: DynamoDB consumed capacity per hour" in body
+
+
+# -- cost --------------------------------------------------------------------------------------
+
+
+def test_each_stage_has_a_budget_warning_at_80_and_100_percent_forecast(dev: Synthesized, prod: Synthesized) -> None:
+    for synthesized, stage, amount in ((dev, "dev", 50), (prod, "prod", 500)):
+        template = synthesized.templates["cost"]
+        (budget,) = properties(template, "AWS::Budgets::Budget")
+        data = budget["Budget"]
+        assert data["BudgetName"] == f"devportal-{stage}-monthly"
+        assert (data["BudgetType"], data["TimeUnit"]) == ("COST", "MONTHLY")
+        assert data["BudgetLimit"] == {"Amount": amount, "Unit": "USD"}
+        assert data["CostFilters"] == {"TagKeyValue": [f"user:deployment$devportal-{stage}"]}
+        alerts = sorted(
+            (n["Notification"]["NotificationType"], n["Notification"]["Threshold"])
+            for n in budget["NotificationsWithSubscribers"]
+        )
+        assert alerts == [("ACTUAL", 100), ("FORECASTED", 80), ("FORECASTED", 100)]
+        (topic_id,) = resources(template, "AWS::SNS::Topic")
+        for notification in budget["NotificationsWithSubscribers"]:
+            assert notification["Subscribers"] == [{"SubscriptionType": "SNS", "Address": {"Ref": topic_id}}]
+        (topic,) = properties(template, "AWS::SNS::Topic")
+        assert "KmsMasterKeyId" in topic
+        (policy,) = properties(template, "AWS::SNS::TopicPolicy")
+        assert "budgets.amazonaws.com" in json.dumps(policy)
+
+
+def test_the_billing_alarm_watches_the_accounts_estimated_charges(dev: Synthesized) -> None:
+    template = dev.templates["cost"]
+    (alarm,) = properties(template, "AWS::CloudWatch::Alarm")
+    assert (alarm["Namespace"], alarm["MetricName"]) == ("AWS/Billing", "EstimatedCharges")
+    assert alarm["Dimensions"] == [{"Name": "Currency", "Value": "USD"}]
+    assert alarm["Threshold"] == 50
+    assert alarm["AlarmActions"]
+    # made only in us-east-1, where AWS publishes the metric
+    (alarm_id,) = resources(template, "AWS::CloudWatch::Alarm")
+    condition = template.to_json()["Resources"][alarm_id]["Condition"]
+    assert template.to_json()["Conditions"][condition] == {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+
+
+def test_the_budget_amount_comes_from_context(tmp_path_factory: pytest.TempPathFactory, assets: Any) -> None:
+    from tests.infra.conftest import synthesize
+
+    synthesized = synthesize(tmp_path_factory.mktemp("cdk.out-budget"), {"stage": "dev", "budgetUsd": "75"}, assets)
+    (budget,) = properties(synthesized.templates["cost"], "AWS::Budgets::Budget")
+    assert budget["Budget"]["BudgetLimit"]["Amount"] == 75
+    with pytest.raises(ValueError, match="budgetUsd"):
+        synthesize(tmp_path_factory.mktemp("cdk.out-budget-bad"), {"stage": "dev", "budgetUsd": "lots"}, assets)
+
+
+def test_everything_carries_the_cost_allocation_tags(dev: Synthesized) -> None:
+    untagged, tagged = [], 0
+    for kind, template in dev.templates.items():
+        for logical_id, resource in template.to_json()["Resources"].items():
+            tags = resource.get("Properties", {}).get("Tags")
+            if not isinstance(tags, list):
+                continue  # a resource type that takes no tags (or takes them as a map)
+            found = {t.get("Key"): t.get("Value") for t in tags if isinstance(t, dict)}
+            wanted = {"project": "devportal", "stage": "dev", "deployment": "devportal-dev"}
+            if any(found.get(k) != v for k, v in wanted.items()):
+                untagged.append(f"{kind}/{logical_id}")
+            tagged += 1
+    assert untagged == []
+    assert tagged > 100  # functions, roles, queues, topics, tables, keys... every stack's
+
+
 def test_tunable_settings_are_parameters_with_their_defaults(templates: dict[str, Template]) -> None:
     parameters = {p["Name"]: p["Value"] for p in properties(templates["database"], "AWS::SSM::Parameter")}
     assert parameters == {f"{NAMES.parameters_path}/{name}": value for name, value in tunable_defaults().items()}
