@@ -23,6 +23,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from devportal.names import ResourceNames
+from stacks.security_stack import let_services_use
 
 BILLING_REGION = "us-east-1"  # where AWS/Billing metrics are published
 # What a stage may cost a month (USD) unless `-c budgetUsd=...` says otherwise.
@@ -57,16 +58,7 @@ class CostStack(Stack):
             removal_policy=RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY,
             pending_window=Duration.days(30 if production else 7),
         )
-        for service in PUBLISHERS:
-            key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid=f"Allow-{service.split('.')[0]}",
-                    principals=[iam.ServicePrincipal(service)],
-                    actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                    resources=["*"],  # in a key policy, "*" means this key
-                    conditions={"StringEquals": {"aws:SourceAccount": self.account}},
-                )
-            )
+        let_services_use(key, PUBLISHERS, self.account)
         self.topic = sns.Topic(
             self, "CostAlerts", topic_name=f"{names.prefix}-cost-alerts", master_key=key, enforce_ssl=True
         )

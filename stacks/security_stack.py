@@ -31,6 +31,21 @@ RATE_LIMIT_PER_IP = 2000
 KEY_USERS = ("events.amazonaws.com", "cloudwatch.amazonaws.com", "cloudtrail.amazonaws.com")
 
 
+def let_services_use(key: kms.Key, services: tuple[str, ...], account: str) -> None:
+    """Let AWS services of this account encrypt with `key` (what they publish to encrypted topics,
+    what they write encrypted), and nothing else."""
+    for service in services:
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid=f"Allow-{service.split('.')[0]}",
+                principals=[iam.ServicePrincipal(service)],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],  # in a key policy, "*" means this key
+                conditions={"StringEquals": {"aws:SourceAccount": account}},
+            )
+        )
+
+
 class SecurityStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, names: ResourceNames, production: bool, **kwargs: object
@@ -46,16 +61,7 @@ class SecurityStack(Stack):
             removal_policy=retain,
             pending_window=Duration.days(30 if production else 7),
         )
-        for service in KEY_USERS:
-            self.key.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid=f"Allow-{service.split('.')[0]}",
-                    principals=[iam.ServicePrincipal(service)],
-                    actions=["kms:GenerateDataKey*", "kms:Decrypt"],
-                    resources=["*"],  # in a key policy, "*" means this key
-                    conditions={"StringEquals": {"aws:SourceAccount": self.account}},
-                )
-            )
+        let_services_use(self.key, KEY_USERS, self.account)
         self.temporal_secret = secretsmanager.Secret(
             self,
             "TemporalCloud",
