@@ -176,8 +176,7 @@ class Notify:
         subscription = self.subscriptions.get(delivery.team, subscription_id) if delivery else None
         if delivery is None or subscription is None or delivery.status != "pending":
             return False
-        step = Step(delivery.delivery_id, subscription_id, delivery.team, subscription.channel, delivery.rounds)
-        return self.executions.start(execution_name(delivery.delivery_id, delivery.rounds), step.payload())
+        return start_round(self.executions, delivery, subscription, delivery.rounds)
 
     def _redrive(self, team: str, subscription_id: str, delivery_id: str) -> Noticed:
         subscription = self.subscriptions.get(team, subscription_id)
@@ -206,11 +205,17 @@ class Notify:
         )
 
     def _start(self, delivery: Delivery, subscription: Subscription, round_number: int) -> None:
-        step = Step(
-            delivery.delivery_id, subscription.subscription_id, delivery.team, subscription.channel, round_number
-        )
-        if not self.executions.start(execution_name(delivery.delivery_id, round_number), step.payload()):
-            log.info("delivery %s round %d already started", delivery.delivery_id, round_number)
+        start_round(self.executions, delivery, subscription, round_number)
+
+
+def start_round(executions: Executions, delivery: Delivery, subscription: Subscription, round_number: int) -> bool:
+    """Start the notify state machine's execution of a delivery's round, named after both; False
+    when it exists already (the round was started before)."""
+    step = Step(delivery.delivery_id, subscription.subscription_id, delivery.team, subscription.channel, round_number)
+    started = executions.start(execution_name(delivery.delivery_id, round_number), step.payload())
+    if not started:
+        log.info("delivery %s round %d already started", delivery.delivery_id, round_number)
+    return started
 
 
 def _named_delivery(body: str) -> tuple[str, str, str] | None:

@@ -14,16 +14,13 @@ execution's name is the digest's id. A run that starts later sends what arrived 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from devportal.notify.deliver import Step
+from devportal.notify.deliver import start_round
 from devportal.notify.ports import DeliveryStore, Executions, SubscriptionStore
-from devportal.notify.subscriptions import DIGEST, Delivery, digest_id_for, execution_name
-
-log = logging.getLogger("devportal.notify.digest")
+from devportal.notify.subscriptions import DIGEST, Delivery, digest_id_for
 
 MAX_DIGEST_ITEMS = 500  # told in one digest; more wait for the next one
 MAX_SUBSCRIPTIONS_PER_RUN = 5000
@@ -71,10 +68,7 @@ class Digests:
         self.deliveries.include(subscription_id, list(digest.items), digest_id)
         if subscription is None:
             return DigestSent(digest_id, len(digest.items), why="the subscription was deleted")
-        step = Step(digest_id, subscription_id, team, subscription.channel, 1)
-        started = self.executions.start(execution_name(digest_id, 1), step.payload())
-        if not started:
-            log.info("digest %s already started", digest_id)
+        started = start_round(self.executions, digest, subscription, 1)
         return DigestSent(digest_id, len(digest.items), started)
 
     def _digest(
