@@ -46,7 +46,7 @@ class CostStack(Stack):
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        if budget_usd <= 0:
+        if not budget_usd > 0:  # NaN too
             raise ValueError(f'context "budgetUsd" must be a positive amount of US dollars, got {budget_usd!r}')
         self.budget_usd = budget_usd
         key = kms.Key(
