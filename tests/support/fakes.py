@@ -407,7 +407,7 @@ class InMemorySubscriptions(SubscriptionStore):
 class InMemoryDeliveries(DeliveryStore):
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Delivery] = {}
-        self.told = {}
+        self.told: dict[str, str] = {}  # delivery id -> digest id (they left the waiting index)
 
     def create(self, delivery: Delivery) -> bool:
         key = (delivery.subscription_id, delivery.delivery_id)
@@ -444,8 +444,6 @@ class InMemoryDeliveries(DeliveryStore):
     def _waiting(self) -> list[Delivery]:
         kept = (d for d in self.items.values() if d.status == "digested" and d.delivery_id not in self.told)
         return sorted(kept, key=lambda d: (d.subscription_id, d.created_at, d.delivery_id))
-
-    told: dict[str, str]  # delivery id -> digest id (the sparse index left)
 
     def waiting_subscriptions(self, limit: int) -> list[tuple[str, str]]:
         return list(dict.fromkeys((d.team, d.subscription_id) for d in self._waiting()))[:limit]
