@@ -13,6 +13,10 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
   estimated charges)
 - mailFrom: the address notifications are sent from (its domain becomes an SES identity; publish
   the DKIM records it outputs); default notifications@devportal.example.com
+- vpc: new | none | vpc-<id> (default: none in dev, new in staging and prod): run the functions in
+  private subnets with VPC endpoints and flow logs; see stacks.network_stack for vpcAzs,
+  vpcSubnetIds, vpcRouteTableIds, vpcCidr, vpcEndpoints, temporalEgress (nat | privatelink) and
+  temporalEndpointService
 - idp: corporate federation, see stacks.auth_stack.Federation
 - temporalInvokerPrincipals, temporalExternalId: let Temporal Cloud invoke the worker Lambda
 - pipeline: true to synthesize the pipeline stack instead; it needs repository (owner/name),
@@ -22,7 +26,7 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import aws_cdk as cdk
@@ -39,6 +43,7 @@ from stacks.data_stack import DataStack, global_bucket_name
 from stacks.events_stack import EventsStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.nag import acknowledge_findings, acknowledge_library_wildcards
+from stacks.network_stack import NetworkSettings, NetworkStack, VpcMode
 from stacks.packaging import LambdaAssets, lambda_assets
 from stacks.pipeline_stack import PipelineSettings, PipelineStack
 from stacks.security_stack import SecurityStack
@@ -53,7 +58,9 @@ FEATURE_FLAGS = {
     # Cross-stack references keep producers from deleting what consumers import (CDK's default, stated).
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
-STACK_KINDS = ("security", "database", "events", "auth", "api", "workflows", "monitoring", "web", "cost")
+# The network stack is made only where the stage has a VPC.
+STACK_KINDS = ("security", "network", "database", "events", "auth", "api", "workflows", "monitoring", "web", "cost")
+DEFAULT_VPC: dict[str, VpcMode] = {"dev": "none", "staging": "new", "prod": "new"}
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class StageSettings:
     portal_domain: str | None = None  # the portal's custom domain (prod at it, other stages below it)
     mail_from: str = "notifications@devportal.example.com"  # an address at a domain SES may send from
     budget_usd: float = 0  # 0: the stage's default (DEFAULT_BUDGET_USD)
+    network: NetworkSettings = field(default_factory=lambda: NetworkSettings(mode="none"))
 
     @property
     def production(self) -> bool:
@@ -91,6 +99,7 @@ class StageSettings:
             portal_domain=node.try_get_context("portalDomain") or None,
             mail_from=node.try_get_context("mailFrom") or "notifications@devportal.example.com",
             budget_usd=_amount(node.try_get_context("budgetUsd"), DEFAULT_BUDGET_USD[stage]),
+            network=NetworkSettings.from_context(node, default=DEFAULT_VPC[stage]),
         )
 
 
@@ -116,6 +125,17 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
     security = SecurityStack(
         scope, stack_id("security"), stack_name=stack_id("security"), names=names, production=production
     )
+    network = None
+    if settings.network.mode != "none":
+        network = NetworkStack(
+            scope,
+            stack_id("network"),
+            stack_name=stack_id("network"),
+            names=names,
+            settings=settings.network,
+            production=production,
+            key=security.key,
+        )
     database = DataStack(
         scope,
         stack_id("database"),
@@ -166,6 +186,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         web_acl_arn=security.web_acl.attr_arn,
         cors_origins=settings.cors_origins,
         temporal_ui_url=settings.temporal_ui_url,
+        network=network,
     )
     workflows = WorkflowsStack(
         scope,
@@ -179,6 +200,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         invoker=settings.invoker,
         notifications=notifications,
         failed_deliveries=bus.failed_deliveries,
+        network=network,
     )
     monitoring = MonitoringStack(
         scope,
@@ -216,6 +238,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
     )
     stacks: dict[str, cdk.Stack] = {
         "security": security,
+        **({"network": network} if network is not None else {}),
         "database": database,
         "events": bus,
         "auth": auth,

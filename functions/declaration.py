@@ -122,6 +122,9 @@ class Function:
     timeout_seconds: int = 10
     # Settings beyond the resources' own (see RESOURCE_SETTINGS), the same in both worlds.
     environment: Mapping[str, str] = field(default_factory=dict)
+    # Addresses outside AWS the handler calls, in words ("teams' webhook URLs"); empty for none.
+    # In a VPC such a function runs behind NAT (stacks.network_stack), the others cannot get out.
+    outbound: str = ""
     # Filled in by functions.catalog from where the declaration lives.
     folder: str = ""
 

@@ -1,13 +1,17 @@
 """The REST API `dev-portal-api`, built from contracts/gateway.openapi.yaml: one resource per path,
 one Lambda per operation (proxy integration), the Cognito authorizer on every operation whose
 contract declares the `cognito` scheme, request-parameter validation, throttling, CORS, access
-logs, X-Ray, problem+json for the gateway's own refusals, and the WAF web ACL."""
+logs, X-Ray, problem+json for the gateway's own refusals, and the WAF web ACL.
+
+The functions live in nested stacks, one per group of paths (`/apis/...`, `/teams/...`): with a
+version, an alias, a deployment group and two release alarms each (stacks.release), sixty of them
+would not fit CloudFormation's 500 resources a stack. Integrations call each function's live alias."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from aws_cdk import CfnOutput, Size, Stack
+from aws_cdk import CfnOutput, NestedStack, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
@@ -21,7 +25,9 @@ from devportal.names import ResourceNames
 from functions.catalog import route_function
 from functions.declaration import Resource
 from stacks.functions import Binding, PortalFunction, shared_runtime
+from stacks.network_stack import NetworkStack
 from stacks.packaging import LambdaAssets
+from stacks.release import Releases
 
 API_NAME = "dev-portal-api"
 STAGE_NAME = "v1"
@@ -40,6 +46,11 @@ _GATEWAY_PROBLEMS = {
     apigateway.ResponseType.DEFAULT_4_XX: (None, "Request refused"),
     apigateway.ResponseType.DEFAULT_5_XX: (None, "Gateway error"),
 }
+
+
+def route_group(route: GatewayRoute) -> str:
+    """The nested stack a route's function lives in: the first segment of its path."""
+    return route.path.split("/")[1]
 
 
 def method_request_parameters(route: GatewayRoute) -> dict[str, bool]:
@@ -64,10 +75,12 @@ class ApiStack(Stack):
         web_acl_arn: str,
         cors_origins: Sequence[str],
         temporal_ui_url: str | None = None,
+        network: NetworkStack | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         runtime = shared_runtime(self, assets, production=production)
+        releases = Releases(self, "Releases", application_name=f"{names.prefix}-api", production=production)
         self.access_logs = logs.LogGroup(
             self,
             "AccessLogs",
@@ -151,10 +164,16 @@ class ApiStack(Stack):
             ),
         )
         self.functions: dict[str, PortalFunction] = {}
+        self.groups: dict[str, NestedStack] = {}
         for route in gateway_routes():
             spec = route_function(route)
+            group = route_group(route)
+            if group not in self.groups:
+                self.groups[group] = NestedStack(
+                    self, f"Routes-{group}", description=f"devportal gateway: the functions of /{group}"
+                )
             function = PortalFunction(
-                self,
+                self.groups[group],
                 f"Fn-{spec.name}",
                 spec=spec,
                 names=names,
@@ -163,13 +182,15 @@ class ApiStack(Stack):
                 description=f"{route.method} {route.path} ({route.operation_id})",
                 # submissions link to their workflow in the Web UI when it is known
                 extra_environment={"DEVPORTAL_TEMPORAL_UI_URL": temporal_ui_url} if temporal_ui_url else None,
+                network=network,
+                releases=releases,
             )
             self.functions[spec.name] = function
             resource = self.api.root.resource_for_path(route.path)
             secured = "cognito" in route.security_schemes
             resource.add_method(
                 route.method,
-                apigateway.LambdaIntegration(function.function, proxy=True, allow_test_invoke=False),
+                apigateway.LambdaIntegration(function.target, proxy=True, allow_test_invoke=False),
                 operation_name=route.operation_id,
                 authorizer=self.authorizer if secured else None,
                 authorization_type=(

@@ -8,9 +8,9 @@ makes against moto and fails when the two differ."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -25,7 +25,9 @@ from devportal.names import ResourceNames
 from devportal.tables import INDEXES
 from functions.declaration import RESOURCE_SETTINGS, Function, Resource
 from stacks.data_stack import object_arn, parameters_arn
+from stacks.network_stack import NetworkStack, network_actions
 from stacks.packaging import LambdaAssets
+from stacks.release import Releases
 
 # What Lambda itself needs besides the handler's calls: X-Ray segments (no resource-level
 # permissions exist for these two) and, for consumers, the event source mapping's SQS calls.
@@ -100,18 +102,28 @@ def mail_domain(mail_from: str) -> str:
 
 @dataclass(frozen=True)
 class Runtime:
-    """The code and dependency layer every function in one stack shares."""
+    """The code and dependency layer every function in one stack (and its nested stacks) shares."""
 
-    code: lambda_.Code
+    code_path: str
     build_id: str
     layer: lambda_.ILayerVersion
     log_retention: logs.RetentionDays
     removal: RemovalPolicy
+    _codes: dict[str, lambda_.Code] = field(default_factory=dict, compare=False, repr=False)
+
+    def code(self, scope: Construct) -> lambda_.Code:
+        """The code asset, one instance per (nested) stack as CDK requires."""
+        path = Stack.of(scope).node.path
+        if path not in self._codes:
+            self._codes[path] = lambda_.Code.from_asset(self.code_path)
+        return self._codes[path]
 
 
 class PortalFunction(Construct):
     """One function: its own role (no managed policies), its own log group, X-Ray on, Powertools
-    configured through the environment, and grants for exactly the actions its spec names."""
+    configured through the environment, and grants for exactly the actions its spec names. With a
+    network, it runs in the VPC where its declaration places it (stacks.network_stack); with
+    releases, callers reach it through `target`, its live alias (stacks.release)."""
 
     def __init__(
         self,
@@ -124,6 +136,8 @@ class PortalFunction(Construct):
         bindings: Mapping[Resource, Binding],
         description: str | None = None,
         extra_environment: Mapping[str, str] | None = None,
+        network: NetworkStack | None = None,
+        releases: Releases | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
@@ -145,6 +159,11 @@ class PortalFunction(Construct):
         for resource in spec.access:
             environment.update(bindings[resource].settings(resource))
         environment.update(extra_environment or {})
+        placement = network.placement(spec) if network is not None else None
+        if placement is not None:
+            # Lambda attaches the function to the VPC with the role's EC2 permissions: granted
+            # before the function is made (the role's policy is a dependency of the function).
+            self.role.add_to_principal_policy(network_actions())
         self.function = lambda_.Function(
             self,
             "Function",
@@ -153,7 +172,7 @@ class PortalFunction(Construct):
             runtime=lambda_.Runtime.PYTHON_3_11,
             architecture=lambda_.Architecture.X86_64,
             handler=spec.lambda_handler,
-            code=runtime.code,
+            code=runtime.code(self),
             layers=[runtime.layer],
             role=self.role,
             log_group=self.log_group,
@@ -162,8 +181,17 @@ class PortalFunction(Construct):
             timeout=Duration.seconds(spec.timeout_seconds),
             memory_size=spec.memory_mb,
             environment=environment,
+            vpc=placement.vpc if placement else None,
+            vpc_subnets=placement.subnets if placement else None,
+            security_groups=list(placement.security_groups) if placement else None,
         )
         self.log_group.grant_write(self.role)
+        # What calls it: the live alias CodeDeploy shifts between versions, or the function itself.
+        self.target: lambda_.IFunction = self.function
+        if releases is not None:
+            self.target = releases.release(
+                self, self.function, name=function_name, timeout_seconds=spec.timeout_seconds
+            )
         for resource, actions in spec.access.items():
             binding = bindings[resource]
             if not actions:
@@ -177,7 +205,7 @@ class PortalFunction(Construct):
 
 def shared_runtime(scope: Construct, assets: LambdaAssets, *, production: bool) -> Runtime:
     return Runtime(
-        code=lambda_.Code.from_asset(str(assets.code)),
+        code_path=str(assets.code),
         build_id=assets.build_id,
         layer=lambda_.LayerVersion(
             scope,

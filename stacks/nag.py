@@ -78,9 +78,18 @@ ACKNOWLEDGEMENTS: tuple[Acknowledged, ...] = (
     ),
     Acknowledged(
         "AwsSolutions-IAM5[Resource::*]",
-        "Only xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) use '*': X-Ray has no "
-        "resource-level permissions. tests/infra/test_least_privilege.py fails on any other '*'.",
+        "Only xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) and, in a VPC, the EC2 "
+        "network-interface actions Lambda attaches the function with (AWSLambdaVPCAccessExecutionRole's, "
+        "written out) use '*': neither has resource-level permissions for all of them. "
+        "tests/infra/test_least_privilege.py fails on any other '*'.",
         _is_function,
+    ),
+    Acknowledged(
+        "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]",
+        "CodeDeploy's service role for blue-green Lambda releases uses AWS's AWSCodeDeployRoleForLambdaLimited, "
+        "which CDK's LambdaDeploymentGroup attaches: it reads and moves aliases, reads the release alarms and "
+        "invokes only functions named CodeDeployHook_*, and changes as CodeDeploy does.",
+        _path_ends("/Releases/DeployRole"),
     ),
     Acknowledged(
         "AwsSolutions-APIG4",

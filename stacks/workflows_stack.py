@@ -25,7 +25,9 @@ from functions.catalog import tasks, workers
 from functions.declaration import Resource
 from functions.topology import routing
 from stacks.functions import Binding, Notifications, PortalFunction, mail_domain, shared_runtime
+from stacks.network_stack import NetworkStack
 from stacks.packaging import LambdaAssets
+from stacks.release import Releases
 
 STATE_MACHINES_DIR = Path(__file__).resolve().parent.parent / "state_machines"
 
@@ -69,16 +71,19 @@ class WorkflowsStack(Stack):
         failed_deliveries: sqs.IQueue | None = None,
         state_machine_substitutions: Mapping[str, str] | None = None,
         state_machines: Sequence[Path] | None = None,
+        network: NetworkStack | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         runtime = shared_runtime(self, assets, production=production)
+        releases = Releases(self, "Releases", application_name=f"{names.prefix}-workflows", production=production)
         self.functions: dict[str, PortalFunction] = {}
         for planned in routing(names).queues:
             spec = planned.consumer
             function = PortalFunction(
-                self, f"Fn-{spec.name}", spec=spec, names=names, runtime=runtime, bindings=bindings
-            )
+                self, f"Fn-{spec.name}", spec=spec, names=names, runtime=runtime, bindings=bindings,
+                network=network, releases=releases,
+            )  # fmt: skip
             queue = queues[planned.name]
             # The mapping's own SQS calls, and nothing more (SqsEventSource would also grant
             # ChangeMessageVisibility and GetQueueUrl, which Lambda's poller does not use).
@@ -86,7 +91,7 @@ class WorkflowsStack(Stack):
             lambda_.EventSourceMapping(
                 self,
                 f"Esm-{spec.name}",
-                target=function.function,
+                target=function.target,
                 event_source_arn=queue.queue_arn,
                 batch_size=planned.settings.batch_size,
                 max_batching_window=Duration.seconds(1),
@@ -94,8 +99,9 @@ class WorkflowsStack(Stack):
             )
             self.functions[spec.name] = function
 
-        # The Temporal workers (registration, analytics): one Lambda version per build id each,
-        # as Temporal's serverless workers expect.
+        # The Temporal workers (registration, analytics, testing): one Lambda version per build id
+        # each, as Temporal's serverless workers expect; Temporal's worker versioning releases them,
+        # not CodeDeploy (stacks.release).
         self.workers: dict[str, PortalFunction] = {}
         self.worker_versions: dict[str, lambda_.IVersion] = {}
         for worker_spec in workers():
@@ -107,6 +113,7 @@ class WorkflowsStack(Stack):
                 runtime=runtime,
                 bindings=bindings,
                 extra_environment={"DEVPORTAL_BUILD_ID": runtime.build_id},
+                network=network,
             )
             self.functions[worker_spec.name] = self.workers[worker_spec.name] = worker
             self.worker_versions[worker_spec.name] = worker.function.current_version
@@ -141,7 +148,7 @@ class WorkflowsStack(Stack):
         self.tasks: dict[str, PortalFunction] = {}
         for task_spec in tasks():
             task = PortalFunction(self, f"Fn-{task_spec.name}", spec=task_spec, names=names, runtime=runtime,
-                                  bindings=bindings)  # fmt: skip
+                                  bindings=bindings, network=network, releases=releases)  # fmt: skip
             self.functions[task_spec.name] = self.tasks[task_spec.name] = task
 
         # Mail: the sender's domain as an SES identity (DKIM records to publish are in its outputs),
@@ -167,7 +174,7 @@ class WorkflowsStack(Stack):
             if state_machine_substitutions is None:
                 assert failed_deliveries is not None, "the notify state machine needs its failed-deliveries queue"
                 substitutions = machines.substitutions(
-                    name, names, lambda f: self.tasks[f.name].function.function_arn, failed_deliveries.queue_url
+                    name, names, lambda f: self.tasks[f.name].target.function_arn, failed_deliveries.queue_url
                 )
             log_group = logs.LogGroup(
                 self,
@@ -189,7 +196,7 @@ class WorkflowsStack(Stack):
             )
             machine = self.state_machines[name]
             # What its states call, and nothing else (the definition is a string CDK cannot read).
-            invoked = [self.tasks[f.name].function.function_arn for f in tasks(name)]
+            invoked = [self.tasks[f.name].target.function_arn for f in tasks(name)]
             if invoked:
                 machine.add_to_role_policy(iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=invoked))
             if state_machine_substitutions is None and notifications is not None and failed_deliveries is not None:

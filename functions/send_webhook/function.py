@@ -7,5 +7,6 @@ FUNCTION = Function(
         "table": ("dynamodb:GetItem", "dynamodb:UpdateItem"),  # the delivery, its subscription; the attempt
         "webhook-secrets": ("secretsmanager:GetSecretValue",),
     },
+    outbound="teams' webhook URLs",
     timeout_seconds=20,  # a 10 s answer, and the signing and recording around it
 )

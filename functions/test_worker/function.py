@@ -21,6 +21,7 @@ FUNCTION = Function(
         "test-credentials": ("secretsmanager:GetSecretValue",),  # a target's token or key
         "temporal-secret": ("secretsmanager:GetSecretValue",),
     },
+    outbound="teams' contract-test targets (the servers their specs name)",
     timeout_seconds=900,
     memory_mb=1024,
     environment={"DEVPORTAL_TESTING_TASK_QUEUE": TASK_QUEUE_TESTING},

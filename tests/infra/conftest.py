@@ -34,12 +34,22 @@ class Synthesized:
     assembly: Any
 
 
+def with_nested(stack: cdk.Stack) -> Template:
+    """A stack's template with the resources of its nested stacks (the API's functions) merged in:
+    what the stack deploys, as one template to assert on."""
+    merged = dict(Template.from_stack(stack).to_json())
+    for nested in (c for c in stack.node.find_all() if isinstance(c, cdk.NestedStack)):
+        for section in ("Resources", "Outputs", "Conditions"):
+            merged.setdefault(section, {}).update(Template.from_stack(nested).to_json().get(section, {}))
+    return Template.from_json(merged)
+
+
 def synthesize(outdir: Path, context: dict[str, Any], assets: LambdaAssets) -> Synthesized:
     app = cdk.App(context=context, outdir=str(outdir))
     stacks = cdk_app.build(app, assets)
     assembly = app.synth()  # raises ValidationFailed on any unacknowledged cdk-nag finding
     by_kind = {stack.stack_name.rsplit("-", 1)[-1]: stack for stack in stacks}
-    return Synthesized(outdir, by_kind, {kind: Template.from_stack(stack) for kind, stack in by_kind.items()}, assembly)
+    return Synthesized(outdir, by_kind, {kind: with_nested(stack) for kind, stack in by_kind.items()}, assembly)
 
 
 @pytest.fixture(scope="session")

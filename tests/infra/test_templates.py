@@ -17,6 +17,7 @@ from functions.catalog import consumers, functions, route_function
 from functions.topology import routing
 from stacks.api_stack import API_NAME, THROTTLE
 from stacks.auth_stack import AuthStack, Federation
+from stacks.release import LIVE_ALIAS
 from stacks.security_stack import MANAGED_RULE_GROUPS
 from tests.infra.conftest import Synthesized
 
@@ -135,6 +136,8 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
     template = templates["api"]
     methods = [m for m in properties(template, "AWS::ApiGateway::Method") if m["HttpMethod"] != "OPTIONS"]
     functions = resources(template, "AWS::Lambda::Function")
+    aliases = resources(template, "AWS::Lambda::Alias")
+    outputs = template.to_json()["Outputs"]  # the nested stacks' (stacks merged: conftest.with_nested)
     by_operation = {m["OperationName"]: m for m in methods}
     assert set(by_operation) == {route.operation_id for route in gateway_routes()}
     for route in gateway_routes():
@@ -149,8 +152,12 @@ def test_one_method_per_contract_operation_each_with_its_own_function(templates:
             assert route.path.startswith("/auth/") or route.operation_id == "confirmSubscription"
             assert method["AuthorizationType"] == "NONE"
         assert method["Integration"]["Type"] == "AWS_PROXY"
+        # the integration calls the function's live alias (in its group's nested stack)
         integration_uri = json.dumps(method["Integration"]["Uri"])
-        (target,) = [logical_id for logical_id in functions if logical_id in integration_uri]
+        (output,) = [name for name in outputs if f"Outputs.{name}" in integration_uri]
+        alias = aliases[outputs[output]["Value"]["Ref"]]
+        assert alias["Properties"]["Name"] == LIVE_ALIAS
+        target = alias["Properties"]["FunctionName"]["Ref"]
         assert functions[target]["Properties"]["Handler"] == route_function(route).lambda_handler
         for parameter in route.parameters:
             if (
@@ -347,8 +354,9 @@ def test_each_worker_runs_as_a_versioned_serverless_worker(
     assert "DEVPORTAL_TEMPORAL_SECRET_ARN" in variables
     assert variables[variable] == task_queue
     versions = resources(template, "AWS::Lambda::Version").values()
-    assert len(versions) == 3  # one per worker
-    assert any(worker_name.replace("-", "") in v["Properties"]["FunctionName"]["Ref"] for v in versions)
+    assert len([v for v in versions if worker_name.replace("-", "") in v["Properties"]["FunctionName"]["Ref"]]) == 1
+    # Temporal releases workers by build id (worker versioning), CodeDeploy never shifts them
+    assert not [a for a in properties(template, "AWS::Lambda::Alias") if worker_name.replace("-", "") in json.dumps(a)]
     # Without Temporal Cloud's principals in context, nobody may invoke it.
     assert not [r for r in properties(template, "AWS::IAM::Role") if "sts:ExternalId" in json.dumps(r)]
 
