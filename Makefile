@@ -102,9 +102,9 @@ contracts: $(STAMP) ## regenerate contracts/events/*.json from the event models
 package: $(STAMP) ## build the Lambda asset folders under build/lambda (code + dependency layer), no Docker, offline
 	$(BIN)/python -m stacks.packaging
 
-synth: package $(NODE_STAMP) $(UI_BUILD) ## synthesize one stage into cdk.out with cdk-nag, offline (STAGE=dev|staging|prod [VPC=new|none|vpc-...] [CONTEXT="-c key=value ..."])
+synth: package $(NODE_STAMP) $(UI_BUILD) ## synthesize one stage into cdk.out with cdk-nag, offline (STAGE=dev|staging|prod or BRANCH_STAGE=<git branch> [VPC=new|none|vpc-...] [CONTEXT="-c key=value ..."])
 	rm -rf cdk.out
-	node_modules/.bin/cdk synth --no-notices --quiet -c stage=$(STAGE) $(if $(VPC),-c vpc=$(VPC)) $(CONTEXT)
+	node_modules/.bin/cdk synth --no-notices --quiet -c stage=$(STAGE) $(if $(BRANCH_STAGE),-c featureBranch=$(BRANCH_STAGE)) $(if $(VPC),-c vpc=$(VPC)) $(CONTEXT)
 	@echo "cdk.out: $$(ls cdk.out/*.template.json | xargs -n1 basename | tr '\n' ' ')"
 
 synth-pipeline: package $(NODE_STAMP) $(UI_BUILD) ## synthesize the delivery pipeline (REPOSITORY=owner/name CONNECTION_ARN=arn:... [BRANCH=main])

@@ -4,11 +4,13 @@ credentials, no Docker, no network (the Lambda asset folders come from `make pac
 
 Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
 - stage: dev (default) | staging | prod
+- featureBranch: a Git branch; its own stage `devportal-<branch stage>-*` (devportal.names.branch_stage)
+  with small settings and nothing retained, instead of `stage`
 - corsOrigins: list of browser origins allowed to call the API (default: any; tokens travel in
   headers, never cookies)
 - alarmEmail: an address subscribed to the alarm topic (and to the cost alerts topic)
 - budgetUsd: what the stage may cost a month in US dollars (default dev 50, staging 100, prod
-  500): its AWS Budget warns at 80 % and 100 % forecast and at 100 % spent, and the account's
+  500, a feature branch's 25): its AWS Budget warns at 80 % and 100 % forecast and at 100 % spent, and the account's
   billing alarm fires past it (made where the stage is deployed in us-east-1, where AWS publishes
   estimated charges)
 - mailFrom: the address notifications are sent from (its domain becomes an SES identity; publish
@@ -33,7 +35,7 @@ import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 
-from devportal.names import ResourceNames
+from devportal.names import FIXED_STAGES, ResourceNames, branch_stage
 from functions.topology import routing
 from stacks import functions
 from stacks.api_stack import ApiStack
@@ -42,7 +44,7 @@ from stacks.cost_stack import DEFAULT_BUDGET_USD, CostStack
 from stacks.data_stack import DataStack, global_bucket_name
 from stacks.events_stack import EventsStack
 from stacks.monitoring_stack import MonitoringStack
-from stacks.nag import acknowledge_findings, acknowledge_library_wildcards
+from stacks.nag import acknowledge_branch_stages, acknowledge_findings, acknowledge_library_wildcards
 from stacks.network_stack import NetworkSettings, NetworkStack, VpcMode
 from stacks.packaging import LambdaAssets, lambda_assets
 from stacks.pipeline_stack import PipelineSettings, PipelineStack
@@ -50,7 +52,7 @@ from stacks.security_stack import SecurityStack
 from stacks.web_stack import WebStack
 from stacks.workflows_stack import TemporalInvoker, WorkflowsStack
 
-STAGES = ("dev", "staging", "prod")
+STAGES = FIXED_STAGES
 # CDK feature flags this app relies on, set in code so `python app.py`, the cdk CLI and the tests agree.
 FEATURE_FLAGS = {
     # Access-log buckets get a bucket policy for the logging service instead of a legacy ACL.
@@ -60,7 +62,7 @@ FEATURE_FLAGS = {
 }
 # The network stack is made only where the stage has a VPC.
 STACK_KINDS = ("security", "network", "database", "events", "auth", "api", "workflows", "monitoring", "web", "cost")
-DEFAULT_VPC: dict[str, VpcMode] = {"dev": "none", "staging": "new", "prod": "new"}
+DEFAULT_VPC: dict[str, VpcMode] = {"dev": "none", "staging": "new", "prod": "new", "branch": "none"}
 
 
 @dataclass(frozen=True)
@@ -75,15 +77,22 @@ class StageSettings:
     mail_from: str = "notifications@devportal.example.com"  # an address at a domain SES may send from
     budget_usd: float = 0  # 0: the stage's default (DEFAULT_BUDGET_USD)
     network: NetworkSettings = field(default_factory=lambda: NetworkSettings(mode="none"))
+    branch: str | None = None  # the Git branch of a feature branch's stage
 
     @property
     def production(self) -> bool:
         return self.stage == "prod"
 
     @classmethod
-    def from_context(cls, node: Any, stage: str) -> StageSettings:
-        if stage not in STAGES:
-            raise ValueError(f"stage must be one of {', '.join(STAGES)}, got {stage!r}")
+    def from_context(cls, node: Any, stage: str, *, branch: str | None = None) -> StageSettings:
+        """A fixed stage's settings, or (with `branch`) the settings of a feature branch's stage."""
+        if branch is not None:
+            stage = branch_stage(branch)
+        elif stage not in STAGES:
+            raise ValueError(
+                f"stage must be one of {', '.join(STAGES)}, got {stage!r} (a feature branch: -c featureBranch=<branch>)"
+            )
+        kind = stage if branch is None else "branch"
         origins = node.try_get_context("corsOrigins") or list(cdk.aws_apigateway.Cors.ALL_ORIGINS)
         if isinstance(origins, str):
             origins = [origins]
@@ -98,8 +107,9 @@ class StageSettings:
             temporal_ui_url=node.try_get_context("temporalUiUrl") or None,
             portal_domain=node.try_get_context("portalDomain") or None,
             mail_from=node.try_get_context("mailFrom") or "notifications@devportal.example.com",
-            budget_usd=_amount(node.try_get_context("budgetUsd"), DEFAULT_BUDGET_USD[stage]),
-            network=NetworkSettings.from_context(node, default=DEFAULT_VPC[stage]),
+            budget_usd=_amount(node.try_get_context("budgetUsd"), DEFAULT_BUDGET_USD[kind]),
+            network=NetworkSettings.from_context(node, default=DEFAULT_VPC[kind]),
+            branch=branch,
         )
 
 
@@ -256,6 +266,9 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         cdk.Tags.of(stack).add("project", "devportal")
         cdk.Tags.of(stack).add("stage", stage)
         cdk.Tags.of(stack).add("deployment", names.prefix)
+        if settings.branch is not None:
+            # what `devportal branch-stage destroy` and `reap` find a branch's stacks by
+            cdk.Tags.of(stack).add("branch", settings.branch)
         acknowledge_findings(stack, production=production)
     return stacks
 
@@ -292,10 +305,13 @@ def build(app: cdk.App, assets: LambdaAssets | None = None) -> list[cdk.Stack]:
             app, "devportal-pipeline", settings=pipeline_settings, stage_factory=stage_factory, env=environment
         )
         acknowledge_library_wildcards(pipeline.pipeline)
+        acknowledge_branch_stages(pipeline.branch_stages)
         stacks = [pipeline]
     else:
         stage = app.node.try_get_context("stage") or os.environ.get("DEVPORTAL_STAGE") or "dev"
-        stacks = list(portal_stacks(app, StageSettings.from_context(app.node, stage), assets).values())
+        branch = app.node.try_get_context("featureBranch") or None
+        settings = StageSettings.from_context(app.node, stage, branch=branch)
+        stacks = list(portal_stacks(app, settings, assets).values())
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return stacks
 

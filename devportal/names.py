@@ -7,15 +7,44 @@ settings (environment), which the stacks or the local runtime fill in from here.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 
 DEFAULT_PREFIX = "devportal"
+# The stages the delivery pipeline deploys; every other stage is a feature branch's.
+FIXED_STAGES = ("dev", "staging", "prod")
+# A branch stage's name is short enough for every resource name built from it (buckets:
+# devportal-<stage>-specs-<account>-<region> within S3's 63 characters).
+BRANCH_STAGE_MAX = 19
 TASK_QUEUE_REGISTRATION = "devportal-registration"
 TASK_QUEUE_ANALYTICS = "devportal-analytics"
 TASK_QUEUE_TESTING = "devportal-testing"
 
 # Temporal search attributes every registration workflow carries (all Keyword).
 SEARCH_ATTRIBUTES = ("ApiId", "ApiVersion", "Owner", "Step")
+
+
+def branch_stage(branch: str) -> str:
+    """The stage a feature branch deploys to (`devportal-<stage>-*`): the branch's name in
+    lowercase letters, digits and hyphens, at most 19 characters (a longer name keeps its first 14
+    and 4 characters of its hash), starting with a letter. A branch whose name would be one of the
+    fixed stages is refused: a branch never deploys over staging or prod."""
+    name = branch.strip().removeprefix("refs/heads/")
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"branch {branch!r} has no letters or digits to name a stage after")
+    if not slug[0].isalpha():
+        slug = f"b-{slug}"
+    if len(slug) > BRANCH_STAGE_MAX:
+        digest = hashlib.sha256(name.encode()).hexdigest()[:4]
+        slug = f"{slug[: BRANCH_STAGE_MAX - 5].rstrip('-')}-{digest}"
+    if slug in FIXED_STAGES:
+        raise ValueError(
+            f"branch {branch!r} would deploy to the {slug} stage, which only the delivery pipeline deploys: "
+            "rename the branch"
+        )
+    return slug
 
 
 @dataclass(frozen=True)

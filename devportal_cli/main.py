@@ -8,6 +8,7 @@ devportal users add     invite a user to the running local stack
 devportal spec validate check an OpenAPI file with the portal's spec engine, offline (exit codes for CI)
 devportal spec lint     validate, then lint it with the portal's ruleset or a team's (--ruleset)
 devportal spec diff     the changes between two versions and which of them break consumers
+devportal branch-stage  a feature branch's own stage in AWS: its name, test user, destroy, reap
 devportal worker | pollers | gateway | petstore   one component (started by `up`; useful for debugging)
 """
 
@@ -18,9 +19,9 @@ import os
 import sys
 from collections.abc import Sequence
 
-from devportal_cli.commands import components, demo, dlq, mail, spec, up, users
+from devportal_cli.commands import branches, components, demo, dlq, mail, spec, up, users
 
-COMMANDS = (up, demo, dlq, mail, users, spec, components)
+COMMANDS = (up, demo, dlq, mail, users, spec, branches, components)
 
 
 def build_parser() -> argparse.ArgumentParser:

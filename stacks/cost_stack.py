@@ -27,7 +27,7 @@ from stacks.security_stack import let_services_use
 
 BILLING_REGION = "us-east-1"  # where AWS/Billing metrics are published
 # What a stage may cost a month (USD) unless `-c budgetUsd=...` says otherwise.
-DEFAULT_BUDGET_USD = {"dev": 50, "staging": 100, "prod": 500}
+DEFAULT_BUDGET_USD = {"dev": 50, "staging": 100, "prod": 500, "branch": 25}
 FORECAST_ALERTS = (80, 100)  # percent of the budget, forecast for the month
 # The services that publish to the topic: its key lets them encrypt what they publish.
 PUBLISHERS = ("budgets.amazonaws.com", "cloudwatch.amazonaws.com")

@@ -1,6 +1,7 @@
 """The delivery pipeline (CDK Pipelines): source -> synth (lint, every test tier, package, synth)
 -> staging -> end-to-end checks against staging -> manual approval -> prod. It updates itself
-when the pipeline's own definition changes."""
+when the pipeline's own definition changes. Beside it, the builds that give feature branches
+stages of their own (stacks.branch_stages)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.branch_stages import BranchStages, Source
 from stacks.buckets import access_log_bucket, private_bucket
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
@@ -68,11 +70,12 @@ class PipelineStack(Stack):
             f"-c connectionArn={settings.connection_arn}"
         )
         # A customer-managed key for artifacts: CDK Pipelines gives its CodeBuild projects the same key.
+        key = kms.Key(self, "ArtifactsKey", enable_key_rotation=True, alias="alias/devportal-pipeline")
         artifacts = private_bucket(
             self,
             "Artifacts",
             access_logs=access_log_bucket(self, "ArtifactAccessLogs", retention_days=90),
-            key=kms.Key(self, "ArtifactsKey", enable_key_rotation=True, alias="alias/devportal-pipeline"),
+            key=key,
             versioned=False,
             lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(90))],
         )
@@ -132,5 +135,13 @@ class PipelineStack(Stack):
         self.pipeline.add_stage(
             stage_factory(self, "prod"),
             pre=[pipelines.ManualApprovalStep("PromoteToProd", comment="Staging passed its end-to-end checks.")],
+        )
+        # Feature branches deploy to stages of their own, outside this pipeline's stages.
+        self.branch_stages = BranchStages(
+            self,
+            "BranchStages",
+            source=Source(settings.repository, settings.connection_arn, settings.branch),
+            key=key,
+            build_image=BUILD_IMAGE,
         )
         self.pipeline.build_pipeline()  # materialize the library's roles so their findings can be named

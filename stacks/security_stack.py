@@ -143,7 +143,7 @@ class SecurityStack(Stack):
                 )
             ],
         )
-        return cloudtrail.Trail(
+        trail = cloudtrail.Trail(
             self,
             "Trail",
             trail_name=names.prefix,
@@ -155,3 +155,6 @@ class SecurityStack(Stack):
             send_to_cloud_watch_logs=True,
             cloud_watch_logs_retention=logs.RetentionDays.ONE_YEAR,
         )
+        if trail.log_group is not None:  # kept like the trail's bucket: in prod only
+            trail.log_group.apply_removal_policy(retain)
+        return trail

@@ -106,7 +106,7 @@ class WebStack(Stack):
             asset=self.build,
             auto_build=False,  # nothing to build in Amplify: the asset is the build
             pull_request_preview=False,  # no Git connection, no pull requests
-            stage=BRANCH_STAGES[stage],
+            stage=BRANCH_STAGES.get(stage, "EXPERIMENTAL"),  # a feature branch's stage
             description=f"The {stage} stage's build of the portal UI",
         )
         if domain:

@@ -1,0 +1,102 @@
+"""Feature branches' stages: what a branch stage synthesizes to (offline), and the pipeline's
+builds that deploy, test and destroy them without touching staging or prod."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aws_cdk.assertions import Template
+
+from devportal.names import branch_stage
+from stacks.cost_stack import DEFAULT_BUDGET_USD
+from tests.infra.conftest import Synthesized, synthesize
+
+BRANCH = "feature/payments-refunds-rework"  # longer than a stage name may be: cut, with a hash
+STAGE = branch_stage(BRANCH)
+
+
+@pytest.fixture(scope="module")
+def branch(tmp_path_factory: pytest.TempPathFactory, assets: Any) -> Synthesized:
+    return synthesize(tmp_path_factory.mktemp("cdk.out-branch"), {"featureBranch": BRANCH}, assets)
+
+
+def of_type(template: Template, kind: str) -> list[dict[str, Any]]:
+    return [dict(r) for r in template.find_resources(kind).values()]
+
+
+def test_a_branch_stage_is_its_own_stacks_tagged_with_the_branch(branch: Synthesized) -> None:
+    assert {s.stack_name for s in branch.stacks.values()} == {
+        f"devportal-{STAGE}-{kind}"
+        for kind in ("security", "database", "events", "auth", "api", "workflows", "monitoring", "web", "cost")
+    }
+    for stack in branch.stacks.values():
+        assert stack.tags.tag_values()["branch"] == BRANCH
+        assert stack.tags.tag_values()["stage"] == STAGE
+
+
+# API Gateway's CloudWatch role is an account-wide setting other stages' APIs log through: CDK keeps
+# it (and the setting) when one API goes, and so do we.
+
+
+def test_a_branch_stage_is_small_and_leaves_nothing_behind(branch: Synthesized) -> None:
+    kept = []
+    for kind, template in branch.templates.items():
+        for logical_id, resource in template.to_json()["Resources"].items():
+            if resource.get("DeletionPolicy") in ("Retain", "RetainExceptOnCreate"):
+                kept.append((kind, resource["Type"], logical_id.removesuffix(logical_id[-8:])))
+    assert sorted(kept) == [
+        ("api", "AWS::ApiGateway::Account", "ApiAccount"),
+        ("api", "AWS::IAM::Role", "ApiCloudWatchRole"),
+    ]
+    (table,) = [r["Properties"] for r in of_type(branch.templates["database"], "AWS::DynamoDB::GlobalTable")]
+    assert table.get("Replicas", [{}])[0].get("DeletionProtectionEnabled") in (None, False)
+    (budget,) = [r["Properties"] for r in of_type(branch.templates["cost"], "AWS::Budgets::Budget")]
+    assert budget["Budget"]["BudgetLimit"]["Amount"] == DEFAULT_BUDGET_USD["branch"]
+    assert "network" not in branch.stacks  # no VPC unless -c vpc=new
+
+
+def test_the_pipeline_deploys_tests_and_destroys_branch_stages(pipeline: Synthesized) -> None:
+    template = pipeline.templates["pipeline"]
+    projects = {p["Properties"].get("Name"): p["Properties"] for p in of_type(template, "AWS::CodeBuild::Project")}
+    deploy, destroy = projects["devportal-branch-deploy"], projects["devportal-branch-destroy"]
+    for project in (deploy, destroy):
+        assert project["Source"]["Auth"]["Type"] == "CODECONNECTIONS"
+        assert project["Triggers"]["Webhook"] is True
+        (group,) = project["Triggers"]["FilterGroups"]
+        assert {"ExcludeMatchedPattern": True, "Pattern": "^refs/heads/main$", "Type": "HEAD_REF"} in group
+        assert "EncryptionKey" in project
+    assert deploy["Triggers"]["FilterGroups"][0][0] == {"Pattern": "PUSH", "Type": "EVENT"}
+    assert destroy["Triggers"]["FilterGroups"][0][0]["Pattern"] == "PULL_REQUEST_MERGED, PULL_REQUEST_CLOSED"
+    commands = json.loads(deploy["Source"]["BuildSpec"])["phases"]["build"]["commands"]
+    assert any("cdk deploy --all" in c and '-c featureBranch="$BRANCH"' in c for c in commands)
+    assert commands[-1].endswith("make test-deployed")
+    assert commands.index('.venv/bin/devportal branch-stage name "$BRANCH"') < commands.index("make lint test-unit")
+    (rule,) = [r["Properties"] for r in of_type(template, "AWS::Events::Rule") if "branch" in json.dumps(r)]
+    assert rule["ScheduleExpression"] == "cron(0 5 * * ? *)"
+    assert json.loads(rule["Targets"][0]["Input"])["environmentVariablesOverride"][0]["name"] == "REAP"
+
+
+def test_branch_builds_are_denied_the_fixed_stages(pipeline: Synthesized) -> None:
+    template = pipeline.templates["pipeline"]
+    roles = {
+        p["Properties"]["Name"]: p["Properties"]["ServiceRole"]["Fn::GetAtt"][0]
+        for p in of_type(template, "AWS::CodeBuild::Project")
+        if p["Properties"].get("Name", "").startswith("devportal-branch-")
+    }
+    policies = template.find_resources("AWS::IAM::Policy")
+    for project, role in roles.items():
+        statements = [
+            s
+            for p in policies.values()
+            if {"Ref": role} in p["Properties"]["Roles"]
+            for s in p["Properties"]["PolicyDocument"]["Statement"]
+        ]
+        denied = json.dumps([s for s in statements if s["Effect"] == "Deny"])
+        for stage in ("dev", "staging", "prod"):
+            assert f"stack/devportal-{stage}-*/*" in denied, project
+            assert f"table/devportal-{stage}-table" in denied, project
+        assert '"aws:ResourceTag/stage": ["dev", "staging", "prod"]' in denied
+        allowed = json.dumps([s for s in statements if s["Effect"] == "Allow"])
+        assert "cloudformation:DeleteStack" in allowed if project.endswith("destroy") else "sts:AssumeRole" in allowed
