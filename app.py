@@ -19,6 +19,10 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
   private subnets with VPC endpoints and flow logs; see stacks.network_stack for vpcAzs,
   vpcSubnetIds, vpcRouteTableIds, vpcCidr, vpcEndpoints, temporalEgress (nat | privatelink) and
   temporalEndpointService
+- apiDomain (+ hostedZoneId and hostedZoneName, or apiCertificateArn): the gateway's custom domain,
+  TLS 1.2+, its execute-api endpoint then off (stacks.api_stack.ApiDomain)
+- portalWaf: true | false (default true, false for a feature branch): the edge stack's CloudFront
+  web ACL (us-east-1) on the portal's hosting
 - idp: corporate federation, see stacks.auth_stack.Federation
 - temporalInvokerPrincipals, temporalExternalId: let Temporal Cloud invoke the worker Lambda
 - pipeline: true to synthesize the pipeline stack instead; it needs repository (owner/name),
@@ -38,13 +42,19 @@ from constructs import Construct
 from devportal.names import FIXED_STAGES, ResourceNames, branch_stage
 from functions.topology import routing
 from stacks import functions
-from stacks.api_stack import ApiStack
+from stacks.api_stack import ApiDomain, ApiStack
 from stacks.auth_stack import AuthStack, Federation
 from stacks.cost_stack import DEFAULT_BUDGET_USD, CostStack
 from stacks.data_stack import DataStack, global_bucket_name
+from stacks.edge_stack import EDGE_REGION, EdgeStack
 from stacks.events_stack import EventsStack
 from stacks.monitoring_stack import MonitoringStack
-from stacks.nag import acknowledge_branch_stages, acknowledge_findings, acknowledge_library_wildcards
+from stacks.nag import (
+    acknowledge_branch_stages,
+    acknowledge_findings,
+    acknowledge_library_wildcards,
+    acknowledge_replication_buckets,
+)
 from stacks.network_stack import NetworkSettings, NetworkStack, VpcMode
 from stacks.packaging import LambdaAssets, lambda_assets
 from stacks.pipeline_stack import PipelineSettings, PipelineStack
@@ -61,7 +71,19 @@ FEATURE_FLAGS = {
     "@aws-cdk/core:defaultCrossStackReferences": "strong",
 }
 # The network stack is made only where the stage has a VPC.
-STACK_KINDS = ("security", "network", "database", "events", "auth", "api", "workflows", "monitoring", "web", "cost")
+STACK_KINDS = (
+    "security",
+    "edge",
+    "network",
+    "database",
+    "events",
+    "auth",
+    "api",
+    "workflows",
+    "monitoring",
+    "web",
+    "cost",
+)
 DEFAULT_VPC: dict[str, VpcMode] = {"dev": "none", "staging": "new", "prod": "new", "branch": "none"}
 
 
@@ -78,6 +100,8 @@ class StageSettings:
     budget_usd: float = 0  # 0: the stage's default (DEFAULT_BUDGET_USD)
     network: NetworkSettings = field(default_factory=lambda: NetworkSettings(mode="none"))
     branch: str | None = None  # the Git branch of a feature branch's stage
+    api_domain: ApiDomain | None = None
+    portal_waf: bool = True  # the edge stack's web ACL on the portal's hosting
 
     @property
     def production(self) -> bool:
@@ -110,7 +134,17 @@ class StageSettings:
             budget_usd=_amount(node.try_get_context("budgetUsd"), DEFAULT_BUDGET_USD[kind]),
             network=NetworkSettings.from_context(node, default=DEFAULT_VPC[kind]),
             branch=branch,
+            api_domain=ApiDomain.from_context(node, stage),
+            portal_waf=_flag(node.try_get_context("portalWaf"), "portalWaf", default=branch is None),
         )
+
+
+def _flag(value: object, key: str, *, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    if str(value).lower() in ("true", "false"):
+        return str(value).lower() == "true"
+    raise ValueError(f'context "{key}" must be true or false, got {value!r}')
 
 
 def _amount(value: object, default: float) -> float:
@@ -121,6 +155,10 @@ def _amount(value: object, default: float) -> float:
     except ValueError:
         raise ValueError(f'context "budgetUsd" must be an amount of US dollars, got {value!r}') from None
     return amount  # more than 0: the cost stack holds it to that
+
+
+def _known(value: str) -> bool:
+    return not cdk.Token.is_unresolved(value)
 
 
 def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAssets) -> dict[str, cdk.Stack]:
@@ -169,6 +207,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         names=names,
         production=production,
         federation=settings.federation,
+        web_acl_arn=security.web_acl.attr_arn,
     )
     notifications = functions.Notifications.of(names, settings.mail_from)
     bindings = functions.bindings(
@@ -197,6 +236,7 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         cors_origins=settings.cors_origins,
         temporal_ui_url=settings.temporal_ui_url,
         network=network,
+        domain=settings.api_domain,
     )
     workflows = WorkflowsStack(
         scope,
@@ -233,7 +273,8 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         stack_name=stack_id("web"),
         names=names,
         stage=stage,
-        api=api.api,
+        api_url=api.url,
+        portal_web_acl=settings.portal_waf,
         domain=settings.portal_domain,
         portal_url_parameter=names.portal_url_parameter,
     )
@@ -246,8 +287,21 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         production=production,
         alarm_email=settings.alarm_email,
     )
+    edge = None
+    if settings.portal_waf:
+        # us-east-1, for CloudFront; the account stays the stage's (explicit in the pipeline's stages)
+        edge = EdgeStack(
+            scope,
+            stack_id("edge"),
+            stack_name=stack_id("edge"),
+            names=names,
+            env=cdk.Environment(account=cdk.Stack.of(security).account if _known(security.account) else None,
+                                region=EDGE_REGION),
+        )  # fmt: skip
+        web.add_stack_dependency(edge)
     stacks: dict[str, cdk.Stack] = {
         "security": security,
+        **({"edge": edge} if edge is not None else {}),
         **({"network": network} if network is not None else {}),
         "database": database,
         "events": bus,
@@ -295,6 +349,12 @@ def build(app: cdk.App, assets: LambdaAssets | None = None) -> list[cdk.Stack]:
     stacks: list[cdk.Stack]
     if str(app.node.try_get_context("pipeline") or "").lower() == "true":
         pipeline_settings = PipelineSettings.from_context(app.node)
+        # Explicit, as a pipeline deploying to two regions (the edge stacks are in us-east-1) must be:
+        # the CLI's account and region, else the connection's.
+        environment = cdk.Environment(
+            account=environment.account or pipeline_settings.account,
+            region=environment.region or pipeline_settings.region,
+        )
 
         def stage_factory(scope: Construct, stage: str) -> PortalStage:
             return PortalStage(
@@ -306,6 +366,7 @@ def build(app: cdk.App, assets: LambdaAssets | None = None) -> list[cdk.Stack]:
         )
         acknowledge_library_wildcards(pipeline.pipeline)
         acknowledge_branch_stages(pipeline.branch_stages)
+        acknowledge_replication_buckets(app)
         stacks = [pipeline]
     else:
         stage = app.node.try_get_context("stage") or os.environ.get("DEVPORTAL_STAGE") or "dev"

@@ -9,12 +9,18 @@ would not fit CloudFormation's 500 resources a stack. Integrations call each fun
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from aws_cdk import CfnOutput, NestedStack, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_route53 as route53
+from aws_cdk import aws_route53_targets as route53_targets
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
@@ -48,6 +54,48 @@ _GATEWAY_PROBLEMS = {
 }
 
 
+# Every TLS handshake with the gateway, on its own endpoint or a custom domain: TLS 1.2 or later.
+TLS_POLICY = "TLS_1_2"
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")
+
+
+@dataclass(frozen=True)
+class ApiDomain:
+    """The gateway's custom domain (`-c apiDomain=api.example.com`): prod at it, other stages at
+    `<stage>.<apiDomain>`, with a certificate from ACM - made and DNS-validated in the Route 53 zone
+    `-c hostedZoneId=... -c hostedZoneName=...` (which also gets the alias record), or imported
+    with `-c apiCertificateArn=...` (it must cover the stage's name; DNS is then yours)."""
+
+    name: str
+    certificate_arn: str | None = None
+    zone_id: str | None = None
+    zone_name: str | None = None
+
+    @classmethod
+    def from_context(cls, node: Any, stage: str) -> ApiDomain | None:
+        domain = str(node.try_get_context("apiDomain") or "").lower().strip(".")
+        certificate = node.try_get_context("apiCertificateArn") or None
+        zone_id, zone_name = node.try_get_context("hostedZoneId") or None, node.try_get_context("hostedZoneName")
+        if not domain:
+            if certificate or zone_id:
+                raise ValueError('context "apiCertificateArn" and "hostedZoneId" need "apiDomain"')
+            return None
+        problems = []
+        if not _DOMAIN.match(domain):
+            problems.append(f'"apiDomain" must be a DNS name such as api.example.com, got {domain!r}')
+        if bool(certificate) == bool(zone_id):
+            problems.append('give either "apiCertificateArn" or "hostedZoneId" and "hostedZoneName", not both or none')
+        if certificate and not _CERTIFICATE.match(str(certificate)):
+            problems.append('"apiCertificateArn" must be the ARN of an ACM certificate in the stage\'s region')
+        if zone_id and not (zone_name and domain.endswith(str(zone_name).lower().strip("."))):
+            problems.append('"hostedZoneName" must be the zone "apiDomain" is in')
+        if problems:
+            raise ValueError("api domain context: " + "; ".join(problems))
+        name = domain if stage == "prod" else f"{stage}.{domain}"
+        return cls(name, certificate, zone_id, str(zone_name).lower().strip(".") if zone_name else None)
+
+
 def route_group(route: GatewayRoute) -> str:
     """The nested stack a route's function lives in: the first segment of its path."""
     return route.path.split("/")[1]
@@ -76,6 +124,7 @@ class ApiStack(Stack):
         cors_origins: Sequence[str],
         temporal_ui_url: str | None = None,
         network: NetworkStack | None = None,
+        domain: ApiDomain | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -94,6 +143,8 @@ class ApiStack(Stack):
             rest_api_name=API_NAME,
             description="devportal gateway: submit, list and read APIs (contracts/gateway.openapi.yaml)",
             endpoint_types=[apigateway.EndpointType.REGIONAL],
+            # with a custom domain, the only way in is the domain (its certificate, its policy)
+            disable_execute_api_endpoint=domain is not None,
             cloud_watch_role=True,
             # responses of 1 KiB and more go gzip-compressed to clients that accept it (a spec, a search page)
             min_compression_size=Size.bytes(MIN_COMPRESSED_BYTES),
@@ -130,6 +181,9 @@ class ApiStack(Stack):
                 expose_headers=list(CORS_EXPOSE_HEADERS),
             ),
         )
+        rest_api = self.api.node.default_child
+        assert isinstance(rest_api, apigateway.CfnRestApi)
+        rest_api.security_policy = TLS_POLICY
         for response_type, (status, title) in _GATEWAY_PROBLEMS.items():
             fields = ['"type":"about:blank"', f'"title":"{title}"', '"detail":$context.error.messageString']
             if status is not None:
@@ -205,4 +259,33 @@ class ApiStack(Stack):
         wafv2.CfnWebACLAssociation(
             self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=web_acl_arn
         )
-        self.url_output = CfnOutput(self, "ApiUrl", value=self.api.url, description="Base URL of the portal's gateway")
+        self.url = self.api.url if domain is None else self._custom_domain(domain)
+        self.url_output = CfnOutput(self, "ApiUrl", value=self.url, description="Base URL of the portal's gateway")
+
+    def _custom_domain(self, domain: ApiDomain) -> str:
+        zone = None
+        if domain.zone_id and domain.zone_name:
+            zone = route53.HostedZone.from_hosted_zone_attributes(
+                self, "Zone", hosted_zone_id=domain.zone_id, zone_name=domain.zone_name
+            )
+            certificate: acm.ICertificate = acm.Certificate(
+                self, "Certificate", domain_name=domain.name, validation=acm.CertificateValidation.from_dns(zone)
+            )
+        else:
+            assert domain.certificate_arn is not None
+            certificate = acm.Certificate.from_certificate_arn(self, "Certificate", domain.certificate_arn)
+        custom = apigateway.DomainName(
+            self,
+            "Domain",
+            domain_name=domain.name,
+            certificate=certificate,
+            endpoint_type=apigateway.EndpointType.REGIONAL,
+            security_policy=apigateway.SecurityPolicy.TLS_1_2,
+            mapping=self.api,
+        )
+        if zone is not None:
+            route53.ARecord(
+                self, "DomainRecord", zone=zone, record_name=domain.name,
+                target=route53.RecordTarget.from_alias(route53_targets.ApiGatewayDomain(custom)),
+            )  # fmt: skip
+        return f"https://{domain.name}/"

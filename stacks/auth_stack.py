@@ -8,6 +8,7 @@ from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from devportal.identity.pool import (
@@ -55,6 +56,7 @@ class AuthStack(Stack):
         names: ResourceNames,
         production: bool,
         federation: Federation | None = None,
+        web_acl_arn: str | None = None,
         **kwargs: object,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
@@ -116,6 +118,11 @@ class AuthStack(Stack):
             self.client.node.add_dependency(self.identity_provider)
         self.user_pool_output = CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         self.client_output = CfnOutput(self, "ClientId", value=self.client.user_pool_client_id)
+        if web_acl_arn is not None:
+            # the pool's public endpoints are an edge too: the API's web ACL guards them
+            wafv2.CfnWebACLAssociation(
+                self, "WebAclAssociation", resource_arn=self.user_pool.user_pool_arn, web_acl_arn=web_acl_arn
+            )
 
     def _federate(self, federation: Federation) -> cognito.IUserPoolIdentityProvider:
         mapping = cognito.AttributeMapping(

@@ -41,10 +41,6 @@ class Source:
     main_branch: str  # the pipeline's branch: never a branch stage
 
 
-def _install() -> dict[str, object]:
-    return {"runtime-versions": {"python": "3.11", "nodejs": "20"}, "commands": ["make install"]}
-
-
 class BranchStages(Construct):
     def __init__(
         self,
@@ -54,8 +50,10 @@ class BranchStages(Construct):
         source: Source,
         key: kms.IKey,
         build_image: codebuild.IBuildImage,
+        install: dict[str, object],
     ) -> None:
         super().__init__(scope, construct_id)
+        self.install = install  # the pipeline's install phase: the same toolchain as its builds
         owner, repo = source.repository.split("/", 1)
         main_ref = f"^refs/heads/{source.main_branch}$"
         branch = '"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}"'
@@ -160,7 +158,7 @@ class BranchStages(Construct):
                 {
                     "version": "0.2",
                     "env": {"shell": "bash"},
-                    "phases": {"install": _install(), "build": {"commands": commands}},
+                    "phases": {"install": self.install, "build": {"commands": commands}},
                 }
             ),
         )

@@ -320,6 +320,42 @@ def acknowledge_findings(stack: Stack, *, production: bool = True) -> list[str]:
     return applied
 
 
+SDK_CALL_PROVIDER = "AWS679f53fac002430cb0da5b7982bd2287"  # CDK's AwsCustomResource singleton function
+SDK_CALL_PROVIDER_REASON = (
+    "CDK's AwsCustomResource provider (library code) that reads the portal hosting's web ACL ARN from the edge "
+    "stack's SSM parameter in us-east-1 while the web stack deploys; it logs through AWS's basic execution "
+    "policy and may call only ssm:GetParameter on that one parameter."
+)
+
+
+REPLICATION_BUCKET_REASON = (
+    "CodePipeline's cross-region support stack (library code): the bucket that carries the pipeline's artifacts to "
+    "us-east-1 for the edge stacks' deploy actions. Artifacts are KMS-encrypted and transient; the pipeline's "
+    "own artifact bucket in its region keeps the access log."
+)
+
+
+def acknowledge_replication_buckets(app: IConstruct) -> list[str]:
+    """The S1 finding of the support stacks CodePipeline adds for each region it deploys to."""
+    applied = []
+    for child in app.node.children:
+        if isinstance(child, Stack) and child.node.id.startswith("cross-region-stack-"):
+            Validations.of(child).acknowledge(
+                Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason=REPLICATION_BUCKET_REASON)
+            )
+            applied.append(f"AwsSolutions-S1 {child.node.path}")
+    return applied
+
+
+def acknowledge_sdk_call_provider(stack: Stack) -> list[str]:
+    provider = stack.node.try_find_child(SDK_CALL_PROVIDER)
+    if provider is None:
+        return []
+    rule = "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
+    Validations.of(provider).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=SDK_CALL_PROVIDER_REASON))
+    return [f"{rule} {provider.node.path}"]
+
+
 AMPLIFY_DEPLOYER = "com.amazonaws.cdk.custom-resources.amplify-asset-deployment-provider"
 AMPLIFY_DEPLOYER_REASON = (
     "The Amplify construct library's own asset deployer (a custom-resource provider in a nested stack, "

@@ -15,9 +15,9 @@ Where each function runs follows from its declaration (functions/<name>/function
 No security group accepts anything from anywhere: functions take no inbound connections; the
 endpoints accept HTTPS only from the functions' groups.
 
-Synthesizing needs no AWS lookup: a new VPC uses the AZs of `-c vpcAzs=...`, else `<region>a` and
-`<region>b` when the region is known, else the first two AZs CloudFormation finds at deploy time
-(Fn::GetAZs). An existing VPC is described in context, not looked up: `vpc=vpc-...` with
+Synthesizing needs no AWS lookup: a new VPC uses the AZs of `-c vpcAzs=...`, else the region's
+first two as CloudFormation finds them at deploy time (Fn::GetAZs), whether or not the account and
+region are known at synth time. An existing VPC is described in context, not looked up: `vpc=vpc-...` with
 `vpcAzs`, `vpcSubnetIds` (private subnets with a route to a NAT, one per AZ) and
 `vpcRouteTableIds` (theirs, for the gateway endpoints); `-c vpcEndpoints=existing` when that VPC
 already has the endpoints (a shared-services VPC usually does)."""
@@ -203,10 +203,13 @@ class NetworkStack(Stack):
         removal = RemovalPolicy.RETAIN if production else RemovalPolicy.DESTROY
         self.vpc: ec2.IVpc
         if settings.mode == "new":
-            azs = list(settings.azs) or self._default_azs()
+            # the zones named in context, else the region's first two as CloudFormation finds them
+            azs = list(settings.azs) or [Fn.select(i, Fn.get_azs()) for i in range(2)]
             if not Token.is_unresolved(self.region) and not Token.is_unresolved(self.account):
-                # CDK checks the zones against the account's, which it would look up: answer for it.
-                self.node.set_context(f"availability-zones:account={self.account}:region={self.region}", azs)
+                # CDK checks named zones against the account's, which it would look up: answer for it.
+                self.node.set_context(
+                    f"availability-zones:account={self.account}:region={self.region}", list(settings.azs)
+                )
             self.vpc = ec2.Vpc(
                 self,
                 "Vpc",
@@ -312,11 +315,6 @@ class NetworkStack(Stack):
                     open=False,
                 )
         CfnOutput(self, "VpcId", value=self.vpc.vpc_id, description="The VPC the portal's functions run in")
-
-    def _default_azs(self) -> list[str]:
-        if Token.is_unresolved(self.region):
-            return list(self.availability_zones)[:2]  # Fn::GetAZs at deploy time: no lookup
-        return [f"{self.region}a", f"{self.region}b"]
 
     def _group(self, name: str, description: str) -> ec2.SecurityGroup:
         return ec2.SecurityGroup(

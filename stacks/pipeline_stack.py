@@ -36,6 +36,15 @@ class PipelineSettings:
     branch: str
     connection_arn: str
 
+    @property
+    def account(self) -> str:
+        """The connection's account and region: where the pipeline lives unless the CLI says otherwise."""
+        return self.connection_arn.split(":")[4]
+
+    @property
+    def region(self) -> str:
+        return self.connection_arn.split(":")[3]
+
     @classmethod
     def from_context(cls, node: Any) -> PipelineSettings:
         repository = node.try_get_context("repository") or ""
@@ -143,5 +152,6 @@ class PipelineStack(Stack):
             source=Source(settings.repository, settings.connection_arn, settings.branch),
             key=key,
             build_image=BUILD_IMAGE,
+            install={"runtime-versions": RUNTIME_VERSIONS, "commands": INSTALL},
         )
         self.pipeline.build_pipeline()  # materialize the library's roles so their findings can be named

@@ -1,5 +1,5 @@
-"""Security: the customer-managed KMS key, the WAF web ACL for the API, CloudTrail, and the Temporal
-Cloud connection secret."""
+"""Security: the customer-managed KMS key, the WAF web ACL for the API and the user pool, CloudTrail,
+and the Temporal Cloud connection secret."""
 
 from __future__ import annotations
 
@@ -46,6 +46,53 @@ def let_services_use(key: kms.Key, services: tuple[str, ...], account: str) -> N
         )
 
 
+def web_acl(scope: Construct, construct_id: str, *, name: str, scope_kind: str = "REGIONAL") -> wafv2.CfnWebACL:
+    """The portal's web ACL: AWS's managed rule groups (MANAGED_RULE_GROUPS) and a rate limit per
+    IP. REGIONAL for the API and the user pool; CLOUDFRONT (made in us-east-1) for the portal's hosting."""
+
+    def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+        return wafv2.CfnWebACL.VisibilityConfigProperty(
+            cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
+        )
+
+    rules = [
+        wafv2.CfnWebACL.RuleProperty(
+            name=group,
+            priority=priority,
+            override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                    vendor_name="AWS", name=group
+                )
+            ),
+            visibility_config=visibility(group),
+        )
+        for priority, group in enumerate(MANAGED_RULE_GROUPS)
+    ]
+    rules.append(
+        wafv2.CfnWebACL.RuleProperty(
+            name="RateLimitPerIp",
+            priority=len(rules),
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP", limit=RATE_LIMIT_PER_IP
+                )
+            ),
+            visibility_config=visibility("RateLimitPerIp"),
+        )
+    )
+    return wafv2.CfnWebACL(
+        scope,
+        construct_id,
+        name=name,
+        scope=scope_kind,
+        default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+        visibility_config=visibility(name),
+        rules=rules,
+    )
+
+
 class SecurityStack(Stack):
     def __init__(
         self, scope: Construct, construct_id: str, *, names: ResourceNames, production: bool, **kwargs: object
@@ -80,51 +127,8 @@ class SecurityStack(Stack):
             ),
             removal_policy=retain,
         )
-        self.web_acl = self._web_acl(names)
+        self.web_acl = web_acl(self, "WebAcl", name=f"{names.prefix}-api")
         self.trail = self._trail(names, retain, production)
-
-    def _web_acl(self, names: ResourceNames) -> wafv2.CfnWebACL:
-        def visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-            return wafv2.CfnWebACL.VisibilityConfigProperty(
-                cloud_watch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
-            )
-
-        rules = [
-            wafv2.CfnWebACL.RuleProperty(
-                name=group,
-                priority=priority,
-                override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=group
-                    )
-                ),
-                visibility_config=visibility(group),
-            )
-            for priority, group in enumerate(MANAGED_RULE_GROUPS)
-        ]
-        rules.append(
-            wafv2.CfnWebACL.RuleProperty(
-                name="RateLimitPerIp",
-                priority=len(rules),
-                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(
-                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP", limit=RATE_LIMIT_PER_IP
-                    )
-                ),
-                visibility_config=visibility("RateLimitPerIp"),
-            )
-        )
-        return wafv2.CfnWebACL(
-            self,
-            "WebAcl",
-            name=f"{names.prefix}-api",
-            scope="REGIONAL",
-            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
-            visibility_config=visibility(f"{names.prefix}-api"),
-            rules=rules,
-        )
 
     def _trail(self, names: ResourceNames, retain: RemovalPolicy, production: bool) -> cloudtrail.Trail:
         access_logs = access_log_bucket(self, "TrailAccessLogs", retention_days=365, removal=retain)

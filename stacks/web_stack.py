@@ -14,16 +14,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk.aws_amplify_alpha as amplify
-from aws_cdk import CfnOutput, Stack
-from aws_cdk import aws_apigateway as apigateway
+from aws_cdk import Aws, CfnOutput, Stack, custom_resources
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3_assets as s3_assets
 from aws_cdk import aws_ssm as ssm
+from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from contracts.web import API_PREFIX, NOT_FOUND_PAGE, UI_BUILD, inline_script_hashes, pages, security_headers
 from devportal.names import ResourceNames
-from stacks.nag import acknowledge_amplify_deployer
+from stacks.edge_stack import EDGE_REGION, portal_web_acl_parameter
+from stacks.nag import acknowledge_amplify_deployer, acknowledge_sdk_call_provider
 
 IMMUTABLE = "public, max-age=31536000, immutable"  # hashed build assets (contracts.web.cache_control)
 BRANCH_STAGES = {"dev": "DEVELOPMENT", "staging": "BETA", "prod": "PRODUCTION"}
@@ -79,7 +80,8 @@ class WebStack(Stack):
         *,
         names: ResourceNames,
         stage: str,
-        api: apigateway.RestApi,
+        api_url: str,
+        portal_web_acl: bool = False,
         domain: str | None = None,
         portal_url_parameter: str | None = None,
         build: Path = UI_BUILD,
@@ -93,7 +95,7 @@ class WebStack(Stack):
             app_name=f"{names.prefix}-portal",
             description=f"devportal UI ({stage}): the static export of ui/, a client of the gateway's contract",
             platform=amplify.Platform.WEB,
-            custom_rules=proxy_rules(api.url),
+            custom_rules=proxy_rules(api_url),
             custom_response_headers=[
                 amplify.CustomResponseHeader(pattern="**", headers=headers),
                 amplify.CustomResponseHeader(pattern="/_next/static/**", headers={"Cache-Control": IMMUTABLE}),
@@ -129,5 +131,35 @@ class WebStack(Stack):
                 string_value=url,
                 description="Where people open the portal (links in the portal's mail)",
             )
+        if portal_web_acl:
+            self._protect(names)
         drop_nonexistent_actions(self)
         acknowledge_amplify_deployer(self)
+        acknowledge_sdk_call_provider(self)
+
+    def _protect(self, names: ResourceNames) -> None:
+        """The edge stack's CLOUDFRONT web ACL on the app: its ARN is read from the edge stack's
+        parameter in us-east-1 while this stack deploys (a stage's stacks are region-agnostic, so
+        no cross-region reference can carry it)."""
+        parameter = portal_web_acl_parameter(names)
+        reader = custom_resources.AwsCustomResource(
+            self,
+            "PortalWebAclArn",
+            on_update=custom_resources.AwsSdkCall(
+                service="SSM",
+                action="getParameter",
+                parameters={"Name": parameter},
+                region=EDGE_REGION,
+                physical_resource_id=custom_resources.PhysicalResourceId.of(parameter),
+            ),
+            policy=custom_resources.AwsCustomResourcePolicy.from_sdk_calls(
+                resources=[f"arn:{Aws.PARTITION}:ssm:{EDGE_REGION}:{Aws.ACCOUNT_ID}:parameter{parameter}"]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        wafv2.CfnWebACLAssociation(
+            self,
+            "PortalWebAclAssociation",
+            resource_arn=self.app.arn,
+            web_acl_arn=reader.get_response_field("Parameter.Value"),
+        )

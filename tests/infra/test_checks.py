@@ -26,10 +26,14 @@ from stacks.nag import (
     ACKNOWLEDGEMENTS,
     AMPLIFY_DEPLOYER_FINDINGS,
     AMPLIFY_DEPLOYER_REASON,
+    BRANCH_STAGE_WILDCARDS,
+    CODEBUILD_WILDCARDS_REASON,
     CREDENTIALS_REASON,
     LIBRARY_WILDCARDS_REASON,
     NON_PRODUCTION_ACKNOWLEDGEMENTS,
     OBJECT_KEYS_REASON,
+    REPLICATION_BUCKET_REASON,
+    SDK_CALL_PROVIDER_REASON,
     WEBHOOK_SECRETS_REASON,
 )
 from stacks.packaging import CODE_PACKAGES, LambdaAssets
@@ -68,7 +72,8 @@ def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(fixture: str, reque
 def test_every_acknowledgement_gives_its_reason(dev: Synthesized, pipeline: Synthesized) -> None:
     known = {a.reason for a in ACKNOWLEDGEMENTS + NON_PRODUCTION_ACKNOWLEDGEMENTS}
     known |= {OBJECT_KEYS_REASON, CREDENTIALS_REASON, WEBHOOK_SECRETS_REASON, LIBRARY_WILDCARDS_REASON}
-    known |= {AMPLIFY_DEPLOYER_REASON}
+    known |= {AMPLIFY_DEPLOYER_REASON, SDK_CALL_PROVIDER_REASON, CODEBUILD_WILDCARDS_REASON, REPLICATION_BUCKET_REASON}
+    known |= {reason for _, reason in BRANCH_STAGE_WILDCARDS}
     known |= {reason for _, reason in AMPLIFY_DEPLOYER_FINDINGS}
     assert all(len(reason) > 80 for reason in known)
     for violation in suppressed(dev) + suppressed(pipeline):

@@ -15,6 +15,8 @@ import app as cdk_app
 from devportal.names import ResourceNames
 from functions.catalog import functions, tasks, workers
 from functions.declaration import RESOURCE_SETTINGS, Function, Resource
+from stacks.api_stack import ApiDomain
+from stacks.edge_stack import EDGE_REGION, portal_web_acl_parameter
 from stacks.network_stack import (
     ENDPOINTS,
     GATEWAY_ENDPOINTS,
@@ -41,6 +43,10 @@ EXISTING = {
     "vpcRouteTableIds": ["rtb-0aaaaaaaaaaaaaaa1", "rtb-0bbbbbbbbbbbbbbb2"],
     "temporalEgress": "privatelink",
     "temporalEndpointService": TEMPORAL_SERVICE,
+    # and the gateway at a custom domain of a Route 53 zone
+    "apiDomain": "api.portal.example.com",
+    "hostedZoneId": "Z0123456789ABCDEFGHIJ",
+    "hostedZoneName": "portal.example.com",
 }
 
 
@@ -196,14 +202,14 @@ def test_an_existing_vpc_is_described_not_looked_up_and_temporal_goes_over_priva
     assert worker["SubnetIds"] == EXISTING["vpcSubnetIds"]
 
 
-def test_a_new_vpc_in_a_known_region_names_its_zones_without_a_lookup(tmp_path: Path, assets: LambdaAssets) -> None:
+def test_a_new_vpc_in_a_known_region_finds_its_zones_without_a_lookup(tmp_path: Path, assets: LambdaAssets) -> None:
     """What the pipeline's stages are: an account and region known at synth time."""
     app = cdk.App(context={"stage": "staging", **cdk_app.FEATURE_FLAGS}, outdir=str(tmp_path))
     stage = cdk.Stage(app, "staging", env=cdk.Environment(account="123456789012", region="eu-west-1"))
     stacks = cdk_app.portal_stacks(stage, cdk_app.StageSettings.from_context(app.node, "staging"), assets)
     network = Template.from_stack(stacks["network"])
-    zones = {s["Properties"]["AvailabilityZone"] for s in of_type(network, "AWS::EC2::Subnet").values()}
-    assert zones == {"eu-west-1a", "eu-west-1b"}
+    zones = {json.dumps(s["Properties"]["AvailabilityZone"]) for s in of_type(network, "AWS::EC2::Subnet").values()}
+    assert zones == {json.dumps({"Fn::Select": [i, {"Fn::GetAZs": ""}]}) for i in range(2)}  # none hard-coded
     assert len(of_type(network, "AWS::EC2::NatGateway")) == 1  # one outside production
     assert not missing_context(Path(stage.synth().directory))
 
@@ -296,3 +302,92 @@ def test_the_api_fits_cloudformation_limits(prod: Synthesized) -> None:
             count = len(Template.from_stack(nested).to_json()["Resources"])
             assert count <= 450, (nested.node.path, count)  # 500 is the limit; room to grow
     assert len(with_nested(prod.stacks["api"]).to_json()["Resources"]) > 500  # why the nested stacks exist
+
+
+# -- TLS and edges ----------------------------------------------------------------------------------
+
+
+def test_the_gateway_speaks_tls_1_2_or_later(dev: Synthesized) -> None:
+    (api,) = [r["Properties"] for r in of_type(dev.templates["api"], "AWS::ApiGateway::RestApi").values()]
+    assert api["SecurityPolicy"] == "TLS_1_2"
+    assert api["EndpointConfiguration"]["Types"] == ["REGIONAL"]
+    assert "DisableExecuteApiEndpoint" not in api or api["DisableExecuteApiEndpoint"] is False  # no domain: its own
+
+
+def test_a_custom_domain_is_the_only_way_in(existing: Synthesized) -> None:
+    api = existing.templates["api"]
+    (rest,) = [r["Properties"] for r in of_type(api, "AWS::ApiGateway::RestApi").values()]
+    assert rest["DisableExecuteApiEndpoint"] is True
+    (domain,) = [r["Properties"] for r in of_type(api, "AWS::ApiGateway::DomainName").values()]
+    assert domain["DomainName"] == "api.portal.example.com"  # prod at the domain itself
+    assert domain["SecurityPolicy"] == "TLS_1_2"
+    assert domain["EndpointConfiguration"]["Types"] == ["REGIONAL"]
+    (certificate,) = [r["Properties"] for r in of_type(api, "AWS::CertificateManager::Certificate").values()]
+    assert certificate["ValidationMethod"] == "DNS"
+    assert certificate["DomainValidationOptions"][0]["HostedZoneId"] == EXISTING["hostedZoneId"]
+    (record,) = [r["Properties"] for r in of_type(api, "AWS::Route53::RecordSet").values()]
+    assert (record["Name"], record["Type"]) == ("api.portal.example.com.", "A")
+    assert of_type(api, "AWS::ApiGateway::BasePathMapping")
+    outputs = api.to_json()["Outputs"]
+    assert outputs["ApiUrl"]["Value"] == "https://api.portal.example.com/"
+    # the portal's /api proxy goes to the domain too (the execute-api endpoint answers nothing)
+    (app,) = [r["Properties"] for r in of_type(existing.templates["web"], "AWS::Amplify::App").values()]
+    assert app["CustomRules"][0]["Target"] == "https://api.portal.example.com/<*>"
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"apiDomain": "api.example.com"}, "give either"),
+        (
+            {"apiDomain": "not a domain", "apiCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/ab-12"},
+            '"apiDomain" must be a DNS name',
+        ),
+        ({"apiDomain": "api.example.com", "apiCertificateArn": "mine"}, '"apiCertificateArn" must be the ARN'),
+        (
+            {"apiDomain": "api.example.com", "hostedZoneId": "Z1", "hostedZoneName": "other.org"},
+            '"hostedZoneName" must',
+        ),
+        ({"hostedZoneId": "Z1"}, 'need "apiDomain"'),
+    ],
+)
+def test_a_bad_domain_context_stops_the_synth_naming_the_key(context: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ApiDomain.from_context(cdk.App(context=context).node, "prod")
+
+
+def test_other_stages_live_below_the_domain() -> None:
+    context = {
+        "apiDomain": "api.example.com",
+        "apiCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/ab-12",
+    }
+    staging = ApiDomain.from_context(cdk.App(context=context).node, "staging")
+    assert staging is not None
+    assert staging.name == "staging.api.example.com"
+
+
+def test_every_public_edge_has_the_waf(dev: Synthesized) -> None:
+    security = dev.templates["security"]
+    (regional,) = of_type(security, "AWS::WAFv2::WebACL")  # its logical id
+    (api_association,) = [
+        r["Properties"] for r in of_type(dev.templates["api"], "AWS::WAFv2::WebACLAssociation").values()
+    ]
+    (pool_association,) = [
+        r["Properties"] for r in of_type(dev.templates["auth"], "AWS::WAFv2::WebACLAssociation").values()
+    ]
+    assert regional in json.dumps(api_association["WebACLArn"])
+    assert regional in json.dumps(pool_association["WebACLArn"])
+    assert "UserPool" in json.dumps(pool_association["ResourceArn"])
+    # the portal's hosting: a CloudFront web ACL, made in us-east-1 (the edge stack)
+    edge = dev.stacks["edge"]
+    assert edge.region == EDGE_REGION
+    (acl,) = [r["Properties"] for r in of_type(dev.templates["edge"], "AWS::WAFv2::WebACL").values()]
+    assert acl["Scope"] == "CLOUDFRONT"
+    (parameter,) = [r["Properties"] for r in of_type(dev.templates["edge"], "AWS::SSM::Parameter").values()]
+    assert parameter["Name"] == portal_web_acl_parameter(DEV)
+    web = dev.templates["web"]
+    (association,) = [r["Properties"] for r in of_type(web, "AWS::WAFv2::WebACLAssociation").values()]
+    assert "Portal" in json.dumps(association["ResourceArn"])  # the Amplify app
+    (reader,) = [r["Properties"] for r in of_type(web, "Custom::AWS").values()]
+    assert f'\\"region\\":\\"{EDGE_REGION}\\"' in json.dumps(reader["Create"])  # read where it was made
+    assert edge in dev.stacks["web"].dependencies

@@ -591,7 +591,7 @@ def test_temporal_invoker_context_is_checked(principals: Any, external_id: Any, 
 def test_every_pipeline_build_runs_on_the_tested_python_and_node(pipeline: Synthesized) -> None:
     projects = properties(pipeline.templates["pipeline"], "AWS::CodeBuild::Project")
     ours = [p for p in projects if "make " in p["Source"]["BuildSpec"]]
-    assert len(ours) == 2  # synth (make test) and the staging end-to-end step
+    assert len(ours) == 4  # synth (make test), the staging end-to-end step, a branch's deploy and destroy
     for project in ours:
         spec = json.loads(project["Source"]["BuildSpec"])
         assert spec["phases"]["install"]["runtime-versions"] == {"python": "3.11", "nodejs": "20"}
