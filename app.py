@@ -21,8 +21,8 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
   temporalEndpointService
 - apiDomain (+ hostedZoneId and hostedZoneName, or apiCertificateArn): the gateway's custom domain,
   TLS 1.2+, its execute-api endpoint then off (stacks.api_stack.ApiDomain)
-- portalWaf: true | false (default true, false for a feature branch): the edge stack's CloudFront
-  web ACL (us-east-1) on the portal's hosting
+- portalWaf: true | false (default true; a feature branch's stage has none): the edge stack's
+  CloudFront web ACL (us-east-1) on the portal's hosting
 - idp: corporate federation, see stacks.auth_stack.Federation
 - temporalInvokerPrincipals, temporalExternalId: let Temporal Cloud invoke the worker Lambda
 - pipeline: true to synthesize the pipeline stack instead; it needs repository (owner/name),
@@ -32,8 +32,9 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
@@ -63,6 +64,7 @@ from stacks.web_stack import WebStack
 from stacks.workflows_stack import TemporalInvoker, WorkflowsStack
 
 STAGES = FIXED_STAGES
+StackT = TypeVar("StackT", bound=cdk.Stack)
 # CDK feature flags this app relies on, set in code so `python app.py`, the cdk CLI and the tests agree.
 FEATURE_FLAGS = {
     # Access-log buckets get a bucket policy for the logging service instead of a legacy ACL.
@@ -135,8 +137,16 @@ class StageSettings:
             network=NetworkSettings.from_context(node, default=DEFAULT_VPC[kind]),
             branch=branch,
             api_domain=ApiDomain.from_context(node, stage),
-            portal_waf=_flag(node.try_get_context("portalWaf"), "portalWaf", default=branch is None),
+            portal_waf=_portal_waf(node, branch),
         )
+
+
+def _portal_waf(node: Any, branch: str | None) -> bool:
+    wanted = _flag(node.try_get_context("portalWaf"), "portalWaf", default=branch is None)
+    if wanted and branch is not None:
+        # its us-east-1 stack would outlive `devportal branch-stage destroy`, which works in one region
+        raise ValueError('a feature branch\'s stage has no edge stack: leave out "portalWaf"')
+    return wanted
 
 
 def _flag(value: object, key: str, *, default: bool) -> bool:
@@ -170,41 +180,34 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
     def stack_id(kind: str) -> str:
         return f"devportal-{stage}-{kind}"
 
-    security = SecurityStack(
-        scope, stack_id("security"), stack_name=stack_id("security"), names=names, production=production
-    )
+    def make(kind: str, kind_of_stack: Callable[..., StackT], **kwargs: Any) -> StackT:
+        return kind_of_stack(scope, stack_id(kind), stack_name=stack_id(kind), names=names, **kwargs)
+
+    security = make("security", SecurityStack, production=production)
     network = None
     if settings.network.mode != "none":
-        network = NetworkStack(
-            scope,
-            stack_id("network"),
-            stack_name=stack_id("network"),
-            names=names,
+        network = make(
+            "network",
+            NetworkStack,
             settings=settings.network,
             production=production,
             key=security.key,
         )
-    database = DataStack(
-        scope,
-        stack_id("database"),
-        stack_name=stack_id("database"),
-        names=names,
+    database = make(
+        "database",
+        DataStack,
         production=production,
         upload_origins=settings.cors_origins,
     )
-    bus = EventsStack(
-        scope,
-        stack_id("events"),
-        stack_name=stack_id("events"),
-        names=names,
+    bus = make(
+        "events",
+        EventsStack,
         key=security.key,
         archive_days=365 if production else 30,
     )
-    auth = AuthStack(
-        scope,
-        stack_id("auth"),
-        stack_name=stack_id("auth"),
-        names=names,
+    auth = make(
+        "auth",
+        AuthStack,
         production=production,
         federation=settings.federation,
         web_acl_arn=security.web_acl.attr_arn,
@@ -223,11 +226,9 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         test_credentials_prefix=names.test_credentials_prefix,
         notifications=notifications,
     )
-    api = ApiStack(
-        scope,
-        stack_id("api"),
-        stack_name=stack_id("api"),
-        names=names,
+    api = make(
+        "api",
+        ApiStack,
         assets=assets,
         production=production,
         bindings=bindings,
@@ -238,11 +239,9 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         network=network,
         domain=settings.api_domain,
     )
-    workflows = WorkflowsStack(
-        scope,
-        stack_id("workflows"),
-        stack_name=stack_id("workflows"),
-        names=names,
+    workflows = make(
+        "workflows",
+        WorkflowsStack,
         assets=assets,
         production=production,
         bindings=bindings,
@@ -252,11 +251,9 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         failed_deliveries=bus.failed_deliveries,
         network=network,
     )
-    monitoring = MonitoringStack(
-        scope,
-        stack_id("monitoring"),
-        stack_name=stack_id("monitoring"),
-        names=names,
+    monitoring = make(
+        "monitoring",
+        MonitoringStack,
         key=security.key,
         api=api.api,
         functions={name: function.function for name, function in (api.functions | workflows.functions).items()},
@@ -267,22 +264,18 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         state_machines=workflows.state_machines,
         alarm_email=settings.alarm_email,
     )
-    web = WebStack(
-        scope,
-        stack_id("web"),
-        stack_name=stack_id("web"),
-        names=names,
+    web = make(
+        "web",
+        WebStack,
         stage=stage,
         api_url=api.url,
         portal_web_acl=settings.portal_waf,
         domain=settings.portal_domain,
         portal_url_parameter=names.portal_url_parameter,
     )
-    cost = CostStack(
-        scope,
-        stack_id("cost"),
-        stack_name=stack_id("cost"),
-        names=names,
+    cost = make(
+        "cost",
+        CostStack,
         budget_usd=settings.budget_usd,
         production=production,
         alarm_email=settings.alarm_email,
@@ -290,14 +283,11 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
     edge = None
     if settings.portal_waf:
         # us-east-1, for CloudFront; the account stays the stage's (explicit in the pipeline's stages)
-        edge = EdgeStack(
-            scope,
-            stack_id("edge"),
-            stack_name=stack_id("edge"),
-            names=names,
-            env=cdk.Environment(account=cdk.Stack.of(security).account if _known(security.account) else None,
-                                region=EDGE_REGION),
-        )  # fmt: skip
+        edge = make(
+            "edge",
+            EdgeStack,
+            env=cdk.Environment(account=security.account if _known(security.account) else None, region=EDGE_REGION),
+        )
         web.add_stack_dependency(edge)
     stacks: dict[str, cdk.Stack] = {
         "security": security,

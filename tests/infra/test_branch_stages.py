@@ -100,3 +100,15 @@ def test_branch_builds_are_denied_the_fixed_stages(pipeline: Synthesized) -> Non
         assert '"aws:ResourceTag/stage": ["dev", "staging", "prod"]' in denied
         allowed = json.dumps([s for s in statements if s["Effect"] == "Allow"])
         assert "cloudformation:DeleteStack" in allowed if project.endswith("destroy") else "sts:AssumeRole" in allowed
+
+
+def test_a_branch_stage_has_no_edge_stack_to_leave_behind() -> None:
+    import aws_cdk as cdk
+
+    import app as cdk_app
+
+    context = {"featureBranch": BRANCH, "portalWaf": "true"}
+    with pytest.raises(ValueError, match="a feature branch's stage has no edge stack"):
+        cdk_app.StageSettings.from_context(cdk.App(context=context).node, "dev", branch=BRANCH)
+    with pytest.raises(ValueError, match='context "portalWaf" must be true or false'):
+        cdk_app.StageSettings.from_context(cdk.App(context={"portalWaf": "yes"}).node, "dev")
