@@ -94,6 +94,9 @@ class PipelineStack(Stack):
             pipeline_name="devportal",
             artifact_bucket=artifacts,
             pipeline_type=codepipeline.PipelineType.V2,
+            # one CodeBuild project publishes every file asset (each stage's nested stack templates and
+            # Lambda code), not one project per asset (forty of them)
+            publish_assets_in_parallel=False,
             code_build_defaults=pipelines.CodeBuildOptions(
                 build_environment=codebuild.BuildEnvironment(build_image=BUILD_IMAGE),
                 partial_build_spec=codebuild.BuildSpec.from_object(

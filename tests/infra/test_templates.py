@@ -504,15 +504,17 @@ def test_the_budget_amount_comes_from_context(tmp_path_factory: pytest.TempPathF
         synthesize(tmp_path_factory.mktemp("cdk.out-budget-bad"), {"stage": "dev", "budgetUsd": "lots"}, assets)
 
 
-def test_everything_carries_the_cost_allocation_tags(dev: Synthesized) -> None:
+@pytest.mark.parametrize("stage", ["dev", "prod"])  # prod: with its VPC, subnets, endpoints, NAT
+def test_everything_carries_the_cost_allocation_tags(stage: str, request: pytest.FixtureRequest) -> None:
+    synthesized: Synthesized = request.getfixturevalue(stage)
     untagged, tagged = [], 0
-    for kind, template in dev.templates.items():
+    for kind, template in synthesized.templates.items():
         for logical_id, resource in template.to_json()["Resources"].items():
             tags = resource.get("Properties", {}).get("Tags")
             if not isinstance(tags, list):
                 continue  # a resource type that takes no tags (or takes them as a map)
             found = {t.get("Key"): t.get("Value") for t in tags if isinstance(t, dict)}
-            wanted = {"project": "devportal", "stage": "dev", "deployment": "devportal-dev"}
+            wanted = {"project": "devportal", "stage": stage, "deployment": f"devportal-{stage}"}
             if any(found.get(k) != v for k, v in wanted.items()):
                 untagged.append(f"{kind}/{logical_id}")
             tagged += 1
