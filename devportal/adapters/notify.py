@@ -52,11 +52,16 @@ class SecretsManagerSigningSecrets:
     def _id(self, subscription_id: str) -> str:
         return f"{self._prefix}{subscription_id}"
 
-    def create(self, subscription_id: str, secret: str) -> None:
+    def create(self, subscription_id: str, secret: str, *, team: str) -> None:
+        # The cost allocation tags every stack puts on what it makes (the prefix is
+        # <deployment>/webhook-secrets/), and the team the secret belongs to.
+        deployment = self._prefix.split("/", 1)[0]
+        tags = {"project": "devportal", "stage": deployment.removeprefix("devportal-"), "deployment": deployment}
         self._client().create_secret(
             Name=self._id(subscription_id),
             SecretString=json.dumps({"current": secret}),
             Description="devportal webhook signing secret (Standard Webhooks)",
+            Tags=[{"Key": key, "Value": value} for key, value in {**tags, "team": team}.items()],
         )
 
     def _read(self, subscription_id: str) -> dict[str, str]:

@@ -67,7 +67,7 @@ class Subscriptions:
         secret = None
         if subscription.channel == "webhook":
             secret = new_secret()
-            self.secrets().create(subscription.subscription_id, secret)
+            self.secrets().create(subscription.subscription_id, secret, team=team)
         if not self.store.create(subscription, MAX_SUBSCRIPTIONS_PER_TEAM):
             if secret is not None:
                 self.secrets().delete(subscription.subscription_id)

@@ -75,7 +75,9 @@ class Executions(Protocol):
 class SigningSecrets(Protocol):
     """Webhook signing secrets, one per subscription (Secrets Manager in AWS and locally)."""
 
-    def create(self, subscription_id: str, secret: str) -> None: ...
+    def create(self, subscription_id: str, secret: str, *, team: str) -> None:
+        """Keep a new subscription's secret, labelled with the team it belongs to (cost allocation)."""
+        ...
 
     def current(self, subscription_id: str) -> list[str]:
         """The secrets to sign with, newest first (two during a rotation's grace)."""

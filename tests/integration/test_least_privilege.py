@@ -59,6 +59,8 @@ TRANSACT_ITEM_ACTIONS = {
 }
 # Calls authorized as another action.
 AUTHORIZED_AS = {"s3:HeadObject": "s3:GetObject"}
+# Calls that, given a parameter, are authorized as a second action too (tags at creation).
+ALSO_AUTHORIZED = {"secretsmanager:CreateSecret": {"Tags": "secretsmanager:TagResource"}}
 
 
 class CallRecorder:
@@ -98,6 +100,9 @@ class CallRecorder:
         )
         action = f"{prefix}:{operation}"
         self._add(AUTHORIZED_AS.get(action, action), target)
+        for parameter, also in ALSO_AUTHORIZED.get(action, {}).items():
+            if params.get(parameter):
+                self._add(also, target)
 
     @staticmethod
     def _bus_of(params: dict[str, Any]) -> str | None:

@@ -335,3 +335,24 @@ def test_the_digest_index_names_who_waits_and_forgets_what_a_digest_told(aws: Aw
     store.include(mine, [third], "msg_" + "e" * 26)  # the whole transaction
     assert store.waiting(mine, t0 + timedelta(days=1), 500) == []
     assert ("pets", mine) not in store.waiting_subscriptions(10_000)
+
+
+def test_a_webhook_secret_carries_the_cost_allocation_tags_and_its_team(aws: AwsWorld) -> None:
+    from datetime import UTC, datetime
+
+    from devportal.adapters.notify import SecretsManagerSigningSecrets
+
+    client = aws.client("secretsmanager")
+    subscription_id = f"sub-{uuid.uuid4().hex[:8]}"
+    secrets = SecretsManagerSigningSecrets(
+        "devportal-staging/webhook-secrets/", lambda: datetime.now(UTC), client=client
+    )
+    secrets.create(subscription_id, "whsec_x", team="pets")
+    described = client.describe_secret(SecretId=f"devportal-staging/webhook-secrets/{subscription_id}")
+    assert {t["Key"]: t["Value"] for t in described["Tags"]} == {
+        "project": "devportal",
+        "stage": "staging",
+        "deployment": "devportal-staging",
+        "team": "pets",
+    }
+    assert secrets.current(subscription_id) == ["whsec_x"]

@@ -476,9 +476,11 @@ class RecordingExecutions(Executions):
 class InMemorySecrets(SigningSecrets):
     def __init__(self) -> None:
         self.values: dict[str, list[str]] = {}
+        self.teams: dict[str, str] = {}
 
-    def create(self, subscription_id: str, secret: str) -> None:
+    def create(self, subscription_id: str, secret: str, *, team: str) -> None:
         self.values[subscription_id] = [secret]
+        self.teams[subscription_id] = team
 
     def current(self, subscription_id: str) -> list[str]:
         return list(self.values[subscription_id])

@@ -133,6 +133,9 @@ def test_a_webhook_gets_a_secret_once_and_an_address_a_confirmation_link() -> No
     )
     assert hook.secret is not None
     assert hook.subscription.status == "active"
+    secrets = manager.secrets()
+    assert isinstance(secrets, InMemorySecrets)
+    assert secrets.teams == {hook.subscription.subscription_id: "pets"}  # the secret is the team's (its tag)
     mailbox = manager.create(
         "pets", NewSubscription.model_validate({"events": ["api.registered"], "email": "o@pets.test"}), "d"
     )
