@@ -211,11 +211,11 @@ class BranchStages(Construct):
 
     def _grant_destroy(self, role: iam.IRole | None) -> None:
         assert role is not None
+        # Finding a branch's stacks lists every stack (DescribeStacks without a name is allowed on
+        # "*" only); deleting is for the portal's stacks alone (and never the fixed stages', below).
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=["*"]))
         role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["cloudformation:DescribeStacks", "cloudformation:DeleteStack"],
-                resources=[_stack_arn("devportal-*")],
-            )
+            iam.PolicyStatement(actions=["cloudformation:DeleteStack"], resources=[_stack_arn("devportal-*")])
         )
         # CloudFormation deletes with the role the stacks were deployed with (the bootstrap's).
         role.add_to_principal_policy(

@@ -98,8 +98,14 @@ def test_branch_builds_are_denied_the_fixed_stages(pipeline: Synthesized) -> Non
             assert f"stack/devportal-{stage}-*/*" in denied, project
             assert f"table/devportal-{stage}-table" in denied, project
         assert '"aws:ResourceTag/stage": ["dev", "staging", "prod"]' in denied
-        allowed = json.dumps([s for s in statements if s["Effect"] == "Allow"])
-        assert "cloudformation:DeleteStack" in allowed if project.endswith("destroy") else "sts:AssumeRole" in allowed
+        allowed = [s for s in statements if s["Effect"] == "Allow"]
+        if project.endswith("destroy"):
+            (delete,) = [s for s in allowed if s["Action"] == "cloudformation:DeleteStack"]
+            assert json.dumps(delete["Resource"]).endswith('stack/devportal-*/*"]]}')
+            (listing,) = [s for s in allowed if s["Action"] == "cloudformation:DescribeStacks"]
+            assert listing["Resource"] == "*"  # finding stacks by tag lists them all; it only reads
+        else:
+            assert "sts:AssumeRole" in json.dumps(allowed)
 
 
 def test_a_branch_stage_has_no_edge_stack_to_leave_behind() -> None:

@@ -30,6 +30,7 @@ from stacks.nag import (
     CODEBUILD_WILDCARDS_REASON,
     CREDENTIALS_REASON,
     LIBRARY_WILDCARDS_REASON,
+    LISTING_STACKS_REASON,
     NON_PRODUCTION_ACKNOWLEDGEMENTS,
     OBJECT_KEYS_REASON,
     REPLICATION_BUCKET_REASON,
@@ -73,6 +74,7 @@ def test_every_acknowledgement_gives_its_reason(dev: Synthesized, pipeline: Synt
     known = {a.reason for a in ACKNOWLEDGEMENTS + NON_PRODUCTION_ACKNOWLEDGEMENTS}
     known |= {OBJECT_KEYS_REASON, CREDENTIALS_REASON, WEBHOOK_SECRETS_REASON, LIBRARY_WILDCARDS_REASON}
     known |= {AMPLIFY_DEPLOYER_REASON, SDK_CALL_PROVIDER_REASON, CODEBUILD_WILDCARDS_REASON, REPLICATION_BUCKET_REASON}
+    known |= {LISTING_STACKS_REASON}
     known |= {reason for _, reason in BRANCH_STAGE_WILDCARDS}
     known |= {reason for _, reason in AMPLIFY_DEPLOYER_FINDINGS}
     assert all(len(reason) > 80 for reason in known)
