@@ -51,10 +51,10 @@ from stacks.edge_stack import EDGE_REGION, EdgeStack
 from stacks.events_stack import EventsStack
 from stacks.monitoring_stack import MonitoringStack
 from stacks.nag import (
-    acknowledge_branch_stages,
     acknowledge_findings,
     acknowledge_library_wildcards,
     acknowledge_replication_buckets,
+    branch_stage_reason,
 )
 from stacks.network_stack import NetworkSettings, NetworkStack, VpcMode
 from stacks.packaging import LambdaAssets, lambda_assets
@@ -355,7 +355,7 @@ def build(app: cdk.App, assets: LambdaAssets | None = None) -> list[cdk.Stack]:
             app, "devportal-pipeline", settings=pipeline_settings, stage_factory=stage_factory, env=environment
         )
         acknowledge_library_wildcards(pipeline.pipeline)
-        acknowledge_branch_stages(pipeline.branch_stages)
+        acknowledge_library_wildcards(pipeline.branch_stages, branch_stage_reason)
         acknowledge_replication_buckets(app)
         stacks = [pipeline]
     else:

@@ -53,22 +53,14 @@ class BranchStages(Construct):
         install: dict[str, object],
     ) -> None:
         super().__init__(scope, construct_id)
+        self.source, self.key, self.build_image = source, key, build_image
         self.install = install  # the pipeline's install phase: the same toolchain as its builds
-        owner, repo = source.repository.split("/", 1)
-        main_ref = f"^refs/heads/{source.main_branch}$"
         branch = '"${CODEBUILD_WEBHOOK_HEAD_REF#refs/heads/}"'
         self.deploy = self._project(
             "Deploy",
             name="devportal-branch-deploy",
             description="Deploys a feature branch to its own stage and runs the deployed-stage tests against it",
-            source=codebuild.Source.git_hub(
-                owner=owner,
-                repo=repo,
-                webhook=True,
-                webhook_filters=[
-                    codebuild.FilterGroup.in_event_of(codebuild.EventAction.PUSH).and_head_ref_is_not(main_ref)
-                ],
-            ),
+            on=(codebuild.EventAction.PUSH,),
             commands=[
                 f"BRANCH={branch}",
                 '.venv/bin/devportal branch-stage name "$BRANCH"',  # refuses a branch named like a fixed stage
@@ -78,32 +70,17 @@ class BranchStages(Construct):
                 '.venv/bin/devportal branch-stage test-user --branch "$BRANCH" --env-file branch.env',
                 "set -a && . ./branch.env && set +a && make test-deployed",
             ],
-            key=key,
-            build_image=build_image,
-            connection_arn=source.connection_arn,
         )
         self.destroy = self._project(
             "Destroy",
             name="devportal-branch-destroy",
             description="Destroys a feature branch's stage when its pull request closes; daily, idle branch stages",
-            source=codebuild.Source.git_hub(
-                owner=owner,
-                repo=repo,
-                webhook=True,
-                webhook_filters=[
-                    codebuild.FilterGroup.in_event_of(
-                        codebuild.EventAction.PULL_REQUEST_MERGED, codebuild.EventAction.PULL_REQUEST_CLOSED
-                    ).and_head_ref_is_not(main_ref)
-                ],
-            ),
+            on=(codebuild.EventAction.PULL_REQUEST_MERGED, codebuild.EventAction.PULL_REQUEST_CLOSED),
             commands=[
                 # a pull request's event names the branch; the daily schedule sets REAP instead
                 'if [ -n "$REAP" ]; then .venv/bin/devportal branch-stage reap --idle-days "$REAP"; '
                 f"else .venv/bin/devportal branch-stage destroy --branch {branch}; fi",
             ],
-            key=key,
-            build_image=build_image,
-            connection_arn=source.connection_arn,
         )
         events.Rule(
             self,
@@ -134,21 +111,28 @@ class BranchStages(Construct):
         *,
         name: str,
         description: str,
-        source: codebuild.ISource,
+        on: tuple[codebuild.EventAction, ...],
         commands: list[str],
-        key: kms.IKey,
-        build_image: codebuild.IBuildImage,
-        connection_arn: str,
     ) -> codebuild.Project:
+        """A project on the repository, started by GitHub's `on` events for any branch but the pipeline's."""
+        owner, repo = self.source.repository.split("/", 1)
+        main_ref = f"^refs/heads/{self.source.main_branch}$"
         project = codebuild.Project(
             self,
             construct_id,
             project_name=name,
             description=description,
-            source=source,
-            encryption_key=key,
+            source=codebuild.Source.git_hub(
+                owner=owner,
+                repo=repo,
+                webhook=True,
+                webhook_filters=[codebuild.FilterGroup.in_event_of(*on).and_head_ref_is_not(main_ref)],
+            ),
+            encryption_key=self.key,
             timeout=DEPLOY_TIMEOUT,
-            environment=codebuild.BuildEnvironment(build_image=build_image, compute_type=codebuild.ComputeType.MEDIUM),
+            environment=codebuild.BuildEnvironment(
+                build_image=self.build_image, compute_type=codebuild.ComputeType.MEDIUM
+            ),
             logging=codebuild.LoggingOptions(
                 cloud_watch=codebuild.CloudWatchLoggingOptions(
                     log_group=logs.LogGroup(self, f"{construct_id}Logs", retention=logs.RetentionDays.ONE_MONTH)
@@ -165,11 +149,11 @@ class BranchStages(Construct):
         # The repository through the pipeline's CodeConnections connection (no token in the account).
         cfn = project.node.default_child
         assert isinstance(cfn, codebuild.CfnProject)
-        cfn.add_property_override("Source.Auth", {"Type": "CODECONNECTIONS", "Resource": connection_arn})
+        cfn.add_property_override("Source.Auth", {"Type": "CODECONNECTIONS", "Resource": self.source.connection_arn})
         project.add_to_role_policy(
             iam.PolicyStatement(
                 actions=["codeconnections:GetConnectionToken", "codeconnections:UseConnection"],
-                resources=[connection_arn],
+                resources=[self.source.connection_arn],
             )
         )
         return project

@@ -248,15 +248,19 @@ LIBRARY_WILDCARDS_REASON = (
 )
 
 
-def acknowledge_library_wildcards(scope: IConstruct, reason: str = LIBRARY_WILDCARDS_REASON) -> list[str]:
-    """Acknowledge, on the library-generated policies under `scope` only, exactly the IAM5
-    findings their current documents raise (so a changed grant is acknowledged by id, not by rule)."""
+def acknowledge_library_wildcards(
+    scope: IConstruct, reason: str | Callable[[str], str] = LIBRARY_WILDCARDS_REASON
+) -> list[str]:
+    """Acknowledge, on the policies under `scope` only, exactly the IAM5 findings their current
+    documents raise (so a changed grant is acknowledged by id, not by rule); `reason` is one for
+    all, or one per finding id."""
     applied = []
     for construct in scope.node.find_all():
         if isinstance(construct, iam.CfnPolicy):
             document = Stack.of(construct).resolve(construct.policy_document)
             for finding in wildcard_findings(document):
-                Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{finding}", reason=reason))
+                why = reason(finding) if callable(reason) else reason
+                Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{finding}", reason=why))
                 applied.append(f"{finding} {construct.node.path}")
     return applied
 
@@ -298,21 +302,13 @@ LISTING_STACKS_REASON = (
 )
 
 
-def acknowledge_branch_stages(scope: IConstruct) -> list[str]:
-    """Acknowledge the branch-stage builds' wildcards by their exact ids: ours with their reasons, the
+def branch_stage_reason(finding: str) -> str:
+    """Why a branch-stage build may hold the wildcard of `finding`: ours with their reasons, the
     CodeBuild library's as such."""
-    applied = []
-    for construct in scope.node.find_all():
-        if isinstance(construct, iam.CfnPolicy):
-            document = Stack.of(construct).resolve(construct.policy_document)
-            for finding in wildcard_findings(document):
-                reasons = [reason for pattern, reason in BRANCH_STAGE_WILDCARDS if finding.endswith(f"{pattern}]")]
-                if finding == "AwsSolutions-IAM5[Resource::*]":
-                    reasons = [LISTING_STACKS_REASON]
-                reason = reasons[0] if reasons else CODEBUILD_WILDCARDS_REASON
-                Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{finding}", reason=reason))
-                applied.append(f"{finding} {construct.node.path}")
-    return applied
+    if finding == "AwsSolutions-IAM5[Resource::*]":
+        return LISTING_STACKS_REASON
+    reasons = [reason for pattern, reason in BRANCH_STAGE_WILDCARDS if finding.endswith(f"{pattern}]")]
+    return reasons[0] if reasons else CODEBUILD_WILDCARDS_REASON
 
 
 def acknowledge_findings(stack: Stack, *, production: bool = True) -> list[str]:

@@ -52,6 +52,24 @@ def synthesize(outdir: Path, context: dict[str, Any], assets: LambdaAssets) -> S
     return Synthesized(outdir, by_kind, {kind: with_nested(stack) for kind, stack in by_kind.items()}, assembly)
 
 
+def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    """A template's resources of one type, by logical id."""
+    return {logical_id: dict(resource) for logical_id, resource in template.find_resources(kind).items()}
+
+
+def properties(template: Template, kind: str) -> list[dict[str, Any]]:
+    return [resource.get("Properties", {}) for resource in resources(template, kind).values()]
+
+
+def all_functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
+    """Every portal function's properties by its name (the api's nested stacks included)."""
+    found = {}
+    for kind in ("api", "workflows"):
+        for function in properties(synthesized.templates[kind], "AWS::Lambda::Function"):
+            found[function["FunctionName"]] = function
+    return found
+
+
 @pytest.fixture(scope="session")
 def assets() -> LambdaAssets:
     build_code()

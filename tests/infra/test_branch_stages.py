@@ -7,11 +7,10 @@ import json
 from typing import Any
 
 import pytest
-from aws_cdk.assertions import Template
 
 from devportal.names import branch_stage
 from stacks.cost_stack import DEFAULT_BUDGET_USD
-from tests.infra.conftest import Synthesized, synthesize
+from tests.infra.conftest import Synthesized, properties, resources, synthesize
 
 BRANCH = "feature/payments-refunds-rework"  # longer than a stage name may be: cut, with a hash
 STAGE = branch_stage(BRANCH)
@@ -20,10 +19,6 @@ STAGE = branch_stage(BRANCH)
 @pytest.fixture(scope="module")
 def branch(tmp_path_factory: pytest.TempPathFactory, assets: Any) -> Synthesized:
     return synthesize(tmp_path_factory.mktemp("cdk.out-branch"), {"featureBranch": BRANCH}, assets)
-
-
-def of_type(template: Template, kind: str) -> list[dict[str, Any]]:
-    return [dict(r) for r in template.find_resources(kind).values()]
 
 
 def test_a_branch_stage_is_its_own_stacks_tagged_with_the_branch(branch: Synthesized) -> None:
@@ -50,16 +45,18 @@ def test_a_branch_stage_is_small_and_leaves_nothing_behind(branch: Synthesized) 
         ("api", "AWS::ApiGateway::Account", "ApiAccount"),
         ("api", "AWS::IAM::Role", "ApiCloudWatchRole"),
     ]
-    (table,) = [r["Properties"] for r in of_type(branch.templates["database"], "AWS::DynamoDB::GlobalTable")]
+    (table,) = properties(branch.templates["database"], "AWS::DynamoDB::GlobalTable")
     assert table.get("Replicas", [{}])[0].get("DeletionProtectionEnabled") in (None, False)
-    (budget,) = [r["Properties"] for r in of_type(branch.templates["cost"], "AWS::Budgets::Budget")]
+    (budget,) = properties(branch.templates["cost"], "AWS::Budgets::Budget")
     assert budget["Budget"]["BudgetLimit"]["Amount"] == DEFAULT_BUDGET_USD["branch"]
     assert "network" not in branch.stacks  # no VPC unless -c vpc=new
 
 
 def test_the_pipeline_deploys_tests_and_destroys_branch_stages(pipeline: Synthesized) -> None:
     template = pipeline.templates["pipeline"]
-    projects = {p["Properties"].get("Name"): p["Properties"] for p in of_type(template, "AWS::CodeBuild::Project")}
+    projects = {
+        p["Properties"].get("Name"): p["Properties"] for p in resources(template, "AWS::CodeBuild::Project").values()
+    }
     deploy, destroy = projects["devportal-branch-deploy"], projects["devportal-branch-destroy"]
     for project in (deploy, destroy):
         assert project["Source"]["Auth"]["Type"] == "CODECONNECTIONS"
@@ -73,7 +70,7 @@ def test_the_pipeline_deploys_tests_and_destroys_branch_stages(pipeline: Synthes
     assert any("cdk deploy --all" in c and '-c featureBranch="$BRANCH"' in c for c in commands)
     assert commands[-1].endswith("make test-deployed")
     assert commands.index('.venv/bin/devportal branch-stage name "$BRANCH"') < commands.index("make lint test-unit")
-    (rule,) = [r["Properties"] for r in of_type(template, "AWS::Events::Rule") if "branch" in json.dumps(r)]
+    (rule,) = [r["Properties"] for r in resources(template, "AWS::Events::Rule").values() if "branch" in json.dumps(r)]
     assert rule["ScheduleExpression"] == "cron(0 5 * * ? *)"
     assert json.loads(rule["Targets"][0]["Input"])["environmentVariablesOverride"][0]["name"] == "REAP"
 
@@ -82,7 +79,7 @@ def test_branch_builds_are_denied_the_fixed_stages(pipeline: Synthesized) -> Non
     template = pipeline.templates["pipeline"]
     roles = {
         p["Properties"]["Name"]: p["Properties"]["ServiceRole"]["Fn::GetAtt"][0]
-        for p in of_type(template, "AWS::CodeBuild::Project")
+        for p in resources(template, "AWS::CodeBuild::Project").values()
         if p["Properties"].get("Name", "").startswith("devportal-branch-")
     }
     policies = template.find_resources("AWS::IAM::Policy")

@@ -28,7 +28,7 @@ from stacks.network_stack import (
 )
 from stacks.packaging import LambdaAssets
 from stacks.release import LATENCY_SHARE_OF_TIMEOUT, LIVE_ALIAS
-from tests.infra.conftest import Synthesized, synthesize, with_nested
+from tests.infra.conftest import Synthesized, all_functions, properties, resources, synthesize, with_nested
 
 PROD = ResourceNames("devportal-prod")
 DEV = ResourceNames("devportal-dev")
@@ -48,19 +48,6 @@ EXISTING = {
     "hostedZoneId": "Z0123456789ABCDEFGHIJ",
     "hostedZoneName": "portal.example.com",
 }
-
-
-def of_type(template: Template, kind: str) -> dict[str, dict[str, Any]]:
-    return {logical_id: dict(resource) for logical_id, resource in template.find_resources(kind).items()}
-
-
-def lambda_functions(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
-    """Every portal function by name, with the resources of its own template (nested stacks merged)."""
-    found = {}
-    for kind in ("api", "workflows"):
-        for function in of_type(synthesized.templates[kind], "AWS::Lambda::Function").values():
-            found[function["Properties"]["FunctionName"]] = function["Properties"]
-    return found
 
 
 def missing_context(assembly: Path) -> list[Any]:
@@ -101,29 +88,29 @@ def test_the_webhook_sender_and_the_test_runner_are_the_functions_that_call_team
 
 def test_dev_has_no_vpc_by_default(dev: Synthesized) -> None:
     assert "network" not in dev.stacks
-    assert all("VpcConfig" not in f for f in lambda_functions(dev).values())
+    assert all("VpcConfig" not in f for f in all_functions(dev).values())
 
 
 def test_prod_vpc_has_isolated_egress_and_public_subnets_in_two_zones_with_flow_logs(prod: Synthesized) -> None:
     network = prod.templates["network"]
-    subnets = of_type(network, "AWS::EC2::Subnet").values()
+    subnets = resources(network, "AWS::EC2::Subnet").values()
     tiers = [t["Value"] for s in subnets for t in s["Properties"]["Tags"] if t["Key"] == "aws-cdk:subnet-name"]
     assert sorted(tiers) == ["egress", "egress", "private", "private", "public", "public"]
     zones = {json.dumps(s["Properties"]["AvailabilityZone"]) for s in subnets}
     assert len(zones) == 2  # Fn::GetAZs at deploy time: the stack is environment-agnostic, nothing looked up
-    assert len(of_type(network, "AWS::EC2::NatGateway")) == 2  # one per zone in production
-    (flow_log,) = [r["Properties"] for r in of_type(network, "AWS::EC2::FlowLog").values()]
+    assert len(resources(network, "AWS::EC2::NatGateway")) == 2  # one per zone in production
+    (flow_log,) = properties(network, "AWS::EC2::FlowLog")
     assert flow_log["TrafficType"] == "ALL"
     assert flow_log["ResourceType"] == "VPC"
-    (log_group,) = [r["Properties"] for r in of_type(network, "AWS::Logs::LogGroup").values()]
+    (log_group,) = properties(network, "AWS::Logs::LogGroup")
     assert "KmsKeyId" in log_group
 
 
 def test_no_security_group_accepts_anything_from_anywhere(prod: Synthesized, existing: Synthesized) -> None:
     for synthesized in (prod, existing):
         network = synthesized.templates["network"]
-        rules = [r["Properties"] for r in of_type(network, "AWS::EC2::SecurityGroupIngress").values()]
-        for group in of_type(network, "AWS::EC2::SecurityGroup").values():
+        rules = properties(network, "AWS::EC2::SecurityGroupIngress")
+        for group in resources(network, "AWS::EC2::SecurityGroup").values():
             rules += group["Properties"].get("SecurityGroupIngress", [])
         assert rules, "the endpoints accept HTTPS from the functions' groups"
         for rule in rules:
@@ -133,7 +120,7 @@ def test_no_security_group_accepts_anything_from_anywhere(prod: Synthesized, exi
 
 
 def test_endpoints_keep_aws_traffic_inside(prod: Synthesized) -> None:
-    endpoints = [r["Properties"] for r in of_type(prod.templates["network"], "AWS::EC2::VPCEndpoint").values()]
+    endpoints = properties(prod.templates["network"], "AWS::EC2::VPCEndpoint")
     gateways = {json.dumps(e["ServiceName"]) for e in endpoints if e.get("VpcEndpointType") == "Gateway"}
     assert len(gateways) == 2
     assert any("dynamodb" in g for g in gateways)
@@ -147,7 +134,7 @@ def test_endpoints_keep_aws_traffic_inside(prod: Synthesized) -> None:
 
 
 def test_every_prod_function_runs_in_the_vpc_where_its_declaration_places_it(prod: Synthesized) -> None:
-    deployed = lambda_functions(prod)
+    deployed = all_functions(prod)
     for spec in functions():
         config = deployed[spec.function_name(PROD)]["VpcConfig"]
         subnets, groups = exported(config["SubnetIds"]), exported(config["SecurityGroupIds"])
@@ -169,9 +156,9 @@ def test_a_function_in_a_vpc_may_manage_its_network_interfaces_and_nothing_more(
         template = synthesized.templates[kind]
         functions_by_role = {
             f["Properties"]["Role"]["Fn::GetAtt"][0]: f["Properties"]["FunctionName"]
-            for f in of_type(template, "AWS::Lambda::Function").values()
+            for f in resources(template, "AWS::Lambda::Function").values()
         }
-        for policy in of_type(template, "AWS::IAM::Policy").values():
+        for policy in resources(template, "AWS::IAM::Policy").values():
             for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 if any(a.startswith("ec2:") for a in actions):
@@ -185,19 +172,19 @@ def test_a_function_in_a_vpc_may_manage_its_network_interfaces_and_nothing_more(
 def test_an_existing_vpc_is_described_not_looked_up_and_temporal_goes_over_privatelink(existing: Synthesized) -> None:
     assert not missing_context(existing.outdir)
     network = existing.templates["network"]
-    assert not of_type(network, "AWS::EC2::VPC")
-    assert not of_type(network, "AWS::EC2::NatGateway")
-    endpoints = [r["Properties"] for r in of_type(network, "AWS::EC2::VPCEndpoint").values()]
+    assert not resources(network, "AWS::EC2::VPC")
+    assert not resources(network, "AWS::EC2::NatGateway")
+    endpoints = properties(network, "AWS::EC2::VPCEndpoint")
     (link,) = [e for e in endpoints if e["ServiceName"] == TEMPORAL_SERVICE]
     assert link["VpcId"] == EXISTING["vpc"]
     assert link["SubnetIds"] == EXISTING["vpcSubnetIds"]
     gateways = [e for e in endpoints if e.get("VpcEndpointType") == "Gateway"]
     assert all(sorted(e["RouteTableIds"]) == EXISTING["vpcRouteTableIds"] for e in gateways)
-    egress = [r["Properties"] for r in of_type(network, "AWS::EC2::SecurityGroupEgress").values()]
+    egress = properties(network, "AWS::EC2::SecurityGroupEgress")
     temporal = [r for r in egress if r.get("FromPort") == TEMPORAL_PORT]
     assert temporal
     assert all("DestinationSecurityGroupId" in r for r in temporal)
-    deployed = lambda_functions(existing)
+    deployed = all_functions(existing)
     worker = deployed[f"{PROD.prefix}-registration-worker"]["VpcConfig"]
     assert worker["SubnetIds"] == EXISTING["vpcSubnetIds"]
 
@@ -208,9 +195,9 @@ def test_a_new_vpc_in_a_known_region_finds_its_zones_without_a_lookup(tmp_path: 
     stage = cdk.Stage(app, "staging", env=cdk.Environment(account="123456789012", region="eu-west-1"))
     stacks = cdk_app.portal_stacks(stage, cdk_app.StageSettings.from_context(app.node, "staging"), assets)
     network = Template.from_stack(stacks["network"])
-    zones = {json.dumps(s["Properties"]["AvailabilityZone"]) for s in of_type(network, "AWS::EC2::Subnet").values()}
+    zones = {json.dumps(s["Properties"]["AvailabilityZone"]) for s in resources(network, "AWS::EC2::Subnet").values()}
     assert zones == {json.dumps({"Fn::Select": [i, {"Fn::GetAZs": ""}]}) for i in range(2)}  # none hard-coded
-    assert len(of_type(network, "AWS::EC2::NatGateway")) == 1  # one outside production
+    assert len(resources(network, "AWS::EC2::NatGateway")) == 1  # one outside production
     assert not missing_context(Path(stage.synth().directory))
 
 
@@ -239,7 +226,7 @@ def released(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     groups = {}
     for kind in ("api", "workflows"):
         template = synthesized.templates[kind]
-        for group in of_type(template, "AWS::CodeDeploy::DeploymentGroup").values():
+        for group in resources(template, "AWS::CodeDeploy::DeploymentGroup").values():
             groups[group["Properties"]["DeploymentGroupName"]] = group["Properties"]
     return groups
 
@@ -266,7 +253,7 @@ def test_release_alarms_watch_the_live_alias_for_errors_and_latency(dev: Synthes
     timeouts = {spec.function_name(DEV): spec.timeout_seconds for spec in functions()}
     alarms = {}
     for kind in ("api", "workflows"):
-        for alarm in of_type(dev.templates[kind], "AWS::CloudWatch::Alarm").values():
+        for alarm in resources(dev.templates[kind], "AWS::CloudWatch::Alarm").values():
             alarms[alarm["Properties"]["AlarmName"]] = alarm["Properties"]
     for name in released(dev):
         errors, latency = alarms[f"{name}-release-errors"], alarms[f"{name}-release-latency"]
@@ -282,12 +269,12 @@ def test_release_alarms_watch_the_live_alias_for_errors_and_latency(dev: Synthes
 
 def test_callers_reach_the_live_alias(dev: Synthesized) -> None:
     workflows = dev.templates["workflows"]
-    aliases = of_type(workflows, "AWS::Lambda::Alias")
-    for mapping in of_type(workflows, "AWS::Lambda::EventSourceMapping").values():
+    aliases = resources(workflows, "AWS::Lambda::Alias")
+    for mapping in resources(workflows, "AWS::Lambda::EventSourceMapping").values():
         named = json.dumps(mapping["Properties"]["FunctionName"])  # <function name>:live
         assert [alias_id for alias_id in aliases if alias_id in named]
         assert named.endswith(':live"]]}')
-    (machine,) = [m["Properties"] for m in of_type(workflows, "AWS::StepFunctions::StateMachine").values()]
+    (machine,) = [m["Properties"] for m in resources(workflows, "AWS::StepFunctions::StateMachine").values()]
     substituted = json.dumps(machine["DefinitionSubstitutions"])
     for spec in tasks("notify"):
         (alias_id,) = [
@@ -308,7 +295,7 @@ def test_the_api_fits_cloudformation_limits(prod: Synthesized) -> None:
 
 
 def test_the_gateway_speaks_tls_1_2_or_later(dev: Synthesized) -> None:
-    (api,) = [r["Properties"] for r in of_type(dev.templates["api"], "AWS::ApiGateway::RestApi").values()]
+    (api,) = properties(dev.templates["api"], "AWS::ApiGateway::RestApi")
     assert api["SecurityPolicy"] == "TLS_1_2"
     assert api["EndpointConfiguration"]["Types"] == ["REGIONAL"]
     assert "DisableExecuteApiEndpoint" not in api or api["DisableExecuteApiEndpoint"] is False  # no domain: its own
@@ -316,22 +303,22 @@ def test_the_gateway_speaks_tls_1_2_or_later(dev: Synthesized) -> None:
 
 def test_a_custom_domain_is_the_only_way_in(existing: Synthesized) -> None:
     api = existing.templates["api"]
-    (rest,) = [r["Properties"] for r in of_type(api, "AWS::ApiGateway::RestApi").values()]
+    (rest,) = properties(api, "AWS::ApiGateway::RestApi")
     assert rest["DisableExecuteApiEndpoint"] is True
-    (domain,) = [r["Properties"] for r in of_type(api, "AWS::ApiGateway::DomainName").values()]
+    (domain,) = properties(api, "AWS::ApiGateway::DomainName")
     assert domain["DomainName"] == "api.portal.example.com"  # prod at the domain itself
     assert domain["SecurityPolicy"] == "TLS_1_2"
     assert domain["EndpointConfiguration"]["Types"] == ["REGIONAL"]
-    (certificate,) = [r["Properties"] for r in of_type(api, "AWS::CertificateManager::Certificate").values()]
+    (certificate,) = properties(api, "AWS::CertificateManager::Certificate")
     assert certificate["ValidationMethod"] == "DNS"
     assert certificate["DomainValidationOptions"][0]["HostedZoneId"] == EXISTING["hostedZoneId"]
-    (record,) = [r["Properties"] for r in of_type(api, "AWS::Route53::RecordSet").values()]
+    (record,) = properties(api, "AWS::Route53::RecordSet")
     assert (record["Name"], record["Type"]) == ("api.portal.example.com.", "A")
-    assert of_type(api, "AWS::ApiGateway::BasePathMapping")
+    assert resources(api, "AWS::ApiGateway::BasePathMapping")
     outputs = api.to_json()["Outputs"]
     assert outputs["ApiUrl"]["Value"] == "https://api.portal.example.com/"
     # the portal's /api proxy goes to the domain too (the execute-api endpoint answers nothing)
-    (app,) = [r["Properties"] for r in of_type(existing.templates["web"], "AWS::Amplify::App").values()]
+    (app,) = properties(existing.templates["web"], "AWS::Amplify::App")
     assert app["CustomRules"][0]["Target"] == "https://api.portal.example.com/<*>"
 
 
@@ -368,26 +355,22 @@ def test_other_stages_live_below_the_domain() -> None:
 
 def test_every_public_edge_has_the_waf(dev: Synthesized) -> None:
     security = dev.templates["security"]
-    (regional,) = of_type(security, "AWS::WAFv2::WebACL")  # its logical id
-    (api_association,) = [
-        r["Properties"] for r in of_type(dev.templates["api"], "AWS::WAFv2::WebACLAssociation").values()
-    ]
-    (pool_association,) = [
-        r["Properties"] for r in of_type(dev.templates["auth"], "AWS::WAFv2::WebACLAssociation").values()
-    ]
+    (regional,) = resources(security, "AWS::WAFv2::WebACL")  # its logical id
+    (api_association,) = properties(dev.templates["api"], "AWS::WAFv2::WebACLAssociation")
+    (pool_association,) = properties(dev.templates["auth"], "AWS::WAFv2::WebACLAssociation")
     assert regional in json.dumps(api_association["WebACLArn"])
     assert regional in json.dumps(pool_association["WebACLArn"])
     assert "UserPool" in json.dumps(pool_association["ResourceArn"])
     # the portal's hosting: a CloudFront web ACL, made in us-east-1 (the edge stack)
     edge = dev.stacks["edge"]
     assert edge.region == EDGE_REGION
-    (acl,) = [r["Properties"] for r in of_type(dev.templates["edge"], "AWS::WAFv2::WebACL").values()]
+    (acl,) = properties(dev.templates["edge"], "AWS::WAFv2::WebACL")
     assert acl["Scope"] == "CLOUDFRONT"
-    (parameter,) = [r["Properties"] for r in of_type(dev.templates["edge"], "AWS::SSM::Parameter").values()]
+    (parameter,) = properties(dev.templates["edge"], "AWS::SSM::Parameter")
     assert parameter["Name"] == portal_web_acl_parameter(DEV)
     web = dev.templates["web"]
-    (association,) = [r["Properties"] for r in of_type(web, "AWS::WAFv2::WebACLAssociation").values()]
+    (association,) = properties(web, "AWS::WAFv2::WebACLAssociation")
     assert "Portal" in json.dumps(association["ResourceArn"])  # the Amplify app
-    (reader,) = [r["Properties"] for r in of_type(web, "Custom::AWS").values()]
+    (reader,) = properties(web, "Custom::AWS")
     assert f'\\"region\\":\\"{EDGE_REGION}\\"' in json.dumps(reader["Create"])  # read where it was made
     assert edge in dev.stacks["web"].dependencies

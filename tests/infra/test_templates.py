@@ -19,17 +19,9 @@ from stacks.api_stack import API_NAME, THROTTLE
 from stacks.auth_stack import AuthStack, Federation
 from stacks.release import LIVE_ALIAS
 from stacks.security_stack import MANAGED_RULE_GROUPS
-from tests.infra.conftest import Synthesized
+from tests.infra.conftest import Synthesized, all_functions, properties, resources
 
 NAMES = ResourceNames("devportal-dev")
-
-
-def resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
-    return {logical_id: dict(resource) for logical_id, resource in template.find_resources(kind).items()}
-
-
-def properties(template: Template, kind: str) -> list[dict[str, Any]]:
-    return [resource.get("Properties", {}) for resource in resources(template, kind).values()]
 
 
 # -- auth ------------------------------------------------------------------------------------
@@ -286,14 +278,6 @@ def test_the_archive_keeps_every_portal_event(templates: dict[str, Template], pr
 
 
 # -- functions (both stacks) --------------------------------------------------------------------
-
-
-def all_functions(dev: Synthesized) -> dict[str, dict[str, Any]]:
-    found = {}
-    for kind in ("api", "workflows"):
-        for function in properties(dev.templates[kind], "AWS::Lambda::Function"):
-            found[function["FunctionName"]] = function
-    return found
 
 
 def test_every_function_traces_logs_json_and_configures_powertools(dev: Synthesized) -> None:
