@@ -20,9 +20,11 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
   vpcSubnetIds, vpcRouteTableIds, vpcCidr, vpcEndpoints, temporalEgress (nat | privatelink) and
   temporalEndpointService
 - apiDomain (+ hostedZoneId and hostedZoneName, or apiCertificateArn): the gateway's custom domain,
-  TLS 1.2+, its execute-api endpoint then off (stacks.api_stack.ApiDomain)
+  TLS 1.2+, its execute-api endpoint then off (stacks.domains.ApiDomain)
+- portalDomain (+ portalCertificateArn from us-east-1, or hostedZoneId and hostedZoneName): the
+  portal's custom domain on its CloudFront distribution, TLS 1.2+ (stacks.web_stack.PortalDomain)
 - portalWaf: true | false (default true; a feature branch's stage has none): the edge stack's
-  CloudFront web ACL (us-east-1) on the portal's hosting
+  CloudFront web ACL (us-east-1) on the portal's distribution
 - idp: corporate federation, see stacks.auth_stack.Federation
 - temporalInvokerPrincipals, temporalExternalId: let Temporal Cloud invoke the worker Lambda
 - pipeline: true to synthesize the pipeline stack instead; it needs repository (owner/name),
@@ -43,10 +45,11 @@ from constructs import Construct
 from devportal.names import FIXED_STAGES, ResourceNames, branch_stage
 from functions.topology import routing
 from stacks import functions
-from stacks.api_stack import ApiDomain, ApiStack
+from stacks.api_stack import ApiStack
 from stacks.auth_stack import AuthStack, Federation
 from stacks.cost_stack import DEFAULT_BUDGET_USD, CostStack
 from stacks.data_stack import DataStack, global_bucket_name
+from stacks.domains import ApiDomain, PortalDomain, check_zone
 from stacks.edge_stack import EDGE_REGION, EdgeStack
 from stacks.events_stack import EventsStack
 from stacks.monitoring_stack import MonitoringStack
@@ -97,7 +100,7 @@ class StageSettings:
     federation: Federation | None
     invoker: TemporalInvoker | None
     temporal_ui_url: str | None = None  # e.g. https://cloud.temporal.io/namespaces/<namespace>
-    portal_domain: str | None = None  # the portal's custom domain (prod at it, other stages below it)
+    portal_domain: PortalDomain | None = None  # the portal's custom domain (prod at it, other stages below it)
     mail_from: str = "notifications@devportal.example.com"  # an address at a domain SES may send from
     budget_usd: float = 0  # 0: the stage's default (DEFAULT_BUDGET_USD)
     network: NetworkSettings = field(default_factory=lambda: NetworkSettings(mode="none"))
@@ -131,7 +134,7 @@ class StageSettings:
                 node.try_get_context("temporalInvokerPrincipals"), node.try_get_context("temporalExternalId")
             ),
             temporal_ui_url=node.try_get_context("temporalUiUrl") or None,
-            portal_domain=node.try_get_context("portalDomain") or None,
+            portal_domain=_portal_domain(node, stage, branch),
             mail_from=node.try_get_context("mailFrom") or "notifications@devportal.example.com",
             budget_usd=_amount(node.try_get_context("budgetUsd"), DEFAULT_BUDGET_USD[kind]),
             network=NetworkSettings.from_context(node, default=DEFAULT_VPC[kind]),
@@ -139,6 +142,15 @@ class StageSettings:
             api_domain=ApiDomain.from_context(node, stage),
             portal_waf=_portal_waf(node, branch),
         )
+
+
+def _portal_domain(node: Any, stage: str, branch: str | None) -> PortalDomain | None:
+    check_zone(node)
+    domain = PortalDomain.from_context(node, stage)
+    if domain is not None and branch is not None:
+        # its certificate (or its zone's records) would outlive `devportal branch-stage destroy`
+        raise ValueError('a feature branch\'s stage is served at its CloudFront address: leave out "portalDomain"')
+    return domain
 
 
 def _portal_waf(node: Any, branch: str | None) -> bool:
@@ -268,7 +280,8 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         "web",
         WebStack,
         stage=stage,
-        api_url=api.url,
+        api=api.origin,
+        production=production,
         portal_web_acl=settings.portal_waf,
         domain=settings.portal_domain,
         portal_url_parameter=names.portal_url_parameter,
@@ -281,11 +294,14 @@ def portal_stacks(scope: Construct, settings: StageSettings, assets: LambdaAsset
         alarm_email=settings.alarm_email,
     )
     edge = None
-    if settings.portal_waf:
+    domain = settings.portal_domain
+    if settings.portal_waf or (domain is not None and domain.certificate_made):
         # us-east-1, for CloudFront; the account stays the stage's (explicit in the pipeline's stages)
         edge = make(
             "edge",
             EdgeStack,
+            protect=settings.portal_waf,
+            domain=domain,
             env=cdk.Environment(account=security.account if _known(security.account) else None, region=EDGE_REGION),
         )
         web.add_stack_dependency(edge)

@@ -1,5 +1,6 @@
 """The portal's web front end as whoever serves it must serve it: the local gateway at home,
-Amplify Hosting in AWS. Both read this module, so their headers and routes cannot drift apart.
+the stage's CloudFront distribution in AWS. Both read this module, so their headers and routes
+cannot drift apart.
 
 The app is a Next.js static export (ui/out, built by `make`). Next inlines small bootstrap scripts
 into every page; the Content-Security-Policy allows exactly those, by their SHA-256 hashes, and no
@@ -16,7 +17,7 @@ from pathlib import Path
 
 UI_DIR = Path(__file__).resolve().parent.parent / "ui"
 UI_BUILD = UI_DIR / "out"
-# Where the browser reaches the API on the portal's origin (Amplify's proxy rule in AWS).
+# Where the browser reaches the API on the portal's origin (the distribution's /api/* behavior in AWS).
 API_PREFIX = "/api"
 NOT_FOUND_PAGE = "404.html"
 

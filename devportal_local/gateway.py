@@ -129,7 +129,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path or "/"
         # The API answers at the root (as API Gateway's own URL does) and under /api, where the
-        # portal UI on this origin calls it (as Amplify's proxy rule does in AWS).
+        # portal UI on this origin calls it (as through the portal's CloudFront distribution in AWS).
         on_api_prefix = path == API_PREFIX or path.startswith(API_PREFIX + "/")
         if on_api_prefix:
             path = path[len(API_PREFIX) :] or "/"

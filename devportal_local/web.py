@@ -1,9 +1,10 @@
 """The built portal UI (ui/out), served by the local gateway beside the API on one origin.
 
-What Amplify Hosting does in AWS, done here from the same rules (contracts/web.py): a URL maps to a
-file of the export (`/catalog/api/` -> catalog/api/index.html, `/sign-in` -> a redirect to
-`/sign-in/`), anything else is the export's 404 page, and every answer carries the security headers,
-each page's CSP naming the hashes of its own inline scripts. Text files go gzip-compressed to
+What the portal's CloudFront distribution does in AWS (stacks/cloudfront/pages.js), done here from
+the same rules (contracts/web.py): a URL maps to a file of the export (`/catalog/api/` ->
+catalog/api/index.html, `/sign-in` -> a redirect to `/sign-in/`), anything else is the export's 404
+page, and every answer carries the security headers, each page's CSP naming the hashes of its own
+inline scripts. Text files go gzip-compressed to
 clients that accept it, as CloudFront compresses them in AWS (compressed once per file, kept)."""
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ RESOURCE_SETTINGS: Mapping[Resource, tuple[str, ...]] = MappingProxyType(
         # SES: the sender identity, its configuration set, and the portal's address for links.
         "mail": ("DEVPORTAL_MAIL_FROM", "DEVPORTAL_MAIL_CONFIGURATION_SET"),
         # Where people open the portal (for links in mail): an SSM parameter the web stack writes
-        # (the Amplify app's address is known only once it is deployed); locally, the gateway's.
+        # (the distribution's address is known only once it is deployed); locally, the gateway's.
         "portal-url": ("DEVPORTAL_PORTAL_URL_PARAMETER",),
     }
 )

@@ -9,10 +9,8 @@ would not fit CloudFormation's 500 resources a stack. Integrations call each fun
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from aws_cdk import CfnOutput, NestedStack, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
@@ -30,6 +28,7 @@ from devportal.identity.pool import ACCESS_TOKEN_SCOPE
 from devportal.names import ResourceNames
 from functions.catalog import route_function
 from functions.declaration import Resource
+from stacks.domains import ApiDomain
 from stacks.functions import Binding, PortalFunction, shared_runtime
 from stacks.network_stack import NetworkStack
 from stacks.packaging import LambdaAssets
@@ -56,44 +55,14 @@ _GATEWAY_PROBLEMS = {
 
 # Every TLS handshake with the gateway, on its own endpoint or a custom domain: TLS 1.2 or later.
 TLS_POLICY = "TLS_1_2"
-_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
-_CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate/[0-9a-f-]+$")
 
 
 @dataclass(frozen=True)
-class ApiDomain:
-    """The gateway's custom domain (`-c apiDomain=api.example.com`): prod at it, other stages at
-    `<stage>.<apiDomain>`, with a certificate from ACM - made and DNS-validated in the Route 53 zone
-    `-c hostedZoneId=... -c hostedZoneName=...` (which also gets the alias record), or imported
-    with `-c apiCertificateArn=...` (it must cover the stage's name; DNS is then yours)."""
+class ApiOrigin:
+    """Where a CDN reaches the stage's REST API: its host, and the path in front of every route."""
 
-    name: str
-    certificate_arn: str | None = None
-    zone_id: str | None = None
-    zone_name: str | None = None
-
-    @classmethod
-    def from_context(cls, node: Any, stage: str) -> ApiDomain | None:
-        domain = str(node.try_get_context("apiDomain") or "").lower().strip(".")
-        certificate = node.try_get_context("apiCertificateArn") or None
-        zone_id, zone_name = node.try_get_context("hostedZoneId") or None, node.try_get_context("hostedZoneName")
-        if not domain:
-            if certificate or zone_id:
-                raise ValueError('context "apiCertificateArn" and "hostedZoneId" need "apiDomain"')
-            return None
-        problems = []
-        if not _DOMAIN.match(domain):
-            problems.append(f'"apiDomain" must be a DNS name such as api.example.com, got {domain!r}')
-        if bool(certificate) == bool(zone_id):
-            problems.append('give either "apiCertificateArn" or "hostedZoneId" and "hostedZoneName", not both or none')
-        if certificate and not _CERTIFICATE.match(str(certificate)):
-            problems.append('"apiCertificateArn" must be the ARN of an ACM certificate in the stage\'s region')
-        if zone_id and not (zone_name and domain.endswith(str(zone_name).lower().strip("."))):
-            problems.append('"hostedZoneName" must be the zone "apiDomain" is in')
-        if problems:
-            raise ValueError("api domain context: " + "; ".join(problems))
-        name = domain if stage == "prod" else f"{stage}.{domain}"
-        return cls(name, certificate, zone_id, str(zone_name).lower().strip(".") if zone_name else None)
+    host: str
+    path: str
 
 
 def route_group(route: GatewayRoute) -> str:
@@ -260,6 +229,12 @@ class ApiStack(Stack):
             self, "WebAclAssociation", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=web_acl_arn
         )
         self.url = self.api.url if domain is None else self._custom_domain(domain)
+        self.origin = (
+            ApiOrigin(f"{self.api.rest_api_id}.execute-api.{self.region}.{self.url_suffix}",
+                      f"/{STAGE_NAME}")
+            if domain is None
+            else ApiOrigin(domain.name, "")  # the domain maps its root to the stage
+        )  # fmt: skip
         self.url_output = CfnOutput(self, "ApiUrl", value=self.url, description="Base URL of the portal's gateway")
 
     def _custom_domain(self, domain: ApiDomain) -> str:
@@ -268,12 +243,15 @@ class ApiStack(Stack):
             zone = route53.HostedZone.from_hosted_zone_attributes(
                 self, "Zone", hosted_zone_id=domain.zone_id, zone_name=domain.zone_name
             )
-            certificate: acm.ICertificate = acm.Certificate(
-                self, "Certificate", domain_name=domain.name, validation=acm.CertificateValidation.from_dns(zone)
+        if domain.certificate_arn is not None:
+            certificate: acm.ICertificate = acm.Certificate.from_certificate_arn(
+                self, "Certificate", domain.certificate_arn
             )
         else:
-            assert domain.certificate_arn is not None
-            certificate = acm.Certificate.from_certificate_arn(self, "Certificate", domain.certificate_arn)
+            assert zone is not None
+            certificate = acm.Certificate(
+                self, "Certificate", domain_name=domain.name, validation=acm.CertificateValidation.from_dns(zone)
+            )
         custom = apigateway.DomainName(
             self,
             "Domain",

@@ -12,17 +12,28 @@ from constructs import Construct
 
 
 def access_log_bucket(
-    scope: Construct, construct_id: str, *, retention_days: int, removal: RemovalPolicy = RemovalPolicy.RETAIN
+    scope: Construct,
+    construct_id: str,
+    *,
+    retention_days: int,
+    removal: RemovalPolicy = RemovalPolicy.RETAIN,
+    acls_for_cloudfront: bool = False,
 ) -> s3.Bucket:
     """Target of server access logs: the logging service writes through a bucket policy (owner
-    enforced, no ACLs); entries expire after `retention_days`."""
+    enforced, no ACLs); entries expire after `retention_days`. CloudFront's standard logs are
+    delivered through the bucket's ACL instead (`acls_for_cloudfront`: ACLs on, the bucket owner
+    still owns every object)."""
     return s3.Bucket(
         scope,
         construct_id,
         encryption=s3.BucketEncryption.S3_MANAGED,
         block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
         enforce_ssl=True,
-        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        object_ownership=(
+            s3.ObjectOwnership.BUCKET_OWNER_PREFERRED
+            if acls_for_cloudfront
+            else s3.ObjectOwnership.BUCKET_OWNER_ENFORCED
+        ),
         removal_policy=removal,
         auto_delete_objects=removal is RemovalPolicy.DESTROY,
         lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(retention_days))],

@@ -1,34 +1,67 @@
-"""The portal's edge, in us-east-1: the CLOUDFRONT-scope WAF web ACL that guards the portal's
-hosting (Amplify Hosting serves it through CloudFront, and CloudFront's web ACLs live in us-east-1
-only), with the same managed rule groups and rate limit as the API's. Its ARN goes into an SSM
-parameter of this region, which the web stack reads at deploy time to associate the ACL with the
-Amplify app (stacks.web_stack)."""
+"""The portal's edge, in us-east-1, where CloudFront takes its web ACLs and certificates from: the
+CLOUDFRONT-scope WAF web ACL that guards the portal's distribution (the same managed rule groups
+and rate limit as the API's) and, for a custom portal domain in a Route 53 zone, its DNS-validated
+ACM certificate. Each ARN goes into an SSM parameter of this region, which the stage's web stack
+reads while it deploys (stacks.web_stack)."""
 
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from devportal.names import ResourceNames
+from stacks.domains import PortalDomain
 from stacks.security_stack import web_acl
 
-EDGE_REGION = "us-east-1"  # where CloudFront's (and so Amplify Hosting's) web ACLs are made
+EDGE_REGION = "us-east-1"  # where CloudFront's web ACLs and certificates are made
 
 
 def portal_web_acl_parameter(names: ResourceNames) -> str:
     return f"/{names.prefix}/portal-web-acl-arn"
 
 
+def portal_certificate_parameter(names: ResourceNames) -> str:
+    return f"/{names.prefix}/portal-certificate-arn"
+
+
 class EdgeStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, names: ResourceNames, **kwargs: object) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        names: ResourceNames,
+        protect: bool = True,
+        domain: PortalDomain | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
-        self.web_acl = web_acl(self, "PortalWebAcl", name=f"{names.prefix}-portal", scope_kind="CLOUDFRONT")
+        if protect:
+            self.web_acl = web_acl(self, "PortalWebAcl", name=f"{names.prefix}-portal", scope_kind="CLOUDFRONT")
+            self._publish("PortalWebAclArn", portal_web_acl_parameter(names), self.web_acl.attr_arn, "web ACL")
+        if domain is not None and domain.certificate_made and domain.zone_id and domain.zone_name:
+            zone = route53.HostedZone.from_hosted_zone_attributes(
+                self, "Zone", hosted_zone_id=domain.zone_id, zone_name=domain.zone_name
+            )
+            self.certificate = acm.Certificate(
+                self, "PortalCertificate", domain_name=domain.name, validation=acm.CertificateValidation.from_dns(zone)
+            )
+            self._publish(
+                "PortalCertificateArn",
+                portal_certificate_parameter(names),
+                self.certificate.certificate_arn,
+                f"certificate for {domain.name}",
+            )
+
+    def _publish(self, construct_id: str, parameter: str, value: str, what: str) -> None:
         ssm.StringParameter(
             self,
-            "PortalWebAclArnParameter",
-            parameter_name=portal_web_acl_parameter(names),
-            string_value=self.web_acl.attr_arn,
-            description="The portal hosting's web ACL (read by the stage's web stack)",
+            f"{construct_id}Parameter",
+            parameter_name=parameter,
+            string_value=value,
+            description=f"The portal distribution's {what} (read by the stage's web stack)",
         )
-        CfnOutput(self, "PortalWebAclArn", value=self.web_acl.attr_arn)
+        CfnOutput(self, construct_id, value=value)

@@ -327,9 +327,9 @@ def acknowledge_findings(stack: Stack, *, production: bool = True) -> list[str]:
 
 SDK_CALL_PROVIDER = "AWS679f53fac002430cb0da5b7982bd2287"  # CDK's AwsCustomResource singleton function
 SDK_CALL_PROVIDER_REASON = (
-    "CDK's AwsCustomResource provider (library code) that reads the portal hosting's web ACL ARN from the edge "
-    "stack's SSM parameter in us-east-1 while the web stack deploys; it logs through AWS's basic execution "
-    "policy and may call only ssm:GetParameter on that one parameter."
+    "CDK's AwsCustomResource provider (library code) that reads the portal distribution's web ACL and certificate "
+    "ARNs from the edge stack's SSM parameters in us-east-1 while the web stack deploys; it logs through AWS's "
+    "basic execution policy and may call only ssm:GetParameter on those parameters."
 )
 
 
@@ -361,40 +361,57 @@ def acknowledge_sdk_call_provider(stack: Stack) -> list[str]:
     return [f"{rule} {provider.node.path}"]
 
 
-AMPLIFY_DEPLOYER = "com.amazonaws.cdk.custom-resources.amplify-asset-deployment-provider"
-AMPLIFY_DEPLOYER_REASON = (
-    "The Amplify construct library's own asset deployer (a custom-resource provider in a nested stack, "
-    "run only while CloudFormation deploys the UI): the library grants its functions s3:GetObject, "
-    "amplify:ListJobs, amplify:StartDeployment and amplify:GetJob* on '*' (it is one "
-    "provider per stack, shared by every app, so it cannot name them) and lets its framework invoke "
-    "its own functions' versions. No portal function is covered by this."
+UI_DEPLOYER = "Custom::CDKBucketDeployment"  # CDK's BucketDeployment singleton function (id prefix)
+UI_DEPLOYER_REASON = (
+    "CDK's BucketDeployment provider (library code, run only while CloudFormation deploys the web stack): it "
+    "copies the UI build from the CDK asset bucket into the portal's bucket and invalidates the distribution. "
+    "The library grants it object and listing actions on those two buckets' objects and "
+    "cloudfront:CreateInvalidation/GetInvalidation on '*' (invalidations have no resource-level permission). "
+    "No portal function is covered by this."
 )
-AMPLIFY_DEPLOYER_FINDINGS: tuple[tuple[str, str], ...] = (
+UI_DEPLOYER_FINDINGS: tuple[tuple[str, str], ...] = (
     (
         "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-        "The deployer's provider functions (library code) write their logs through AWS's basic execution "
-        "policy; they run only while CloudFormation deploys the UI.",
+        "The UI deployer (library code) writes its logs through AWS's basic execution policy; it runs only "
+        "while CloudFormation deploys the web stack.",
     ),
     (
-        "AwsSolutions-SF1",
-        "The deployer's waiter state machine (library code) polls the Amplify job during a deployment; its "
-        "outcome is the custom resource's, reported by CloudFormation.",
+        "AwsSolutions-L1",
+        "The UI deployer's runtime is chosen by the CDK library (its bundled AWS CLI layer is built for it) and "
+        "moves with aws-cdk-lib.",
     ),
-    (
-        "AwsSolutions-SF2",
-        "The deployer's waiter state machine (library code) runs only during deployments; CloudFormation "
-        "events trace it.",
-    ),
+)
+PORTAL_GEOGRAPHY_REASON = (
+    "The portal serves the organisation's developers wherever they work; access is guarded by sign-in, the "
+    "edge web ACL (managed rule groups and a per-address rate limit) and the API's authorizer, not by country."
+)
+PORTAL_DEFAULT_CERTIFICATE_REASON = (
+    "Without -c portalDomain the distribution answers at its cloudfront.net name with CloudFront's default "
+    "certificate, whose minimum protocol CloudFront fixes (TLSv1) and no setting changes; with a portal domain "
+    "it takes TLSv1.2_2025. Production deployments give a domain (README: TLS and edges)."
+)
+PORTAL_NO_WAF_REASON = (
+    "A feature branch's stage has no edge stack (its us-east-1 resources would outlive the branch's destroy): its "
+    "short-lived portal is for the branch's own tests; the API behind it keeps its regional web ACL."
 )
 
 
-def acknowledge_amplify_deployer(stack: Stack) -> list[str]:
-    """Acknowledge the findings of the Amplify asset deployer under `stack`, and nothing outside it."""
-    deployer = stack.node.try_find_child(AMPLIFY_DEPLOYER)
-    if deployer is None:
-        return []
-    applied = acknowledge_library_wildcards(deployer, AMPLIFY_DEPLOYER_REASON)
-    for rule, reason in AMPLIFY_DEPLOYER_FINDINGS:
-        Validations.of(deployer).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
-        applied.append(f"{rule} {deployer.node.path}")
+def acknowledge_portal_hosting(stack: Stack, *, custom_domain: bool, web_acl: bool) -> list[str]:
+    """The web stack's accepted findings: the UI deployer's (library code) and the distribution's."""
+    applied = []
+    for child in stack.node.children:
+        if child.node.id.startswith(UI_DEPLOYER):
+            applied += acknowledge_library_wildcards(child, UI_DEPLOYER_REASON)
+            for rule, reason in UI_DEPLOYER_FINDINGS:
+                Validations.of(child).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
+                applied.append(f"{rule} {child.node.path}")
+    distribution = stack.node.find_child("Distribution")
+    rules = [("AwsSolutions-CFR1", PORTAL_GEOGRAPHY_REASON)]
+    if not custom_domain:
+        rules.append(("AwsSolutions-CFR4", PORTAL_DEFAULT_CERTIFICATE_REASON))
+    if not web_acl:
+        rules.append(("AwsSolutions-CFR2", PORTAL_NO_WAF_REASON))
+    for rule, reason in rules:
+        Validations.of(distribution).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
+        applied.append(f"{rule} {distribution.node.path}")
     return applied

@@ -4,7 +4,7 @@ A browser keeps nothing but a short-lived access token, in memory. The refresh t
 device token the failed-sign-in brake counts by) travel in HttpOnly cookies that page scripts can
 never read, SameSite=Strict so no other site's page sends them, scoped to the sign-in routes on the
 portal's origin (`PORTAL_API_PREFIX` + /auth: the web front end reaches the API under /api, through
-Amplify's proxy in AWS and the local gateway at home), and Secure everywhere but on loopback, where
+the portal's CloudFront distribution in AWS and the local gateway at home), and Secure everywhere but on loopback, where
 the local portal speaks plain HTTP.
 
 A request that authenticates with a cookie must also carry `X-Requested-With: devportal`: a custom

@@ -24,8 +24,6 @@ from functions.declaration import RESOURCE_SETTINGS, Resource
 from stacks.functions import Binding
 from stacks.nag import (
     ACKNOWLEDGEMENTS,
-    AMPLIFY_DEPLOYER_FINDINGS,
-    AMPLIFY_DEPLOYER_REASON,
     BRANCH_STAGE_WILDCARDS,
     CODEBUILD_WILDCARDS_REASON,
     CREDENTIALS_REASON,
@@ -33,8 +31,13 @@ from stacks.nag import (
     LISTING_STACKS_REASON,
     NON_PRODUCTION_ACKNOWLEDGEMENTS,
     OBJECT_KEYS_REASON,
+    PORTAL_DEFAULT_CERTIFICATE_REASON,
+    PORTAL_GEOGRAPHY_REASON,
+    PORTAL_NO_WAF_REASON,
     REPLICATION_BUCKET_REASON,
     SDK_CALL_PROVIDER_REASON,
+    UI_DEPLOYER_FINDINGS,
+    UI_DEPLOYER_REASON,
     WEBHOOK_SECRETS_REASON,
 )
 from stacks.packaging import CODE_PACKAGES, LambdaAssets
@@ -73,10 +76,11 @@ def test_cdk_nag_aws_solutions_has_no_unacknowledged_finding(fixture: str, reque
 def test_every_acknowledgement_gives_its_reason(dev: Synthesized, pipeline: Synthesized) -> None:
     known = {a.reason for a in ACKNOWLEDGEMENTS + NON_PRODUCTION_ACKNOWLEDGEMENTS}
     known |= {OBJECT_KEYS_REASON, CREDENTIALS_REASON, WEBHOOK_SECRETS_REASON, LIBRARY_WILDCARDS_REASON}
-    known |= {AMPLIFY_DEPLOYER_REASON, SDK_CALL_PROVIDER_REASON, CODEBUILD_WILDCARDS_REASON, REPLICATION_BUCKET_REASON}
+    known |= {UI_DEPLOYER_REASON, PORTAL_GEOGRAPHY_REASON, PORTAL_DEFAULT_CERTIFICATE_REASON, PORTAL_NO_WAF_REASON}
+    known |= {SDK_CALL_PROVIDER_REASON, CODEBUILD_WILDCARDS_REASON, REPLICATION_BUCKET_REASON}
     known |= {LISTING_STACKS_REASON}
     known |= {reason for _, reason in BRANCH_STAGE_WILDCARDS}
-    known |= {reason for _, reason in AMPLIFY_DEPLOYER_FINDINGS}
+    known |= {reason for _, reason in UI_DEPLOYER_FINDINGS}
     assert all(len(reason) > 80 for reason in known)
     for violation in suppressed(dev) + suppressed(pipeline):
         assert violation["reason"] in known, violation["ruleName"]

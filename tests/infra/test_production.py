@@ -15,7 +15,7 @@ import app as cdk_app
 from devportal.names import ResourceNames
 from functions.catalog import functions, tasks, workers
 from functions.declaration import RESOURCE_SETTINGS, Function, Resource
-from stacks.api_stack import ApiDomain
+from stacks.domains import ApiDomain
 from stacks.edge_stack import EDGE_REGION, portal_web_acl_parameter
 from stacks.network_stack import (
     ENDPOINTS,
@@ -47,6 +47,8 @@ EXISTING = {
     "apiDomain": "api.portal.example.com",
     "hostedZoneId": "Z0123456789ABCDEFGHIJ",
     "hostedZoneName": "portal.example.com",
+    # and the portal at the zone's own name (its certificate made in us-east-1 by the edge stack)
+    "portalDomain": "portal.example.com",
 }
 
 
@@ -317,9 +319,11 @@ def test_a_custom_domain_is_the_only_way_in(existing: Synthesized) -> None:
     assert resources(api, "AWS::ApiGateway::BasePathMapping")
     outputs = api.to_json()["Outputs"]
     assert outputs["ApiUrl"]["Value"] == "https://api.portal.example.com/"
-    # the portal's /api proxy goes to the domain too (the execute-api endpoint answers nothing)
-    (app,) = properties(existing.templates["web"], "AWS::Amplify::App")
-    assert app["CustomRules"][0]["Target"] == "https://api.portal.example.com/<*>"
+    # the portal's /api/* origin is the domain too (the execute-api endpoint answers nothing)
+    (distribution,) = properties(existing.templates["web"], "AWS::CloudFront::Distribution")
+    origins = {o["DomainName"]: o for o in distribution["DistributionConfig"]["Origins"] if "CustomOriginConfig" in o}
+    assert set(origins) == {"api.portal.example.com"}
+    assert not origins["api.portal.example.com"].get("OriginPath")  # the domain maps its root to the stage
 
 
 @pytest.mark.parametrize(
@@ -333,9 +337,9 @@ def test_a_custom_domain_is_the_only_way_in(existing: Synthesized) -> None:
         ({"apiDomain": "api.example.com", "apiCertificateArn": "mine"}, '"apiCertificateArn" must be the ARN'),
         (
             {"apiDomain": "api.example.com", "hostedZoneId": "Z1", "hostedZoneName": "other.org"},
-            '"hostedZoneName" must',
+            'of the zone "apiDomain" is in',
         ),
-        ({"hostedZoneId": "Z1"}, 'need "apiDomain"'),
+        ({"apiCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/ab-12"}, 'needs "apiDomain"'),
     ],
 )
 def test_a_bad_domain_context_stops_the_synth_naming_the_key(context: dict[str, Any], message: str) -> None:
@@ -369,8 +373,11 @@ def test_every_public_edge_has_the_waf(dev: Synthesized) -> None:
     (parameter,) = properties(dev.templates["edge"], "AWS::SSM::Parameter")
     assert parameter["Name"] == portal_web_acl_parameter(DEV)
     web = dev.templates["web"]
-    (association,) = properties(web, "AWS::WAFv2::WebACLAssociation")
-    assert "Portal" in json.dumps(association["ResourceArn"])  # the Amplify app
+    assert not properties(web, "AWS::WAFv2::WebACLAssociation")  # CloudFront takes its ACL in its own config
+    (distribution,) = properties(web, "AWS::CloudFront::Distribution")
+    (reader_id,) = resources(web, "Custom::AWS")
+    assert distribution["DistributionConfig"]["WebACLId"] == {"Fn::GetAtt": [reader_id, "Parameter.Value"]}
     (reader,) = properties(web, "Custom::AWS")
     assert f'\\"region\\":\\"{EDGE_REGION}\\"' in json.dumps(reader["Create"])  # read where it was made
+    assert portal_web_acl_parameter(DEV) in json.dumps(reader["Create"])
     assert edge in dev.stacks["web"].dependencies

@@ -586,41 +586,110 @@ def test_every_pipeline_build_runs_on_the_tested_python_and_node(pipeline: Synth
 
 # -- web -------------------------------------------------------------------------------------
 
-
-def _custom_headers(template: Template) -> dict[str, dict[str, str]]:
-    import yaml
-
-    (app,) = properties(template, "AWS::Amplify::App")
-    parsed = yaml.safe_load(app["CustomHeaders"])["customHeaders"]
-    return {entry["pattern"]: {h["key"]: h["value"] for h in entry["headers"]} for entry in parsed}
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CloudFront's managed policies, by id
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+ALL_VIEWER_EXCEPT_HOST_HEADER = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 
 
-def test_amplify_hosts_the_built_ui_with_the_api_on_the_same_origin(dev: Synthesized) -> None:
+def _distribution(template: Template) -> dict[str, Any]:
+    (distribution,) = properties(template, "AWS::CloudFront::Distribution")
+    return dict(distribution["DistributionConfig"])
+
+
+def _behaviors(template: Template) -> dict[str, dict[str, Any]]:
+    config = _distribution(template)
+    return {"default": config["DefaultCacheBehavior"]} | {b["PathPattern"]: b for b in config["CacheBehaviors"]}
+
+
+def _served_headers(template: Template, behavior: dict[str, Any]) -> dict[str, str]:
+    """The headers a behavior's response headers policy puts on every answer (each overriding the origin's)."""
+    policy = resources(template, "AWS::CloudFront::ResponseHeadersPolicy")[behavior["ResponseHeadersPolicyId"]["Ref"]]
+    config = policy["Properties"]["ResponseHeadersPolicyConfig"]
+    security, headers = config["SecurityHeadersConfig"], {}
+    assert all(setting["Override"] for setting in security.values())
+    if csp := security.get("ContentSecurityPolicy"):
+        headers["Content-Security-Policy"] = csp["ContentSecurityPolicy"]
+    if hsts := security.get("StrictTransportSecurity"):
+        headers["Strict-Transport-Security"] = f"max-age={hsts['AccessControlMaxAgeSec']}" + (
+            "; includeSubDomains" if hsts["IncludeSubdomains"] else ""
+        )
+    if "ContentTypeOptions" in security:
+        headers["X-Content-Type-Options"] = "nosniff"
+    if frame := security.get("FrameOptions"):
+        headers["X-Frame-Options"] = frame["FrameOption"]
+    if referrer := security.get("ReferrerPolicy"):
+        headers["Referrer-Policy"] = referrer["ReferrerPolicy"]
+    for custom in config.get("CustomHeadersConfig", {}).get("Items", []):
+        assert custom["Override"]
+        headers[custom["Header"]] = custom["Value"]
+    return headers
+
+
+def test_the_built_ui_is_a_private_bucket_only_its_distribution_reads(dev: Synthesized) -> None:
     template = dev.templates["web"]
-    (app,) = properties(template, "AWS::Amplify::App")
-    assert (app["Name"], app["Platform"]) == ("devportal-dev-portal", "WEB")
-    proxy, not_found = app["CustomRules"]
-    # /api/<*> goes to the stage's REST API (first, so no other rule shadows it) ...
-    assert (proxy["Source"], proxy["Status"]) == ("/api/<*>", "200")
-    target = json.dumps(proxy["Target"])
-    assert ".execute-api." in target
-    assert target.endswith('"/<*>"]]}')
-    # ... anything else not in the build answers the 404 page with a 404
-    assert not_found == {"Source": "/<*>", "Target": "/404.html", "Status": "404-200"}
-    # one branch per stage, shipped from the CDK asset of ui/out: no Git connection, no build in Amplify
-    template.has_resource_properties(
-        "AWS::Amplify::Branch",
-        {"BranchName": "dev", "Stage": "DEVELOPMENT", "EnableAutoBuild": False, "EnablePullRequestPreview": False},
+    site = next(k for k in resources(template, "AWS::S3::Bucket") if k.startswith("Site"))
+    bucket = resources(template, "AWS::S3::Bucket")[site]["Properties"]
+    assert bucket["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
     )
-    assert len(resources(template, "Custom::AmplifyAssetDeployment")) == 1
+    assert "WebsiteConfiguration" not in bucket
+    (origin_access,) = properties(template, "AWS::CloudFront::OriginAccessControl")
+    assert origin_access["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    (policy,) = [p for p in properties(template, "AWS::S3::BucketPolicy") if p["Bucket"] == {"Ref": site}]
+    readers = [
+        s
+        for s in policy["PolicyDocument"]["Statement"]
+        if s.get("Principal") == {"Service": "cloudfront.amazonaws.com"}
+    ]
+    assert sorted(s["Action"] for s in readers) == ["s3:GetObject", "s3:ListBucket"]  # a missing file: 404, not 403
+    for statement in readers:  # this distribution only
+        assert "Distribution" in json.dumps(statement["Condition"]["StringEquals"]["AWS:SourceArn"])
+    # the build goes in from the CDK asset of ui/out, and the distribution is invalidated after it
+    (deployment,) = properties(template, "Custom::CDKBucketDeployment")
+    assert (deployment["Prune"], deployment["DistributionPaths"]) == (True, ["/*"])
+    config = _distribution(template)
+    assert config["Logging"]["Prefix"] == "cdn/"
+    assert config["HttpVersion"] == "http2and3"
     assert "PortalUrl" in template.to_json()["Outputs"]
 
 
-def test_the_portal_is_served_with_the_same_security_headers_as_locally(dev: Synthesized) -> None:
-    from contracts.web import UI_BUILD, inline_script_hashes, pages, security_headers
+def test_pages_follow_the_local_gateways_rules_and_the_api_shares_the_origin(dev: Synthesized) -> None:
+    from contracts.web import UI_BUILD
+    from stacks.web_stack import api_function_code, pages_function_code
 
-    headers = _custom_headers(dev.templates["web"])
-    every_page = headers["**"]
+    template = dev.templates["web"]
+    behaviors = _behaviors(template)
+    assert set(behaviors) == {"default", "/_next/static/*", "/api/*"}
+    functions_by_id = {k: r["Properties"] for k, r in resources(template, "AWS::CloudFront::Function").items()}
+
+    def code(association: dict[str, Any]) -> str:
+        return str(functions_by_id[association["FunctionARN"]["Fn::GetAtt"][0]]["FunctionCode"])
+
+    pages = behaviors["default"]
+    assert [a["EventType"] for a in pages["FunctionAssociations"]] == ["viewer-request", "viewer-response"]
+    assert {code(a) for a in pages["FunctionAssociations"]} == {pages_function_code(UI_BUILD)}
+    assert all(f["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0" for f in functions_by_id.values())
+    assert pages["ViewerProtocolPolicy"] == behaviors["/_next/static/*"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert pages["CachePolicyId"] == CACHING_OPTIMIZED
+    # /api/* goes to the stage's REST API: its stage in front, nothing cached, every header but Host
+    api = behaviors["/api/*"]
+    assert api["ViewerProtocolPolicy"] == "https-only"  # plain HTTP refused, not redirected
+    assert len(api["AllowedMethods"]) == 7
+    assert (api["CachePolicyId"], api["OriginRequestPolicyId"]) == (CACHING_DISABLED, ALL_VIEWER_EXCEPT_HOST_HEADER)
+    (association,) = api["FunctionAssociations"]
+    assert (association["EventType"], code(association)) == ("viewer-request", api_function_code())
+    (origin,) = [o for o in _distribution(template)["Origins"] if o["Id"] == api["TargetOriginId"]]
+    assert ".execute-api." in json.dumps(origin["DomainName"])
+    assert origin["OriginPath"] == "/v1"
+    assert origin["CustomOriginConfig"] == {"OriginProtocolPolicy": "https-only", "OriginSSLProtocols": ["TLSv1.2"]}
+
+
+def test_the_portal_is_served_with_the_same_security_headers_as_locally(dev: Synthesized) -> None:
+    from contracts.web import UI_BUILD, cache_control, inline_script_hashes, pages, security_headers
+
+    template = dev.templates["web"]
+    behaviors = _behaviors(template)
+    every_page = _served_headers(template, behaviors["default"])
     hashes = {h for _, page in pages(UI_BUILD) for h in inline_script_hashes(page.read_text("utf-8"))}
     assert hashes, "the build has inline scripts to allow"
     csp = every_page["Content-Security-Policy"]
@@ -630,27 +699,69 @@ def test_the_portal_is_served_with_the_same_security_headers_as_locally(dev: Syn
     assert "frame-ancestors 'none'" in csp
     assert " http:" not in csp  # plain http is for a local portal's try-it console only
     expected = security_headers(tuple(sorted(hashes)), local=False)
-    assert every_page == expected
-    assert every_page["Strict-Transport-Security"].startswith("max-age=63072000")
-    assert headers["/_next/static/**"] == {"Cache-Control": "public, max-age=31536000, immutable"}
+    assert every_page == expected | {"Cache-Control": cache_control("index.html")}
+    static = _served_headers(template, behaviors["/_next/static/*"])
+    assert static == expected | {"Cache-Control": "public, max-age=31536000, immutable"}
+    # the API's answers keep their own headers; HTTPS-only and nosniff are added where missing
+    assert _served_headers(template, behaviors["/api/*"]) == {
+        key: expected[key] for key in ("Strict-Transport-Security", "X-Content-Type-Options")
+    }
 
 
-def test_the_portal_domain_comes_from_context(assets: Any) -> None:
+@pytest.mark.parametrize("certificate", ["zone", "imported"])
+def test_the_portal_domain_takes_tls_1_2_or_newer(certificate: str, assets: Any) -> None:
     import app as cdk_app
 
-    for stage, prefix in (("prod", ""), ("staging", "staging")):
-        app = cdk.App(context={"stage": stage, "portalDomain": "portal.example.com"})
-        stacks = {s.stack_name: s for s in cdk_app.build(app, assets)}
-        template = Template.from_stack(stacks[f"devportal-{stage}-web"])
-        template.has_resource_properties(
-            "AWS::Amplify::Domain",
-            {
-                "DomainName": "portal.example.com",
-                "SubDomainSettings": [Match.object_like({"Prefix": prefix})],
-            },
+    imported = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-aaaa-bbbb-cccc-123456789012"
+    for stage, name in (("prod", "portal.example.com"), ("staging", "staging.portal.example.com")):
+        context = {"stage": stage, "portalDomain": "portal.example.com"}
+        context |= (
+            {"hostedZoneId": "Z0123456789ABCDEFGHIJ", "hostedZoneName": "example.com"}
+            if certificate == "zone"
+            else {"portalCertificateArn": imported}
         )
+        stacks = {s.stack_name: s for s in cdk_app.build(cdk.App(context=context), assets)}
+        template = Template.from_stack(stacks[f"devportal-{stage}-web"])
+        config = _distribution(template)
+        assert config["Aliases"] == [name]
+        viewer = config["ViewerCertificate"]
+        assert (viewer["MinimumProtocolVersion"], viewer["SslSupportMethod"]) == ("TLSv1.2_2025", "sni-only")
+        edge = Template.from_stack(stacks[f"devportal-{stage}-edge"])
+        records = properties(template, "AWS::Route53::RecordSet")
+        if certificate == "zone":  # made in us-east-1 by the edge stack, read back from its parameter
+            (made,) = properties(edge, "AWS::CertificateManager::Certificate")
+            assert (made["DomainName"], made["ValidationMethod"]) == (name, "DNS")
+            assert "PortalCertificateArn" in json.dumps(viewer["AcmCertificateArn"])
+            assert sorted((r["Name"], r["Type"]) for r in records) == [(name + ".", "A"), (name + ".", "AAAA")]
+        else:
+            assert not properties(edge, "AWS::CertificateManager::Certificate")
+            assert viewer["AcmCertificateArn"] == imported
+            assert not records  # DNS is the owner's
         url = template.to_json()["Outputs"]["PortalUrl"]["Value"]
-        assert url == ("https://portal.example.com/" if stage == "prod" else "https://staging.portal.example.com/")
+        assert url == f"https://{name}/"
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"portalDomain": "portal.example.com"}, 'give either "portalCertificateArn"'),
+        (
+            {
+                "portalDomain": "portal.example.com",
+                "portalCertificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/ab-12",
+            },
+            "in us-east-1",
+        ),
+        ({"portalDomain": "portal.example.com", "hostedZoneId": "Z1", "hostedZoneName": "other.org"}, "give either"),
+        ({"portalCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/ab-12"}, 'needs "portalDomain"'),
+        ({"hostedZoneId": "Z1", "hostedZoneName": "example.com"}, 'needs "apiDomain" or "portalDomain"'),
+    ],
+)
+def test_a_bad_portal_domain_context_stops_the_synth_naming_the_key(context: dict[str, Any], message: str) -> None:
+    import app as cdk_app
+
+    with pytest.raises(ValueError, match=message):
+        cdk_app.StageSettings.from_context(cdk.App(context=context).node, "prod")
 
 
 def test_the_web_stack_refuses_to_ship_without_a_build(tmp_path: Any) -> None:

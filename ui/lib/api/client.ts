@@ -10,8 +10,8 @@ export type Problem = Schemas["Problem"] & {
   errors?: { detail: string; pointer?: string; parameter?: string; line?: number; column?: number }[];
 };
 
-// The API on the portal's own origin: the local gateway serves it under /api, Amplify proxies
-// /api/* to the REST API in AWS.
+// The API on the portal's own origin: the local gateway serves it under /api, the portal's
+// CloudFront distribution sends /api/* to the REST API in AWS.
 export const API_BASE = "/api";
 export const CSRF_HEADER = { "X-Requested-With": "devportal" } as const;
 
