@@ -288,7 +288,7 @@ class TestOrchestrationWorkflow:
                     if self._cancel_requested_by is None:
                         errors.append(f"{plan.operations[batch].key}: {failure.cause or failure}")
             if self._cancel_requested_by is not None and pending:
-                await asyncio.wait(list(pending.values()))
+                await workflow.wait(list(pending.values()))  # asyncio.wait is not deterministic
                 for batch, task in pending.items():
                     self._running.discard(batch)
                     if not task.cancelled() and task.exception() is None:
