@@ -14,8 +14,8 @@ of this build by their hashes (each one the build's own), never 'unsafe-inline'.
 TLS: with `-c portalDomain` the distribution answers at the domain with an ACM certificate from
 us-east-1 (made by the edge stack in a Route 53 zone, or `-c portalCertificateArn`) and the
 TLSv1.2_2025 policy (TLS 1.2 with only forward-secret AEAD ciphers, and TLS 1.3); without, at its
-cloudfront.net name with CloudFront's default certificate, whose policy CloudFront sets. Pages
-redirect plain HTTP to HTTPS (a browser's first visit typed without a scheme); the API refuses it."""
+cloudfront.net name with CloudFront's default certificate, whose policy CloudFront sets. Plain HTTP
+is refused (403) on pages and API alike: browsers try HTTPS first, and HSTS keeps them there."""
 
 from __future__ import annotations
 
@@ -310,10 +310,10 @@ def _files(
     functions: list[cloudfront.FunctionAssociation] | None = None,
 ) -> cloudfront.BehaviorOptions:
     """A behavior serving the build's files: cached at the edge (each deployment invalidates it),
-    plain HTTP redirected to HTTPS."""
+    plain HTTP refused (403) like the API's: browsers go to HTTPS first, and HSTS keeps them there."""
     return cloudfront.BehaviorOptions(
         origin=site,
-        viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
         cache_policy=cloudfront.CachePolicy.CACHING_OPTIMIZED,
         response_headers_policy=headers,
         function_associations=functions,

@@ -669,11 +669,11 @@ def test_pages_follow_the_local_gateways_rules_and_the_api_shares_the_origin(dev
     assert [a["EventType"] for a in pages["FunctionAssociations"]] == ["viewer-request", "viewer-response"]
     assert {code(a) for a in pages["FunctionAssociations"]} == {pages_function_code(UI_BUILD)}
     assert all(f["FunctionConfig"]["Runtime"] == "cloudfront-js-2.0" for f in functions_by_id.values())
-    assert pages["ViewerProtocolPolicy"] == behaviors["/_next/static/*"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    # plain HTTP refused everywhere, not redirected
+    assert {b["ViewerProtocolPolicy"] for b in behaviors.values()} == {"https-only"}
     assert pages["CachePolicyId"] == CACHING_OPTIMIZED
     # /api/* goes to the stage's REST API: its stage in front, nothing cached, every header but Host
     api = behaviors["/api/*"]
-    assert api["ViewerProtocolPolicy"] == "https-only"  # plain HTTP refused, not redirected
     assert len(api["AllowedMethods"]) == 7
     assert (api["CachePolicyId"], api["OriginRequestPolicyId"]) == (CACHING_DISABLED, ALL_VIEWER_EXCEPT_HOST_HEADER)
     (association,) = api["FunctionAssociations"]
