@@ -139,3 +139,23 @@ def test_the_api_function_takes_the_prefix_off(uri: str, expected: str, tmp_path
     (request,) = run(api_function_code(), [request_event(uri, query)], tmp_path)
     assert request["uri"] == expected
     assert request["querystring"] == query  # the rest of the request as it came
+
+
+def test_a_build_whose_pages_overflow_the_function_stops_the_synth(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    (root / "index.html").parent.mkdir(parents=True)
+    (root / "index.html").write_text("<html></html>")
+    for n in range(400):
+        (root / f"section-{n:03d}" / "page").mkdir(parents=True)
+        (root / f"section-{n:03d}" / "page" / "index.html").write_text("<html></html>")
+    with pytest.raises(ValueError, match="CloudFront takes 10 KB"):
+        pages_function_code(root)
+
+
+def test_a_content_security_policy_cloudfront_cannot_take_stops_the_synth() -> None:
+    from stacks.web_stack import CSP_LIMIT, response_headers
+
+    hashes = " ".join(f"'sha256-{n:044d}'" for n in range(40))
+    with pytest.raises(ValueError, match=r"characters \(CloudFront takes 1783\)"):
+        response_headers({"Content-Security-Policy": f"script-src 'self' {hashes}"}, cache=None)
+    assert response_headers({"Content-Security-Policy": "x" * CSP_LIMIT}, cache="no-cache")
