@@ -22,7 +22,7 @@ Context (`-c key=value` with the cdk CLI, or CDK_CONTEXT_JSON):
 - apiDomain (+ hostedZoneId and hostedZoneName, or apiCertificateArn): the gateway's custom domain,
   TLS 1.2+, its execute-api endpoint then off (stacks.domains.ApiDomain)
 - portalDomain (+ portalCertificateArn from us-east-1, or hostedZoneId and hostedZoneName): the
-  portal's custom domain on its CloudFront distribution, TLS 1.2+ (stacks.web_stack.PortalDomain)
+  portal's custom domain on its CloudFront distribution, TLS 1.2+ (stacks.domains.PortalDomain)
 - portalWaf: true | false (default true; a feature branch's stage has none): the edge stack's
   CloudFront web ACL (us-east-1) on the portal's distribution
 - idp: corporate federation, see stacks.auth_stack.Federation
