@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from aws_cdk import CfnOutput, NestedStack, Size, Stack
 from aws_cdk import aws_apigateway as apigateway
-from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_route53 as route53
@@ -238,20 +237,8 @@ class ApiStack(Stack):
         self.url_output = CfnOutput(self, "ApiUrl", value=self.url, description="Base URL of the portal's gateway")
 
     def _custom_domain(self, domain: ApiDomain) -> str:
-        zone = None
-        if domain.zone_id and domain.zone_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=domain.zone_id, zone_name=domain.zone_name
-            )
-        if domain.certificate_arn is not None:
-            certificate: acm.ICertificate = acm.Certificate.from_certificate_arn(
-                self, "Certificate", domain.certificate_arn
-            )
-        else:
-            assert zone is not None
-            certificate = acm.Certificate(
-                self, "Certificate", domain_name=domain.name, validation=acm.CertificateValidation.from_dns(zone)
-            )
+        zone = domain.zone(self)
+        certificate = domain.certificate(self, "Certificate", zone)
         custom = apigateway.DomainName(
             self,
             "Domain",

@@ -12,6 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
+from aws_cdk import aws_certificatemanager as acm
+from aws_cdk import aws_route53 as route53
+from constructs import Construct
+
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 _ANY_REGION = r"[a-z0-9-]+"
 
@@ -60,6 +64,24 @@ class CustomDomain:
     def certificate_made(self) -> bool:
         """Whether the app makes the certificate (in the zone) rather than importing it."""
         return self.certificate_arn is None
+
+    def zone(self, scope: Construct) -> route53.IHostedZone | None:
+        """The Route 53 zone the domain is in, when one was given (described, not looked up)."""
+        if not (self.zone_id and self.zone_name):
+            return None
+        return route53.HostedZone.from_hosted_zone_attributes(
+            scope, "Zone", hosted_zone_id=self.zone_id, zone_name=self.zone_name
+        )
+
+    def certificate(self, scope: Construct, construct_id: str, zone: route53.IHostedZone | None) -> acm.ICertificate:
+        """The imported certificate, or one made for the stage's name and DNS-validated in `zone`."""
+        if self.certificate_arn is not None:
+            return acm.Certificate.from_certificate_arn(scope, construct_id, self.certificate_arn)
+        if zone is None:
+            raise ValueError(f"{self.name}: a certificate is made in the domain's zone, and none was given")
+        return acm.Certificate(
+            scope, construct_id, domain_name=self.name, validation=acm.CertificateValidation.from_dns(zone)
+        )
 
 
 class ApiDomain(CustomDomain):

@@ -7,8 +7,6 @@ reads while it deploys (stacks.web_stack)."""
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Stack
-from aws_cdk import aws_certificatemanager as acm
-from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
@@ -42,13 +40,8 @@ class EdgeStack(Stack):
         if protect:
             self.web_acl = web_acl(self, "PortalWebAcl", name=f"{names.prefix}-portal", scope_kind="CLOUDFRONT")
             self._publish("PortalWebAclArn", portal_web_acl_parameter(names), self.web_acl.attr_arn, "web ACL")
-        if domain is not None and domain.certificate_made and domain.zone_id and domain.zone_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=domain.zone_id, zone_name=domain.zone_name
-            )
-            self.certificate = acm.Certificate(
-                self, "PortalCertificate", domain_name=domain.name, validation=acm.CertificateValidation.from_dns(zone)
-            )
+        if domain is not None and domain.certificate_made:
+            self.certificate = domain.certificate(self, "PortalCertificate", domain.zone(self))
             self._publish(
                 "PortalCertificateArn",
                 portal_certificate_parameter(names),

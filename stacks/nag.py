@@ -28,10 +28,6 @@ class Acknowledged:
     reason: str
     applies_to: Callable[[IConstruct], bool]
 
-    @property
-    def id(self) -> str:
-        return f"AwsSolutions::{self.rule}"
-
 
 def _path_ends(*suffixes: str) -> Callable[[IConstruct], bool]:
     return lambda construct: construct.node.path.endswith(suffixes)
@@ -248,6 +244,12 @@ LIBRARY_WILDCARDS_REASON = (
 )
 
 
+def acknowledge(construct: IConstruct, rule: str, reason: str) -> str:
+    """Acknowledge one AwsSolutions finding (e.g. "AwsSolutions-L1") on `construct`; returns what where."""
+    Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
+    return f"{rule} {construct.node.path}"
+
+
 def acknowledge_library_wildcards(
     scope: IConstruct, reason: str | Callable[[str], str] = LIBRARY_WILDCARDS_REASON
 ) -> list[str]:
@@ -259,9 +261,7 @@ def acknowledge_library_wildcards(
         if isinstance(construct, iam.CfnPolicy):
             document = Stack.of(construct).resolve(construct.policy_document)
             for finding in wildcard_findings(document):
-                why = reason(finding) if callable(reason) else reason
-                Validations.of(construct).acknowledge(Acknowledgment(id=f"AwsSolutions::{finding}", reason=why))
-                applied.append(f"{finding} {construct.node.path}")
+                applied.append(acknowledge(construct, finding, reason(finding) if callable(reason) else reason))
     return applied
 
 
@@ -319,9 +319,7 @@ def acknowledge_findings(stack: Stack, *, production: bool = True) -> list[str]:
         matching = [rule for rule in rules if rule.applies_to(construct)]
         if isinstance(construct, PortalFunction):
             matching += object_key_acknowledgements(construct)
-        for rule in matching:
-            Validations.of(construct).acknowledge(Acknowledgment(id=rule.id, reason=rule.reason))
-            applied.append(f"{rule.rule} {construct.node.path}")
+        applied += [acknowledge(construct, rule.rule, rule.reason) for rule in matching]
     return applied
 
 
@@ -345,10 +343,7 @@ def acknowledge_replication_buckets(app: IConstruct) -> list[str]:
     applied = []
     for child in app.node.children:
         if isinstance(child, Stack) and child.node.id.startswith("cross-region-stack-"):
-            Validations.of(child).acknowledge(
-                Acknowledgment(id="AwsSolutions::AwsSolutions-S1", reason=REPLICATION_BUCKET_REASON)
-            )
-            applied.append(f"AwsSolutions-S1 {child.node.path}")
+            applied.append(acknowledge(child, "AwsSolutions-S1", REPLICATION_BUCKET_REASON))
     return applied
 
 
@@ -357,8 +352,7 @@ def acknowledge_sdk_call_provider(stack: Stack) -> list[str]:
     if provider is None:
         return []
     rule = "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]"
-    Validations.of(provider).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=SDK_CALL_PROVIDER_REASON))
-    return [f"{rule} {provider.node.path}"]
+    return [acknowledge(provider, rule, SDK_CALL_PROVIDER_REASON)]
 
 
 UI_DEPLOYER = "Custom::CDKBucketDeployment"  # CDK's BucketDeployment singleton function (id prefix)
@@ -402,16 +396,11 @@ def acknowledge_portal_hosting(stack: Stack, *, custom_domain: bool, web_acl: bo
     for child in stack.node.children:
         if child.node.id.startswith(UI_DEPLOYER):
             applied += acknowledge_library_wildcards(child, UI_DEPLOYER_REASON)
-            for rule, reason in UI_DEPLOYER_FINDINGS:
-                Validations.of(child).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
-                applied.append(f"{rule} {child.node.path}")
+            applied += [acknowledge(child, rule, reason) for rule, reason in UI_DEPLOYER_FINDINGS]
     distribution = stack.node.find_child("Distribution")
     rules = [("AwsSolutions-CFR1", PORTAL_GEOGRAPHY_REASON)]
     if not custom_domain:
         rules.append(("AwsSolutions-CFR4", PORTAL_DEFAULT_CERTIFICATE_REASON))
     if not web_acl:
         rules.append(("AwsSolutions-CFR2", PORTAL_NO_WAF_REASON))
-    for rule, reason in rules:
-        Validations.of(distribution).acknowledge(Acknowledgment(id=f"AwsSolutions::{rule}", reason=reason))
-        applied.append(f"{rule} {distribution.node.path}")
-    return applied
+    return applied + [acknowledge(distribution, rule, reason) for rule, reason in rules]

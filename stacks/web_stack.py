@@ -256,10 +256,7 @@ class WebStack(Stack):
             memory_limit=512,
             prune=True,
         )
-        if domain is not None and domain.zone_id and domain.zone_name:
-            zone = route53.HostedZone.from_hosted_zone_attributes(
-                self, "Zone", hosted_zone_id=domain.zone_id, zone_name=domain.zone_name
-            )
+        if domain is not None and (zone := domain.zone(self)) is not None:
             target = route53.RecordTarget.from_alias(route53_targets.CloudFrontTarget(self.distribution))
             route53.ARecord(self, "DomainRecord", zone=zone, record_name=domain.name, target=target)
             route53.AaaaRecord(self, "DomainRecordIpv6", zone=zone, record_name=domain.name, target=target)
