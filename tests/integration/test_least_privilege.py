@@ -6,13 +6,15 @@ A declared action nobody calls fails, and so does a call nobody declared."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import os
-import sys
+import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Set
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -65,19 +67,42 @@ ALSO_AUTHORIZED = {"secretsmanager:CreateSecret": {"Tags": "secretsmanager:TagRe
 
 class CallRecorder:
     """Records (resource kind, IAM action) per function from botocore's before-parameter-build
-    event, which fires for API calls and for presigned URLs alike."""
+    event, which fires for API calls and for presigned URLs alike.
+
+    Whose call it is lives in a context variable, not on the recorder: asyncio tasks, asyncio.to_thread
+    and Temporal's activity threads inherit it, so a worker started as "registration-worker" keeps
+    making that worker's calls while the test goes on to call a route, and threads nobody started
+    from here (moto running state machine executions, anything a test before this one left running)
+    make nobody's calls."""
 
     def __init__(self, resources: dict[str, str]) -> None:
         self.by_name = {name: kind for kind, name in resources.items()}
-        self.current: str | None = None
+        self._current: ContextVar[str | None] = ContextVar("calling_function", default=None)
         self.calls: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self.threads: dict[tuple[str, str, str], str] = {}  # (function, kind, action): the first caller's thread
         self.roots: dict[str, Portal] = {}  # one execution environment per function
+
+    @property
+    def current(self) -> str | None:
+        """The function whose calls this context makes: set before a worker starts, it stays the
+        worker's in every task and activity thread the worker runs."""
+        return self._current.get()
+
+    @current.setter
+    def current(self, name: str | None) -> None:
+        self._current.set(name)
+
+    @contextlib.contextmanager
+    def acting_as(self, name: str) -> Iterator[None]:
+        token = self._current.set(name)
+        try:
+            yield
+        finally:
+            self._current.reset(token)
 
     def __call__(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         if self.current is None or model.auth_type == "none":
             return  # unsigned calls (Cognito's public sign-in API) are not IAM's business
-        if _from_a_state_machine():
-            return  # moto runs state machine executions on threads of their own: their calls are not a function's
         prefix = model.service_model.signing_name
         operation = model.name
         if operation == "TransactWriteItems":
@@ -110,21 +135,27 @@ class CallRecorder:
         bus: str | None = entries[0].get("EventBusName")
         return bus
 
+    def mismatches(self, declared: Mapping[str, Set[tuple[str, str]]]) -> dict[str, dict[str, list[tuple[str, ...]]]]:
+        """Per function whose calls differ from its declaration: what it called undeclared and
+        what it declared but never called (short enough to read in a failure, unlike a diff of
+        the whole map); an undeclared call names the thread that made it."""
+        differing: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+        for name in sorted(set(self.calls) | set(declared)):
+            called, allowed = self.calls.get(name, set()), set(declared.get(name, ()))
+            if called != allowed:
+                differing[name] = {
+                    "undeclared": [(*each, self.threads[(name, *each)]) for each in sorted(called - allowed)],
+                    "unused": sorted(allowed - called),
+                }
+        return differing
+
     def _add(self, action: str, target: str) -> None:
         assert self.current is not None
         kind = self.by_name.get(target) or next(
             (kind for name, kind in self.by_name.items() if name.endswith("/") and target.startswith(name)), target
         )
         self.calls[self.current].add((kind, action))
-
-
-def _from_a_state_machine() -> bool:
-    frame = sys._getframe(2)
-    while frame is not None:
-        if "/moto/stepfunctions/" in frame.f_code.co_filename:
-            return True
-        frame = frame.f_back  # type: ignore[assignment]
-    return False
+        self.threads.setdefault((self.current, kind, action), threading.current_thread().name)
 
 
 @pytest.fixture
@@ -187,14 +218,13 @@ def proxy_event(method: str, resource: str, **parts: Any) -> dict[str, Any]:
 def invoke(recorder: CallRecorder, spec: Function, event: dict[str, Any]) -> Any:
     """Runs the function in its own execution environment: a composition root of its own, kept
     between its invocations (what one function has read and cached is not another's)."""
-    recorder.current = spec.name
     outside = wiring.portal()
-    wiring.use(recorder.roots.setdefault(spec.name, Portal()))
-    try:
-        return load_handler(spec.handler)(event, LambdaContext(spec.name))
-    finally:
-        recorder.current = None
-        wiring.use(outside)
+    with recorder.acting_as(spec.name):
+        wiring.use(recorder.roots.setdefault(spec.name, Portal()))
+        try:
+            return load_handler(spec.handler)(event, LambdaContext(spec.name))
+        finally:
+            wiring.use(outside)
 
 
 def sqs_records(aws: AwsWorld, queue: str) -> dict[str, Any]:
@@ -790,9 +820,7 @@ async def test_every_function_calls_exactly_what_it_declares(
         assert await asyncio.to_thread(invoke, recorder, function("signal-approval"), signal) == {
             "batchItemFailures": []
         }
-        recorder.current = "registration-worker"
         outcome = await temporal_client.get_workflow_handle_for(ApiRegistrationWorkflow.run, waiting_id).result()
-        recorder.current = None
     worker_root.spec_sandbox.close()
     assert outcome.status == "registered"
     waiting_records = sqs_records(aws, aws.names.queue("track-submission"))
@@ -939,7 +967,7 @@ async def test_every_function_calls_exactly_what_it_declares(
         await temporal_client.get_schedule_handle(digest_schedule_id(analytics_queue)).delete()
 
     declared = {spec.name: set(spec.actions()) for spec in functions() if spec.actions()}
-    assert dict(recorder.calls) == declared
+    assert recorder.mismatches(declared) == {}
 
 
 def recorder_secret(recorder: CallRecorder) -> str:
