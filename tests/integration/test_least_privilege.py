@@ -78,8 +78,8 @@ class CallRecorder:
     def __init__(self, resources: dict[str, str]) -> None:
         self.by_name = {name: kind for kind, name in resources.items()}
         self._current: ContextVar[str | None] = ContextVar("calling_function", default=None)
-        self.calls: dict[str, set[tuple[str, str]]] = defaultdict(set)
-        self.threads: dict[tuple[str, str, str], str] = {}  # (function, kind, action): the first caller's thread
+        # per function, each (resource kind, IAM action) it called, with the thread that called it first
+        self.calls: dict[str, dict[tuple[str, str], str]] = defaultdict(dict)
         self.roots: dict[str, Portal] = {}  # one execution environment per function
 
     @property
@@ -141,10 +141,11 @@ class CallRecorder:
         the whole map); an undeclared call names the thread that made it."""
         differing: dict[str, dict[str, list[tuple[str, ...]]]] = {}
         for name in sorted(set(self.calls) | set(declared)):
-            called, allowed = self.calls.get(name, set()), set(declared.get(name, ()))
+            threads = self.calls.get(name, {})
+            called, allowed = set(threads), set(declared.get(name, ()))
             if called != allowed:
                 differing[name] = {
-                    "undeclared": [(*each, self.threads[(name, *each)]) for each in sorted(called - allowed)],
+                    "undeclared": [(*each, threads[each]) for each in sorted(called - allowed)],
                     "unused": sorted(allowed - called),
                 }
         return differing
@@ -154,8 +155,7 @@ class CallRecorder:
         kind = self.by_name.get(target) or next(
             (kind for name, kind in self.by_name.items() if name.endswith("/") and target.startswith(name)), target
         )
-        self.calls[self.current].add((kind, action))
-        self.threads.setdefault((self.current, kind, action), threading.current_thread().name)
+        self.calls[self.current].setdefault((kind, action), threading.current_thread().name)
 
 
 @pytest.fixture
