@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 from devportal_local.web import PortalFiles
-from stacks.web_stack import FUNCTION_CODE_LIMIT, api_function_code, page_routes, pages_function_code
+from stacks.web_stack import (
+    CSP_LIMIT,
+    FUNCTION_CODE_LIMIT,
+    api_function_code,
+    page_routes,
+    pages_function_code,
+    response_headers,
+)
 
 NODE = shutil.which("node") or "node"  # the UI's toolchain; `make install` checks it is there
 
@@ -153,8 +160,6 @@ def test_a_build_whose_pages_overflow_the_function_stops_the_synth(tmp_path: Pat
 
 
 def test_a_content_security_policy_cloudfront_cannot_take_stops_the_synth() -> None:
-    from stacks.web_stack import CSP_LIMIT, response_headers
-
     hashes = " ".join(f"'sha256-{n:044d}'" for n in range(40))
     with pytest.raises(ValueError, match=r"characters \(CloudFront takes 1783\)"):
         response_headers({"Content-Security-Policy": f"script-src 'self' {hashes}"}, cache=None)
